@@ -1,0 +1,770 @@
+/*
+ * layerlab-agent: PID 1 of the LayerLab guest and the one process the host talks to.
+ *
+ * Protocol: see PROTOCOL.md beside this file. Frames arrive on /dev/ttyS1 and leave on
+ * /dev/hvc0. Each SPAWN starts a session: a process with its own argv, env, user, root,
+ * namespaces, cgroup limits and either pipes or a pty. Output is forwarded under a credit
+ * window (flow control); EXIT is sent after the process is reaped and its output drained.
+ *
+ * Built static for i386 by guest/build.sh (gcc -m32 -static).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define AGENT_VERSION "layerlab-agent 1"
+
+enum {
+  T_SPAWN = 0x01, T_STDIN = 0x02, T_STDIN_EOF = 0x03, T_SIGNAL = 0x04, T_RESIZE = 0x05,
+  T_CREDIT = 0x06, T_PING = 0x07, T_SETTIME = 0x08, T_ENTROPY = 0x09,
+  T_READY = 0x81, T_STARTED = 0x82, T_STDOUT = 0x83, T_STDERR = 0x84, T_EXIT = 0x85,
+  T_STDIN_ACK = 0x86, T_PONG = 0x87, T_FAILED = 0x88,
+};
+
+#define HEADER 9
+#define MAX_PAYLOAD (1u << 20)
+#define INITIAL_CREDIT (256u * 1024u)
+#define READ_CHUNK (32u * 1024u)
+#define MAX_SESSIONS 512
+#define MAX_LIST 256
+
+struct spec {
+  char *argv[MAX_LIST + 1]; int argc;
+  char *envp[MAX_LIST + 1]; int envc;
+  char *lower[MAX_LIST]; int lowerc;
+  char *bind[MAX_LIST]; int bindc;
+  const char *cwd, *root, *ns, *hostname, *upper, *work, *cgroup, *memory_max, *pids_max;
+  const char *pty, *stderr_mode, *stdin_mode;
+  int uid, gid, join, proc, readonly;
+};
+
+struct session {
+  int used;
+  uint32_t id;
+  pid_t pid;
+  int out_fd, err_fd, in_fd;   /* -1 when closed; for a pty, out_fd == in_fd == master */
+  int is_pty;
+  uint32_t credit;
+  unsigned char *inbuf; size_t inlen, incap; int in_eof;
+  int exited, status;
+  char cgroup[160]; int cgroup_owned; long oom_before;
+};
+
+static struct session sessions[MAX_SESSIONS];
+static int rx_fd = -1, tx_fd = -1;
+static unsigned char *txbuf; static size_t txlen, txcap;
+static unsigned char *rxbuf; static size_t rxlen, rxcap;
+
+/* ---------- small helpers ---------- */
+
+static void die(const char *what) {
+  fprintf(stderr, "layerlab-agent: %s: %s\n", what, strerror(errno));
+  /* PID 1 must not exit; sleep forever so the host sees a wedged (not panicked) guest */
+  for (;;) pause();
+}
+
+static void *xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n);
+  if (!q) die("out of memory");
+  return q;
+}
+
+static void put_u32(unsigned char *p, uint32_t v) { p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24; }
+static uint32_t get_u32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+
+static void send_frame(uint8_t type, uint32_t sid, const void *data, uint32_t len) {
+  if (txlen + HEADER + len > txcap) {
+    txcap = (txlen + HEADER + len) * 2;
+    txbuf = xrealloc(txbuf, txcap);
+  }
+  unsigned char *p = txbuf + txlen;
+  p[0] = type; put_u32(p + 1, sid); put_u32(p + 5, len);
+  if (len) memcpy(p + HEADER, data, len);
+  txlen += HEADER + len;
+}
+
+static void flush_tx(void) {
+  size_t off = 0;
+  while (off < txlen) {
+    ssize_t n = write(tx_fd, txbuf + off, txlen - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) { struct pollfd p = { tx_fd, POLLOUT, 0 }; poll(&p, 1, 100); continue; }
+      die("write hvc0");
+    }
+    off += (size_t)n;
+  }
+  txlen = 0;
+}
+
+static int write_file(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  int e = errno;
+  close(fd);
+  errno = e;
+  return n < 0 ? -1 : 0;
+}
+
+static long read_oom_kills(const char *cgroup) {
+  char path[256], buf[1024];
+  snprintf(path, sizeof path, "/sys/fs/cgroup/%s/memory.events", cgroup);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  char *p = strstr(buf, "oom_kill ");
+  return p ? strtol(p + 9, NULL, 10) : 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode) {
+  char tmp[4096];
+  size_t len = strlen(path);
+  if (len >= sizeof tmp) { errno = ENAMETOOLONG; return -1; }
+  memcpy(tmp, path, len + 1);
+  for (char *p = tmp + 1; *p; p++) {
+    if (*p == '/') {
+      *p = 0;
+      if (mkdir(tmp, mode) < 0 && errno != EEXIST) return -1;
+      *p = '/';
+    }
+  }
+  if (mkdir(tmp, mode) < 0 && errno != EEXIST) return -1;
+  return 0;
+}
+
+static void set_raw(int fd) {
+  struct termios t;
+  if (tcgetattr(fd, &t) == 0) {
+    cfmakeraw(&t);
+    t.c_cc[VMIN] = 1; t.c_cc[VTIME] = 0;
+    tcsetattr(fd, TCSANOW, &t);
+  }
+}
+
+static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+/* ---------- the child side: everything between clone() and exec() ---------- */
+
+/* Report a setup failure on the session's stderr and exit like Docker's runtime would. */
+static void child_fail(int code, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap; va_start(ap, fmt); vsnprintf(msg, sizeof msg, fmt, ap); va_end(ap);
+  dprintf(2, "%s\n", msg);
+  _exit(code);
+}
+
+static const char *env_lookup(char **envp, const char *name) {
+  size_t n = strlen(name);
+  for (; *envp; envp++) if (!strncmp(*envp, name, n) && (*envp)[n] == '=') return *envp + n + 1;
+  return NULL;
+}
+
+static void exec_spec(struct spec *s) {
+  const char *file = s->argv[0];
+  if (strchr(file, '/')) {
+    execve(file, s->argv, s->envp);
+    int e = errno;
+    if (e == ENOENT) child_fail(127, "exec: \"%s\": stat %s: no such file or directory", file, file);
+    child_fail(e == EACCES || e == ENOEXEC ? 126 : 127, "exec: \"%s\": %s", file, strerror(e));
+  }
+  const char *path = env_lookup(s->envp, "PATH");
+  if (!path) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  int saw_eacces = 0;
+  char buf[4096];
+  while (*path) {
+    const char *end = strchr(path, ':');
+    size_t len = end ? (size_t)(end - path) : strlen(path);
+    if (len == 0) snprintf(buf, sizeof buf, "%s", file);
+    else snprintf(buf, sizeof buf, "%.*s/%s", (int)len, path, file);
+    execve(buf, s->argv, s->envp);
+    if (errno == EACCES || errno == ENOEXEC) saw_eacces = 1;
+    path += len + (end ? 1 : 0);
+    if (!end) break;
+  }
+  if (saw_eacces) child_fail(126, "exec: \"%s\": permission denied", file);
+  child_fail(127, "exec: \"%s\": executable file not found in $PATH", file);
+}
+
+static void make_dev(const char *root) {
+  char p[4096];
+  static const struct { const char *name; int major, minor; } devs[] = {
+    { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 }, { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+  };
+  snprintf(p, sizeof p, "%s/dev", root);
+  mkdir_p(p, 0755);
+  if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
+    child_fail(125, "layerlab-agent: mount /dev: %s", strerror(errno));
+  for (size_t i = 0; i < sizeof devs / sizeof devs[0]; i++) {
+    snprintf(p, sizeof p, "%s/dev/%s", root, devs[i].name);
+    mknod(p, S_IFCHR | 0666, makedev(devs[i].major, devs[i].minor));
+    chmod(p, 0666);
+  }
+  snprintf(p, sizeof p, "%s/dev/pts", root); mkdir(p, 0755);
+  mount("/dev/pts", p, NULL, MS_BIND, NULL);
+  snprintf(p, sizeof p, "%s/dev/ptmx", root); symlink("pts/ptmx", p);
+  snprintf(p, sizeof p, "%s/dev/fd", root); symlink("/proc/self/fd", p);
+  snprintf(p, sizeof p, "%s/dev/stdin", root); symlink("/proc/self/fd/0", p);
+  snprintf(p, sizeof p, "%s/dev/stdout", root); symlink("/proc/self/fd/1", p);
+  snprintf(p, sizeof p, "%s/dev/stderr", root); symlink("/proc/self/fd/2", p);
+  snprintf(p, sizeof p, "%s/dev/shm", root); mkdir(p, 01777);
+  mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=8m");
+}
+
+static void loopback_up(void) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    ioctl(fd, SIOCSIFFLAGS, &ifr);
+  }
+  close(fd);
+}
+
+struct child_args {
+  struct spec *spec;
+  int in_r, out_w, err_w;   /* pipe ends, or -1 */
+  int pty_slave;            /* or -1 */
+  unsigned short rows, cols;
+};
+
+static void reset_signals(void) {
+  sigset_t all; sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, NULL);
+  for (int i = 1; i < NSIG; i++) signal(i, SIG_DFL);
+}
+
+static void setup_stdio(struct child_args *a) {
+  if (a->pty_slave >= 0) {
+    ioctl(a->pty_slave, TIOCSCTTY, 0);
+    struct winsize ws = { a->rows, a->cols, 0, 0 };
+    ioctl(a->pty_slave, TIOCSWINSZ, &ws);
+    dup2(a->pty_slave, 0); dup2(a->pty_slave, 1); dup2(a->pty_slave, 2);
+    if (a->pty_slave > 2) close(a->pty_slave);
+  } else {
+    if (a->in_r >= 0) dup2(a->in_r, 0);
+    else { int n = open("/dev/null", O_RDONLY); if (n >= 0 && n != 0) { dup2(n, 0); close(n); } }
+    dup2(a->out_w, 1);
+    dup2(a->err_w >= 0 ? a->err_w : a->out_w, 2);
+    if (a->in_r > 2) close(a->in_r);
+    if (a->out_w > 2) close(a->out_w);
+    if (a->err_w > 2) close(a->err_w);
+  }
+}
+
+static void enter_cgroup(struct spec *s) {
+  if (!s->cgroup) return;
+  char path[256];
+  snprintf(path, sizeof path, "/sys/fs/cgroup/%s/cgroup.procs", s->cgroup);
+  if (write_file(path, "0") < 0) child_fail(125, "layerlab-agent: join cgroup %s: %s", s->cgroup, strerror(errno));
+}
+
+static void finish_and_exec(struct spec *s) {
+  if (s->cwd && *s->cwd) {
+    if (chdir(s->cwd) < 0) {
+      if (errno != ENOENT || mkdir_p(s->cwd, 0755) < 0 || chdir(s->cwd) < 0)
+        child_fail(125, "layerlab-agent: chdir to cwd (\"%s\"): %s", s->cwd, strerror(errno));
+    }
+  }
+  if (s->gid >= 0 || s->uid >= 0) {
+    if (setgroups(0, NULL) < 0 && errno != EPERM) child_fail(125, "layerlab-agent: setgroups: %s", strerror(errno));
+    if (s->gid >= 0 && setgid(s->gid) < 0) child_fail(125, "layerlab-agent: setgid %d: %s", s->gid, strerror(errno));
+    if (s->uid >= 0 && setuid(s->uid) < 0) child_fail(125, "layerlab-agent: setuid %d: %s", s->uid, strerror(errno));
+  }
+  exec_spec(s);
+}
+
+/* Enter the namespaces and root of a running process (docker exec). */
+static void join_and_exec(struct child_args *a) {
+  struct spec *s = a->spec;
+  static const char *kinds[] = { "ipc", "uts", "net", "pid", "mnt" };
+  int fds[5], rootfd;
+  char p[128];
+  for (int i = 0; i < 5; i++) {
+    snprintf(p, sizeof p, "/proc/%d/ns/%s", s->join, kinds[i]);
+    fds[i] = open(p, O_RDONLY | O_CLOEXEC);
+    if (fds[i] < 0) child_fail(125, "layerlab-agent: open %s: %s", p, strerror(errno));
+  }
+  snprintf(p, sizeof p, "/proc/%d/root", s->join);
+  rootfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) child_fail(125, "layerlab-agent: open %s: %s", p, strerror(errno));
+  for (int i = 0; i < 5; i++) {
+    if (setns(fds[i], 0) < 0 && errno != EINVAL) child_fail(125, "layerlab-agent: setns %s: %s", kinds[i], strerror(errno));
+    close(fds[i]);
+  }
+  if (fchdir(rootfd) < 0 || chroot(".") < 0) child_fail(125, "layerlab-agent: enter root: %s", strerror(errno));
+  close(rootfd);
+  chdir("/");
+  /* setns(pid) applies to children only: fork once more and mirror the child's fate. */
+  pid_t pid = fork();
+  if (pid < 0) child_fail(125, "layerlab-agent: fork: %s", strerror(errno));
+  if (pid == 0) finish_and_exec(s);
+  for (int i = 1; i < NSIG; i++) if (i != SIGKILL && i != SIGSTOP && i != SIGCHLD) signal(i, SIG_IGN);
+  int st;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  if (WIFSIGNALED(st)) _exit(128 + WTERMSIG(st));
+  _exit(WEXITSTATUS(st));
+}
+
+static int child_main(void *arg) {
+  struct child_args *a = arg;
+  struct spec *s = a->spec;
+  reset_signals();
+  enter_cgroup(s);
+  setsid();
+  setup_stdio(a);
+  if (s->join > 0) join_and_exec(a);
+
+  int newmnt = s->ns && strstr(s->ns, "mnt");
+  if (newmnt && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    child_fail(125, "layerlab-agent: make mounts private: %s", strerror(errno));
+  const char *root = s->root;
+  char p[4096];
+  if (root && s->lowerc > 0) {
+    if (!newmnt) child_fail(125, "layerlab-agent: an overlay root needs a new mount namespace");
+    mkdir_p(root, 0755);
+    if (!s->upper && s->lowerc == 1) {
+      if (mount(s->lower[0], root, NULL, MS_BIND | MS_REC, NULL) < 0)
+        child_fail(125, "layerlab-agent: bind %s: %s", s->lower[0], strerror(errno));
+    } else {
+      char *opts = malloc(65536);
+      size_t off = (size_t)snprintf(opts, 65536, "lowerdir=");
+      for (int i = 0; i < s->lowerc; i++)
+        off += (size_t)snprintf(opts + off, 65536 - off, "%s%s", i ? ":" : "", s->lower[i]);
+      if (s->upper) off += (size_t)snprintf(opts + off, 65536 - off, ",upperdir=%s,workdir=%s", s->upper, s->work ? s->work : "");
+      if (off >= 65536) child_fail(125, "layerlab-agent: too many overlay lower dirs");
+      if (mount("overlay", root, "overlay", 0, opts) < 0)
+        child_fail(125, "layerlab-agent: mount overlay on %s: %s", root, strerror(errno));
+      free(opts);
+    }
+  }
+  for (int i = 0; i < s->bindc; i++) {
+    char src[4096], dst[4096];
+    int ro = 0;
+    snprintf(src, sizeof src, "%s", s->bind[i]);
+    char *c1 = strchr(src, ':');
+    if (!c1) child_fail(125, "layerlab-agent: bad bind spec \"%s\"", s->bind[i]);
+    *c1++ = 0;
+    char *c2 = strchr(c1, ':');
+    if (c2) { *c2++ = 0; ro = !strcmp(c2, "ro"); }
+    snprintf(dst, sizeof dst, "%s%s", root ? root : "", c1);
+    struct stat st;
+    if (stat(src, &st) < 0) child_fail(125, "layerlab-agent: bind source %s: %s", src, strerror(errno));
+    if (S_ISDIR(st.st_mode)) mkdir_p(dst, 0755);
+    else { int fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0644); if (fd >= 0) close(fd); }
+    if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+      child_fail(125, "layerlab-agent: bind %s to %s: %s", src, c1, strerror(errno));
+    if (ro) mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+  }
+  if (s->proc && root) {
+    snprintf(p, sizeof p, "%s/proc", root);
+    mkdir_p(p, 0555);
+    if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+      child_fail(125, "layerlab-agent: mount /proc: %s", strerror(errno));
+    make_dev(root);
+  }
+  if (s->readonly && root) {
+    if (mount(root, root, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+      child_fail(125, "layerlab-agent: read-only root: %s", strerror(errno));
+  }
+  if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+    child_fail(125, "layerlab-agent: sethostname: %s", strerror(errno));
+  if (s->ns && strstr(s->ns, "net")) loopback_up();
+  if (root) {
+    if (chroot(root) < 0) child_fail(125, "layerlab-agent: chroot %s: %s", root, strerror(errno));
+    chdir("/");
+  }
+  finish_and_exec(s);
+  return 127;
+}
+
+/* ---------- the agent side ---------- */
+
+static struct session *find_session(uint32_t id) {
+  for (int i = 0; i < MAX_SESSIONS; i++) if (sessions[i].used && sessions[i].id == id) return &sessions[i];
+  return NULL;
+}
+
+static void failed(uint32_t sid, const char *fmt, ...) {
+  char msg[512];
+  va_list ap; va_start(ap, fmt); vsnprintf(msg, sizeof msg, fmt, ap); va_end(ap);
+  send_frame(T_FAILED, sid, msg, (uint32_t)strlen(msg));
+}
+
+static int parse_spec(unsigned char *data, uint32_t len, struct spec *s, char **err) {
+  memset(s, 0, sizeof *s);
+  s->uid = s->gid = -1;
+  uint32_t i = 0;
+  while (i < len) {
+    char *key = (char *)data + i;
+    void *z = memchr(data + i, 0, len - i);
+    if (!z) { *err = "spec: key not terminated"; return -1; }
+    i = (uint32_t)((unsigned char *)z - data) + 1;
+    if (i >= len) { *err = "spec: missing value"; return -1; }
+    char *val = (char *)data + i;
+    z = memchr(data + i, 0, len - i);
+    if (!z) { *err = "spec: value not terminated"; return -1; }
+    i = (uint32_t)((unsigned char *)z - data) + 1;
+    if (!strcmp(key, "arg")) { if (s->argc >= MAX_LIST) { *err = "spec: too many args"; return -1; } s->argv[s->argc++] = val; }
+    else if (!strcmp(key, "env")) { if (s->envc >= MAX_LIST) { *err = "spec: too many env"; return -1; } s->envp[s->envc++] = val; }
+    else if (!strcmp(key, "lower")) { if (s->lowerc >= MAX_LIST) { *err = "spec: too many lower dirs"; return -1; } s->lower[s->lowerc++] = val; }
+    else if (!strcmp(key, "bind")) { if (s->bindc >= MAX_LIST) { *err = "spec: too many binds"; return -1; } s->bind[s->bindc++] = val; }
+    else if (!strcmp(key, "cwd")) s->cwd = val;
+    else if (!strcmp(key, "root")) s->root = val;
+    else if (!strcmp(key, "ns")) s->ns = val;
+    else if (!strcmp(key, "hostname")) s->hostname = val;
+    else if (!strcmp(key, "upper")) s->upper = val;
+    else if (!strcmp(key, "work")) s->work = val;
+    else if (!strcmp(key, "cgroup")) s->cgroup = val;
+    else if (!strcmp(key, "memory.max")) s->memory_max = val;
+    else if (!strcmp(key, "pids.max")) s->pids_max = val;
+    else if (!strcmp(key, "pty")) s->pty = val;
+    else if (!strcmp(key, "stderr")) s->stderr_mode = val;
+    else if (!strcmp(key, "stdin")) s->stdin_mode = val;
+    else if (!strcmp(key, "uid")) s->uid = atoi(val);
+    else if (!strcmp(key, "gid")) s->gid = atoi(val);
+    else if (!strcmp(key, "join")) s->join = atoi(val);
+    else if (!strcmp(key, "proc")) s->proc = !strcmp(val, "1");
+    else if (!strcmp(key, "readonly")) s->readonly = !strcmp(val, "1");
+    else { *err = "spec: unknown key"; return -1; }
+  }
+  if (s->argc == 0) { *err = "spec: no command"; return -1; }
+  if (s->cgroup && (strchr(s->cgroup, '/') || s->cgroup[0] == '.')) { *err = "spec: bad cgroup name"; return -1; }
+  s->argv[s->argc] = NULL;
+  if (s->envc == 0) s->envp[s->envc++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  s->envp[s->envc] = NULL;
+  return 0;
+}
+
+static int ns_flags(const char *ns) {
+  int f = 0;
+  if (!ns) return 0;
+  if (strstr(ns, "pid")) f |= CLONE_NEWPID;
+  if (strstr(ns, "uts")) f |= CLONE_NEWUTS;
+  if (strstr(ns, "mnt")) f |= CLONE_NEWNS;
+  if (strstr(ns, "ipc")) f |= CLONE_NEWIPC;
+  if (strstr(ns, "net")) f |= CLONE_NEWNET;
+  return f;
+}
+
+static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
+  if (find_session(sid)) { failed(sid, "session %u already exists", sid); return; }
+  struct session *ss = NULL;
+  for (int i = 0; i < MAX_SESSIONS; i++) if (!sessions[i].used) { ss = &sessions[i]; break; }
+  if (!ss) { failed(sid, "too many sessions (%d)", MAX_SESSIONS); return; }
+  struct spec spec; char *err = NULL;
+  if (parse_spec(data, len, &spec, &err) < 0) { failed(sid, "%s", err); return; }
+
+  struct child_args a = { &spec, -1, -1, -1, -1, 24, 80 };
+  int in_w = -1, out_r = -1, err_r = -1, master = -1;
+  if (spec.pty) {
+    unsigned r = 24, c = 80;
+    sscanf(spec.pty, "%ux%u", &r, &c);
+    a.rows = (unsigned short)r; a.cols = (unsigned short)c;
+    master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) { failed(sid, "pty: %s", strerror(errno)); if (master >= 0) close(master); return; }
+    a.pty_slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (a.pty_slave < 0) { failed(sid, "pty slave: %s", strerror(errno)); close(master); return; }
+  } else {
+    int pin[2] = { -1, -1 }, pout[2], perr[2] = { -1, -1 };
+    int want_stdin = !(spec.stdin_mode && !strcmp(spec.stdin_mode, "null"));
+    int merge = spec.stderr_mode && !strcmp(spec.stderr_mode, "stdout");
+    if ((want_stdin && pipe2(pin, O_CLOEXEC) < 0) || pipe2(pout, O_CLOEXEC) < 0 || (!merge && pipe2(perr, O_CLOEXEC) < 0)) {
+      failed(sid, "pipe: %s", strerror(errno)); return;
+    }
+    a.in_r = pin[0]; in_w = pin[1]; a.out_w = pout[1]; out_r = pout[0]; a.err_w = perr[1]; err_r = perr[0];
+  }
+
+  memset(ss, 0, sizeof *ss);
+  ss->cgroup_owned = 0;
+  if (spec.cgroup) {
+    snprintf(ss->cgroup, sizeof ss->cgroup, "%s", spec.cgroup);
+    char path[256];
+    snprintf(path, sizeof path, "/sys/fs/cgroup/%s", spec.cgroup);
+    if (mkdir(path, 0755) == 0) ss->cgroup_owned = 1;
+    else if (errno != EEXIST) { failed(sid, "cgroup %s: %s", spec.cgroup, strerror(errno)); goto fail_fds; }
+    char file[300];
+    if (spec.memory_max) {
+      snprintf(file, sizeof file, "%s/memory.max", path);
+      if (write_file(file, spec.memory_max) < 0) { failed(sid, "memory.max=%s: %s", spec.memory_max, strerror(errno)); goto fail_cg; }
+      snprintf(file, sizeof file, "%s/memory.swap.max", path);
+      write_file(file, "0");
+    }
+    if (spec.pids_max) {
+      snprintf(file, sizeof file, "%s/pids.max", path);
+      if (write_file(file, spec.pids_max) < 0) { failed(sid, "pids.max=%s: %s", spec.pids_max, strerror(errno)); goto fail_cg; }
+    }
+    ss->oom_before = read_oom_kills(spec.cgroup);
+  }
+
+  size_t stack_size = 256 * 1024;
+  char *stack = malloc(stack_size);
+  if (!stack) { failed(sid, "out of memory"); goto fail_cg; }
+  int flags = (spec.join > 0 ? 0 : ns_flags(spec.ns)) | SIGCHLD;
+  pid_t pid = clone(child_main, stack + stack_size, flags, &a);
+  int clone_errno = errno;
+  free(stack);
+  if (pid < 0) { failed(sid, "clone: %s", strerror(clone_errno)); goto fail_cg; }
+
+  if (a.in_r >= 0) close(a.in_r);
+  if (a.out_w >= 0) close(a.out_w);
+  if (a.err_w >= 0) close(a.err_w);
+  if (a.pty_slave >= 0) close(a.pty_slave);
+  ss->used = 1; ss->id = sid; ss->pid = pid;
+  ss->credit = INITIAL_CREDIT;
+  if (master >= 0) { ss->is_pty = 1; ss->out_fd = master; ss->in_fd = master; ss->err_fd = -1; set_nonblock(master); }
+  else { ss->out_fd = out_r; ss->err_fd = err_r; ss->in_fd = in_w; set_nonblock(out_r); if (err_r >= 0) set_nonblock(err_r); if (in_w >= 0) set_nonblock(in_w); }
+  unsigned char b[4]; put_u32(b, (uint32_t)pid);
+  send_frame(T_STARTED, sid, b, 4);
+  return;
+
+fail_cg:
+  if (ss->cgroup_owned) { char path[256]; snprintf(path, sizeof path, "/sys/fs/cgroup/%s", spec.cgroup); rmdir(path); }
+fail_fds:
+  if (master >= 0) close(master);
+  if (a.pty_slave >= 0) close(a.pty_slave);
+  int fds[] = { a.in_r, in_w, a.out_w, out_r, a.err_w, err_r };
+  for (size_t i = 0; i < 6; i++) if (fds[i] >= 0) close(fds[i]);
+}
+
+static void close_in(struct session *s) {
+  if (s->in_fd >= 0 && !s->is_pty) close(s->in_fd);
+  s->in_fd = -1;
+}
+
+static void flush_stdin(struct session *s) {
+  if (s->in_fd < 0 || s->inlen == 0) return;
+  ssize_t n = write(s->in_fd, s->inbuf, s->inlen);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EINTR) return;
+    /* the process closed its stdin: drop what is queued, but acknowledge it so the host goes on */
+    unsigned char b[4]; put_u32(b, (uint32_t)s->inlen);
+    send_frame(T_STDIN_ACK, s->id, b, 4);
+    s->inlen = 0;
+    close_in(s);
+    return;
+  }
+  memmove(s->inbuf, s->inbuf + n, s->inlen - (size_t)n);
+  s->inlen -= (size_t)n;
+  unsigned char b[4]; put_u32(b, (uint32_t)n);
+  send_frame(T_STDIN_ACK, s->id, b, 4);
+  if (s->inlen == 0 && s->in_eof) close_in(s);
+}
+
+static void session_stdin(struct session *s, unsigned char *data, uint32_t len) {
+  if (s->in_fd < 0) {
+    unsigned char b[4]; put_u32(b, len);
+    send_frame(T_STDIN_ACK, s->id, b, 4);
+    return;
+  }
+  if (s->inlen + len > s->incap) { s->incap = (s->inlen + len) * 2; s->inbuf = xrealloc(s->inbuf, s->incap); }
+  memcpy(s->inbuf + s->inlen, data, len);
+  s->inlen += len;
+  flush_stdin(s);
+}
+
+static void close_out(struct session *s, int which) {
+  int *fd = which ? &s->err_fd : &s->out_fd;
+  if (*fd < 0) return;
+  if (s->is_pty) { close(*fd); s->in_fd = -1; }
+  else close(*fd);
+  *fd = -1;
+}
+
+/* Read what a session has to say, within its credit. Returns 1 if the fd reached EOF or is dry after exit. */
+static void drain(struct session *s, int which) {
+  static unsigned char buf[READ_CHUNK];
+  int fd = which ? s->err_fd : s->out_fd;
+  while (fd >= 0 && s->credit > 0) {
+    size_t want = s->credit < READ_CHUNK ? s->credit : READ_CHUNK;
+    ssize_t n = read(fd, buf, want);
+    if (n > 0) {
+      s->credit -= (uint32_t)n;
+      send_frame(which ? T_STDERR : T_STDOUT, s->id, buf, (uint32_t)n);
+      if (!s->exited) return;  /* one chunk per turn keeps sessions fair */
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN && !s->exited) return;
+    /* EOF, EIO (pty closed), or dry after the process exited */
+    close_out(s, which);
+    return;
+  }
+}
+
+static void maybe_finish(struct session *s) {
+  if (!s->exited || s->out_fd >= 0 || s->err_fd >= 0) return;
+  int st = s->status, code, sig = 0;
+  if (WIFSIGNALED(st)) { sig = WTERMSIG(st); code = 128 + sig; }
+  else code = WEXITSTATUS(st);
+  unsigned char oom = 0;
+  if (s->cgroup[0]) {
+    oom = read_oom_kills(s->cgroup) > s->oom_before;
+    if (s->cgroup_owned) {
+      char path[256]; snprintf(path, sizeof path, "/sys/fs/cgroup/%s", s->cgroup);
+      for (int i = 0; i < 50 && rmdir(path) < 0 && errno == EBUSY; i++) usleep(2000);
+    }
+  }
+  unsigned char b[9];
+  put_u32(b, (uint32_t)code); put_u32(b + 4, (uint32_t)sig); b[8] = oom;
+  send_frame(T_EXIT, s->id, b, 9);
+  close_in(s);
+  free(s->inbuf);
+  memset(s, 0, sizeof *s);
+}
+
+static void reap(void) {
+  int st;
+  pid_t pid;
+  while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+    for (int i = 0; i < MAX_SESSIONS; i++) {
+      struct session *s = &sessions[i];
+      if (s->used && s->pid == pid && !s->exited) {
+        s->exited = 1; s->status = st;
+        drain(s, 0); drain(s, 1);
+        break;
+      }
+    }
+  }
+}
+
+static void handle_frame(uint8_t type, uint32_t sid, unsigned char *p, uint32_t len) {
+  struct session *s = sid ? find_session(sid) : NULL;
+  switch (type) {
+  case T_SPAWN: do_spawn(sid, p, len); break;
+  case T_STDIN: if (s) session_stdin(s, p, len); else { unsigned char b[4]; put_u32(b, len); send_frame(T_STDIN_ACK, sid, b, 4); } break;
+  case T_STDIN_EOF: if (s) { s->in_eof = 1; if (s->inlen == 0 && !s->is_pty) close_in(s); } break;
+  case T_SIGNAL:
+    if (s && len >= 4 && !s->exited) {
+      int sig = (int)get_u32(p);
+      if (kill(-s->pid, sig) < 0) kill(s->pid, sig);
+    }
+    break;
+  case T_RESIZE:
+    if (s && s->is_pty && s->out_fd >= 0 && len >= 4) {
+      struct winsize ws = { (unsigned short)(p[0] | p[1] << 8), (unsigned short)(p[2] | p[3] << 8), 0, 0 };
+      ioctl(s->out_fd, TIOCSWINSZ, &ws);
+    }
+    break;
+  case T_CREDIT: if (s && len >= 4) { uint32_t c = get_u32(p); s->credit = s->credit + c < s->credit ? UINT32_MAX : s->credit + c; } break;
+  case T_PING: send_frame(T_PONG, sid, p, len); break;
+  case T_SETTIME:
+    if (len >= 8) {
+      uint64_t ms = (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+      struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+      settimeofday(&tv, NULL);
+    }
+    break;
+  case T_ENTROPY: { int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC); if (fd >= 0) { write(fd, p, len); close(fd); } } break;
+  default: break;
+  }
+}
+
+static void read_rx(void) {
+  for (;;) {
+    if (rxcap - rxlen < 65536) { rxcap = rxcap ? rxcap * 2 : 131072; rxbuf = xrealloc(rxbuf, rxcap); }
+    ssize_t n = read(rx_fd, rxbuf + rxlen, rxcap - rxlen);
+    if (n < 0) { if (errno == EINTR) continue; if (errno == EAGAIN) break; die("read ttyS1"); }
+    if (n == 0) break;
+    rxlen += (size_t)n;
+  }
+  size_t off = 0;
+  while (rxlen - off >= HEADER) {
+    uint8_t type = rxbuf[off];
+    uint32_t sid = get_u32(rxbuf + off + 1), len = get_u32(rxbuf + off + 5);
+    if (len > MAX_PAYLOAD) {
+      /* the stream is out of step: drop everything and tell the host */
+      failed(0, "protocol: frame of %u bytes; input discarded", len);
+      rxlen = 0; off = 0;
+      return;
+    }
+    if (rxlen - off < HEADER + len) break;
+    handle_frame(type, sid, rxbuf + off + HEADER, len);
+    off += HEADER + len;
+  }
+  memmove(rxbuf, rxbuf + off, rxlen - off);
+  rxlen -= off;
+}
+
+int main(void) {
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t mask; sigemptyset(&mask); sigaddset(&mask, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+  int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (sfd < 0) die("signalfd");
+
+  rx_fd = open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (rx_fd < 0) die("open /dev/ttyS1");
+  set_raw(rx_fd);
+  tx_fd = open("/dev/hvc0", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (tx_fd < 0) die("open /dev/hvc0");
+  set_raw(tx_fd);
+
+  send_frame(T_READY, 0, AGENT_VERSION, (uint32_t)strlen(AGENT_VERSION));
+  flush_tx();
+
+  struct pollfd pfds[2 + MAX_SESSIONS * 3];
+  struct { struct session *s; int what; } map[2 + MAX_SESSIONS * 3];
+  for (;;) {
+    int n = 0;
+    pfds[n] = (struct pollfd){ rx_fd, POLLIN, 0 }; map[n].s = NULL; map[n++].what = -1;
+    pfds[n] = (struct pollfd){ sfd, POLLIN, 0 }; map[n].s = NULL; map[n++].what = -2;
+    for (int i = 0; i < MAX_SESSIONS; i++) {
+      struct session *s = &sessions[i];
+      if (!s->used) continue;
+      if (s->out_fd >= 0 && s->credit > 0) { pfds[n] = (struct pollfd){ s->out_fd, POLLIN, 0 }; map[n].s = s; map[n++].what = 0; }
+      if (s->err_fd >= 0 && s->credit > 0) { pfds[n] = (struct pollfd){ s->err_fd, POLLIN, 0 }; map[n].s = s; map[n++].what = 1; }
+      if (s->in_fd >= 0 && s->inlen > 0) { pfds[n] = (struct pollfd){ s->in_fd, POLLOUT, 0 }; map[n].s = s; map[n++].what = 2; }
+    }
+    int r = poll(pfds, (nfds_t)n, -1);
+    if (r < 0) { if (errno == EINTR) continue; die("poll"); }
+    for (int i = 0; i < n; i++) {
+      if (!pfds[i].revents) continue;
+      if (map[i].what == -1) read_rx();
+      else if (map[i].what == -2) {
+        struct signalfd_siginfo si;
+        while (read(sfd, &si, sizeof si) > 0) {}
+        reap();
+      } else {
+        struct session *s = map[i].s;
+        if (!s->used) continue;
+        if (map[i].what == 2) flush_stdin(s);
+        else drain(s, map[i].what);
+      }
+    }
+    for (int i = 0; i < MAX_SESSIONS; i++) {
+      struct session *s = &sessions[i];
+      if (!s->used || !s->exited) continue;
+      drain(s, 0); drain(s, 1);
+      maybe_finish(s);
+    }
+    flush_tx();
+  }
+}
