@@ -72,6 +72,8 @@ struct session {
 };
 
 static struct session sessions[MAX_SESSIONS];
+/* cgroups whose session ended but which still held dying processes: removed as soon as they are empty */
+static char doomed_cgroups[MAX_SESSIONS][160];
 static int rx_fd = -1, tx_fd = -1;
 static unsigned char *txbuf; static size_t txlen, txcap;
 static unsigned char *rxbuf; static size_t rxlen, rxcap;
@@ -350,6 +352,8 @@ static int child_main(void *arg) {
   if (root && s->lowerc > 0) {
     if (!newmnt) child_fail(125, "layerlab-agent: an overlay root needs a new mount namespace");
     mkdir_p(root, 0755);
+    if (s->upper) mkdir_p(s->upper, 0755);
+    if (s->work) mkdir_p(s->work, 0700);
     if (!s->upper && s->lowerc == 1) {
       if (mount(s->lower[0], root, NULL, MS_BIND | MS_REC, NULL) < 0)
         child_fail(125, "layerlab-agent: bind %s: %s", s->lower[0], strerror(errno));
@@ -628,8 +632,13 @@ static void maybe_finish(struct session *s) {
   if (s->cgroup[0]) {
     oom = read_oom_kills(s->cgroup) > s->oom_before;
     if (s->cgroup_owned) {
-      char path[256]; snprintf(path, sizeof path, "/sys/fs/cgroup/%s", s->cgroup);
-      for (int i = 0; i < 50 && rmdir(path) < 0 && errno == EBUSY; i++) usleep(2000);
+      char path[256]; snprintf(path, sizeof path, "/sys/fs/cgroup/%s/cgroup.kill", s->cgroup);
+      write_file(path, "1");  /* like Docker: when the container's process ends, everything in it ends */
+      snprintf(path, sizeof path, "/sys/fs/cgroup/%s", s->cgroup);
+      if (rmdir(path) < 0 && errno == EBUSY) {
+        for (int i = 0; i < MAX_SESSIONS; i++)
+          if (!doomed_cgroups[i][0]) { snprintf(doomed_cgroups[i], sizeof doomed_cgroups[i], "%s", s->cgroup); break; }
+      }
     }
   }
   unsigned char b[9];
@@ -638,6 +647,18 @@ static void maybe_finish(struct session *s) {
   close_in(s);
   free(s->inbuf);
   memset(s, 0, sizeof *s);
+}
+
+/* Removes emptied cgroups; returns how many are still waiting. */
+static int remove_doomed_cgroups(void) {
+  int left = 0;
+  for (int i = 0; i < MAX_SESSIONS; i++) {
+    if (!doomed_cgroups[i][0]) continue;
+    char path[256]; snprintf(path, sizeof path, "/sys/fs/cgroup/%.159s", doomed_cgroups[i]);
+    if (rmdir(path) == 0 || errno != EBUSY) doomed_cgroups[i][0] = 0;
+    else left++;
+  }
+  return left;
 }
 
 static void reap(void) {
@@ -743,7 +764,7 @@ int main(void) {
       if (s->err_fd >= 0 && s->credit > 0) { pfds[n] = (struct pollfd){ s->err_fd, POLLIN, 0 }; map[n].s = s; map[n++].what = 1; }
       if (s->in_fd >= 0 && s->inlen > 0) { pfds[n] = (struct pollfd){ s->in_fd, POLLOUT, 0 }; map[n].s = s; map[n++].what = 2; }
     }
-    int r = poll(pfds, (nfds_t)n, -1);
+    int r = poll(pfds, (nfds_t)n, remove_doomed_cgroups() ? 20 : -1);
     if (r < 0) { if (errno == EINTR) continue; die("poll"); }
     for (int i = 0; i < n; i++) {
       if (!pfds[i].revents) continue;

@@ -58,7 +58,7 @@ function deviceOptions(manifest: GuestManifest): Partial<V86Options> {
     uart1: true,
     virtio_console: true,
     acpi: false,
-  } as Partial<V86Options>;
+  } as unknown as Partial<V86Options>;  // v86.d.ts types virtio_console as a config object; `true` is documented
 }
 
 function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
@@ -104,6 +104,8 @@ export class V86Machine implements GuestMachine {
   private lastPong = Date.now();
   private pingInFlight = false;
   private console: number[] = [];
+  private bootedFrom: 'snapshot' | 'cold' = 'snapshot';
+  private notice: string | undefined;
   /** Milliseconds the start took (download excluded), for benchmarks. */
   startMs = 0;
 
@@ -229,7 +231,9 @@ export class V86Machine implements GuestMachine {
   private afterStart(from: 'snapshot' | 'cold', notice: string | undefined, options: StartOptions): void {
     this.agent.setTime(Date.now());
     this.agent.addEntropy(crypto.getRandomValues(new Uint8Array(64)));
-    this.setStatus({ state: 'running', bootedFrom: from, ...(notice ? { notice } : {}) });
+    this.bootedFrom = from;
+    this.notice = notice;
+    this.setRunning();
     options.onProgress?.({ phase: 'ready', detail: from === 'snapshot' ? 'restored' : 'booted' });
     const interval = options.healthInterval ?? 1500;
     const limit = options.healthTimeout ?? 4000;
@@ -253,7 +257,7 @@ export class V86Machine implements GuestMachine {
       .ping(limit)
       .then(() => {
         this.lastPong = Date.now();
-        if (this.statusValue.state === 'unresponsive') this.setStatus({ state: 'running', bootedFrom: 'snapshot' });
+        if (this.statusValue.state === 'unresponsive') this.setRunning();
       })
       .catch(() => {
         if (this.statusValue.state === 'running') this.setStatus({ state: 'unresponsive', since: this.lastPong });
@@ -285,6 +289,20 @@ export class V86Machine implements GuestMachine {
   onStatus(listener: (s: MachineStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  private setRunning(): void {
+    this.setStatus({ state: 'running', bootedFrom: this.bootedFrom, ...(this.notice ? { notice: this.notice } : {}) });
+  }
+
+  /** Pauses the emulated CPU (the guest stops answering until resume()). */
+  async suspend(): Promise<void> {
+    await this.emulator.stop();
+  }
+
+  /** Continues a suspended emulator. */
+  async resume(): Promise<void> {
+    await this.emulator.run();
   }
 
   private setStatus(s: MachineStatus): void {

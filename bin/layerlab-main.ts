@@ -1,0 +1,87 @@
+/**
+ * `layerlab` in Node: chooses the Node runtime and runs a subcommand.
+ *   layerlab vm [--cold] [-i] [--] <command…>   run one command in the guest
+ */
+import { startNodeMachine } from '../src/runtime/node.ts';
+import type { MachineProgress } from '../src/runtime/types.ts';
+
+const USAGE = `Usage: layerlab COMMAND
+
+Commands:
+  vm [--cold] [-i] [--] COMMAND [ARG...]   Run a command in the LayerLab guest Linux
+                                           --cold  boot from the kernel instead of the snapshot
+                                           -i      pass this process's stdin to the command
+`;
+
+/** Runs the CLI; resolves with the exit status. */
+export async function main(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(USAGE);
+    return sub ? 0 : 1;
+  }
+  if (sub === 'vm') return vm(rest);
+  process.stderr.write(`layerlab: '${sub}' is not a layerlab command.\nSee 'layerlab --help'.\n`);
+  return 1;
+}
+
+async function vm(args: string[]): Promise<number> {
+  let cold = false;
+  let interactive = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (a === '--cold') cold = true;
+    else if (a === '-i' || a === '--interactive') interactive = true;
+    else if (a.startsWith('-')) {
+      process.stderr.write(`layerlab vm: unknown flag: ${a}\n`);
+      return 125;
+    } else break;
+  }
+  const argv = args.slice(i);
+  if (argv.length === 0) {
+    process.stderr.write('layerlab vm: no command given\nUsage: layerlab vm [--cold] [-i] [--] COMMAND [ARG...]\n');
+    return 125;
+  }
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const quiet = !process.stderr.isTTY;
+  const progress = (p: MachineProgress) => {
+    if (!quiet && p.phase !== 'ready') process.stderr.write(`\r\x1b[K${p.detail}…`);
+    if (!quiet && p.phase === 'ready') process.stderr.write('\r\x1b[K');
+  };
+  let machine;
+  try {
+    machine = await startNodeMachine({ boot: cold ? 'cold' : 'auto', onProgress: progress, signal: controller.signal, healthInterval: 0 });
+  } catch (err) {
+    process.stderr.write(`layerlab vm: ${(err as Error).message}\n`);
+    return 125;
+  }
+  const status = machine.status;
+  if (status.state === 'running' && status.notice) process.stderr.write(`layerlab vm: ${status.notice}\n`);
+  try {
+    const proc = await machine.spawn({ argv, stdinNull: !interactive }, { signal: controller.signal });
+    process.removeListener('SIGINT', onSigint);
+    process.on('SIGINT', () => proc.kill('SIGINT'));
+    process.on('SIGTERM', () => proc.kill('SIGTERM'));
+    proc.onStdout((d) => process.stdout.write(d));
+    proc.onStderr((d) => process.stderr.write(d));
+    if (interactive) {
+      process.stdin.on('data', (d: Buffer) => proc.write(new Uint8Array(d)));
+      process.stdin.on('end', () => proc.closeStdin());
+    }
+    const exit = await proc.exit;
+    if (interactive) process.stdin.destroy();
+    return exit.code;
+  } catch (err) {
+    process.stderr.write(`layerlab vm: ${(err as Error).message}\n`);
+    return 125;
+  } finally {
+    await machine.stop();
+  }
+}
