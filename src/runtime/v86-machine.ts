@@ -12,6 +12,7 @@ import {
   CancelledError,
   GuestExitedError,
   GuestUnresponsiveError,
+  SHARE_MOUNT,
   type GuestMachine,
   type GuestProcess,
   type MachineProgress,
@@ -332,9 +333,11 @@ export class V86Machine implements GuestMachine {
     return await this.emulator.read_file(normalizeSharePath(path));
   }
 
-  /** Deletes a file or directory tree from the 9p share. */
-  deleteFile(path: string): void {
-    this.fs9p().DeleteNode(normalizeSharePath(path));
+  /** Deletes a file or directory tree from the 9p share (through the guest: v86's own DeleteNode fails on directories). */
+  async deleteFile(path: string): Promise<void> {
+    const proc = await this.spawn({ argv: ['rm', '-rf', '--', `${SHARE_MOUNT}/${normalizeSharePath(path)}`], stdinNull: true });
+    const status = await proc.exit;
+    if (status.code !== 0) throw new Error(`removing ${path} from the share failed (exit ${status.code})`);
   }
 
   private fs9p(): Fs9p {
@@ -379,7 +382,6 @@ export class V86Machine implements GuestMachine {
 interface Fs9p {
   SearchPath(path: string): { id: number; parentid: number; name: string };
   CreateDirectory(name: string, parentid: number): number;
-  DeleteNode(path: string): void;
 }
 
 function normalizeSharePath(path: string): string {

@@ -110,7 +110,8 @@ describe('guest from the snapshot', () => {
     expect(guestSum.trim()).toBe(want);
     const back = await m.readFile('xfer/out.bin');
     expect(createHash('sha256').update(back).digest('hex')).toBe(want);
-    m.deleteFile('xfer');
+    await m.deleteFile('xfer');
+    await expect(m.readFile('xfer/out.bin')).rejects.toThrow();
   });
 
   it('runs a process on an overlay of two lower dirs in new pid, uts and mount namespaces', async () => {
