@@ -17,7 +17,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'guest/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'guest/**/*.test.ts', 'bin/**/*.test.ts'],
           environment: 'node',
         },
       },

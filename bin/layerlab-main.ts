@@ -1,7 +1,10 @@
 /**
  * `layerlab` in Node: chooses the Node runtime and runs a subcommand.
  *   layerlab vm [--cold] [-i] [--] <command…>   run one command in the guest
+ *   layerlab dockerfile dump <file>             print the parsed Dockerfile like BuildKit's dump
  */
+import { readFile } from 'node:fs/promises';
+import { DockerfileSyntaxError, dump, parseDockerfile } from '../src/engine/dockerfile/index.ts';
 import { startNodeMachine } from '../src/runtime/node.ts';
 import type { MachineProgress } from '../src/runtime/types.ts';
 
@@ -11,6 +14,7 @@ Commands:
   vm [--cold] [-i] [--] COMMAND [ARG...]   Run a command in the LayerLab guest Linux
                                            --cold  boot from the kernel instead of the snapshot
                                            -i      pass this process's stdin to the command
+  dockerfile dump FILE                     Print a Dockerfile's syntax tree (BuildKit's dump format)
 `;
 
 /** Runs the CLI; resolves with the exit status. */
@@ -21,6 +25,7 @@ export async function main(args: string[]): Promise<number> {
     return sub ? 0 : 1;
   }
   if (sub === 'vm') return vm(rest);
+  if (sub === 'dockerfile') return dockerfile(rest);
   process.stderr.write(`layerlab: '${sub}' is not a layerlab command.\nSee 'layerlab --help'.\n`);
   return 1;
 }
@@ -83,5 +88,30 @@ async function vm(args: string[]): Promise<number> {
     return 125;
   } finally {
     await machine.stop();
+  }
+}
+
+async function dockerfile(args: string[]): Promise<number> {
+  const [action, file, ...extra] = args;
+  if (action !== 'dump' || !file || extra.length) {
+    process.stderr.write('Usage: layerlab dockerfile dump FILE\n');
+    return 1;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    process.stderr.write(`layerlab dockerfile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    return 1;
+  }
+  try {
+    process.stdout.write(dump(parseDockerfile(text)) + '\n');
+    return 0;
+  } catch (err) {
+    if (err instanceof DockerfileSyntaxError) {
+      process.stderr.write(`${file}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
   }
 }

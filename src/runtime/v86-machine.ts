@@ -155,17 +155,20 @@ export class V86Machine implements GuestMachine {
       initial_state: { buffer: state.buffer.slice(state.byteOffset, state.byteOffset + state.byteLength) as ArrayBuffer },
     } as V86Options);
     const machine = V86Machine.attach(emulator, manifest);
+    const started = new Promise<void>((res) => emulator.add_listener('emulator-started', () => res()));
     try {
-      // the agent is already running in the restored state: a pong proves the channel works
+      // the agent is already running in the restored state; bytes sent before the state is
+      // loaded are lost, so ping only once the emulator runs, and a pong proves the channel
       await abortable(
         timeout(
           (async () => {
+            await started;
             for (;;) {
               try {
-                await machine.agent.ping(400);
+                await machine.agent.ping(250);
                 return;
               } catch {
-                /* the emulator may still be loading */
+                /* lost while the devices settled: ask again */
               }
             }
           })(),

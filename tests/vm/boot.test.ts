@@ -2,7 +2,7 @@
  * Booting: cold from the kernel, falling back from a broken snapshot, and noticing a guest
  * that stops answering.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,17 @@ describe('booting', () => {
       expect(m.status).toMatchObject({ state: 'running', bootedFrom: 'cold' });
       expect((m.status as Extract<MachineStatus, { state: 'running' }>).notice).toMatch(/snapshot file is corrupt/);
       expect((await collect(await m.spawn({ argv: ['true'] }))).status.code).toBe(0);
+    } finally {
+      await m.stop();
+    }
+  });
+
+  it('falls back to a cold boot with a notice when the snapshot is missing', async () => {
+    const dir = vmCopy((d) => rmSync(join(d, 'state.bin.zst')));
+    const m = await startNodeMachine({ vmDir: dir, healthInterval: 0 });
+    try {
+      expect(m.status).toMatchObject({ state: 'running', bootedFrom: 'cold' });
+      expect((m.status as Extract<MachineStatus, { state: 'running' }>).notice).toMatch(/snapshot could not be restored.*state\.bin\.zst/);
     } finally {
       await m.stop();
     }
