@@ -118,3 +118,24 @@ describe('AgentClient', () => {
     expect(h.of(HostMessage.Signal).map((f) => readU32(f.payload))).toEqual([15, 2, 9]);
   });
 });
+
+describe('AgentClient output after exit', () => {
+  it('keeps output that arrived with the exit until a listener attaches', async () => {
+    const h = harness();
+    const p = h.client.spawn({ argv: ['x'] });
+    const sid = h.of(HostMessage.Spawn)[0]!.session;
+    // STARTED, STDOUT and EXIT in one chunk, before the caller could attach a listener
+    h.client.receive(
+      new Uint8Array([
+        ...encodeFrame(GuestMessage.Started, sid, u32(7)),
+        ...encodeFrame(GuestMessage.Stdout, sid, new TextEncoder().encode('late')),
+        ...encodeFrame(GuestMessage.Exit, sid, new Uint8Array(9)),
+      ]),
+    );
+    const proc = await p;
+    const got: string[] = [];
+    proc.onStdout((d) => got.push(new TextDecoder().decode(d)));
+    expect(await proc.exit).toMatchObject({ code: 0 });
+    expect(got).toEqual(['late']);
+  });
+});

@@ -164,8 +164,8 @@ class Session implements GuestProcess {
     while (this.held.length) {
       const { stream, data } = this.held[0]!;
       const ls = this.listeners[stream];
-      // keep output until someone listens, unless the session is over
-      if (ls.size === 0 && !force && !this.done) return;
+      // keep output until someone listens, even after the exit (a listener often attaches later)
+      if (ls.size === 0) return;
       this.held.shift();
       for (const l of ls) l(data);
       if (this.autoCredit) this.owed += data.length;

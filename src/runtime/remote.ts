@@ -102,7 +102,8 @@ class RemoteProcess implements GuestProcess {
     let consumed = 0;
     while (this.held.length) {
       const { stream, data } = this.held[0]!;
-      if (this.listeners[stream].size === 0 && !force) break;
+      // keep output until someone listens, even after the exit
+      if (this.listeners[stream].size === 0) break;
       this.held.shift();
       for (const l of this.listeners[stream]) l(data);
       consumed += data.length;
