@@ -39,8 +39,11 @@ export async function benchGuest(): Promise<Row[]> {
 
   const m = await startNodeMachine({ boot: 'snapshot', healthInterval: 0 });
   try {
-    const rt = await time(50, () => run(m, ['true']), 5);
-    rows.push({ name: 'command round trip (true)', value: ms(rt), target: '≤ 15 ms median', ok: rt.median <= 15 });
+    // v86 compiles hot guest code to wasm: the first runs after a restore are slower
+    const rtCold = await time(50, () => run(m, ['true']), 0);
+    const rt = await time(50, () => run(m, ['true']), 0);
+    rows.push({ name: 'command round trip (true), warm', value: ms(rt), target: '≤ 15 ms median', ok: rt.median <= 15 });
+    rows.push({ name: '  … first 50 after a restore (JIT cold)', value: ms(rtCold) });
 
     const ping = await time(50, () => m.ping(), 5);
     rows.push({ name: 'agent ping', value: ms(ping) });
