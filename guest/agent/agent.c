@@ -30,6 +30,8 @@
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
+#include <ftw.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -734,7 +736,52 @@ static void read_rx(void) {
   rxlen -= off;
 }
 
-int main(void) {
+/* ---------- applets: `layerlab-agent CMD ...` run as an ordinary command (not PID 1) ---------- */
+
+static size_t applet_root_len;
+
+static int print_opaque(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)st; (void)ftw;
+  if (type != FTW_D) return 0;
+  char v[8];
+  ssize_t n = lgetxattr(path, "trusted.overlay.opaque", v, sizeof v);
+  if (n == 1 && v[0] == 'y') {
+    const char *rel = path + applet_root_len;
+    while (*rel == '/') rel++;
+    fputs(*rel ? rel : ".", stdout);
+    fputc('\0', stdout);
+  }
+  return 0;
+}
+
+static int applet(int argc, char **argv) {
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "opaque-dirs") && argc == 3) {
+    /* NUL-separated paths (relative to DIR) of directories an overlay marked opaque */
+    applet_root_len = strlen(argv[2]);
+    if (nftw(argv[2], print_opaque, 32, FTW_PHYS) < 0) { perror(argv[2]); return 1; }
+    return fflush(stdout) == 0 ? 0 : 1;
+  }
+  if (!strcmp(cmd, "set-opaque") && argc >= 3) {
+    for (int i = 2; i < argc; i++)
+      if (lsetxattr(argv[i], "trusted.overlay.opaque", "y", 1, 0) < 0) { perror(argv[i]); return 1; }
+    return 0;
+  }
+  if (!strcmp(cmd, "whiteout") && argc >= 3) {
+    for (int i = 2; i < argc; i++)
+      if (mknod(argv[i], S_IFCHR | 0, makedev(0, 0)) < 0) { perror(argv[i]); return 1; }
+    return 0;
+  }
+  fprintf(stderr, "usage: layerlab-agent opaque-dirs DIR | set-opaque PATH... | whiteout PATH...\n");
+  return 2;
+}
+
+int main(int argc, char **argv) {
+  if (getpid() != 1) {
+    if (argc > 1) return applet(argc, argv);
+    fprintf(stderr, "layerlab-agent: the agent runs as PID 1 of the guest; as a command it takes an applet\n");
+    return 2;
+  }
   signal(SIGPIPE, SIG_IGN);
   sigset_t mask; sigemptyset(&mask); sigaddset(&mask, SIGCHLD);
   sigprocmask(SIG_BLOCK, &mask, NULL);
