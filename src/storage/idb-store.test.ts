@@ -1,0 +1,149 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import type { IDBPDatabase } from 'idb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeBlobStoreConformance, describeMetadataStoreConformance } from '../engine/store/conformance.ts';
+import { StoreFullError } from '../engine/store/index.ts';
+import { IdbBlobStore, IdbMetadataStore, type LayerLabDB, openIdbStorage, openLayerLabDB } from './idb-store.ts';
+
+let counter = 0;
+/** A fresh fake IndexedDB per store, so tests never see each other's data. */
+async function freshDB(): Promise<{ db: IDBPDatabase<LayerLabDB>; reopen: () => Promise<IDBPDatabase<LayerLabDB>> }> {
+  const factory = new IDBFactory();
+  const name = `layerlab-test-${++counter}`;
+  const db = await openLayerLabDB({ factory, name });
+  return { db, reopen: () => openLayerLabDB({ factory, name }) };
+}
+
+describeBlobStoreConformance('IndexedDB (fake-indexeddb)', async (options) => {
+  const fresh = await freshDB();
+  let db = fresh.db;
+  return {
+    store: new IdbBlobStore(db, options),
+    reopen: async () => {
+      db.close();
+      db = await fresh.reopen();
+      return new IdbBlobStore(db, options);
+    },
+    corrupt: async (digest) => {
+      const bytes = await db.get('blobs', digest);
+      if (!bytes) throw new Error('no such blob to corrupt');
+      bytes[0] = bytes[0]! ^ 0xff;
+      await db.put('blobs', bytes, digest);
+    },
+    cleanup: async () => db.close(),
+  };
+});
+
+describeMetadataStoreConformance('IndexedDB (fake-indexeddb)', async (options) => {
+  const fresh = await freshDB();
+  let db = fresh.db;
+  return {
+    store: new IdbMetadataStore(db, options),
+    reopen: async () => {
+      db.close();
+      db = await fresh.reopen();
+      return new IdbMetadataStore(db, options);
+    },
+    cleanup: async () => db.close(),
+  };
+});
+
+// --- QuotaExceededError injection -------------------------------------------------------------
+// Two ways a browser reports a full origin: put() throws synchronously, or the request fails
+// later and the transaction aborts with a QuotaExceededError. Both are simulated on fake-indexeddb.
+
+type Failure = { store: string; mode: 'throw' | 'request'; skip?: number } | undefined;
+let failNextPut: Failure;
+const realPut = IDBObjectStore.prototype.put;
+IDBObjectStore.prototype.put = function patchedPut(this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+  const failure = failNextPut;
+  if (failure && this.name === failure.store && failure.skip) {
+    failure.skip--;
+  } else if (failure && this.name === failure.store) {
+    failNextPut = undefined;
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    if (failure.mode === 'throw') throw quota;
+    // Fail inside the request's operation (fake-indexeddb internals), so the error arrives
+    // asynchronously and aborts the transaction with error.name === 'QuotaExceededError'.
+    const raw = (this as unknown as { _rawObjectStore: { storeRecord: (...args: unknown[]) => unknown } })._rawObjectStore;
+    const original = raw.storeRecord;
+    raw.storeRecord = () => {
+      raw.storeRecord = original;
+      throw quota;
+    };
+  }
+  return realPut.call(this, value, key);
+};
+
+afterEach(() => {
+  failNextPut = undefined;
+});
+
+const enc = new TextEncoder();
+const ALPINE = `sha256:${'a'.repeat(64)}` as const;
+const NGINX = `sha256:${'b'.repeat(64)}` as const;
+
+describe('IndexedDB store: QuotaExceededError', () => {
+  for (const mode of ['throw', 'request'] as const) {
+    for (const store of ['blobs', 'blobInfo'] as const) {
+      it(`maps a full origin to StoreFullError and keeps every blob (${mode} on ${store})`, async () => {
+        const { db } = await freshDB();
+        const blobs = new IdbBlobStore(db);
+        const kept = await blobs.put(enc.encode('kept'));
+        failNextPut = { store, mode };
+        const err = await blobs.put(enc.encode('new layer')).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(StoreFullError);
+        expect(String((err as Error).message)).toMatch(/storage is full.*docker system prune/);
+        expect((err as Error).cause).toMatchObject({ name: 'QuotaExceededError' });
+        // the transaction was aborted: neither the bytes nor the info of the new blob exist
+        expect(await db.getAllKeys('blobs')).toEqual([kept.digest]);
+        expect(await db.getAllKeys('blobInfo')).toEqual([kept.digest]);
+        expect(await blobs.list()).toEqual([kept]);
+        expect(new TextDecoder().decode(await blobs.get(kept.digest))).toBe('kept');
+        // and the store works again once there is room
+        const w = await blobs.writer();
+        await w.write(enc.encode('new layer'));
+        expect((await w.commit()).size).toBe(9);
+        db.close();
+      });
+    }
+
+    it(`maps a full origin to StoreFullError for metadata and applies nothing (${mode})`, async () => {
+      const { db } = await freshDB();
+      const metadata = new IdbMetadataStore(db);
+      await metadata.put('references', 'alpine:3.20', { digest: ALPINE });
+      failNextPut = { store: 'metadata', mode };
+      const err = await metadata.put('references', 'alpine:3.20', { digest: NGINX }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreFullError);
+      expect((err as Error).cause).toMatchObject({ name: 'QuotaExceededError' });
+      // a multi-record transaction whose second put fails: the first put is rolled back too
+      failNextPut = { store: 'metadata', mode, skip: 1 };
+      await expect(
+        metadata.transaction((tx) => {
+          tx.put('containers', 'web', { image: 'nginx:1' });
+          tx.put('references', 'nginx:1', { digest: NGINX });
+        }),
+      ).rejects.toThrow(StoreFullError);
+      expect(failNextPut).toBeUndefined(); // the failure was really injected
+      expect(await metadata.list('references')).toEqual([{ key: 'alpine:3.20', value: { digest: ALPINE } }]);
+      expect(await metadata.list('containers')).toEqual([]);
+      expect(await db.count('metadata')).toBe(1);
+      await metadata.put('containers', 'web', { image: 'nginx:1' }); // works again
+      db.close();
+    });
+  }
+});
+
+describe('IndexedDB store: opening', () => {
+  it('opens both stores on the global indexedDB by default and persists across connections', async () => {
+    const first = await openIdbStorage({ name: 'layerlab-default-test' });
+    const info = await first.blobs.put(enc.encode('hello'));
+    await first.metadata.put('references', 'hello:1', { digest: info.digest });
+    first.close();
+    const second = await openIdbStorage({ name: 'layerlab-default-test' });
+    expect(await second.metadata.get('references', 'hello:1')).toEqual({ digest: info.digest });
+    expect(new TextDecoder().decode(await second.blobs.get(info.digest))).toBe('hello');
+    second.close();
+  });
+});
