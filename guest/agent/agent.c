@@ -754,6 +754,37 @@ static int print_opaque(const char *path, const struct stat *st, int type, struc
   return 0;
 }
 
+static char **wh_paths; static size_t wh_count, wh_cap;
+
+static int collect_whiteout(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)st; (void)type;
+  if (strncmp(path + ftw->base, ".wh.", 4) != 0) return 0;
+  if (wh_count == wh_cap) { wh_cap = wh_cap ? wh_cap * 2 : 64; wh_paths = xrealloc(wh_paths, wh_cap * sizeof *wh_paths); }
+  wh_paths[wh_count++] = strdup(path);
+  return 0;
+}
+
+/* Turns an extracted OCI layer into an overlay layer dir: `.wh.NAME` -> NAME as a 0/0 char
+ * device, `.wh..wh..opq` -> the opaque xattr on its directory. */
+static int oci_to_overlay(const char *dir) {
+  if (nftw(dir, collect_whiteout, 32, FTW_PHYS) < 0) { perror(dir); return 1; }
+  for (size_t i = 0; i < wh_count; i++) {
+    char *p = wh_paths[i];
+    char *slash = strrchr(p, '/');
+    const char *name = slash ? slash + 1 : p;
+    if (unlink(p) < 0) { perror(p); return 1; }
+    if (!strcmp(name, ".wh..wh..opq")) {
+      if (slash) *slash = 0;
+      if (lsetxattr(slash ? p : ".", "trusted.overlay.opaque", "y", 1, 0) < 0) { perror(p); return 1; }
+    } else {
+      char target[4096];
+      snprintf(target, sizeof target, "%.*s%s", slash ? (int)(slash - p + 1) : 0, p, name + 4);
+      if (mknod(target, S_IFCHR | 0, makedev(0, 0)) < 0) { perror(target); return 1; }
+    }
+  }
+  return 0;
+}
+
 static int applet(int argc, char **argv) {
   const char *cmd = argv[1];
   if (!strcmp(cmd, "opaque-dirs") && argc == 3) {
@@ -772,7 +803,8 @@ static int applet(int argc, char **argv) {
       if (mknod(argv[i], S_IFCHR | 0, makedev(0, 0)) < 0) { perror(argv[i]); return 1; }
     return 0;
   }
-  fprintf(stderr, "usage: layerlab-agent opaque-dirs DIR | set-opaque PATH... | whiteout PATH...\n");
+  if (!strcmp(cmd, "oci-to-overlay") && argc == 3) return oci_to_overlay(argv[2]);
+  fprintf(stderr, "usage: layerlab-agent opaque-dirs DIR | set-opaque PATH... | whiteout PATH... | oci-to-overlay DIR\n");
   return 2;
 }
 

@@ -61,6 +61,21 @@ describe('overlay upper dir', () => {
     expect(await inContainer('ls /etc; echo --; ls /dir', 'u3')).toBe('a\nb\n--\nsub\nx\n');
   });
 
+  it('turns an extracted OCI layer (.wh. files) into an overlay layer dir', async () => {
+    await sh(`set -e; rm -rf ${base}/oci; mkdir -p ${base}/oci/etc ${base}/oci/dir
+      touch ${base}/oci/etc/.wh.a ${base}/oci/dir/.wh..wh..opq; echo z > ${base}/oci/dir/z
+      /sbin/layerlab-agent oci-to-overlay ${base}/oci`);
+    expect(await sh(`cd ${base}/oci && ls -la etc dir | grep -c '[.]wh[.]' || true`)).toBe('0\n');
+    expect(await sh(`/sbin/layerlab-agent opaque-dirs ${base}/oci | tr '\\0' '\\n'; stat -c '%F %t %T' ${base}/oci/etc/a`)).toBe('dir\ncharacter special file 0 0\n');
+    // used as the top lower layer, it hides what it deleted and what its opaque dir replaced
+    const view = await sh('ls /etc; echo --; ls /dir', {
+      root: `${base}/merged-oci`,
+      overlay: { lower: [`${base}/oci`, `${base}/lower`], upper: `${base}/u-oci`, work: `${base}/w-oci` },
+      namespaces: ['mnt'],
+    });
+    expect(view).toBe('b\n--\nz\n');
+  });
+
   it('explains applet misuse', async () => {
     const r = await collect(await m.spawn({ argv: ['/sbin/layerlab-agent', 'frob'], stdinNull: true }));
     expect(r.status.code).toBe(2);

@@ -1,0 +1,332 @@
+/**
+ * What the engine offers its callers (the `docker` CLI, the playground, lessons), in the shape
+ * of Docker's Engine API: images, containers, volumes, builds and the system. Field names follow
+ * Docker's JSON (`docker inspect`) where a user can see them.
+ */
+
+/** Size, time and identity of an image, as `docker images` lists it. */
+export interface ImageSummary {
+  /** Image ID: the config digest, `sha256:<hex>`. */
+  id: string;
+  /** `name:tag` references pointing at it (empty for a dangling image). */
+  repoTags: string[];
+  /** ISO time the image was created. */
+  created: string;
+  /** Total size of its layers (uncompressed), bytes. */
+  size: number;
+  /** Number of containers using it. */
+  containers: number;
+  /** Config labels. */
+  labels: Record<string, string>;
+}
+
+/** The container configuration an image carries (OCI config's `config`). */
+export interface ImageRuntimeConfig {
+  User?: string;
+  ExposedPorts?: Record<string, Record<string, never>>;
+  Env?: string[];
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  Volumes?: Record<string, Record<string, never>>;
+  WorkingDir?: string;
+  Labels?: Record<string, string>;
+  StopSignal?: string;
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
+  OnBuild?: string[];
+  Shell?: string[];
+}
+
+/** `docker image inspect` output. */
+export interface ImageInspect {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Created: string;
+  Author?: string;
+  Config: ImageRuntimeConfig;
+  Architecture: string;
+  Os: string;
+  Size: number;
+  RootFS: { Type: 'layers'; Layers: string[] };
+  /** Layers with their digests (blob) and diffIDs, for pictures. */
+  LayerDetails?: { digest: string; diffID: string; size: number; createdBy: string }[];
+}
+
+/** One line of `docker history`. */
+export interface HistoryEntry {
+  /** Image ID of the image this step produced, or `<missing>`. */
+  id: string;
+  created: string;
+  createdBy: string;
+  /** Bytes the step's layer adds (0 for an empty layer). */
+  size: number;
+  comment: string;
+  emptyLayer: boolean;
+}
+
+/** Docker's container states. */
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** A mount of a volume or bind into a container. */
+export interface MountPoint {
+  Type: 'volume';
+  /** Volume name (anonymous volumes get a 64-hex name like Docker's). */
+  Name: string;
+  Source: string;
+  Destination: string;
+  RW: boolean;
+}
+
+/** One row of `docker ps`. */
+export interface ContainerSummary {
+  id: string;
+  /** Without Docker's leading slash. */
+  name: string;
+  /** The image as the user named it. */
+  image: string;
+  imageId: string;
+  /** Entrypoint + Cmd, as `docker ps` shows it in COMMAND. */
+  command: string;
+  created: string;
+  state: ContainerState;
+  /** `Up 2 minutes`, `Exited (0) 3 seconds ago`, `Created`. */
+  status: string;
+  exitCode: number;
+  mounts: MountPoint[];
+}
+
+/** `docker inspect` output for a container. */
+export interface ContainerInspect {
+  Id: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  State: {
+    Status: ContainerState;
+    Running: boolean;
+    Paused: boolean;
+    Restarting: boolean;
+    OOMKilled: boolean;
+    Dead: boolean;
+    Pid: number;
+    ExitCode: number;
+    Error: string;
+    StartedAt: string;
+    FinishedAt: string;
+  };
+  Image: string;
+  Name: string;
+  RestartCount: number;
+  Config: ImageRuntimeConfig & {
+    Hostname: string;
+    Image: string;
+    Tty: boolean;
+    OpenStdin: boolean;
+    AttachStdin: boolean;
+  };
+  HostConfig: {
+    Memory: number;
+    PidsLimit: number | null;
+    ReadonlyRootfs: boolean;
+    AutoRemove: boolean;
+    Binds: string[];
+  };
+  Mounts: MountPoint[];
+  GraphDriver: { Name: 'overlay2'; Data: { LowerDir: string; UpperDir: string; WorkDir: string; MergedDir: string } };
+}
+
+/** What `docker create` / `docker run` ask for. */
+export interface CreateContainerOptions {
+  /** Image reference as typed (`busybox`, `web:1`, an ID prefix). */
+  image: string;
+  name?: string;
+  /** Replaces the image's Cmd when non-empty. */
+  cmd?: string[];
+  /** Replaces the image's Entrypoint; `[]` clears it (`--entrypoint ''`). */
+  entrypoint?: string[];
+  /** `NAME=value` (or `NAME` to copy from the caller, which the CLI resolves). */
+  env?: string[];
+  workingDir?: string;
+  /** `user`, `uid`, `user:group` or `uid:gid`. */
+  user?: string;
+  hostname?: string;
+  /** `-t`: a pty. */
+  tty?: boolean;
+  /** `-i`: keep stdin open. */
+  openStdin?: boolean;
+  /** `--rm`. */
+  autoRemove?: boolean;
+  /** `-v NAME:/path[:ro]` (named) or `-v /path` (anonymous). */
+  volumes?: { source?: string; target: string; readonly?: boolean }[];
+  /** `-m`, bytes. */
+  memory?: number;
+  /** `--pids-limit`. */
+  pidsLimit?: number;
+  /** `--read-only`. */
+  readOnly?: boolean;
+  labels?: Record<string, string>;
+}
+
+/** A process attached to the caller: a container's main process or an exec. */
+export interface AttachedProcess {
+  onStdout(listener: (data: Uint8Array) => void): () => void;
+  onStderr(listener: (data: Uint8Array) => void): () => void;
+  write(data: Uint8Array | string): void;
+  closeStdin(): void;
+  resize(rows: number, cols: number): void;
+  /** Sends a signal (`SIGINT` for Ctrl-C when not on a tty). */
+  kill(signal?: string): void;
+  /** Resolves with the exit code. */
+  readonly exit: Promise<number>;
+}
+
+/** Options for attaching while starting (`docker run` without -d, `docker start -a`). */
+export interface AttachOptions {
+  /** Rows and columns for a tty. */
+  size?: { rows: number; cols: number };
+}
+
+/** One line of `docker logs`. */
+export interface LogEntry {
+  stream: 'stdout' | 'stderr';
+  /** ISO time with nanoseconds as Docker prints with -t (RFC3339Nano). */
+  time: string;
+  data: Uint8Array;
+}
+
+/** One line of `docker diff`. */
+export interface ChangeEntry {
+  kind: 'A' | 'C' | 'D';
+  path: string;
+}
+
+/** `docker exec` options. */
+export interface ExecOptions {
+  cmd: string[];
+  tty?: boolean;
+  interactive?: boolean;
+  env?: string[];
+  user?: string;
+  workingDir?: string;
+  size?: { rows: number; cols: number };
+}
+
+/** One row of `docker volume ls`, and `docker volume inspect`. */
+export interface VolumeInfo {
+  Name: string;
+  Driver: 'local';
+  Mountpoint: string;
+  CreatedAt: string;
+  Labels: Record<string, string>;
+  Scope: 'local';
+  /** Bytes of data, when known. */
+  Size?: number;
+}
+
+/** `docker system df`. */
+export interface DiskUsage {
+  images: { total: number; active: number; size: number; reclaimable: number };
+  containers: { total: number; active: number; size: number; reclaimable: number };
+  volumes: { total: number; active: number; size: number; reclaimable: number };
+  buildCache: { total: number; active: number; size: number; reclaimable: number };
+}
+
+/** What a prune removed. */
+export interface PruneReport {
+  deleted: string[];
+  spaceReclaimed: number;
+}
+
+/** The files of a build context: path (POSIX, relative) → bytes and mode. */
+export type BuildContext = Map<string, { data: Uint8Array; mode?: number }>;
+
+/** `docker build` options. */
+export interface BuildOptions {
+  context: BuildContext;
+  /** Path of the Dockerfile inside the context (`-f`), default `Dockerfile`. */
+  dockerfile?: string;
+  tags?: string[];
+  buildArgs?: Record<string, string>;
+  noCache?: boolean;
+  target?: string;
+  signal?: AbortSignal;
+  /** Receives progress as the build runs. */
+  onEvent?: (event: BuildEvent) => void;
+}
+
+/** A build's progress, step by step, like BuildKit's plain output. */
+export type BuildEvent =
+  | { type: 'step-start'; step: number; total: number; stage: string; instruction: string; line: number }
+  | { type: 'step-output'; step: number; stream: 'stdout' | 'stderr'; data: Uint8Array }
+  | { type: 'step-done'; step: number; cached: boolean; ms: number }
+  | { type: 'step-error'; step: number; message: string }
+  | { type: 'message'; text: string };
+
+/** What a finished build produced. */
+export interface BuildResult {
+  imageId: string;
+  tags: string[];
+  /** Per step: cached or ran, and time. */
+  steps: { instruction: string; cached: boolean; ms: number }[];
+}
+
+/** Progress while pulling or loading an image. */
+export interface PullEvent {
+  /** Layer short ID or empty for the image. */
+  id: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+/** The container engine, as the CLI and the UI use it. */
+export interface DockerEngine {
+  images: {
+    list(options?: { all?: boolean; reference?: string; dangling?: boolean }): Promise<ImageSummary[]>;
+    inspect(ref: string): Promise<ImageInspect>;
+    history(ref: string): Promise<HistoryEntry[]>;
+    tag(source: string, target: string): Promise<void>;
+    /** Untags and deletes; returns Docker's `Untagged:`/`Deleted:` lines. */
+    remove(ref: string, options?: { force?: boolean }): Promise<{ untagged: string[]; deleted: string[] }>;
+    prune(options?: { all?: boolean }): Promise<PruneReport>;
+    pull(ref: string, onEvent?: (e: PullEvent) => void, signal?: AbortSignal): Promise<{ id: string; reference: string }>;
+    /** Image references available offline (for messages and completion). */
+    available(): Promise<string[]>;
+  };
+  containers: {
+    create(options: CreateContainerOptions): Promise<{ id: string; warnings: string[] }>;
+    /** Starts; with `attach`, resolves to the attached main process. */
+    start(idOrName: string, attach?: AttachOptions): Promise<AttachedProcess | undefined>;
+    stop(idOrName: string, options?: { timeoutSeconds?: number; signal?: string }): Promise<void>;
+    restart(idOrName: string, options?: { timeoutSeconds?: number }): Promise<void>;
+    kill(idOrName: string, signal?: string): Promise<void>;
+    remove(idOrName: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+    list(options?: { all?: boolean }): Promise<ContainerSummary[]>;
+    inspect(idOrName: string): Promise<ContainerInspect>;
+    logs(idOrName: string, options?: { follow?: boolean; signal?: AbortSignal; onEntry: (e: LogEntry) => void }): Promise<void>;
+    diff(idOrName: string): Promise<ChangeEntry[]>;
+    commit(idOrName: string, options?: { reference?: string; message?: string; author?: string }): Promise<string>;
+    exec(idOrName: string, options: ExecOptions): Promise<AttachedProcess>;
+    /** `docker top`: UID PID PPID C STIME TTY TIME CMD rows. */
+    top(idOrName: string): Promise<{ titles: string[]; processes: string[][] }>;
+    /** `docker cp container:path -` (a tar) and `docker cp - container:path`. */
+    copyFrom(idOrName: string, path: string): Promise<Uint8Array>;
+    copyTo(idOrName: string, path: string, tar: Uint8Array): Promise<void>;
+    wait(idOrName: string): Promise<number>;
+    prune(): Promise<PruneReport>;
+  };
+  volumes: {
+    create(name?: string, labels?: Record<string, string>): Promise<VolumeInfo>;
+    list(): Promise<VolumeInfo[]>;
+    inspect(name: string): Promise<VolumeInfo>;
+    remove(name: string, options?: { force?: boolean }): Promise<void>;
+    prune(options?: { all?: boolean }): Promise<PruneReport>;
+  };
+  build(options: BuildOptions): Promise<BuildResult>;
+  system: {
+    df(): Promise<DiskUsage>;
+    prune(options?: { all?: boolean; volumes?: boolean }): Promise<PruneReport>;
+    /** Kernel, memory and counts, like `docker info`. */
+    info(): Promise<{ kernelVersion: string; memTotal: number; containers: number; running: number; images: number; serverVersion: string }>;
+  };
+}
