@@ -1,0 +1,691 @@
+/**
+ * Containers: an image's layers (read-only overlay lower dirs in the guest) + the container's
+ * own read-write upper dir + config, run by the guest agent in new pid, uts, mount, ipc and net
+ * namespaces under a cgroup.
+ *
+ * Lifecycle: create (record only) → start (layers extracted, overlay mounted, process spawned:
+ * running) → the main process exits (exited; the upper dir is saved to the blob store as an OCI
+ * layer, with the logs and any volumes it used) → start again reuses the upper dir (restored from
+ * the store into a fresh guest) → rm deletes the record (and, through GC, its layer). Containers
+ * that were running when the engine went away come back as exited (255), as after a daemon restart.
+ */
+import type { GuestMachine, GuestProcess, SpawnSpec } from '../../runtime/types.ts';
+import { signalNumber } from '../../runtime/types.ts';
+import type {
+  AttachOptions,
+  AttachedProcess,
+  ChangeEntry,
+  ContainerInspect,
+  ContainerState,
+  ContainerSummary,
+  CreateContainerOptions,
+  ExecOptions,
+  ImageRuntimeConfig,
+  LogEntry,
+  MountPoint,
+  PruneReport,
+} from '../api.ts';
+import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
+import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, layerTar, EMPTY_LAYER_DIR } from '../guest/guest-fs.ts';
+import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
+import { applyLayer, diffTrees, type FsTree, type TarEntry } from '../layer/index.ts';
+import type { Digest } from '../store/digest.ts';
+import type { BlobStore, MetadataStore } from '../store/types.ts';
+import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
+import { humanDuration, rfc3339Nano } from '../util/time.ts';
+import type { VolumeManager } from '../volumes/manager.ts';
+
+const CONTAINERS = 'containers';
+const LOGS = 'logs';
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const MAX_LOG_ENTRIES = 5000;
+
+/** An image as containers need it. */
+export interface ResolvedImage {
+  /** Image ID (config digest). */
+  id: string;
+  config: ImageRuntimeConfig;
+  /** Layers, bottom first. */
+  layers: LayerRef[];
+}
+
+/** How containers find images and turn a read-write layer into a new image. */
+export interface ImageResolver {
+  /** By reference or ID prefix; throws NotFoundError `No such image: x`. */
+  resolve(ref: string): Promise<ResolvedImage>;
+  /** The merged filesystem of the image's layers (cached). */
+  tree(image: ResolvedImage): Promise<FsTree>;
+  /** Stores a new image: `parent` + one layer + config changes; returns its ID. */
+  commit(parent: ResolvedImage, layer: TarEntry[], options: { reference?: string; comment?: string; author?: string; createdBy: string; config?: Partial<ImageRuntimeConfig> }): Promise<string>;
+}
+
+/** What the store keeps about a container. */
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  /** Image as the user named it. */
+  image: string;
+  imageId: string;
+  created: string;
+  path: string;
+  args: string[];
+  config: {
+    env: string[];
+    workingDir: string;
+    user: string;
+    hostname: string;
+    tty: boolean;
+    openStdin: boolean;
+    labels: Record<string, string>;
+    stopSignal: string;
+    entrypoint: string[] | null;
+    cmd: string[] | null;
+  };
+  hostConfig: { memory: number; pidsLimit: number | null; readOnly: boolean; autoRemove: boolean };
+  mounts: MountPoint[];
+  state: { status: ContainerState; pid: number; exitCode: number; oomKilled: boolean; error: string; startedAt: string; finishedAt: string };
+  restartCount: number;
+  /** The saved read-write layer (OCI layer tar), once the container has stopped. */
+  rwLayer?: { digest: string; size: number };
+}
+
+interface StoredLog {
+  s: 'o' | 'e';
+  t: string;
+  d: string;
+}
+
+interface Live {
+  proc: GuestProcess;
+  guest: GuestMachine;
+  logs: LogEntry[];
+  listeners: Set<(e: LogEntry) => void>;
+  /** Resolves once the exit is recorded. */
+  finished: Promise<void>;
+}
+
+/** Dependencies of the container manager. */
+export interface ContainerDeps {
+  getGuest(): Promise<GuestMachine>;
+  blobs: BlobStore;
+  meta: MetadataStore;
+  layers: GuestLayerCache;
+  volumes: VolumeManager;
+  images: ImageResolver;
+  now(): Date;
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function toBase64(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function fromBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Manages containers (`docker create/start/stop/rm/ps/logs/exec/diff/commit/…`). */
+export class ContainerManager {
+  private readonly live = new Map<string, Live>();
+  private recovered: Promise<void> | undefined;
+
+  constructor(private readonly deps: ContainerDeps) {}
+
+  /** Marks containers that were running when the last engine went away as exited (255). */
+  private recover(): Promise<void> {
+    this.recovered ??= (async () => {
+      for (const { value: r } of await this.deps.meta.list<ContainerRecord>(CONTAINERS)) {
+        if ((r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting') && !this.live.has(r.id)) {
+          r.state = { ...r.state, status: 'exited', pid: 0, exitCode: 255, finishedAt: this.deps.now().toISOString() };
+          await this.deps.meta.put(CONTAINERS, r.id, r);
+        }
+      }
+    })();
+    return this.recovered;
+  }
+
+  private async all(): Promise<ContainerRecord[]> {
+    await this.recover();
+    return (await this.deps.meta.list<ContainerRecord>(CONTAINERS)).map((e) => e.value);
+  }
+
+  /** Finds a container by full ID, name or unique ID prefix. */
+  async find(idOrName: string): Promise<ContainerRecord> {
+    await this.recover();
+    const name = idOrName.replace(/^\//, '');
+    const all = await this.all();
+    const exact = all.find((r) => r.id === name || r.name === name);
+    if (exact) return exact;
+    const byPrefix = /^[0-9a-f]+$/.test(name) ? all.filter((r) => r.id.startsWith(name)) : [];
+    if (byPrefix.length === 1) return byPrefix[0]!;
+    if (byPrefix.length > 1) throw new InvalidArgumentError(`multiple IDs found with provided prefix: ${name}`);
+    throw new NotFoundError(`No such container: ${idOrName}`);
+  }
+
+  private async save(r: ContainerRecord): Promise<void> {
+    await this.deps.meta.put(CONTAINERS, r.id, r);
+  }
+
+  /** IDs of containers mounting a volume. */
+  async usersOfVolume(name: string): Promise<string[]> {
+    return (await this.all()).filter((r) => r.mounts.some((m) => m.Name === name)).map((r) => r.id);
+  }
+
+  /** Image IDs in use by any container. */
+  async imagesInUse(): Promise<Map<string, string[]>> {
+    const used = new Map<string, string[]>();
+    for (const r of await this.all()) used.set(r.imageId, [...(used.get(r.imageId) ?? []), r.id]);
+    return used;
+  }
+
+  /** Blobs that containers refer to (their saved read-write layers). */
+  async referencedBlobs(): Promise<string[]> {
+    return (await this.all()).flatMap((r) => (r.rwLayer ? [r.rwLayer.digest] : []));
+  }
+
+  async create(options: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
+    const image = await this.deps.images.resolve(options.image);
+    const all = await this.all();
+    if (options.name !== undefined) {
+      if (!NAME_PATTERN.test(options.name)) throw new InvalidArgumentError(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      const clash = all.find((r) => r.name === options.name);
+      if (clash) throw new ConflictError(`Conflict. The container name "/${options.name}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    const ic = image.config;
+    const entrypoint = options.entrypoint !== undefined ? (options.entrypoint.length ? options.entrypoint : null) : (ic.Entrypoint ?? null);
+    const cmd = options.cmd?.length ? options.cmd : options.entrypoint !== undefined ? null : (ic.Cmd ?? null);
+    const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
+    if (argv.length === 0) throw new InvalidArgumentError('no command specified');
+    const id = randomHex(32);
+    const name = options.name ?? randomName((n) => all.some((r) => r.name === n));
+    const env = mergeEnv([...(ic.Env ?? [DEFAULT_PATH])], options.env ?? []);
+    const warnings: string[] = [];
+    const mounts: MountPoint[] = [];
+    const targets = new Set<string>();
+    for (const v of options.volumes ?? []) {
+      if (!v.target.startsWith('/')) throw new InvalidArgumentError(`invalid mount config for type "volume": invalid mount path: '${v.target}' mount path must be absolute`);
+      const vol = await this.deps.volumes.create(v.source, {}, v.source === undefined);
+      mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: v.target, RW: !v.readonly });
+      targets.add(v.target);
+    }
+    for (const target of Object.keys(ic.Volumes ?? {})) {
+      if (targets.has(target)) continue;
+      const vol = await this.deps.volumes.create(undefined, {}, true);
+      mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: target, RW: true });
+    }
+    const record: ContainerRecord = {
+      id,
+      name,
+      image: options.image,
+      imageId: image.id,
+      created: this.deps.now().toISOString(),
+      path: argv[0]!,
+      args: argv.slice(1),
+      config: {
+        env,
+        workingDir: options.workingDir ?? ic.WorkingDir ?? '',
+        user: options.user ?? ic.User ?? '',
+        hostname: options.hostname ?? id.slice(0, 12),
+        tty: !!options.tty,
+        openStdin: !!options.openStdin,
+        labels: { ...(ic.Labels ?? {}), ...(options.labels ?? {}) },
+        stopSignal: ic.StopSignal ?? 'SIGTERM',
+        entrypoint,
+        cmd,
+      },
+      hostConfig: { memory: options.memory ?? 0, pidsLimit: options.pidsLimit ?? null, readOnly: !!options.readOnly, autoRemove: !!options.autoRemove },
+      mounts,
+      state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
+      restartCount: 0,
+    };
+    await this.save(record);
+    return { id, warnings };
+  }
+
+  /** Uid and gid for a `user[:group]` spec, looked up in the container's own /etc files. */
+  private async resolveUser(guest: GuestMachine, user: string, base: Partial<SpawnSpec>): Promise<{ uid: number; gid: number }> {
+    if (!user) return { uid: 0, gid: 0 };
+    const [u = '', g] = user.split(':');
+    const numeric = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
+    let uid = numeric(u);
+    let gid = numeric(g);
+    if (uid !== undefined && (g === undefined || gid !== undefined)) return { uid, gid: gid ?? 0 };
+    const files = new TextDecoder().decode(
+      await guestRun(guest, { ...base, argv: ['cat', '/etc/passwd', '/etc/group'], stdinNull: true, namespaces: ['mnt'] }, 'reading /etc/passwd').catch(() => new Uint8Array()),
+    );
+    const lines = files.split('\n').map((l) => l.split(':'));
+    if (uid === undefined) {
+      const entry = lines.find((f) => f.length >= 7 && f[0] === u);
+      if (!entry) throw new EngineError('invalid-argument', `unable to find user ${u}: no matching entries in passwd file`);
+      uid = Number(entry[2]);
+      gid ??= Number(entry[3]);
+    }
+    if (g !== undefined && gid === undefined) {
+      const entry = lines.find((f) => f.length === 4 && f[0] === g);
+      if (!entry) throw new EngineError('invalid-argument', `unable to find group ${g}: no matching entries in group file`);
+      gid = Number(entry[2]);
+    }
+    return { uid, gid: gid ?? uid };
+  }
+
+  /** The overlay and mounts of a container, ready in the guest. */
+  private async prepare(guest: GuestMachine, r: ContainerRecord): Promise<SpawnSpec> {
+    const image = await this.deps.images.resolve(r.imageId);
+    const lowers = await Promise.all(image.layers.map((l) => this.deps.layers.ensure(guest, l)));
+    if (lowers.length === 0) {
+      await guestShell(guest, `mkdir -p ${EMPTY_LAYER_DIR}`, 'preparing an empty root');
+      lowers.push(EMPTY_LAYER_DIR);
+    }
+    const dirs = containerDirs(r.id);
+    if (!(await guestDirExists(guest, dirs.upper))) {
+      if (r.rwLayer) await extractLayerInGuest(guest, await this.deps.blobs.get(r.rwLayer.digest as Digest), dirs.upper, `the read-write layer of ${r.name}`);
+      await guestShell(guest, `rm -rf ${dirs.work}; mkdir -p ${dirs.upper} ${dirs.work} ${dirs.merged}`, 'preparing the container');
+    }
+    const binds = [];
+    for (const m of r.mounts) binds.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
+    return {
+      argv: [r.path, ...r.args],
+      root: dirs.merged,
+      overlay: { lower: [...lowers].reverse(), upper: dirs.upper, work: dirs.work },
+      binds,
+    };
+  }
+
+  async start(idOrName: string, attach?: AttachOptions): Promise<AttachedProcess | undefined> {
+    const r = await this.find(idOrName);
+    if (r.state.status === 'running') return undefined;
+    const guest = await this.deps.getGuest();
+    const base = await this.prepare(guest, r);
+    const { uid, gid } = await this.resolveUser(guest, r.config.user, base);
+    const env = mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(r.config.tty ? ['TERM=xterm'] : [])]);
+    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${uid === 0 ? '/root' : '/'}`);
+    const spec: SpawnSpec = {
+      ...base,
+      env,
+      cwd: r.config.workingDir || '/',
+      uid,
+      gid,
+      namespaces: ['pid', 'uts', 'mnt', 'ipc', 'net'],
+      hostname: r.config.hostname,
+      proc: true,
+      readonlyRoot: r.hostConfig.readOnly,
+      cgroup: {
+        name: `c-${r.id.slice(0, 12)}`,
+        ...(r.hostConfig.memory ? { memoryMax: r.hostConfig.memory } : {}),
+        ...(r.hostConfig.pidsLimit ? { pidsMax: r.hostConfig.pidsLimit } : {}),
+      },
+      ...(r.config.tty ? { pty: attach?.size ?? { rows: 24, cols: 80 } } : {}),
+      stdinNull: !r.config.openStdin,
+    };
+    let proc: GuestProcess;
+    try {
+      proc = await guest.spawn(spec);
+    } catch (err) {
+      r.state = { ...r.state, status: 'exited', exitCode: 128, error: (err as Error).message };
+      await this.save(r);
+      throw new EngineError('guest', `failed to start container ${r.name}: ${(err as Error).message}`, { cause: err });
+    }
+    const live: Live = { proc, guest, logs: await this.loadLogs(r.id), listeners: new Set(), finished: Promise.resolve() };
+    this.live.set(r.id, live);
+    r.state = { ...r.state, status: 'running', pid: proc.pid, exitCode: 0, oomKilled: false, error: '', startedAt: this.deps.now().toISOString(), finishedAt: ZERO_TIME };
+    await this.save(r);
+    const record = (stream: 'stdout' | 'stderr') => (data: Uint8Array) => {
+      const e: LogEntry = { stream, time: rfc3339Nano(this.deps.now(), performance.now() % 1 * 1e6), data: data.slice() };
+      live.logs.push(e);
+      if (live.logs.length > MAX_LOG_ENTRIES) live.logs.splice(0, live.logs.length - MAX_LOG_ENTRIES);
+      for (const l of live.listeners) l(e);
+    };
+    proc.onStdout(record('stdout'));
+    proc.onStderr(record('stderr'));
+    live.finished = proc.exit.then(
+      (status) => this.finish(r.id, live, status.code, status.oomKilled, ''),
+      (err: Error) => this.finish(r.id, live, 255, false, err.message),
+    );
+    if (!attach) return undefined;
+    return attached(proc, live.finished.then(async () => (await this.find(r.id).catch(() => r)).state.exitCode));
+  }
+
+  private async finish(id: string, live: Live, code: number, oom: boolean, error: string): Promise<void> {
+    const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
+    if (!r) return;
+    r.state = { ...r.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, error, finishedAt: this.deps.now().toISOString() };
+    try {
+      const entries = await exportUpperDir(live.guest, containerDirs(id).upper);
+      const tar = layerTar(entries);
+      const info = await this.deps.blobs.put(tar);
+      r.rwLayer = { digest: info.digest, size: tar.length };
+      for (const m of r.mounts) await this.deps.volumes.save(live.guest, m.Name);
+    } catch (err) {
+      r.state.error = r.state.error || `saving the read-write layer failed: ${(err as Error).message}`;
+    }
+    await this.deps.meta.put(LOGS, id, live.logs.map((e): StoredLog => ({ s: e.stream === 'stdout' ? 'o' : 'e', t: e.time, d: toBase64(e.data) })));
+    await this.save(r);
+    this.live.delete(id);
+    for (const l of live.listeners) l({ stream: 'stdout', time: '', data: new Uint8Array() });
+    if (r.hostConfig.autoRemove) await this.remove(id, { force: true }).catch(() => {});
+  }
+
+  private async loadLogs(id: string): Promise<LogEntry[]> {
+    const stored = (await this.deps.meta.get<StoredLog[]>(LOGS, id)) ?? [];
+    return stored.map((e) => ({ stream: e.s === 'o' ? 'stdout' : 'stderr', time: e.t, data: fromBase64(e.d) }));
+  }
+
+  async stop(idOrName: string, options: { timeoutSeconds?: number; signal?: string } = {}): Promise<void> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (!live) return;
+    live.proc.kill(signalNumber(options.signal ?? r.config.stopSignal));
+    const timeout = (options.timeoutSeconds ?? 10) * 1000;
+    const done = await Promise.race([live.finished.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), timeout))]);
+    if (!done) {
+      live.proc.kill('SIGKILL');
+      await live.finished;
+    }
+  }
+
+  async restart(idOrName: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
+    await this.stop(idOrName, options);
+    const r = await this.find(idOrName);
+    r.restartCount++;
+    await this.save(r);
+    await this.start(r.id);
+  }
+
+  async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (!live) throw new ConflictError(`cannot kill container: ${idOrName}: container ${r.id} is not running`);
+    live.proc.kill(signalNumber(signal));
+    if (signalNumber(signal) === 9) await live.finished;
+  }
+
+  async remove(idOrName: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (live) {
+      if (!options.force) throw new ConflictError(`cannot remove container "/${r.name}": container is running: stop the container before removing or force remove`);
+      live.proc.kill('SIGKILL');
+      await live.finished;
+    }
+    await this.deps.meta.transaction(async (tx) => {
+      tx.delete(CONTAINERS, r.id);
+      tx.delete(LOGS, r.id);
+    });
+    try {
+      const guest = await this.deps.getGuest();
+      await guestShell(guest, `rm -rf ${containerDirs(r.id).base}`, 'removing the container dirs');
+    } catch {
+      /* the guest is a cache: a leftover dir is harmless */
+    }
+    if (options.volumes) {
+      for (const m of r.mounts) {
+        const v = await this.deps.volumes.get(m.Name);
+        if (v?.anonymous && (await this.usersOfVolume(m.Name)).length === 0) await this.deps.volumes.remove(m.Name);
+      }
+    }
+  }
+
+  private status(r: ContainerRecord): string {
+    const now = this.deps.now().getTime();
+    switch (r.state.status) {
+      case 'running':
+        return `Up ${humanDuration(now - Date.parse(r.state.startedAt))}`;
+      case 'exited':
+        return `Exited (${r.state.exitCode}) ${humanDuration(now - Date.parse(r.state.finishedAt))} ago`;
+      case 'created':
+        return 'Created';
+      default:
+        return r.state.status[0]!.toUpperCase() + r.state.status.slice(1);
+    }
+  }
+
+  async list(options: { all?: boolean } = {}): Promise<ContainerSummary[]> {
+    const rows = (await this.all())
+      .filter((r) => options.all || r.state.status === 'running')
+      .sort((a, b) => b.created.localeCompare(a.created));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      image: r.image,
+      imageId: r.imageId,
+      command: [r.path, ...r.args].join(' '),
+      created: r.created,
+      state: r.state.status,
+      status: this.status(r),
+      exitCode: r.state.exitCode,
+      mounts: r.mounts,
+    }));
+  }
+
+  async inspect(idOrName: string): Promise<ContainerInspect> {
+    const r = await this.find(idOrName);
+    const image = await this.deps.images.resolve(r.imageId).catch(() => undefined);
+    const dirs = containerDirs(r.id);
+    const lower = (image?.layers ?? []).map((l) => l.diffID).reverse().join(':');
+    return {
+      Id: r.id,
+      Created: r.created,
+      Path: r.path,
+      Args: r.args,
+      State: {
+        Status: r.state.status,
+        Running: r.state.status === 'running',
+        Paused: false,
+        Restarting: false,
+        OOMKilled: r.state.oomKilled,
+        Dead: false,
+        Pid: r.state.pid,
+        ExitCode: r.state.exitCode,
+        Error: r.state.error,
+        StartedAt: r.state.startedAt,
+        FinishedAt: r.state.finishedAt,
+      },
+      Image: r.imageId,
+      Name: `/${r.name}`,
+      RestartCount: r.restartCount,
+      Config: {
+        Hostname: r.config.hostname,
+        Image: r.image,
+        Tty: r.config.tty,
+        OpenStdin: r.config.openStdin,
+        AttachStdin: r.config.openStdin,
+        Env: r.config.env,
+        Cmd: r.config.cmd,
+        Entrypoint: r.config.entrypoint,
+        WorkingDir: r.config.workingDir,
+        User: r.config.user,
+        Labels: r.config.labels,
+        StopSignal: r.config.stopSignal,
+      },
+      HostConfig: {
+        Memory: r.hostConfig.memory,
+        PidsLimit: r.hostConfig.pidsLimit,
+        ReadonlyRootfs: r.hostConfig.readOnly,
+        AutoRemove: r.hostConfig.autoRemove,
+        Binds: r.mounts.map((m) => `${m.Name}:${m.Destination}${m.RW ? '' : ':ro'}`),
+      },
+      Mounts: r.mounts,
+      GraphDriver: { Name: 'overlay2', Data: { LowerDir: lower, UpperDir: dirs.upper, WorkDir: dirs.work, MergedDir: dirs.merged } },
+    };
+  }
+
+  async logs(idOrName: string, options: { follow?: boolean; signal?: AbortSignal; onEntry: (e: LogEntry) => void }): Promise<void> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    const entries = live ? [...live.logs] : await this.loadLogs(r.id);
+    for (const e of entries) options.onEntry(e);
+    if (!options.follow || !live) return;
+    await new Promise<void>((resolve) => {
+      const listener = (e: LogEntry) => {
+        if (e.time === '') return done();
+        options.onEntry(e);
+      };
+      const done = () => {
+        live.listeners.delete(listener);
+        resolve();
+      };
+      live.listeners.add(listener);
+      options.signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** The container's read-write layer as OCI layer entries (from the guest, or the saved blob). */
+  async rwLayerEntries(r: ContainerRecord): Promise<TarEntry[]> {
+    const guest = await this.deps.getGuest();
+    if (await guestDirExists(guest, containerDirs(r.id).upper)) return exportUpperDir(guest, containerDirs(r.id).upper);
+    if (!r.rwLayer) return [];
+    const { readTar } = await import('../layer/index.ts');
+    return readTar(await this.deps.blobs.get(r.rwLayer.digest as Digest));
+  }
+
+  async diff(idOrName: string): Promise<ChangeEntry[]> {
+    const r = await this.find(idOrName);
+    const image = await this.deps.images.resolve(r.imageId);
+    const lower = await this.deps.images.tree(image);
+    const upper = applyLayer(lower.clone(), await this.rwLayerEntries(r));
+    return diffTrees(lower, upper);
+  }
+
+  async commit(idOrName: string, options: { reference?: string; message?: string; author?: string } = {}): Promise<string> {
+    const r = await this.find(idOrName);
+    const image = await this.deps.images.resolve(r.imageId);
+    return this.deps.images.commit(image, await this.rwLayerEntries(r), {
+      ...(options.reference ? { reference: options.reference } : {}),
+      ...(options.message ? { comment: options.message } : {}),
+      ...(options.author ? { author: options.author } : {}),
+      createdBy: [r.path, ...r.args].join(' '),
+      config: { Env: r.config.env, Cmd: r.config.cmd, Entrypoint: r.config.entrypoint, WorkingDir: r.config.workingDir, User: r.config.user },
+    });
+  }
+
+  async exec(idOrName: string, options: ExecOptions): Promise<AttachedProcess> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (!live) throw new ConflictError(`container ${r.id} is not running`);
+    if (options.cmd.length === 0) throw new InvalidArgumentError('no command specified');
+    const { uid, gid } = options.user !== undefined || r.config.user
+      ? await this.resolveUser(live.guest, options.user ?? r.config.user, await this.prepare(live.guest, r))
+      : { uid: 0, gid: 0 };
+    const proc = await live.guest.spawn({
+      argv: options.cmd,
+      env: mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(options.tty ? ['TERM=xterm'] : []), ...(options.env ?? [])]),
+      cwd: options.workingDir ?? (r.config.workingDir || '/'),
+      uid,
+      gid,
+      join: live.proc.pid,
+      cgroup: { name: `c-${r.id.slice(0, 12)}` },
+      ...(options.tty ? { pty: options.size ?? { rows: 24, cols: 80 } } : {}),
+      stdinNull: !options.interactive,
+    });
+    return attached(proc, proc.exit.then((s) => s.code));
+  }
+
+  async top(idOrName: string): Promise<{ titles: string[]; processes: string[][] }> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (!live) throw new ConflictError(`container ${r.id} is not running`);
+    const out = await guestShell(
+      live.guest,
+      `ns=$(readlink /proc/${live.proc.pid}/ns/pid); for p in /proc/[0-9]*; do [ "$(readlink $p/ns/pid 2>/dev/null)" = "$ns" ] || continue; ` +
+        `pid=\${p#/proc/}; set -- $(cat $p/stat 2>/dev/null | sed 's/.*) //'); uid=$(awk '/^Uid:/{print $2}' $p/status); ` +
+        `args=$(tr '\\0' ' ' < $p/cmdline); echo "$uid|$pid|$2|\${args:-[$(cat $p/comm)]}"; done`,
+      'listing container processes',
+    );
+    const processes = out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [uid = '', pid = '', ppid = '', cmd = ''] = line.split('|');
+        return [uid === '0' ? 'root' : uid, pid, ppid, '0', '-', '?', '00:00:00', cmd.trim()];
+      })
+      .sort((a, b) => Number(a[1]) - Number(b[1]));
+    return { titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], processes };
+  }
+
+  async copyFrom(idOrName: string, path: string): Promise<Uint8Array> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    const guest = live?.guest ?? (await this.deps.getGuest());
+    const base = live ? { join: live.proc.pid } : { ...(await this.prepare(guest, r)), namespaces: ['mnt' as const] };
+    const dir = path.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
+    const name = path.replace(/\/+$/, '').split('/').pop() || '.';
+    return guestRun(guest, { ...base, argv: ['tar', '-cf', '-', '-C', dir, name] }, `copying ${path} from ${r.name}`);
+  }
+
+  async copyTo(idOrName: string, path: string, tar: Uint8Array): Promise<void> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    const guest = live?.guest ?? (await this.deps.getGuest());
+    const base = live ? { join: live.proc.pid } : { ...(await this.prepare(guest, r)), namespaces: ['mnt' as const] };
+    const proc = await guest.spawn({ ...base, argv: ['tar', '-xf', '-', '-C', path] });
+    const errs: Uint8Array[] = [];
+    proc.onStderr((d) => errs.push(d));
+    proc.write(tar);
+    proc.closeStdin();
+    const status = await proc.exit;
+    if (status.code !== 0) throw new EngineError('guest', `copying into ${r.name}:${path} failed: ${new TextDecoder().decode(errs.length ? errs[0] : new Uint8Array()).trim()}`);
+  }
+
+  async wait(idOrName: string): Promise<number> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (live) await live.finished;
+    return (await this.find(r.id).catch(() => r)).state.exitCode;
+  }
+
+  async prune(): Promise<PruneReport> {
+    const deleted: string[] = [];
+    let space = 0;
+    for (const r of await this.all()) {
+      if (r.state.status === 'running') continue;
+      await this.remove(r.id);
+      deleted.push(r.id);
+      space += r.rwLayer?.size ?? 0;
+    }
+    return { deleted, spaceReclaimed: space };
+  }
+
+  /** Containers by state and the bytes of their saved read-write layers. */
+  async usage(): Promise<{ total: number; active: number; size: number; reclaimable: number }> {
+    const all = await this.all();
+    const size = all.reduce((n, r) => n + (r.rwLayer?.size ?? 0), 0);
+    const active = all.filter((r) => r.state.status === 'running');
+    return { total: all.length, active: active.length, size, reclaimable: size - active.reduce((n, r) => n + (r.rwLayer?.size ?? 0), 0) };
+  }
+
+  /** Running containers' guest pids (for the machine picture). */
+  runningPids(): Map<string, number> {
+    return new Map([...this.live].map(([id, l]) => [id, l.proc.pid]));
+  }
+}
+
+/** Later entries replace earlier ones with the same NAME. */
+function mergeEnv(base: string[], extra: string[]): string[] {
+  const out = [...base];
+  for (const e of extra) {
+    const key = e.split('=')[0]!;
+    const i = out.findIndex((x) => x.split('=')[0] === key);
+    if (i >= 0) out[i] = e;
+    else out.push(e);
+  }
+  return out;
+}
+
+function attached(proc: GuestProcess, exit: Promise<number>): AttachedProcess {
+  return {
+    onStdout: (l) => proc.onStdout(l),
+    onStderr: (l) => proc.onStderr(l),
+    write: (d) => proc.write(d),
+    closeStdin: () => proc.closeStdin(),
+    resize: (rows, cols) => proc.resize(rows, cols),
+    kill: (signal = 'SIGKILL') => proc.kill(signalNumber(signal)),
+    exit,
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The engine's side of the guest's filesystem: where layers, container dirs and volumes live,
+ * and how directories move between the guest and the blob store as OCI layer tars. The guest
+ * only caches; everything durable is in the engine's stores.
+ */
+import { readTar, upperToOci, writeTar, type TarEntry } from '../layer/index.ts';
+import { collect, concat, type GuestMachine, type SpawnSpec } from '../../runtime/types.ts';
+import { EngineError } from '../errors.ts';
+
+/** Root of everything the engine keeps in the guest (tmpfs, with xattrs). */
+export const GUEST_ROOT = '/var/lib/layerlab';
+/** An always-empty dir used as the lower layer of a `FROM scratch` container. */
+export const EMPTY_LAYER_DIR = `${GUEST_ROOT}/empty`;
+
+/** Guest dir of an extracted layer (short name keeps many layers within overlay's option limit). */
+export function layerDir(diffID: string): string {
+  return `${GUEST_ROOT}/l/${hexOf(diffID).slice(0, 24)}`;
+}
+
+/** Guest dirs of one container. */
+export function containerDirs(id: string): { base: string; upper: string; work: string; merged: string } {
+  const base = `${GUEST_ROOT}/c/${id.slice(0, 24)}`;
+  return { base, upper: `${base}/upper`, work: `${base}/work`, merged: `${base}/merged` };
+}
+
+/** Guest dir holding a volume's data. */
+export function volumeDir(name: string): string {
+  return `${GUEST_ROOT}/v/${name}/_data`;
+}
+
+function hexOf(digest: string): string {
+  const hex = digest.startsWith('sha256:') ? digest.slice(7) : digest;
+  if (!/^[0-9a-f]{12,64}$/.test(hex)) throw new EngineError('invalid-argument', `not a digest: ${digest}`);
+  return hex;
+}
+
+let transferCounter = 0;
+
+/** Runs a shell script on the guest (outside any container); throws with its stderr on failure. */
+export async function guestShell(guest: GuestMachine, script: string, what: string): Promise<string> {
+  const r = await collect(await guest.spawn({ argv: ['sh', '-c', script], stdinNull: true }));
+  if (r.status.code !== 0) {
+    const err = new TextDecoder().decode(r.stderr).trim();
+    throw new EngineError('guest', `${what} failed in the guest (exit ${r.status.code})${err ? `: ${err}` : ''}`);
+  }
+  return new TextDecoder().decode(r.stdout);
+}
+
+/** Runs a process on the guest and returns stdout bytes; throws with stderr on failure. */
+export async function guestRun(guest: GuestMachine, spec: SpawnSpec, what: string): Promise<Uint8Array> {
+  const r = await collect(await guest.spawn({ stdinNull: true, ...spec }));
+  if (r.status.code !== 0) {
+    const err = new TextDecoder().decode(r.stderr).trim();
+    throw new EngineError('guest', `${what} failed (exit ${r.status.code})${err ? `: ${err}` : ''}`);
+  }
+  return r.stdout;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Extracts an OCI layer tar (gzip or not) into `dir` in the guest and converts its whiteouts
+ * to overlay form, atomically (a half-extracted dir never appears under its final name).
+ */
+export async function extractLayerInGuest(guest: GuestMachine, tar: Uint8Array, dir: string, what: string): Promise<void> {
+  const name = `xfer/in-${Date.now().toString(36)}-${transferCounter++}.tar`;
+  await guest.writeFile(name, tar);
+  const gz = tar[0] === 0x1f && tar[1] === 0x8b ? 'z' : '';
+  try {
+    await guestShell(
+      guest,
+      `set -e; d=${quote(dir)}; rm -rf "$d.tmp"; mkdir -p "$d.tmp"; ` +
+        `tar -x${gz}f /mnt/host/${name} -C "$d.tmp"; /sbin/layerlab-agent oci-to-overlay "$d.tmp"; ` +
+        `rm -rf "$d"; mv "$d.tmp" "$d"; rm -f /mnt/host/${name}`,
+      `extracting ${what}`,
+    );
+  } catch (err) {
+    await guestShell(guest, `rm -f /mnt/host/${name}`, 'cleaning up').catch(() => {});
+    throw err;
+  }
+}
+
+/** Whether a directory exists in the guest. */
+export async function guestDirExists(guest: GuestMachine, dir: string): Promise<boolean> {
+  const r = await collect(await guest.spawn({ argv: ['test', '-d', dir], stdinNull: true }));
+  return r.status.code === 0;
+}
+
+/**
+ * Reads an overlay upper dir (or any dir) from the guest as OCI layer entries: busybox tar for
+ * the files, the agent's `opaque-dirs` for what tar cannot see; whiteout devices and hard-linked
+ * whiteouts become `.wh.` files.
+ */
+export async function exportUpperDir(guest: GuestMachine, dir: string): Promise<TarEntry[]> {
+  const name = `xfer/out-${Date.now().toString(36)}-${transferCounter++}.tar`;
+  const opaque = await guestShell(
+    guest,
+    `set -e; cd ${quote(dir)}; tar -cf /mnt/host/${name} .; /sbin/layerlab-agent opaque-dirs .`,
+    `reading ${dir}`,
+  );
+  try {
+    const tar = await guest.readFile(name);
+    const entries = readTar(tar);
+    const opaqueDirs = opaque.split('\0').filter((p) => p && p !== '.');
+    return upperToOci(entries, opaqueDirs);
+  } finally {
+    await guestShell(guest, `rm -f /mnt/host/${name}`, 'cleaning up').catch(() => {});
+  }
+}
+
+/** Serialises OCI layer entries to an uncompressed tar. */
+export function layerTar(entries: readonly TarEntry[]): Uint8Array {
+  return writeTar(entries);
+}
+
+export { concat };

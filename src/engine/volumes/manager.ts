@@ -1,0 +1,154 @@
+/**
+ * Named and anonymous volumes: directories that outlive containers. A volume's record and its
+ * data (as a tar blob) live in the engine's stores; its directory in the guest is a cache,
+ * refilled from the blob when a fresh guest first mounts it, and saved back when a container
+ * that used it stops.
+ */
+import type { GuestMachine } from '../../runtime/types.ts';
+import type { PruneReport, VolumeInfo } from '../api.ts';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '../errors.ts';
+import { exportUpperDir, extractLayerInGuest, guestShell, layerTar, volumeDir, GUEST_ROOT } from '../guest/guest-fs.ts';
+import type { Digest } from '../store/digest.ts';
+import type { BlobStore, MetadataStore } from '../store/types.ts';
+import { NAME_PATTERN, randomHex } from '../util/ids.ts';
+
+const VOLUMES = 'volumes';
+
+/** What the store keeps about a volume. */
+export interface VolumeRecord {
+  name: string;
+  createdAt: string;
+  labels: Record<string, string>;
+  /** Created for an image VOLUME or `-v /path` (pruned by default). */
+  anonymous: boolean;
+  /** The volume's files as a tar blob, once saved. */
+  data?: { digest: string; size: number };
+}
+
+/** Dependencies of the volume manager. */
+export interface VolumeDeps {
+  blobs: BlobStore;
+  meta: MetadataStore;
+  now(): Date;
+  /** IDs of containers (any state) that mount a volume. */
+  usersOf(name: string): Promise<string[]>;
+}
+
+/** Manages volumes (`docker volume …`). */
+export class VolumeManager {
+  private readonly inGuest = new WeakMap<GuestMachine, Set<string>>();
+
+  constructor(private readonly deps: VolumeDeps) {}
+
+  private info(r: VolumeRecord): VolumeInfo {
+    return {
+      Name: r.name,
+      Driver: 'local',
+      Mountpoint: `${GUEST_ROOT}/v/${r.name}/_data`,
+      CreatedAt: r.createdAt,
+      Labels: r.labels,
+      Scope: 'local',
+      ...(r.data ? { Size: r.data.size } : {}),
+    };
+  }
+
+  /** The record, or undefined. */
+  get(name: string): Promise<VolumeRecord | undefined> {
+    return this.deps.meta.get<VolumeRecord>(VOLUMES, name);
+  }
+
+  /** Creates a volume; an existing name is returned as is (like Docker). */
+  async create(name?: string, labels: Record<string, string> = {}, anonymous = false): Promise<VolumeInfo> {
+    const volumeName = name ?? randomHex(32);
+    if (!NAME_PATTERN.test(volumeName) || volumeName.length < 2) {
+      throw new InvalidArgumentError(`create ${volumeName}: "${volumeName}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+    }
+    const existing = await this.get(volumeName);
+    if (existing) return this.info(existing);
+    const record: VolumeRecord = { name: volumeName, createdAt: this.deps.now().toISOString(), labels, anonymous };
+    await this.deps.meta.put(VOLUMES, volumeName, record);
+    return this.info(record);
+  }
+
+  async list(): Promise<VolumeInfo[]> {
+    return (await this.deps.meta.list<VolumeRecord>(VOLUMES)).map((e) => this.info(e.value));
+  }
+
+  async inspect(name: string): Promise<VolumeInfo> {
+    const r = await this.get(name);
+    if (!r) throw new NotFoundError(`get ${name}: no such volume`);
+    return this.info(r);
+  }
+
+  async remove(name: string, options: { force?: boolean } = {}): Promise<void> {
+    const r = await this.get(name);
+    if (!r) {
+      if (options.force) return;
+      throw new NotFoundError(`get ${name}: no such volume`);
+    }
+    const users = await this.deps.usersOf(name);
+    if (users.length) throw new ConflictError(`remove ${name}: volume is in use - [${users.join(', ')}]`);
+    // its data blob is collected by the engine's garbage collection (another volume may share it)
+    await this.deps.meta.delete(VOLUMES, name);
+  }
+
+  /** Blobs that volumes refer to (for garbage collection). */
+  async referencedBlobs(): Promise<string[]> {
+    return (await this.deps.meta.list<VolumeRecord>(VOLUMES)).flatMap((e) => (e.value.data ? [e.value.data.digest] : []));
+  }
+
+  /** Removes unused volumes: anonymous ones, or all with `all`. */
+  async prune(options: { all?: boolean } = {}): Promise<PruneReport> {
+    const deleted: string[] = [];
+    let space = 0;
+    for (const { value: r } of await this.deps.meta.list<VolumeRecord>(VOLUMES)) {
+      if (!options.all && !r.anonymous) continue;
+      if ((await this.deps.usersOf(r.name)).length) continue;
+      await this.remove(r.name);
+      deleted.push(r.name);
+      space += r.data?.size ?? 0;
+    }
+    return { deleted, spaceReclaimed: space };
+  }
+
+  /** Total bytes of saved volume data, and how much is in unused volumes. */
+  async usage(): Promise<{ total: number; active: number; size: number; reclaimable: number }> {
+    const all = await this.deps.meta.list<VolumeRecord>(VOLUMES);
+    let size = 0;
+    let reclaimable = 0;
+    let active = 0;
+    for (const { value: r } of all) {
+      size += r.data?.size ?? 0;
+      if ((await this.deps.usersOf(r.name)).length) active++;
+      else reclaimable += r.data?.size ?? 0;
+    }
+    return { total: all.length, active, size, reclaimable };
+  }
+
+  /** The volume's directory in the guest, restoring its saved data into a fresh guest. */
+  async ensureInGuest(guest: GuestMachine, name: string): Promise<string> {
+    const r = await this.get(name);
+    if (!r) throw new NotFoundError(`get ${name}: no such volume`);
+    const dir = volumeDir(name);
+    let known = this.inGuest.get(guest);
+    if (!known) this.inGuest.set(guest, (known = new Set()));
+    if (known.has(name)) return dir;
+    const exists = (await guestShell(guest, `test -d '${dir}' && echo yes || echo no`, 'checking a volume')).trim() === 'yes';
+    if (!exists) {
+      if (r.data) await extractLayerInGuest(guest, await this.deps.blobs.get(r.data.digest as Digest), dir, `volume ${name}`);
+      else await guestShell(guest, `mkdir -p '${dir}'`, `creating volume ${name}`);
+    }
+    known.add(name);
+    return dir;
+  }
+
+  /** Saves the volume's guest directory to the blob store (after a container used it). */
+  async save(guest: GuestMachine, name: string): Promise<void> {
+    const r = await this.get(name);
+    if (!r) return;
+    const entries = await exportUpperDir(guest, volumeDir(name));
+    const tar = layerTar(entries);
+    const info = await this.deps.blobs.put(tar);
+    await this.deps.meta.put(VOLUMES, name, { ...r, data: { digest: info.digest, size: tar.length } });
+  }
+}
