@@ -66,4 +66,7 @@ fi
 echo "== snapshot and manifest"
 cd "$root"
 node --import tsx guest/make-snapshot.ts
+
+echo "== base images (public/images)"
+node --import tsx guest/build-images.ts
 ls -l "$out"

@@ -26,7 +26,7 @@ import type {
   PruneReport,
 } from '../api.ts';
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, layerTar, EMPTY_LAYER_DIR } from '../guest/guest-fs.ts';
+import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, layerTar, INIT_LAYER_DIR, INIT_LAYER_SCRIPT } from '../guest/guest-fs.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import { applyLayer, diffTrees, type FsTree, type TarEntry } from '../layer/index.ts';
 import type { Digest } from '../store/digest.ts';
@@ -133,6 +133,7 @@ function fromBase64(s: string): Uint8Array {
 /** Manages containers (`docker create/start/stop/rm/ps/logs/exec/diff/commit/…`). */
 export class ContainerManager {
   private readonly live = new Map<string, Live>();
+  private readonly initLayer = new WeakSet<GuestMachine>();
   private recovered: Promise<void> | undefined;
 
   constructor(private readonly deps: ContainerDeps) {}
@@ -278,10 +279,11 @@ export class ContainerManager {
   private async prepare(guest: GuestMachine, r: ContainerRecord): Promise<SpawnSpec> {
     const image = await this.deps.images.resolve(r.imageId);
     const lowers = await Promise.all(image.layers.map((l) => this.deps.layers.ensure(guest, l)));
-    if (lowers.length === 0) {
-      await guestShell(guest, `mkdir -p ${EMPTY_LAYER_DIR}`, 'preparing an empty root');
-      lowers.push(EMPTY_LAYER_DIR);
+    if (!this.initLayer.has(guest)) {
+      await guestShell(guest, INIT_LAYER_SCRIPT, 'preparing the init layer');
+      this.initLayer.add(guest);
     }
+    lowers.push(INIT_LAYER_DIR);
     const dirs = containerDirs(r.id);
     if (!(await guestDirExists(guest, dirs.upper))) {
       if (r.rwLayer) await extractLayerInGuest(guest, await this.deps.blobs.get(r.rwLayer.digest as Digest), dirs.upper, `the read-write layer of ${r.name}`);
@@ -348,7 +350,20 @@ export class ContainerManager {
       (err: Error) => this.finish(r.id, live, 255, false, err.message),
     );
     if (!attach) return undefined;
-    return attached(proc, live.finished.then(async () => (await this.find(r.id).catch(() => r)).state.exitCode));
+    // replay what the process already printed (the caller attaches after start returns)
+    const replayed = (stream: 'stdout' | 'stderr') => (listener: (d: Uint8Array) => void) => {
+      for (const e of live.logs) if (e.stream === stream) listener(e.data);
+      const wrapped = (e: LogEntry) => {
+        if (e.stream === stream && e.time !== '') listener(e.data);
+      };
+      live.listeners.add(wrapped);
+      return () => live.listeners.delete(wrapped);
+    };
+    return {
+      ...attached(proc, live.finished.then(async () => (await this.find(r.id).catch(() => r)).state.exitCode)),
+      onStdout: replayed('stdout'),
+      onStderr: replayed('stderr'),
+    };
   }
 
   private async finish(id: string, live: Live, code: number, oom: boolean, error: string): Promise<void> {

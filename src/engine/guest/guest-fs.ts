@@ -11,6 +11,13 @@ import { EngineError } from '../errors.ts';
 export const GUEST_ROOT = '/var/lib/layerlab';
 /** An always-empty dir used as the lower layer of a `FROM scratch` container. */
 export const EMPTY_LAYER_DIR = `${GUEST_ROOT}/empty`;
+/**
+ * Docker's "init layer": the mountpoints the runtime needs (/proc, /dev, /sys), as the top lower
+ * dir of every container, so they never appear in its read-write layer or `docker diff`.
+ */
+export const INIT_LAYER_DIR = `${GUEST_ROOT}/init`;
+/** Shell that creates the init and empty layer dirs. */
+export const INIT_LAYER_SCRIPT = `mkdir -p ${EMPTY_LAYER_DIR} ${INIT_LAYER_DIR}/proc ${INIT_LAYER_DIR}/dev ${INIT_LAYER_DIR}/sys`;
 
 /** Guest dir of an extracted layer (short name keeps many layers within overlay's option limit). */
 export function layerDir(diffID: string): string {

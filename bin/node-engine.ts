@@ -1,0 +1,51 @@
+/**
+ * The engine in Node (headless CLI, VM tests, benchmarks): file-system stores under
+ * `$LAYERLAB_HOME` (default `~/.layerlab`), the guest started on first need from the committed
+ * snapshot, base images read from `public/images/`.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine } from '../src/engine/engine.ts';
+import { staticImageSource } from '../src/engine/images/source.ts';
+import { startNodeMachine } from '../src/runtime/node.ts';
+import type { StartOptions, V86Machine } from '../src/runtime/v86-machine.ts';
+import { openFsStorage } from '../src/storage/fs-store.ts';
+
+/** The repository's `public/images/`. */
+export const IMAGES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../public/images');
+
+/** An engine with its lazily started machine. */
+export interface NodeEngine {
+  engine: Engine;
+  /** The machine, if it was started. */
+  machine(): V86Machine | undefined;
+  /** Stops the machine (containers still running come back as exited next time). */
+  close(): Promise<void>;
+}
+
+/** Opens the engine whose state lives in `home`. */
+export async function openNodeEngine(options: { home?: string; machine?: StartOptions } = {}): Promise<NodeEngine> {
+  const home = options.home ?? process.env.LAYERLAB_HOME ?? join(homedir(), '.layerlab');
+  const { blobs, metadata: meta } = await openFsStorage(home);
+  let machine: V86Machine | undefined;
+  let starting: Promise<V86Machine> | undefined;
+  const engine = new Engine({
+    blobs,
+    meta,
+    getGuest: () => (starting ??= startNodeMachine({ healthInterval: 0, ...options.machine }).then((m) => (machine = m))),
+    source: staticImageSource(async (path, onProgress) => {
+      const data = new Uint8Array(await readFile(join(IMAGES_DIR, path)));
+      onProgress?.(data.length, data.length);
+      return data;
+    }),
+  });
+  return {
+    engine,
+    machine: () => machine,
+    close: async () => {
+      if (starting) await (await starting).stop();
+    },
+  };
+}

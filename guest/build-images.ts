@@ -1,0 +1,146 @@
+/**
+ * Builds LayerLab's offline base images as OCI image layouts in public/images/, from Debian
+ * packages only, plus catalog.json (what `docker pull` can find offline) and manifest.json (the
+ * packages used and each output's sha256). Run by `npm run images` (and `npm run guest`).
+ *
+ *   busybox:latest (= busybox:1.35, busybox:1.35.0): Debian's busybox-static:i386, laid out like
+ *   Docker Hub's busybox (every applet hard-linked in /bin, /etc/passwd and /etc/group, /tmp…).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzip, writeTar, type TarEntryInit } from '../src/engine/layer/index.ts';
+import { sha256Digest } from '../src/engine/oci/digest.ts';
+import { appendEmptyLayerHistory, appendLayer, emptyImage, manifestDescriptor, serializeImage, withConfig, type Image } from '../src/engine/oci/image.ts';
+import { Annotation, IMAGE_LAYOUT, MediaType } from '../src/engine/oci/types.ts';
+
+const root = join(import.meta.dirname, '..');
+const work = process.env.WORK ?? join(import.meta.dirname, '.work');
+const out = join(root, 'public/images');
+
+function debFile(pattern: RegExp, pkg: string): string {
+  mkdirSync(work, { recursive: true });
+  let deb = readdirSync(work).find((f) => pattern.test(f));
+  if (!deb) {
+    execFileSync('apt-get', ['download', pkg], { cwd: work, stdio: 'inherit' });
+    deb = readdirSync(work).find((f) => pattern.test(f));
+  }
+  if (!deb) throw new Error(`could not download ${pkg}`);
+  return join(work, deb);
+}
+
+async function writeLayout(name: string, image: Image, blobs: Map<string, Uint8Array>, tags: string[]): Promise<{ dir: string; size: number }> {
+  const dir = join(out, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
+  const { manifestBytes, configBytes } = serializeImage(image);
+  const all = new Map(blobs);
+  all.set(image.manifestDigest, manifestBytes);
+  all.set(image.configDigest, configBytes);
+  let size = 0;
+  for (const [digest, bytes] of all) {
+    writeFileSync(join(dir, 'blobs/sha256', digest.slice(7)), bytes);
+    size += bytes.length;
+  }
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify(IMAGE_LAYOUT));
+  const index = {
+    schemaVersion: 2,
+    mediaType: MediaType.OciIndex,
+    manifests: tags.map((t) => manifestDescriptor(image, { [Annotation.RefName]: t, 'io.containerd.image.name': `docker.io/library/${name}:${t}` })),
+  };
+  writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
+  return { dir: name, size };
+}
+
+async function busybox(): Promise<{ entry: object; pkg: [string, { version: string; sha256: string }] }> {
+  const deb = debFile(/^busybox-static_.*_i386\.deb$/, 'busybox-static:i386');
+  const version = execFileSync('dpkg-deb', ['-f', deb, 'Version'], { encoding: 'utf8' }).trim();
+  const x = join(work, 'busybox-image');
+  rmSync(x, { recursive: true, force: true });
+  execFileSync('dpkg-deb', ['-x', deb, x]);
+  const bin = readFileSync(join(x, 'bin/busybox'));
+  const mtime = Math.floor(statSync(join(x, 'bin/busybox')).mtimeMs / 1000);
+  const applets = execFileSync(join(x, 'bin/busybox'), ['--list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((a) => a && a !== 'busybox')
+    .sort();
+  const dir = (name: string, mode = 0o755): TarEntryInit => ({ name, type: 'directory', mode, mtime });
+  const file = (name: string, text: string | Uint8Array, mode = 0o644): TarEntryInit => ({
+    name,
+    type: 'file',
+    mode,
+    mtime,
+    data: typeof text === 'string' ? new TextEncoder().encode(text) : text,
+  });
+  const passwd = [
+    'root:x:0:0:root:/root:/bin/sh',
+    'daemon:x:1:1:daemon:/usr/sbin:/bin/false',
+    'bin:x:2:2:bin:/bin:/bin/false',
+    'sys:x:3:3:sys:/dev:/bin/false',
+    'sync:x:4:100:sync:/bin:/bin/sync',
+    'mail:x:8:8:mail:/var/spool/mail:/bin/false',
+    'www-data:x:33:33:www-data:/var/www:/bin/false',
+    'operator:x:37:37:Operator:/var:/bin/false',
+    'nobody:x:65534:65534:nobody:/home:/bin/false',
+  ];
+  const groups = ['root:x:0:', 'daemon:x:1:', 'bin:x:2:', 'sys:x:3:', 'adm:x:4:', 'tty:x:5:', 'disk:x:6:', 'lp:x:7:', 'mail:x:8:', 'kmem:x:9:', 'wheel:x:10:root', 'cdrom:x:11:', 'dialout:x:18:', 'floppy:x:19:', 'video:x:28:', 'audio:x:29:', 'tape:x:32:', 'www-data:x:33:', 'operator:x:37:', 'utmp:x:43:', 'plugdev:x:46:', 'staff:x:50:', 'lock:x:54:', 'netdev:x:82:', 'users:x:100:', 'nogroup:x:65534:'];
+  const entries: TarEntryInit[] = [
+    dir('bin'),
+    file('bin/busybox', bin, 0o755),
+    ...applets.map((a): TarEntryInit => ({ name: `bin/${a}`, type: 'hardlink', linkname: 'bin/busybox', mode: 0o755, mtime })),
+    dir('dev'),
+    dir('etc'),
+    file('etc/group', groups.join('\n') + '\n'),
+    file('etc/passwd', passwd.join('\n') + '\n'),
+    file('etc/shadow', passwd.map((l) => `${l.split(':')[0]}:*:::::::`).join('\n') + '\n', 0o600),
+    dir('home'),
+    dir('root', 0o700),
+    dir('tmp', 0o1777),
+    dir('usr'),
+    dir('usr/sbin'),
+    dir('var'),
+    dir('var/spool'),
+    dir('var/spool/mail'),
+    dir('var/www'),
+  ];
+  const tar = writeTar(entries);
+  const gz = await gzip(tar);
+  const layer = { digest: await sha256Digest(gz), diffID: await sha256Digest(tar), size: gz.length, mediaType: MediaType.OciLayerGzip };
+  const created = new Date(mtime * 1000).toISOString();
+  let image = await emptyImage({ os: 'linux', architecture: '386' });
+  image = await appendLayer(image, layer, {
+    created,
+    created_by: `ADD busybox-static_${version}_i386 /  # BusyBox ${version.replace(/^1:/, '').split('-')[0]}, ${applets.length} applets hard-linked in /bin`,
+  });
+  image = await withConfig(image, { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'] });
+  image = await appendEmptyLayerHistory(image, { created, created_by: 'CMD ["sh"]' });
+  const tags = ['latest', '1.35', '1.35.0'];
+  const written = await writeLayout('busybox', image, new Map([[layer.digest, gz]]), tags);
+  rmSync(x, { recursive: true, force: true });
+  return {
+    entry: {
+      references: tags.map((t) => `busybox:${t}`),
+      layout: written.dir,
+      size: written.size,
+      description: `BusyBox ${version} (Debian busybox-static, i386): sh and ${applets.length} Unix tools in one small binary`,
+    },
+    pkg: [`busybox-static:i386`, { version, sha256: createHash('sha256').update(readFileSync(deb)).digest('hex') }],
+  };
+}
+
+mkdirSync(out, { recursive: true });
+const built = [await busybox()];
+writeFileSync(join(out, 'catalog.json'), JSON.stringify({ images: built.map((b) => b.entry) }, null, 2) + '\n');
+const files: Record<string, { sha256: string; size: number }> = {};
+const walk = (d: string, rel = ''): void => {
+  for (const f of readdirSync(d).sort()) {
+    const p = join(d, f);
+    if (statSync(p).isDirectory()) walk(p, `${rel}${f}/`);
+    else if (f !== 'manifest.json') files[`${rel}${f}`] = { sha256: createHash('sha256').update(readFileSync(p)).digest('hex'), size: statSync(p).size };
+  }
+};
+walk(out);
+writeFileSync(join(out, 'manifest.json'), JSON.stringify({ packages: Object.fromEntries(built.map((b) => b.pkg)), files }, null, 2) + '\n');
+console.log(`wrote ${Object.keys(files).length} files to ${out}`);
+if (!existsSync(join(out, 'catalog.json'))) process.exit(1);

@@ -1,0 +1,171 @@
+/**
+ * The engine: images, containers, volumes and builds over injected stores and a guest. It
+ * implements `DockerEngine`, the interface the CLI and the UI use, and never chooses a runtime:
+ * `getGuest` is handed in (a V86Machine in Node, a RemoteMachine in the browser).
+ */
+import type { GuestMachine } from '../runtime/types.ts';
+import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, PruneReport } from './api.ts';
+import { Builder } from './build/builder.ts';
+import { ContainerManager } from './containers/manager.ts';
+import { GuestLayerCache } from './guest/layer-cache.ts';
+import { ImageStore } from './images/store.ts';
+import type { ImageSource } from './images/source.ts';
+import type { Digest } from './store/digest.ts';
+import type { BlobStore, MetadataStore } from './store/types.ts';
+import { VolumeManager } from './volumes/manager.ts';
+
+/** What an engine is made of. */
+export interface EngineOptions {
+  blobs: BlobStore;
+  meta: MetadataStore;
+  /** The guest, started on first need. */
+  getGuest(): Promise<GuestMachine>;
+  /** Offline base images. */
+  source: ImageSource;
+  now?: () => Date;
+}
+
+/** LayerLab's container engine. */
+export class Engine implements DockerEngine {
+  readonly imageStore: ImageStore;
+  readonly containerManager: ContainerManager;
+  readonly volumeManager: VolumeManager;
+  readonly builder: Builder;
+  private readonly layerCache: GuestLayerCache;
+
+  constructor(private readonly options: EngineOptions) {
+    const now = options.now ?? (() => new Date());
+    this.layerCache = new GuestLayerCache(options.blobs);
+    this.imageStore = new ImageStore({
+      blobs: options.blobs,
+      meta: options.meta,
+      source: options.source,
+      now,
+      containersUsing: () => this.containerManager.imagesInUse(),
+    });
+    this.volumeManager = new VolumeManager({
+      blobs: options.blobs,
+      meta: options.meta,
+      now,
+      usersOf: (name) => this.containerManager.usersOfVolume(name),
+    });
+    this.containerManager = new ContainerManager({
+      getGuest: options.getGuest,
+      blobs: options.blobs,
+      meta: options.meta,
+      layers: this.layerCache,
+      volumes: this.volumeManager,
+      images: this.imageStore,
+      now,
+    });
+    this.builder = new Builder({ images: this.imageStore, containers: this.containerManager, meta: options.meta, blobs: options.blobs, now });
+  }
+
+  /** Deletes blobs nothing refers to; returns bytes freed. */
+  async gc(): Promise<number> {
+    const live = new Set<string>([
+      ...(await this.imageStore.referencedBlobs()),
+      ...(await this.containerManager.referencedBlobs()),
+      ...(await this.volumeManager.referencedBlobs()),
+    ]);
+    let freed = 0;
+    for (const b of await this.options.blobs.list()) {
+      if (live.has(b.digest)) continue;
+      await this.options.blobs.delete(b.digest as Digest);
+      freed += b.size;
+    }
+    await this.imageStore.forgetLayersWithout(live);
+    return freed;
+  }
+
+  private withGc<A extends unknown[]>(fn: (...args: A) => Promise<PruneReport>): (...args: A) => Promise<PruneReport> {
+    return async (...args: A) => {
+      const report = await fn(...args);
+      await this.gc();
+      return report;
+    };
+  }
+
+  readonly images: DockerEngine['images'] = {
+    list: (o) => this.imageStore.list(o),
+    inspect: (r) => this.imageStore.inspect(r),
+    history: (r) => this.imageStore.history(r),
+    tag: (s, t) => this.imageStore.tag(s, t),
+    remove: async (r, o) => {
+      const res = await this.imageStore.remove(r, o);
+      await this.gc();
+      return res;
+    },
+    prune: this.withGc((o) => this.imageStore.prune(o)),
+    pull: (r, e, s) => this.imageStore.pull(r, e, s),
+    available: () => this.imageStore.available(),
+  };
+
+  readonly containers: DockerEngine['containers'] = {
+    create: (o) => this.containerManager.create(o),
+    start: (id, a) => this.containerManager.start(id, a),
+    stop: (id, o) => this.containerManager.stop(id, o),
+    restart: (id, o) => this.containerManager.restart(id, o),
+    kill: (id, s) => this.containerManager.kill(id, s),
+    remove: async (id, o) => {
+      await this.containerManager.remove(id, o);
+      await this.gc();
+    },
+    list: (o) => this.containerManager.list(o),
+    inspect: (id) => this.containerManager.inspect(id),
+    logs: (id, o) => this.containerManager.logs(id, o ?? { onEntry: () => {} }),
+    diff: (id) => this.containerManager.diff(id),
+    commit: (id, o) => this.containerManager.commit(id, o),
+    exec: (id, o) => this.containerManager.exec(id, o),
+    top: (id) => this.containerManager.top(id),
+    copyFrom: (id, p) => this.containerManager.copyFrom(id, p),
+    copyTo: (id, p, t) => this.containerManager.copyTo(id, p, t),
+    wait: (id) => this.containerManager.wait(id),
+    prune: this.withGc(() => this.containerManager.prune()),
+  };
+
+  readonly volumes: DockerEngine['volumes'] = {
+    create: (n, l) => this.volumeManager.create(n, l),
+    list: () => this.volumeManager.list(),
+    inspect: (n) => this.volumeManager.inspect(n),
+    remove: async (n, o) => {
+      await this.volumeManager.remove(n, o);
+      await this.gc();
+    },
+    prune: this.withGc((o) => this.volumeManager.prune(o)),
+  };
+
+  build(options: BuildOptions): Promise<BuildResult> {
+    return this.builder.build(options);
+  }
+
+  readonly system: DockerEngine['system'] = {
+    df: async (): Promise<DiskUsage> => {
+      const { images, buildCache } = await this.imageStore.usage();
+      return { images, containers: await this.containerManager.usage(), volumes: await this.volumeManager.usage(), buildCache };
+    },
+    prune: async (o = {}): Promise<PruneReport> => {
+      const c = await this.containerManager.prune();
+      const v = o.volumes ? await this.volumeManager.prune() : { deleted: [], spaceReclaimed: 0 };
+      const i = await this.imageStore.prune({ all: !!o.all });
+      const cache = await this.builder.pruneCache();
+      const freed = await this.gc();
+      return { deleted: [...c.deleted, ...v.deleted, ...i.deleted, ...cache.deleted], spaceReclaimed: freed };
+    },
+    info: async () => {
+      const guest = await this.options.getGuest();
+      const { collect } = await import('../runtime/types.ts');
+      const r = await collect(await guest.spawn({ argv: ['sh', '-c', 'uname -r; sed -n "s/MemTotal: *\\([0-9]*\\) kB/\\1/p" /proc/meminfo'], stdinNull: true }));
+      const [kernel = '', mem = '0'] = new TextDecoder().decode(r.stdout).trim().split('\n');
+      const containers = await this.containerManager.list({ all: true });
+      return {
+        kernelVersion: kernel,
+        memTotal: Number(mem) * 1024,
+        containers: containers.length,
+        running: containers.filter((c) => c.state === 'running').length,
+        images: (await this.imageStore.list()).length,
+        serverVersion: 'LayerLab 0.1',
+      };
+    },
+  };
+}
