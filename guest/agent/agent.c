@@ -57,7 +57,7 @@ struct spec {
   char *lower[MAX_LIST]; int lowerc;
   char *bind[MAX_LIST]; int bindc;
   const char *cwd, *root, *ns, *hostname, *upper, *work, *cgroup, *memory_max, *pids_max;
-  const char *pty, *stderr_mode, *stdin_mode;
+  const char *pty, *stderr_mode, *stdin_mode, *groups;
   int uid, gid, join, proc, readonly;
 };
 
@@ -298,7 +298,12 @@ static void finish_and_exec(struct spec *s) {
     }
   }
   if (s->gid >= 0 || s->uid >= 0) {
-    if (setgroups(0, NULL) < 0 && errno != EPERM) child_fail(125, "layerlab-agent: setgroups: %s", strerror(errno));
+    gid_t list[64]; size_t n = 0;
+    for (const char *g = s->groups; g && *g && n < 64;) {
+      list[n++] = (gid_t)strtoul(g, (char **)&g, 10);
+      if (*g == ',') g++; else break;
+    }
+    if (setgroups(n, n ? list : NULL) < 0 && errno != EPERM) child_fail(125, "layerlab-agent: setgroups: %s", strerror(errno));
     if (s->gid >= 0 && setgid(s->gid) < 0) child_fail(125, "layerlab-agent: setgid %d: %s", s->gid, strerror(errno));
     if (s->uid >= 0 && setuid(s->uid) < 0) child_fail(125, "layerlab-agent: setuid %d: %s", s->uid, strerror(errno));
   }
@@ -454,6 +459,7 @@ static int parse_spec(unsigned char *data, uint32_t len, struct spec *s, char **
     else if (!strcmp(key, "pty")) s->pty = val;
     else if (!strcmp(key, "stderr")) s->stderr_mode = val;
     else if (!strcmp(key, "stdin")) s->stdin_mode = val;
+    else if (!strcmp(key, "groups")) s->groups = val;
     else if (!strcmp(key, "uid")) s->uid = atoi(val);
     else if (!strcmp(key, "gid")) s->gid = atoi(val);
     else if (!strcmp(key, "join")) s->join = atoi(val);

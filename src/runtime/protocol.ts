@@ -130,6 +130,8 @@ export interface SpawnSpec {
   cwd?: string;
   uid?: number;
   gid?: number;
+  /** Supplementary group IDs (none when absent). */
+  groups?: number[];
   /** chroot into this guest directory (after mounting the overlay there, if any). */
   root?: string;
   namespaces?: Namespace[];
@@ -170,6 +172,7 @@ export function encodeSpawnSpec(spec: SpawnSpec): Uint8Array {
   if (spec.cwd !== undefined) add('cwd', spec.cwd);
   if (spec.uid !== undefined) add('uid', spec.uid);
   if (spec.gid !== undefined) add('gid', spec.gid);
+  if (spec.groups?.length) add('groups', spec.groups.join(','));
   if (spec.root !== undefined) add('root', spec.root);
   if (spec.namespaces?.length) add('ns', spec.namespaces.join(','));
   if (spec.hostname !== undefined) add('hostname', spec.hostname);

@@ -459,7 +459,7 @@ export class Builder {
           else if (n.type === 'symlink') files.push({ path: rel, type: 'symlink', mode: n.mode, uid: n.uid, gid: n.gid, linkname: n.linkname });
         };
         if (root.type === 'directory') walk(p, '');
-        else walk(p, p.split('/').pop()!);
+        else walk(p, destIsDir ? p.split('/').pop()! : '');
       }
     } else {
       const paths = [...context.keys()].sort();

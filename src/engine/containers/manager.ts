@@ -250,17 +250,20 @@ export class ContainerManager {
   }
 
   /** Uid and gid for a `user[:group]` spec, looked up in the container's own /etc files. */
-  private async resolveUser(guest: GuestMachine, user: string, base: Partial<SpawnSpec>): Promise<{ uid: number; gid: number }> {
-    if (!user) return { uid: 0, gid: 0 };
+  private async resolveUser(guest: GuestMachine, user: string, base: Partial<SpawnSpec>): Promise<{ uid: number; gid: number; groups: number[] }> {
+    const withGroups = async (uid: number, gid: number, name?: string) => {
+      // like runc: the primary group plus every group that lists the user
+      const groups = [gid];
+      if (name) for (const f of (await this.etcFiles(guest, base)).filter((l) => l.length === 4)) if (f[3]!.split(',').includes(name) && !groups.includes(Number(f[2]))) groups.push(Number(f[2]));
+      return { uid, gid, groups };
+    };
+    if (!user) return withGroups(0, 0, 'root');
     const [u = '', g] = user.split(':');
     const numeric = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
     let uid = numeric(u);
     let gid = numeric(g);
-    if (uid !== undefined && (g === undefined || gid !== undefined)) return { uid, gid: gid ?? 0 };
-    const files = new TextDecoder().decode(
-      await guestRun(guest, { ...base, argv: ['cat', '/etc/passwd', '/etc/group'], stdinNull: true, namespaces: ['mnt'] }, 'reading /etc/passwd').catch(() => new Uint8Array()),
-    );
-    const lines = files.split('\n').map((l) => l.split(':'));
+    if (uid !== undefined && (g === undefined || gid !== undefined)) return withGroups(uid, gid ?? 0);
+    const lines = await this.etcFiles(guest, base);
     if (uid === undefined) {
       const entry = lines.find((f) => f.length >= 7 && f[0] === u);
       if (!entry) throw new EngineError('invalid-argument', `unable to find user ${u}: no matching entries in passwd file`);
@@ -272,7 +275,15 @@ export class ContainerManager {
       if (!entry) throw new EngineError('invalid-argument', `unable to find group ${g}: no matching entries in group file`);
       gid = Number(entry[2]);
     }
-    return { uid, gid: gid ?? uid };
+    return withGroups(uid, gid ?? uid, u);
+  }
+
+  /** /etc/passwd and /etc/group of the container's filesystem, split into fields. */
+  private async etcFiles(guest: GuestMachine, base: Partial<SpawnSpec>): Promise<string[][]> {
+    const files = new TextDecoder().decode(
+      await guestRun(guest, { ...base, argv: ['cat', '/etc/passwd', '/etc/group'], stdinNull: true, namespaces: ['mnt'] }, 'reading /etc/passwd').catch(() => new Uint8Array()),
+    );
+    return files.split('\n').map((l) => l.split(':'));
   }
 
   /** The overlay and mounts of a container, ready in the guest. */
@@ -304,7 +315,7 @@ export class ContainerManager {
     if (r.state.status === 'running') return undefined;
     const guest = await this.deps.getGuest();
     const base = await this.prepare(guest, r);
-    const { uid, gid } = await this.resolveUser(guest, r.config.user, base);
+    const { uid, gid, groups } = await this.resolveUser(guest, r.config.user, base);
     const env = mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(r.config.tty ? ['TERM=xterm'] : [])]);
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${uid === 0 ? '/root' : '/'}`);
     const spec: SpawnSpec = {
@@ -313,6 +324,7 @@ export class ContainerManager {
       cwd: r.config.workingDir || '/',
       uid,
       gid,
+      groups,
       namespaces: ['pid', 'uts', 'mnt', 'ipc', 'net'],
       hostname: r.config.hostname,
       proc: true,
@@ -334,6 +346,7 @@ export class ContainerManager {
       throw new EngineError('guest', `failed to start container ${r.name}: ${(err as Error).message}`, { cause: err });
     }
     const live: Live = { proc, guest, logs: await this.loadLogs(r.id), listeners: new Set(), finished: Promise.resolve() };
+    const firstOfRun = live.logs.length;
     this.live.set(r.id, live);
     r.state = { ...r.state, status: 'running', pid: proc.pid, exitCode: 0, oomKilled: false, error: '', startedAt: this.deps.now().toISOString(), finishedAt: ZERO_TIME };
     await this.save(r);
@@ -352,7 +365,7 @@ export class ContainerManager {
     if (!attach) return undefined;
     // replay what the process already printed (the caller attaches after start returns)
     const replayed = (stream: 'stdout' | 'stderr') => (listener: (d: Uint8Array) => void) => {
-      for (const e of live.logs) if (e.stream === stream) listener(e.data);
+      for (const e of live.logs.slice(firstOfRun)) if (e.stream === stream) listener(e.data);
       const wrapped = (e: LogEntry) => {
         if (e.stream === stream && e.time !== '') listener(e.data);
       };
@@ -584,15 +597,15 @@ export class ContainerManager {
     const live = this.live.get(r.id);
     if (!live) throw new ConflictError(`container ${r.id} is not running`);
     if (options.cmd.length === 0) throw new InvalidArgumentError('no command specified');
-    const { uid, gid } = options.user !== undefined || r.config.user
-      ? await this.resolveUser(live.guest, options.user ?? r.config.user, await this.prepare(live.guest, r))
-      : { uid: 0, gid: 0 };
+    // read /etc/passwd inside the running container (a second overlay on its upper dir is unsafe)
+    const { uid, gid, groups } = await this.resolveUser(live.guest, options.user ?? r.config.user, { join: live.proc.pid });
     const proc = await live.guest.spawn({
       argv: options.cmd,
       env: mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(options.tty ? ['TERM=xterm'] : []), ...(options.env ?? [])]),
       cwd: options.workingDir ?? (r.config.workingDir || '/'),
       uid,
       gid,
+      groups,
       join: live.proc.pid,
       cgroup: { name: `c-${r.id.slice(0, 12)}` },
       ...(options.tty ? { pty: options.size ?? { rows: 24, cols: 80 } } : {}),

@@ -1,0 +1,226 @@
+/**
+ * The engine on the real guest: images, containers, volumes and builds, with file-system
+ * stores, and state that survives a new engine (a new CLI process, or a page reload).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
+import type { AttachedProcess, BuildContext, BuildEvent } from '../../src/engine/api.ts';
+import type { Engine } from '../../src/engine/engine.ts';
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const home = mkdtempSync(join(tmpdir(), 'layerlab-engine-'));
+let node: NodeEngine;
+let engine: Engine;
+
+async function output(p: AttachedProcess | undefined): Promise<{ code: number; out: string; err: string }> {
+  if (!p) throw new Error('not attached');
+  let out = '';
+  let err = '';
+  p.onStdout((d) => (out += text(d)));
+  p.onStderr((d) => (err += text(d)));
+  return { code: await p.exit, out, err };
+}
+
+async function run(image: string, cmd: string[], extra: Partial<Parameters<Engine['containers']['create']>[0]> = {}) {
+  const { id } = await engine.containers.create({ image, cmd, ...extra });
+  return { id, ...(await output(await engine.containers.start(id, {}))) };
+}
+
+function context(files: Record<string, string | Uint8Array>): BuildContext {
+  return new Map(Object.entries(files).map(([k, v]) => [k, { data: typeof v === 'string' ? new TextEncoder().encode(v) : v }]));
+}
+
+async function build(files: Record<string, string | Uint8Array>, options: { tags?: string[]; noCache?: boolean; target?: string; buildArgs?: Record<string, string> } = {}) {
+  const events: BuildEvent[] = [];
+  const result = await engine.build({ context: context(files), ...options, onEvent: (e) => events.push(e) });
+  const steps = events.filter((e) => e.type === 'step-start').map((e) => (e as { instruction: string }).instruction);
+  const cached = events.filter((e) => e.type === 'step-done' && e.cached).length;
+  return { result, steps, cached, events };
+}
+
+beforeAll(async () => {
+  node = await openNodeEngine({ home });
+  engine = node.engine;
+});
+afterAll(async () => {
+  await node?.close();
+});
+
+describe('images', () => {
+  it('pulls busybox from the offline catalog and explains what is not there', async () => {
+    const events: string[] = [];
+    const r = await engine.images.pull('busybox', (e) => events.push(e.status));
+    expect(r.reference).toBe('busybox:latest');
+    expect(events).toContain('Pull complete');
+    expect(events.at(-1)).toBe('Status: Downloaded newer image for busybox:latest');
+    await expect(engine.images.pull('python:3.12-slim')).rejects.toThrow(/not found: LayerLab runs offline.*busybox:latest/);
+    const [img] = await engine.images.list();
+    expect(img!.repoTags).toEqual(['busybox:latest']);
+    expect((await engine.images.history('busybox')).map((h) => h.createdBy)).toEqual(['CMD ["sh"]', expect.stringContaining('busybox-static')]);
+  });
+
+  it('tags, refuses to remove an image a container uses, and removes it with -f', async () => {
+    await engine.images.tag('busybox', 'mybox:1');
+    const { id } = await engine.containers.create({ image: 'mybox:1', cmd: ['true'] });
+    // busybox:latest still names the image: removing the tag only untags
+    expect(await engine.images.remove('mybox:1')).toEqual({ untagged: ['mybox:1'], deleted: [] });
+    await engine.images.tag('busybox', 'only:1');
+    await engine.containers.remove(id);
+  });
+});
+
+describe('containers', () => {
+  it('isolates a container: PID 1, its own hostname, loopback only, /proc of its own', async () => {
+    const r = await run('busybox', ['sh', '-c', 'echo $$; hostname; ls /sys/class/net 2>/dev/null || ip -o link | cut -d: -f2; ps | wc -l'], { hostname: 'web' });
+    expect(r.err).toBe('');
+    const lines = r.out.trim().split('\n').map((l) => l.trim());
+    expect(lines[0]).toBe('1');
+    expect(lines[1]).toBe('web');
+    expect(lines).toContain('lo');
+    expect(Number(lines.at(-1))).toBeLessThanOrEqual(4);
+  });
+
+  it('reports exit codes like Docker: command, 127, 126, 137', async () => {
+    expect((await run('busybox', ['sh', '-c', 'exit 7'])).code).toBe(7);
+    const notFound = await run('busybox', ['no-such-binary']);
+    expect(notFound.code).toBe(127);
+    expect(notFound.err).toContain('executable file not found in $PATH');
+    expect((await run('busybox', ['/etc/passwd'])).code).toBe(126);
+    const { id } = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'] });
+    await engine.containers.start(id);
+    await engine.containers.kill(id);
+    expect((await engine.containers.inspect(id)).State).toMatchObject({ Status: 'exited', ExitCode: 137 });
+  });
+
+  it('OOM-kills over a memory limit and shows it in inspect', async () => {
+    const r = await run('busybox', ['sh', '-c', 'x=$(head -c 40000000 /dev/zero | tr "\\0" a)'], { memory: 8 * 1024 * 1024 });
+    expect(r.code).toBe(137);
+    expect((await engine.containers.inspect(r.id)).State.OOMKilled).toBe(true);
+  });
+
+  it('runs as a named user from the image and keeps a read-only root read-only', async () => {
+    expect((await run('busybox', ['id'], { user: 'www-data' })).out).toBe('uid=33(www-data) gid=33(www-data) groups=33(www-data)\n');
+    const ro = await run('busybox', ['touch', '/x'], { readOnly: true });
+    expect(ro.code).toBe(1);
+    expect(ro.err).toContain('Read-only file system');
+  });
+
+  it('execs into a running container, diffs and commits its read-write layer, stops it', async () => {
+    const { id } = await engine.containers.create({ image: 'busybox', name: 'box', cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'] });
+    await engine.containers.start(id);
+    const ex = await output(await engine.containers.exec('box', { cmd: ['sh', '-c', 'echo $$ > /tmp/exec-pid; rm /etc/shadow; mkdir -p /srv && echo hi > /srv/f; cat /proc/1/cmdline | head -c 2'] }));
+    expect(ex.code).toBe(0);
+    expect(ex.out).toBe('sh');
+    expect(await engine.containers.diff('box')).toEqual([
+      { kind: 'C', path: '/etc' },
+      { kind: 'D', path: '/etc/shadow' },
+      { kind: 'A', path: '/srv' },
+      { kind: 'A', path: '/srv/f' },
+      { kind: 'C', path: '/tmp' },
+      { kind: 'A', path: '/tmp/exec-pid' },
+    ]);
+    const top = await engine.containers.top('box');
+    expect(top.processes.length).toBeGreaterThanOrEqual(1);
+    await engine.containers.stop('box', { timeoutSeconds: 5 });
+    expect((await engine.containers.inspect('box')).State).toMatchObject({ Status: 'exited', ExitCode: 0 });
+    const image = await engine.containers.commit('box', { reference: 'box-snapshot:1' });
+    const check = await run('box-snapshot:1', ['sh', '-c', 'cat /srv/f; test -e /etc/shadow && echo still-there || echo gone']);
+    expect(check.out).toBe('hi\ngone\n');
+    expect(image).toMatch(/^sha256:/);
+    await expect(engine.containers.create({ image: 'busybox', name: 'box', cmd: ['true'] })).rejects.toThrow('Conflict. The container name "/box" is already in use');
+    await expect(engine.containers.remove('nope')).rejects.toThrow('No such container: nope');
+  });
+
+  it('keeps logs with timestamps and removes --rm containers', async () => {
+    const r = await run('busybox', ['sh', '-c', 'echo one; echo two >&2']);
+    const logs: string[] = [];
+    await engine.containers.logs(r.id, { onEntry: (e) => logs.push(`${e.stream}:${text(e.data)}`) });
+    expect(logs.join('')).toContain('stdout:one');
+    expect(logs.join('')).toContain('stderr:two');
+    const gone = await run('busybox', ['true'], { autoRemove: true });
+    await new Promise((res) => setTimeout(res, 200));
+    await expect(engine.containers.inspect(gone.id)).rejects.toThrow('No such container');
+  });
+});
+
+describe('volumes', () => {
+  it('keeps named volume data across containers', async () => {
+    await run('busybox', ['sh', '-c', 'echo saved > /data/file'], { volumes: [{ source: 'db', target: '/data' }] });
+    const r = await run('busybox', ['cat', '/data/file'], { volumes: [{ source: 'db', target: '/data', readonly: true }] });
+    expect(r.out).toBe('saved\n');
+    await expect(engine.volumes.remove('db')).rejects.toThrow('volume is in use');
+    expect((await engine.volumes.list()).map((v) => v.Name)).toContain('db');
+  });
+});
+
+describe('builds', () => {
+  const dockerfile = [
+    'FROM busybox AS base',
+    'ARG GREETING=hello',
+    'WORKDIR /app',
+    'COPY app.sh ./',
+    'RUN chmod +x app.sh && echo "$GREETING" > greeting',
+    'RUN rm /etc/shadow && rm -rf /var/www && mkdir /var/www && echo new > /var/www/index.html',
+    'FROM base AS final',
+    'COPY --from=base /app/greeting /greeting',
+    'COPY --chown=33:33 --chmod=600 secret.txt /secret.txt',
+    'USER www-data',
+    'ENV MODE=prod',
+    'CMD ["/app/app.sh"]',
+  ].join('\n');
+  const files = { Dockerfile: dockerfile, 'app.sh': '#!/bin/sh\necho "$MODE $(cat /greeting) $(id -u)"\n', 'secret.txt': 's3cret', '.dockerignore': 'ignored/\n', 'ignored/big.bin': 'x' };
+
+  it('builds a multi-stage Dockerfile and runs the result', async () => {
+    const { result, steps } = await build(files, { tags: ['app:1'], buildArgs: { GREETING: 'hi' } });
+    expect(steps[0]).toBe('[base 1/5] FROM busybox');
+    expect(steps).toContain('[final 3/3] COPY --chown=33:33 --chmod=600 secret.txt /secret.txt');
+    expect((await run('app:1', [])).out).toBe('prod hi 33\n');
+    const whiteouts = await run('app:1', ['sh', '-c', 'ls /etc/shadow 2>&1; ls /var/www; stat -c "%a %u" /secret.txt'], { user: '0' });
+    expect(whiteouts.out).toBe('ls: /etc/shadow: No such file or directory\nindex.html\n600 33\n');
+    expect(result.imageId).toMatch(/^sha256:/);
+    const history = await engine.images.history('app:1');
+    expect(history[0]!.createdBy).toBe('CMD ["/app/app.sh"]');
+    expect(history.some((h) => h.createdBy.startsWith('RUN chmod +x app.sh'))).toBe(true);
+  });
+
+  it('reuses the cache, invalidates from the changed step on, and honours --no-cache', async () => {
+    const again = await build(files, { tags: ['app:1'], buildArgs: { GREETING: 'hi' } });
+    expect(again.cached).toBe(again.steps.length - 2);
+    const changed = await build({ ...files, 'app.sh': '#!/bin/sh\necho changed\n' }, { tags: ['app:2'], buildArgs: { GREETING: 'hi' } });
+    // FROM, WORKDIR cached; COPY app.sh and everything after it rebuilt
+    const done = changed.events.filter((e) => e.type === 'step-done') as { cached: boolean }[];
+    expect(done.map((d) => d.cached)).toEqual([false, true, false, false, false, false, false, false]);
+    const nocache = await build(files, { noCache: true });
+    expect(nocache.cached).toBe(0);
+  });
+
+  it('names the file and line of a bad Dockerfile, a missing file and a failing RUN', async () => {
+    await expect(build({ Dockerfile: 'FROM busybox\nFROBNICATE x\n' })).rejects.toThrow('dockerfile:2: unknown instruction: FROBNICATE');
+    await expect(build({ Dockerfile: 'FROM busybox\nCOPY missing.txt /\n' })).rejects.toThrow(/dockerfile:2: .*"\/missing.txt": not found/);
+    await expect(build({ Dockerfile: 'FROM busybox\nRUN exit 3\n' })).rejects.toThrow('dockerfile:2: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3');
+    await expect(build({ Dockerfile: 'FROM nothing-here\n' })).rejects.toThrow(/dockerfile:1: nothing-here: .*not found/);
+    await expect(build({ 'other.txt': '' })).rejects.toThrow('failed to read dockerfile');
+  });
+});
+
+describe('a new engine over the same state', () => {
+  it('sees containers, images, volumes and read-write layers after a restart', async () => {
+    const { id } = await engine.containers.create({ image: 'busybox', name: 'keeper', cmd: ['sh', '-c', 'echo kept >> /root/notes; cat /root/notes'] });
+    expect((await output(await engine.containers.start(id, {}))).out).toBe('kept\n');
+    const { id: running } = await engine.containers.create({ image: 'busybox', name: 'runner', cmd: ['sleep', '1000'] });
+    await engine.containers.start(running);
+    await node.close();
+
+    node = await openNodeEngine({ home });
+    engine = node.engine;
+    expect((await engine.containers.inspect('runner')).State).toMatchObject({ Status: 'exited', ExitCode: 255 });
+    // the read-write layer comes back from the store into a fresh guest
+    const again = await output(await engine.containers.start('keeper', {}));
+    expect(again.out).toBe('kept\nkept\n');
+    expect((await run('busybox', ['cat', '/data/file'], { volumes: [{ source: 'db', target: '/data' }] })).out).toBe('saved\n');
+    expect((await engine.images.list()).flatMap((i) => i.repoTags)).toContain('app:1');
+  });
+});
