@@ -134,6 +134,7 @@ function fromBase64(s: string): Uint8Array {
 export class ContainerManager {
   private readonly live = new Map<string, Live>();
   private readonly initLayer = new WeakSet<GuestMachine>();
+  private readonly uppers = new WeakMap<GuestMachine, Set<string>>();
   private recovered: Promise<void> | undefined;
 
   constructor(private readonly deps: ContainerDeps) {}
@@ -250,7 +251,7 @@ export class ContainerManager {
   }
 
   /** Uid and gid for a `user[:group]` spec, looked up in the container's own /etc files. */
-  private async resolveUser(guest: GuestMachine, user: string, base: Partial<SpawnSpec>): Promise<{ uid: number; gid: number; groups: number[] }> {
+  private async resolveUser(guest: GuestMachine, user: string, base: Partial<SpawnSpec> & { image?: ResolvedImage }): Promise<{ uid: number; gid: number; groups: number[] }> {
     const withGroups = async (uid: number, gid: number, name?: string) => {
       // like runc: the primary group plus every group that lists the user
       const groups = [gid];
@@ -279,7 +280,13 @@ export class ContainerManager {
   }
 
   /** /etc/passwd and /etc/group of the container's filesystem, split into fields. */
-  private async etcFiles(guest: GuestMachine, base: Partial<SpawnSpec>): Promise<string[][]> {
+  private async etcFiles(guest: GuestMachine, base: Partial<SpawnSpec> & { image?: ResolvedImage }): Promise<string[][]> {
+    if (base.image) {
+      // a container that is not running yet: its image's files (read on the host, cached)
+      const tree = await this.deps.images.tree(base.image);
+      const read = (p: string) => new TextDecoder().decode(tree.get(p)?.data ?? new Uint8Array());
+      return `${read('etc/passwd')}\n${read('etc/group')}`.split('\n').map((l) => l.split(':'));
+    }
     const files = new TextDecoder().decode(
       await guestRun(guest, { ...base, argv: ['cat', '/etc/passwd', '/etc/group'], stdinNull: true, namespaces: ['mnt'] }, 'reading /etc/passwd').catch(() => new Uint8Array()),
     );
@@ -287,7 +294,7 @@ export class ContainerManager {
   }
 
   /** The overlay and mounts of a container, ready in the guest. */
-  private async prepare(guest: GuestMachine, r: ContainerRecord): Promise<SpawnSpec> {
+  private async prepare(guest: GuestMachine, r: ContainerRecord): Promise<SpawnSpec & { image: ResolvedImage }> {
     const image = await this.deps.images.resolve(r.imageId);
     const lowers = await Promise.all(image.layers.map((l) => this.deps.layers.ensure(guest, l)));
     if (!this.initLayer.has(guest)) {
@@ -296,13 +303,17 @@ export class ContainerManager {
     }
     lowers.push(INIT_LAYER_DIR);
     const dirs = containerDirs(r.id);
-    if (!(await guestDirExists(guest, dirs.upper))) {
-      if (r.rwLayer) await extractLayerInGuest(guest, await this.deps.blobs.get(r.rwLayer.digest as Digest), dirs.upper, `the read-write layer of ${r.name}`);
-      await guestShell(guest, `rm -rf ${dirs.work}; mkdir -p ${dirs.upper} ${dirs.work} ${dirs.merged}`, 'preparing the container');
+    let seen = this.uppers.get(guest);
+    if (!seen) this.uppers.set(guest, (seen = new Set()));
+    // the agent creates missing upper/work/merged dirs; only a saved layer this guest lacks needs work
+    if (r.rwLayer && !seen.has(r.id) && !(await guestDirExists(guest, dirs.upper))) {
+      await extractLayerInGuest(guest, await this.deps.blobs.get(r.rwLayer.digest as Digest), dirs.upper, `the read-write layer of ${r.name}`);
     }
+    seen.add(r.id);
     const binds = [];
     for (const m of r.mounts) binds.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
     return {
+      image,
       argv: [r.path, ...r.args],
       root: dirs.merged,
       overlay: { lower: [...lowers].reverse(), upper: dirs.upper, work: dirs.work },
@@ -314,8 +325,8 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     if (r.state.status === 'running') return undefined;
     const guest = await this.deps.getGuest();
-    const base = await this.prepare(guest, r);
-    const { uid, gid, groups } = await this.resolveUser(guest, r.config.user, base);
+    const { image: _image, ...base } = await this.prepare(guest, r);
+    const { uid, gid, groups } = await this.resolveUser(guest, r.config.user, { image: _image });
     const env = mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(r.config.tty ? ['TERM=xterm'] : [])]);
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${uid === 0 ? '/root' : '/'}`);
     const spec: SpawnSpec = {
@@ -384,10 +395,12 @@ export class ContainerManager {
     if (!r) return;
     r.state = { ...r.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, error, finishedAt: this.deps.now().toISOString() };
     try {
-      const entries = await exportUpperDir(live.guest, containerDirs(id).upper);
-      const tar = layerTar(entries);
-      const info = await this.deps.blobs.put(tar);
-      r.rwLayer = { digest: info.digest, size: tar.length };
+      if (!r.hostConfig.autoRemove) {
+        const entries = await exportUpperDir(live.guest, containerDirs(id).upper);
+        const tar = layerTar(entries);
+        const info = await this.deps.blobs.put(tar);
+        r.rwLayer = { digest: info.digest, size: tar.length };
+      }
       for (const m of r.mounts) await this.deps.volumes.save(live.guest, m.Name);
     } catch (err) {
       r.state.error = r.state.error || `saving the read-write layer failed: ${(err as Error).message}`;
@@ -641,7 +654,7 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     const guest = live?.guest ?? (await this.deps.getGuest());
-    const base = live ? { join: live.proc.pid } : { ...(await this.prepare(guest, r)), namespaces: ['mnt' as const] };
+    const base = live ? { join: live.proc.pid } : { ...withoutImage(await this.prepare(guest, r)), namespaces: ['mnt' as const] };
     const dir = path.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
     const name = path.replace(/\/+$/, '').split('/').pop() || '.';
     return guestRun(guest, { ...base, argv: ['tar', '-cf', '-', '-C', dir, name] }, `copying ${path} from ${r.name}`);
@@ -651,7 +664,7 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     const guest = live?.guest ?? (await this.deps.getGuest());
-    const base = live ? { join: live.proc.pid } : { ...(await this.prepare(guest, r)), namespaces: ['mnt' as const] };
+    const base = live ? { join: live.proc.pid } : { ...withoutImage(await this.prepare(guest, r)), namespaces: ['mnt' as const] };
     const proc = await guest.spawn({ ...base, argv: ['tar', '-xf', '-', '-C', path] });
     const errs: Uint8Array[] = [];
     proc.onStderr((d) => errs.push(d));
@@ -692,6 +705,11 @@ export class ContainerManager {
   runningPids(): Map<string, number> {
     return new Map([...this.live].map(([id, l]) => [id, l.proc.pid]));
   }
+}
+
+function withoutImage<T extends { image: unknown }>(spec: T): Omit<T, 'image'> {
+  const { image: _unused, ...rest } = spec;
+  return rest;
 }
 
 /** Later entries replace earlier ones with the same NAME. */
