@@ -2,6 +2,7 @@
  * `layerlab` in Node: chooses the Node runtime and runs a subcommand.
  *   layerlab vm [--cold] [-i] [--] <command…>   run one command in the guest
  *   layerlab dockerfile dump <file>             print the parsed Dockerfile like BuildKit's dump
+ *   layerlab docker …                           the docker CLI on LayerLab's engine (state in $LAYERLAB_HOME)
  */
 import { readFile } from 'node:fs/promises';
 import { DockerfileSyntaxError, dump, parseDockerfile } from '../src/engine/dockerfile/index.ts';
@@ -15,6 +16,8 @@ Commands:
                                            --cold  boot from the kernel instead of the snapshot
                                            -i      pass this process's stdin to the command
   dockerfile dump FILE                     Print a Dockerfile's syntax tree (BuildKit's dump format)
+  docker COMMAND                           Docker's CLI on LayerLab's engine; state in $LAYERLAB_HOME
+                                           (default ~/.layerlab); the machine lives as long as the command
 `;
 
 /** Runs the CLI; resolves with the exit status. */
@@ -26,6 +29,7 @@ export async function main(args: string[]): Promise<number> {
   }
   if (sub === 'vm') return vm(rest);
   if (sub === 'dockerfile') return dockerfile(rest);
+  if (sub === 'docker') return docker(rest);
   process.stderr.write(`layerlab: '${sub}' is not a layerlab command.\nSee 'layerlab --help'.\n`);
   return 1;
 }
@@ -113,5 +117,19 @@ async function dockerfile(args: string[]): Promise<number> {
       return 1;
     }
     throw err;
+  }
+}
+
+async function docker(args: string[]): Promise<number> {
+  const { runDocker } = await import('../src/engine/cli/run.ts');
+  const { openNodeEngine } = await import('./node-engine.ts');
+  const { nodeCliIO } = await import('./node-cli-io.ts');
+  const node = await openNodeEngine();
+  const io = nodeCliIO();
+  try {
+    return await runDocker(args, io, node.engine);
+  } finally {
+    io.dispose();
+    await node.close();
   }
 }

@@ -45,7 +45,9 @@ export async function openNodeEngine(options: { home?: string; machine?: StartOp
     engine,
     machine: () => machine,
     close: async () => {
-      if (starting) await (await starting).stop();
+      if (!starting) return;
+      await engine.containerManager.shutdown();
+      await (await starting).stop();
     },
   };
 }

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
 import type { AttachedProcess, BuildContext, BuildEvent } from '../../src/engine/api.ts';
 import type { Engine } from '../../src/engine/engine.ts';
+import { gzip, writeTar } from '../../src/engine/layer/index.ts';
+import { validateConfig, validateImage, validateManifest } from '../../src/engine/oci/validate.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const home = mkdtempSync(join(tmpdir(), 'layerlab-engine-'));
@@ -67,8 +69,15 @@ describe('images', () => {
     const { id } = await engine.containers.create({ image: 'mybox:1', cmd: ['true'] });
     // busybox:latest still names the image: removing the tag only untags
     expect(await engine.images.remove('mybox:1')).toEqual({ untagged: ['mybox:1'], deleted: [] });
-    await engine.images.tag('busybox', 'only:1');
+    // an image of its own, used by a container: refused, then untagged with -f (the container keeps it)
+    const own = await engine.containers.commit(id, { reference: 'solo:1' });
+    const { id: user } = await engine.containers.create({ image: 'solo:1', cmd: ['true'] });
+    await expect(engine.images.remove('solo:1')).rejects.toThrow(`conflict: unable to remove repository reference "solo:1" (must force) - container ${user.slice(0, 12)} is using its referenced image ${own.slice(7, 19)}`);
+    expect(await engine.images.remove('solo:1', { force: true })).toEqual({ untagged: ['solo:1'], deleted: [] });
+    await engine.containers.remove(user);
     await engine.containers.remove(id);
+    expect((await engine.images.prune()).deleted).toContain(own);
+    await expect(engine.images.inspect(own)).rejects.toThrow('No such image');
   });
 });
 
@@ -186,6 +195,59 @@ describe('builds', () => {
     expect(history.some((h) => h.createdBy.startsWith('RUN chmod +x app.sh'))).toBe(true);
   });
 
+  it('writes images that pass the OCI rules', async () => {
+    const id = await engine.imageStore.resolveId('app:1');
+    const image = await engine.imageStore.load(id);
+    expect(await validateImage(image)).toEqual([]);
+    expect(validateManifest(JSON.parse(image.rawManifest))).toEqual([]);
+    expect(validateConfig(JSON.parse(image.rawConfig))).toEqual([]);
+  });
+
+  it('runs heredocs, extracts ADDed tarballs, stores config instructions and fires ONBUILD', async () => {
+    const tar = writeTar([
+      { name: 'pkg/', type: 'directory', mode: 0o755 },
+      { name: 'pkg/readme.txt', type: 'file', mode: 0o644, data: new TextEncoder().encode('from a tarball\n') },
+    ]);
+    const base = await build(
+      {
+        Dockerfile: [
+          'FROM busybox',
+          'ADD bundle.tar.gz /opt/',
+          'SHELL ["/bin/sh", "-e", "-c"]',
+          'RUN <<EOF',
+          'echo line1 > /heredoc.txt',
+          'echo line2 >> /heredoc.txt',
+          'EOF',
+          'HEALTHCHECK --interval=30s --retries=2 CMD wget -q localhost || exit 1',
+          'STOPSIGNAL SIGINT',
+          'VOLUME /data',
+          'LABEL org.example.team="layer lab" version=1',
+          'EXPOSE 8080',
+          'ENTRYPOINT ["cat"]',
+          'ONBUILD RUN echo triggered > /onbuild.txt',
+        ].join('\n'),
+        'bundle.tar.gz': await gzip(tar),
+      },
+      { tags: ['base:1'] },
+    );
+    expect(base.steps).toEqual(['[1/3] FROM busybox', '[2/3] ADD bundle.tar.gz /opt/', '[3/3] RUN <<EOF']);
+    const inspect = await engine.images.inspect('base:1');
+    expect(inspect.Config).toMatchObject({
+      StopSignal: 'SIGINT',
+      Volumes: { '/data': {} },
+      Labels: { 'org.example.team': 'layer lab', version: '1' },
+      ExposedPorts: { '8080/tcp': {} },
+      Entrypoint: ['cat'],
+      OnBuild: ['RUN echo triggered > /onbuild.txt'],
+      Shell: ['/bin/sh', '-e', '-c'],
+      Healthcheck: { Test: ['CMD-SHELL', 'wget -q localhost || exit 1'], Interval: 30e9, Retries: 2 },
+    });
+    expect((await run('base:1', ['/heredoc.txt', '/opt/pkg/readme.txt'])).out).toBe('line1\nline2\nfrom a tarball\n');
+    const child = await build({ Dockerfile: 'FROM base:1\n' }, { tags: ['child:1'] });
+    expect(child.result.imageId).not.toBe((await engine.images.inspect('base:1')).Id);
+    expect((await run('child:1', ['/onbuild.txt'])).out).toBe('triggered\n');
+  });
+
   it('reuses the cache, invalidates from the changed step on, and honours --no-cache', async () => {
     const again = await build(files, { tags: ['app:1'], buildArgs: { GREETING: 'hi' } });
     expect(again.cached).toBe(again.steps.length - 2);
@@ -207,20 +269,35 @@ describe('builds', () => {
 });
 
 describe('a new engine over the same state', () => {
-  it('sees containers, images, volumes and read-write layers after a restart', async () => {
+  it('sees containers, images, volumes and read-write layers after a crash or reload, and after a clean shutdown', async () => {
     const { id } = await engine.containers.create({ image: 'busybox', name: 'keeper', cmd: ['sh', '-c', 'echo kept >> /root/notes; cat /root/notes'] });
     expect((await output(await engine.containers.start(id, {}))).out).toBe('kept\n');
-    const { id: running } = await engine.containers.create({ image: 'busybox', name: 'runner', cmd: ['sleep', '1000'] });
+    const { id: running } = await engine.containers.create({ image: 'busybox', name: 'runner', cmd: ['sh', '-c', 'echo started > /root/mark; exec sleep 1000'] });
     await engine.containers.start(running);
-    await node.close();
 
+    // a second engine while the first still runs: what a page reload or a crashed process leaves
+    const reloaded = await openNodeEngine({ home });
+    try {
+      expect((await reloaded.engine.containers.inspect('runner')).State).toMatchObject({ Status: 'exited', ExitCode: 255 });
+      // the read-write layer comes back from the store into a fresh guest
+      expect((await output(await reloaded.engine.containers.start('keeper', {}))).out).toBe('kept\nkept\n');
+      expect((await reloaded.engine.images.list()).flatMap((i) => i.repoTags)).toContain('app:1');
+      const { id: reader } = await reloaded.engine.containers.create({ image: 'busybox', cmd: ['cat', '/data/file'], volumes: [{ source: 'db', target: '/data' }] });
+      expect((await output(await reloaded.engine.containers.start(reader, {}))).out).toBe('saved\n');
+    } finally {
+      await reloaded.close();
+    }
+
+    // a clean shutdown stops running containers like a daemon does, saving their layers
+    const { id: graceful } = await engine.containers.create({ image: 'busybox', name: 'graceful', cmd: ['sh', '-c', 'echo before-stop > /root/mark; exec sleep 1000'] });
+    await engine.containers.start(graceful);
+    await node.close();
     node = await openNodeEngine({ home });
     engine = node.engine;
-    expect((await engine.containers.inspect('runner')).State).toMatchObject({ Status: 'exited', ExitCode: 255 });
-    // the read-write layer comes back from the store into a fresh guest
-    const again = await output(await engine.containers.start('keeper', {}));
-    expect(again.out).toBe('kept\nkept\n');
-    expect((await run('busybox', ['cat', '/data/file'], { volumes: [{ source: 'db', target: '/data' }] })).out).toBe('saved\n');
-    expect((await engine.images.list()).flatMap((i) => i.repoTags)).toContain('app:1');
+    // sleep as PID 1 ignores SIGTERM (no handler), so the stop ends in SIGKILL, as with docker stop
+    expect((await engine.containers.inspect('graceful')).State).toMatchObject({ Status: 'exited', ExitCode: 137 });
+    expect((await run('busybox', ['true'])).code).toBe(0);
+    const diff = await engine.containers.diff('graceful');
+    expect(diff).toEqual([{ kind: 'C', path: '/root' }, { kind: 'A', path: '/root/mark' }]);
   });
 });

@@ -701,6 +701,11 @@ export class ContainerManager {
     return { total: all.length, active: active.length, size, reclaimable: size - active.reduce((n, r) => n + (r.rwLayer?.size ?? 0), 0) };
   }
 
+  /** Stops every running container (SIGTERM, then SIGKILL after the timeout) so each read-write layer is saved, as a daemon does when it shuts down. */
+  async shutdown(timeoutSeconds = 2): Promise<void> {
+    await Promise.all([...this.live.keys()].map((id) => this.stop(id, { timeoutSeconds }).catch(() => {})));
+  }
+
   /** Running containers' guest pids (for the machine picture). */
   runningPids(): Map<string, number> {
     return new Map([...this.live].map(([id, l]) => [id, l.proc.pid]));
