@@ -1,0 +1,34 @@
+/**
+ * What the `docker` command line needs from its host: the browser terminal or Node's process.
+ */
+import type { BuildContext } from '../api.ts';
+
+/** The terminal (or process) a `docker` command runs in. */
+export interface CliIO {
+  /** Writes to standard output. */
+  stdout(text: string | Uint8Array): void;
+  /** Writes to standard error. */
+  stderr(text: string | Uint8Array): void;
+  /** True when stdin/stdout are an interactive terminal. */
+  isTTY: boolean;
+  /** Terminal width (help text wraps at `columns - 1`). */
+  columns: number;
+  /** Terminal height. */
+  rows: number;
+  /** Aborted on Ctrl-C when the terminal is not in raw mode (forwarded as SIGINT to attached processes). */
+  signal?: AbortSignal;
+  /** Subscribes to standard input (for `-i`, `docker cp -`, prompts); returns an unsubscribe function. */
+  onStdin?(listener: (data: Uint8Array) => void): () => void;
+  /** Subscribes to the end of standard input (Ctrl-D, end of a pipe). */
+  onStdinEnd?(listener: () => void): () => void;
+  /** Subscribes to terminal size changes (for `-t`). */
+  onResize?(listener: (rows: number, cols: number) => void): () => void;
+  /** Reads a local file (`docker cp LOCAL CONTAINER:PATH`). */
+  readFile?(path: string): Promise<Uint8Array>;
+  /** The build context for `docker build PATH`: its files relative to PATH. */
+  buildContext?(path: string): Promise<BuildContext>;
+  /** Writes a local file, creating parent directories (`docker cp CONTAINER:PATH LOCAL`). */
+  writeFile?(path: string, data: Uint8Array): Promise<void>;
+  /** The current time (tests pass a fixed clock). */
+  now?(): Date;
+}

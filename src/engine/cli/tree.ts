@@ -1,0 +1,128 @@
+/**
+ * The whole `docker` command tree: top-level commands (with docker/cli's "Common Commands"),
+ * and the `container`, `image`, `volume` and `system` management commands.
+ */
+import { buildCommand } from './build.ts';
+import { buildTree, type Command, type CommandNode } from './command.ts';
+import {
+  commitCommand,
+  containerInspectCommand,
+  containerPruneCommand,
+  cpCommand,
+  createCommand,
+  diffCommand,
+  execCommand,
+  killCommand,
+  logsCommand,
+  psCommand,
+  restartCommand,
+  rmCommand,
+  runCommand,
+  startCommand,
+  stopCommand,
+  topCommand,
+  waitCommand,
+} from './containers.ts';
+import {
+  historyCommand,
+  imageInspectCommand,
+  imagePruneCommand,
+  imagesCommand,
+  pullCommand,
+  rmiCommand,
+  tagCommand,
+} from './images.ts';
+import { inspectCommand, infoCommand, systemCommand, versionCommand } from './system.ts';
+import { volumeCommand } from './volumes.ts';
+
+/** Drops the root-only "Common Commands" position when a command is placed under a management command. */
+function sub(c: Command, extra: Partial<Command> = {}): Command {
+  return { ...c, top: undefined, ...extra };
+}
+
+/** The `docker` root command with every subcommand LayerLab implements. */
+export function dockerCommand(): Command {
+  return {
+    name: 'docker',
+    use: 'docker [OPTIONS] COMMAND [ARG...]',
+    short: 'A self-sufficient runtime for containers',
+    flags: [{ name: 'version', short: 'v', kind: 'bool', usage: 'Print version information and quit' }],
+    subcommands: [
+      runCommand(),
+      execCommand(),
+      psCommand(),
+      buildCommand(),
+      pullCommand(),
+      imagesCommand(),
+      versionCommand(),
+      infoCommand(),
+      commitCommand(),
+      cpCommand(),
+      createCommand(),
+      diffCommand(),
+      historyCommand(),
+      inspectCommand(),
+      killCommand(),
+      logsCommand(),
+      restartCommand(),
+      rmCommand(),
+      rmiCommand(),
+      startCommand(),
+      stopCommand(),
+      tagCommand(),
+      topCommand(),
+      waitCommand(),
+      {
+        name: 'container',
+        use: 'container COMMAND',
+        short: 'Manage containers',
+        args: { kind: 'none' },
+        subcommands: [
+          sub(commitCommand()),
+          sub(cpCommand()),
+          sub(createCommand()),
+          sub(diffCommand()),
+          sub(execCommand()),
+          sub(containerInspectCommand()),
+          sub(killCommand()),
+          sub(logsCommand()),
+          sub(psCommand('ls'), { aliases: ['list', 'ps'] }),
+          sub(containerPruneCommand()),
+          sub(restartCommand()),
+          sub(rmCommand(), { aliases: ['remove'] }),
+          sub(runCommand()),
+          sub(startCommand()),
+          sub(stopCommand()),
+          sub(topCommand()),
+          sub(waitCommand()),
+        ],
+      },
+      {
+        name: 'image',
+        use: 'image COMMAND',
+        short: 'Manage images',
+        args: { kind: 'none' },
+        subcommands: [
+          sub(buildCommand()),
+          sub(historyCommand()),
+          sub(imageInspectCommand()),
+          sub(imagesCommand('ls'), { aliases: ['list'] }),
+          sub(imagePruneCommand()),
+          sub(pullCommand()),
+          sub(rmiCommand('rm'), { aliases: ['remove'] }),
+          sub(tagCommand()),
+        ],
+      },
+      volumeCommand(),
+      systemCommand(),
+    ],
+  };
+}
+
+let cached: CommandNode | undefined;
+
+/** The command tree (built once). */
+export function dockerTree(): CommandNode {
+  cached ??= buildTree(dockerCommand());
+  return cached;
+}
