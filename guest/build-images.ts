@@ -14,6 +14,7 @@ import { gzip, writeTar, type TarEntryInit } from '../src/engine/layer/index.ts'
 import { sha256Digest } from '../src/engine/oci/digest.ts';
 import { appendEmptyLayerHistory, appendLayer, emptyImage, manifestDescriptor, serializeImage, withConfig, type Image } from '../src/engine/oci/image.ts';
 import { Annotation, IMAGE_LAYOUT, MediaType } from '../src/engine/oci/types.ts';
+import { buildDebianBase, buildPipLayer, buildPythonLayer, checkSharedLibraries, type BuiltLayer } from './debian-images.ts';
 
 const root = join(import.meta.dirname, '..');
 const work = process.env.WORK ?? join(import.meta.dirname, '.work');
@@ -129,9 +130,49 @@ async function busybox(): Promise<{ entry: object; pkg: [string, { version: stri
   };
 }
 
+/** debian:bookworm-slim and python:3.11-slim, sharing the debian layer. */
+async function debianAndPython(): Promise<{ entry: object; pkg: [string, { version: string; sha256: string }] }[]> {
+  const root = join(work, 'rootfs');
+  const layerOf = async (l: BuiltLayer) => ({ digest: await sha256Digest(l.gz), diffID: await sha256Digest(l.tar), size: l.gz.length, mediaType: MediaType.OciLayerGzip });
+  const created = new Date(1767225600 * 1000).toISOString();
+  const base = buildDebianBase(work, root);
+  checkSharedLibraries(root);
+  const baseLayer = await layerOf(base);
+  const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+  let debian = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, { created, created_by: base.createdBy });
+  debian = await withConfig(debian, { Env: env, Cmd: ['bash'] });
+  debian = await appendEmptyLayerHistory(debian, { created, created_by: 'CMD ["bash"]' });
+  const debianOut = await writeLayout('debian', debian, new Map([[baseLayer.digest, base.gz]]), ['bookworm-slim', '12-slim']);
+
+  const py = buildPythonLayer(work, root);
+  const pip = buildPipLayer(work, root);
+  checkSharedLibraries(root);
+  const pyLayer = await layerOf(py);
+  const pipLayer = await layerOf(pip);
+  // the upstream version of Debian's python3.11 package (3.11.2-6+deb12u6 → 3.11.2)
+  const pyVersion = py.packages['python3.11:i386']!.version.split('-')[0]!;
+  const pyEnv = [...env, 'LANG=C.UTF-8', `PYTHON_VERSION=${pyVersion}`, 'PIP_NO_INDEX=1'];
+  let python = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, { created, created_by: base.createdBy });
+  python = await withConfig(python, { Env: pyEnv });
+  python = await appendEmptyLayerHistory(python, { created, created_by: `ENV LANG=C.UTF-8 PYTHON_VERSION=${pyVersion}` });
+  python = await appendLayer(python, pyLayer, { created, created_by: py.createdBy });
+  python = await appendLayer(python, pipLayer, { created, created_by: pip.createdBy });
+  python = await withConfig(python, { Env: pyEnv, Cmd: ['python3'] });
+  python = await appendEmptyLayerHistory(python, { created, created_by: 'CMD ["python3"]' });
+  const pythonOut = await writeLayout('python', python, new Map([[baseLayer.digest, base.gz], [pyLayer.digest, py.gz], [pipLayer.digest, pip.gz]]), ['3.11-slim', '3.11-slim-bookworm', '3.11']);
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
+  console.log(`debian:bookworm-slim ${mb(debianOut.size)}; python:3.11-slim ${mb(pythonOut.size)} (layers ${mb(base.gz.length)} + ${mb(py.gz.length)} + ${mb(pip.gz.length)})`);
+  const pkgs = { ...base.packages, ...py.packages, ...pip.packages };
+  return [
+    { entry: { references: ['debian:bookworm-slim', 'debian:12-slim'], layout: debianOut.dir, size: debianOut.size, description: `Debian 12 (bookworm), slim, i386: bash, coreutils, grep, sed, tar from ${Object.keys(base.packages).length} Debian packages` }, pkg: Object.entries(pkgs)[0]! },
+    { entry: { references: ['python:3.11-slim', 'python:3.11-slim-bookworm', 'python:3.11'], layout: pythonOut.dir, size: pythonOut.size, description: `Python ${pyVersion} on debian:bookworm-slim with pip and an offline package index (flask, requests and their dependencies)` }, pkg: Object.entries(pkgs)[1]! },
+    ...Object.entries(pkgs).slice(2).map((pkg) => ({ entry: {}, pkg })),
+  ];
+}
+
 mkdirSync(out, { recursive: true });
-const built = [await busybox()];
-writeFileSync(join(out, 'catalog.json'), JSON.stringify({ images: built.map((b) => b.entry) }, null, 2) + '\n');
+const built = [await busybox(), ...(await debianAndPython())];
+writeFileSync(join(out, 'catalog.json'), JSON.stringify({ images: built.map((b) => b.entry).filter((e) => 'references' in e) }, null, 2) + '\n');
 const files: Record<string, { sha256: string; size: number }> = {};
 const walk = (d: string, rel = ''): void => {
   for (const f of readdirSync(d).sort()) {

@@ -11,7 +11,7 @@ import { DEFAULT_VM_DIR, startNodeMachine } from '../src/runtime/node.ts';
 import { collect } from '../src/runtime/types.ts';
 import { V86_VERSION } from '../src/runtime/v86-machine.ts';
 
-const MEMORY_MB = 128;
+const MEMORY_MB = 256;
 const CMDLINE = 'console=ttyS0 tsc=reliable mitigations=off random.trust_cpu=on init_on_free=1 quiet loglevel=3 rdinit=/init';
 const work = process.env.WORK ?? join(import.meta.dirname, '.work');
 const out = DEFAULT_VM_DIR;

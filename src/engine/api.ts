@@ -292,6 +292,12 @@ export interface DockerEngine {
     pull(ref: string, onEvent?: (e: PullEvent) => void, signal?: AbortSignal): Promise<{ id: string; reference: string }>;
     /** Image references available offline (for messages and completion). */
     available(): Promise<string[]>;
+    /** `docker save`: a tar that is both an OCI image layout and a docker-save archive. */
+    save(refs: string[]): Promise<Uint8Array>;
+    /** `docker load`: an OCI layout or docker-save archive (gzip too); returns Docker's `Loaded image: …` lines. */
+    load(archive: Uint8Array, onEvent?: (e: PullEvent) => void): Promise<{ loaded: string[]; warnings: string[] }>;
+    /** `docker push localhost:5000/NAME:TAG` to the local registry; returns the pushed manifest digest and size. */
+    push(ref: string, onEvent?: (e: PullEvent) => void): Promise<{ digest: string; size: number }>;
   };
   containers: {
     create(options: CreateContainerOptions): Promise<{ id: string; warnings: string[] }>;
@@ -323,6 +329,8 @@ export interface DockerEngine {
     prune(options?: { all?: boolean }): Promise<PruneReport>;
   };
   build(options: BuildOptions): Promise<BuildResult>;
+  /** `docker login`: always refused (the only registry is local and has no accounts). */
+  login(server?: string): Promise<never>;
   system: {
     df(): Promise<DiskUsage>;
     prune(options?: { all?: boolean; volumes?: boolean }): Promise<PruneReport>;

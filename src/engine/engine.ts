@@ -13,6 +13,9 @@ import type { ImageSource } from './images/source.ts';
 import type { Digest } from './store/digest.ts';
 import type { BlobStore, MetadataStore } from './store/types.ts';
 import { VolumeManager } from './volumes/manager.ts';
+import { loadImages, saveImages } from './images/archive.ts';
+import { LocalRegistry } from './registry/registry.ts';
+import { isLocalRegistryReference, login, pullFromRegistry, push } from './registry/transfer.ts';
 
 /** What an engine is made of. */
 export interface EngineOptions {
@@ -31,6 +34,8 @@ export class Engine implements DockerEngine {
   readonly containerManager: ContainerManager;
   readonly volumeManager: VolumeManager;
   readonly builder: Builder;
+  /** The registry at localhost:5000, kept in the same content store. */
+  readonly registry: LocalRegistry;
   private readonly layerCache: GuestLayerCache;
 
   constructor(private readonly options: EngineOptions) {
@@ -58,6 +63,7 @@ export class Engine implements DockerEngine {
       images: this.imageStore,
       now,
     });
+    this.registry = new LocalRegistry({ blobs: options.blobs, meta: options.meta });
     this.builder = new Builder({ images: this.imageStore, containers: this.containerManager, meta: options.meta, blobs: options.blobs, now });
   }
 
@@ -67,6 +73,7 @@ export class Engine implements DockerEngine {
       ...(await this.imageStore.referencedBlobs()),
       ...(await this.containerManager.referencedBlobs()),
       ...(await this.volumeManager.referencedBlobs()),
+      ...(await this.registry.referencedBlobs()),
     ]);
     let freed = 0;
     for (const b of await this.options.blobs.list()) {
@@ -97,9 +104,22 @@ export class Engine implements DockerEngine {
       return res;
     },
     prune: this.withGc((o) => this.imageStore.prune(o)),
-    pull: (r, e, s) => this.imageStore.pull(r, e, s),
+    pull: (r, e, s) => (isLocalRegistryReference(r) ? pullFromRegistry(this.imageStore, this.registry, r, e, s) : this.imageStore.pull(r, e, s)),
     available: () => this.imageStore.available(),
+    save: (refs) => saveImages(this.imageStore, this.options.blobs, refs),
+    load: async (archive, onEvent) => {
+      const r = await loadImages(this.imageStore, this.options.blobs, this.options.meta, archive, onEvent);
+      return { loaded: r.loaded, warnings: r.warnings };
+    },
+    push: async (ref, onEvent) => {
+      const r = await push(this.imageStore, this.registry, ref, onEvent);
+      return { digest: r.digest, size: r.size };
+    },
   };
+
+  login(server?: string): Promise<never> {
+    return login(server);
+  }
 
   readonly containers: DockerEngine['containers'] = {
     create: (o) => this.containerManager.create(o),

@@ -37,6 +37,15 @@ export interface LayerRecord {
   size: number;
 }
 
+/** One image of a `docker load`, for `ImageStore.importImages` (its blobs must already be stored). */
+export interface ImportedImage {
+  image: Image;
+  /** Uncompressed tar bytes of each layer, base first. */
+  layerSizes: readonly number[];
+  /** References (`name:tag`, any form `parseReference` takes) to point at the image. */
+  references: readonly string[];
+}
+
 /** Dependencies of the image store. */
 export interface ImageDeps {
   blobs: BlobStore;
@@ -97,6 +106,52 @@ export class ImageStore {
     await this.deps.meta.transaction(async (tx) => {
       tx.put(REFS, ref.familiar, { id });
       if (rec.intermediate) tx.put(IMAGES, id, { ...rec, intermediate: undefined } as unknown as ImageRecord);
+    });
+  }
+
+  /** Every reference (`name:tag` as Docker prints it) with the image ID it points at, sorted by reference. */
+  async references(): Promise<{ reference: string; id: string }[]> {
+    return (await this.deps.meta.list<{ id: string }>(REFS)).map((e) => ({ reference: e.key, id: e.value.id }));
+  }
+
+  /** Whether an image with exactly this ID (`sha256:…`) is stored. */
+  async hasImage(id: string): Promise<boolean> {
+    return (await this.deps.meta.get<ImageRecord>(IMAGES, id)) !== undefined;
+  }
+
+  /**
+   * Records loaded images (`docker load`) whose manifest, config and layer blobs are already
+   * stored: image records, missing layer records and references, all in one metadata
+   * transaction (all or nothing). An image already stored keeps its record (and manifest) and
+   * stops being intermediate. Returns the references that pointed at another image before.
+   */
+  async importImages(items: readonly ImportedImage[]): Promise<{ reference: string; previous: string }[]> {
+    const refs = items.map((item) => item.references.map((r) => parseReference(r).familiar));
+    const now = this.deps.now().toISOString();
+    return this.deps.meta.transaction(async (tx) => {
+      const replaced: { reference: string; previous: string }[] = [];
+      for (const [n, { image, layerSizes }] of items.entries()) {
+        const id = image.configDigest;
+        const existing = await tx.get<ImageRecord>(IMAGES, id);
+        if (existing) {
+          if (existing.intermediate) tx.put(IMAGES, id, { ...existing, intermediate: undefined } as unknown as ImageRecord);
+        } else {
+          let size = 0;
+          for (const [i, l] of image.layers.entries()) {
+            const rec = await tx.get<LayerRecord>(LAYERS, l.diffID);
+            const tarSize = layerSizes[i] ?? l.size;
+            if (!rec) tx.put(LAYERS, l.diffID, { digest: l.digest, diffID: l.diffID, size: tarSize } satisfies LayerRecord);
+            size += rec?.size ?? tarSize;
+          }
+          tx.put(IMAGES, id, { id, manifest: image.manifestDigest, created: image.config.created ?? now, size } satisfies ImageRecord);
+        }
+        for (const reference of refs[n] ?? []) {
+          const old = await tx.get<{ id: string }>(REFS, reference);
+          if (old && old.id !== id) replaced.push({ reference, previous: old.id });
+          tx.put(REFS, reference, { id });
+        }
+      }
+      return replaced;
     });
   }
 
@@ -383,6 +438,29 @@ export class ImageStore {
       if (!activeLayers.has(digest)) images.reclaimable += size;
     }
     return { images, buildCache: cache };
+  }
+
+  // --- for the local registry (src/engine/registry): push reads blobs, pull writes layers ---
+
+  /** The bytes of a stored blob (manifest, config or layer); throws if it is not stored. */
+  async readBlob(digest: string): Promise<Uint8Array> {
+    return this.deps.blobs.get(digest as Digest);
+  }
+
+  /** Whether a layer is stored: its blob under `digest` and its record under `diffID`. */
+  async hasLayer(layer: { digest: string; diffID: string }): Promise<boolean> {
+    return (await this.deps.blobs.has(layer.digest as Digest)) && (await this.deps.meta.get<LayerRecord>(LAYERS, layer.diffID)) !== undefined;
+  }
+
+  /** Stores a layer blob fetched from elsewhere after checking its digest, diffID and contents (as `pull` does). */
+  async putLayerBlob(layer: { digest: string; diffID: string }, blob: Uint8Array): Promise<void> {
+    const short = layer.digest.slice(7, 19);
+    if ((await sha256Digest(blob)) !== layer.digest) throw new InvalidArgumentError(`layer ${short}: digest mismatch`);
+    const tar = isGzip(blob) ? await gunzip(blob) : blob;
+    if ((await sha256Digest(tar)) !== layer.diffID) throw new InvalidArgumentError(`layer ${short}: diffID mismatch`);
+    validateLayer(readTar(tar));
+    await this.deps.blobs.put(blob, layer.digest as Digest);
+    await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: tar.length } satisfies LayerRecord);
   }
 }
 

@@ -1,0 +1,428 @@
+/**
+ * debian:bookworm-slim and python:3.11-slim for i386, from Debian bookworm packages only
+ * (`apt-get download`, `dpkg-deb -x`), layered the way Docker Hub's are: the python image is the
+ * debian base layer plus python layers, so the two share a layer. Slimmed for the browser: no
+ * docs, man pages, locales, gconv modules or Python test suites, no .pyc files (like the official
+ * image), and the package manager left out (there is no network to use it).
+ *
+ * What maintainer scripts would do is done here: /bin/sh → dash, /etc/passwd and /etc/group from
+ * base-passwd, /etc/ld.so.cache (Debian's own i386 ldconfig, run on the host), the CA bundle.
+ * pip installs offline from a wheel index repackaged from Debian's python3-* packages.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+
+/** A built layer: its gzip blob, diffID and the packages it holds. */
+export interface BuiltLayer {
+  gz: Uint8Array;
+  tar: Uint8Array;
+  packages: Record<string, { version: string; sha256: string }>;
+  createdBy: string;
+}
+
+const EPOCH = 1767225600; // 2026-01-01T00:00:00Z, every file's mtime (reproducible digests)
+
+export const BASE_PACKAGES = [
+  'base-files', 'base-passwd', 'bash', 'coreutils', 'dash', 'debianutils', 'findutils', 'gcc-12-base', 'grep', 'gzip',
+  'hostname', 'libacl1', 'libattr1', 'libc-bin', 'libc6', 'libgcc-s1', 'libpcre2-8-0', 'libselinux1', 'libtinfo6',
+  'ncurses-base', 'sed', 'tar', 'zlib1g', 'libgmp10',
+];
+
+export const PYTHON_PACKAGES = [
+  'libbz2-1.0', 'libcrypt1', 'libexpat1', 'libffi8', 'liblzma5', 'libncursesw6', 'libpython3.11-minimal',
+  'libpython3.11-stdlib', 'libreadline8', 'libsqlite3-0', 'libssl3', 'libuuid1', 'python3-minimal', 'python3.11-minimal',
+  'python3.11', 'python3', 'media-types', 'readline-common', 'ca-certificates',
+];
+
+export const PIP_PACKAGES = ['python3-pip', 'python3-setuptools', 'python3-wheel', 'python3-distutils', 'python3-pkg-resources', 'python3-lib2to3'];
+
+/** Debian packages repackaged as wheels for the offline index (flask and its dependencies, requests). */
+export const WHEEL_PACKAGES = [
+  'python3-flask', 'python3-werkzeug', 'python3-jinja2', 'python3-markupsafe', 'python3-itsdangerous', 'python3-click',
+  'python3-blinker', 'python3-requests', 'python3-urllib3', 'python3-idna', 'python3-charset-normalizer', 'python3-certifi',
+  'python3-chardet',
+];
+
+/** Paths removed from every layer (docs, translations, caches), like debuerreotype's slimify and more. */
+const SLIM = [
+  'usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale', 'usr/share/lintian', 'usr/share/linda',
+  'usr/share/bug', 'usr/share/menu', 'usr/share/common-licenses', 'usr/lib/i386-linux-gnu/gconv', 'usr/share/i18n',
+  'usr/bin/localedef', 'usr/share/zoneinfo', 'var/cache', 'var/lib/dpkg', 'usr/share/bash-completion',
+  'usr/lib/python3.11/test', 'usr/lib/python3.11/idlelib', 'usr/lib/python3.11/tkinter', 'usr/lib/python3.11/turtledemo',
+  'usr/lib/python3.11/ensurepip', 'usr/lib/python3.11/pydoc_data', 'usr/lib/python3.11/EXTERNALLY-MANAGED',
+  'usr/lib/python3.11/lib2to3/tests', 'usr/lib/python3.11/unittest/test', 'usr/lib/python3.11/ctypes/test',
+  'usr/lib/python3.11/distutils/tests', 'usr/lib/python3.11/sqlite3/test', 'usr/lib/python3.11/tkinter',
+  'usr/lib/python3.11/lib-dynload/_dbm.cpython-311-i386-linux-gnu.so', 'usr/lib/python3.11/lib-dynload/nis.cpython-311-i386-linux-gnu.so',
+  'usr/sbin/update-passwd', 'usr/share/ca-certificates', 'usr/share/pixmaps', 'usr/share/applications', 'usr/lib/python3/dist-packages/setuptools/_vendor/pyparsing/diagram',
+];
+
+/** Downloads `pkgs` (architecture-qualified where needed) into `dir`; returns name → .deb path. */
+function download(dir: string, pkgs: string[], arch: (p: string) => string): Map<string, string> {
+  mkdirSync(dir, { recursive: true });
+  const want = pkgs.map((p) => (p.includes(':') ? p : `${p}${arch(p)}`));
+  const have = new Set(readdirSync(dir).filter((f) => f.endsWith('.deb')).map((f) => f.split('_')[0]));
+  const missing = want.filter((p) => !have.has(p.split(':')[0]!));
+  if (missing.length) execFileSync('apt-get', ['download', ...missing], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  const out = new Map<string, string>();
+  for (const f of readdirSync(dir)) {
+    const name = f.split('_')[0]!;
+    if (f.endsWith('.deb') && pkgs.some((p) => p.split(':')[0] === name)) out.set(name, join(dir, f));
+  }
+  for (const p of pkgs) if (!out.has(p.split(':')[0]!)) throw new Error(`package ${p} was not downloaded`);
+  return out;
+}
+
+function pkgInfo(debs: Map<string, string>): BuiltLayer['packages'] {
+  const info: BuiltLayer['packages'] = {};
+  for (const [name, deb] of [...debs].sort()) {
+    const arch = execFileSync('dpkg-deb', ['-f', deb, 'Architecture'], { encoding: 'utf8' }).trim();
+    info[`${name}:${arch}`] = {
+      version: execFileSync('dpkg-deb', ['-f', deb, 'Version'], { encoding: 'utf8' }).trim(),
+      sha256: createHash('sha256').update(readFileSync(deb)).digest('hex'),
+    };
+  }
+  return info;
+}
+
+/** Moves /bin, /sbin and /lib* into /usr (bookworm's merged /usr). */
+function mergeUsr(root: string, makeLinks: boolean): void {
+  for (const d of ['bin', 'sbin', 'lib', 'lib32', 'libx32', 'lib64']) {
+    const src = join(root, d);
+    if (!existsSync(src) || lstatSync(src).isSymbolicLink()) continue;
+    const dst = join(root, 'usr', d);
+    mkdirSync(dst, { recursive: true });
+    cpSync(src, dst, { recursive: true, verbatimSymlinks: true, force: true });
+    rmSync(src, { recursive: true, force: true });
+  }
+  if (makeLinks) for (const d of ['bin', 'sbin', 'lib']) symlinkSync(`usr/${d}`, join(root, d));
+}
+
+function slim(root: string): void {
+  for (const p of SLIM) rmSync(join(root, p), { recursive: true, force: true });
+  // keep only the C.UTF-8 locale
+  const locales = join(root, 'usr/lib/locale');
+  if (existsSync(locales)) for (const l of readdirSync(locales)) if (l !== 'C.utf8') rmSync(join(locales, l), { recursive: true, force: true });
+}
+
+/** A reproducible tar of `dir` (GNU tar: sorted, owner 0, fixed mtime) and its gzip. */
+function tarDir(dir: string, paths = ['.']): { tar: Uint8Array; gz: Uint8Array } {
+  const tar = execFileSync('tar', ['-C', dir, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${EPOCH}`, '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '-cf', '-', ...paths], { maxBuffer: 1 << 30 });
+  const gz = execFileSync('gzip', ['-9', '-n'], { input: tar, maxBuffer: 1 << 30 });
+  return { tar: new Uint8Array(tar), gz: new Uint8Array(gz) };
+}
+
+function extract(debs: Map<string, string>, into: string): void {
+  for (const deb of debs.values()) execFileSync('dpkg-deb', ['-x', deb, into]);
+}
+
+/** Everything under `dir` that is not under `lowerRoot` with the same content (what a layer adds). */
+function snapshotFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      const st = lstatSync(p);
+      const rel = relative(dir, p);
+      if (st.isSymbolicLink()) out.set(rel, `l:${execFileSync('readlink', [p], { encoding: 'utf8' })}`);
+      else if (st.isDirectory()) {
+        out.set(rel, `d:${st.mode}`);
+        walk(p);
+      } else out.set(rel, `f:${st.mode}:${createHash('sha256').update(readFileSync(p)).digest('hex')}`);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The debian:bookworm-slim layer (a directory tree under `root`). */
+export function buildDebianBase(work: string, root: string): BuiltLayer {
+  const debs = download(join(work, 'debs-base'), BASE_PACKAGES, (p) => (p === 'ncurses-base' ? '' : ':i386'));
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  extract(debs, root);
+  mergeUsr(root, true);
+  slim(root);
+  // what maintainer scripts would have done
+  rmSync(join(root, 'usr/bin/sh'), { force: true });
+  symlinkSync('dash', join(root, 'usr/bin/sh'));
+  cpSync(join(root, 'usr/share/base-passwd/passwd.master'), join(root, 'etc/passwd'));
+  cpSync(join(root, 'usr/share/base-passwd/group.master'), join(root, 'etc/group'));
+  writeFileSync(join(root, 'etc/shadow'), readFileSync(join(root, 'etc/passwd'), 'utf8').split('\n').filter(Boolean).map((l) => `${l.split(':')[0]}:*:19000:0:99999:7:::`).join('\n') + '\n', { mode: 0o640 });
+  writeFileSync(join(root, 'etc/hostname'), 'localhost\n');
+  writeFileSync(join(root, 'etc/hosts'), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n');
+  for (const d of ['tmp', 'var/tmp']) {
+    mkdirSync(join(root, d), { recursive: true, mode: 0o1777 });
+    execFileSync('chmod', ['1777', join(root, d)]);
+  }
+  for (const d of ['root', 'home', 'proc', 'sys', 'dev', 'run', 'mnt', 'opt', 'srv', 'media', 'var/log', 'var/lib', 'usr/local/bin', 'usr/local/lib', 'usr/local/sbin']) mkdirSync(join(root, d), { recursive: true });
+  execFileSync('chmod', ['700', join(root, 'root')]);
+  execFileSync(join(root, 'usr/sbin/ldconfig'), ['-r', root]);
+  return { ...tarDir(root), packages: pkgInfo(debs), createdBy: `# debian:bookworm-slim (i386) from ${debs.size} Debian packages: ${[...debs.keys()].join(' ')}` };
+}
+
+/** A layer adding what `install` changes on top of `root` (a copy of the tree below). */
+function layerOnTop(work: string, name: string, root: string, install: (dir: string) => void, createdBy: string, debs: Map<string, string>): BuiltLayer {
+  const before = snapshotFiles(root);
+  install(root);
+  const after = snapshotFiles(root);
+  const changed = [...after].filter(([p, sig]) => before.get(p) !== sig && !sig.startsWith('d:')).map(([p]) => p);
+  // include new directories too, so modes are right
+  const dirs = [...after].filter(([p, sig]) => sig.startsWith('d:') && !before.has(p)).map(([p]) => p);
+  const list = join(work, `${name}.files`);
+  writeFileSync(list, [...dirs, ...changed].sort().join('\n') + '\n');
+  const tar = execFileSync('tar', ['-C', root, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${EPOCH}`, '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--no-recursion', '-T', list, '-cf', '-'], { maxBuffer: 1 << 30 });
+  const gz = execFileSync('gzip', ['-9', '-n'], { input: tar, maxBuffer: 1 << 30 });
+  return { tar: new Uint8Array(tar), gz: new Uint8Array(gz), packages: pkgInfo(debs), createdBy };
+}
+
+/** The python runtime layer on top of the debian base in `root` (changes `root`). */
+export function buildPythonLayer(work: string, root: string): BuiltLayer {
+  const debs = download(join(work, 'debs-python'), PYTHON_PACKAGES, (p) => (['media-types', 'readline-common', 'ca-certificates'].includes(p) ? '' : ':i386'));
+  return layerOnTop(work, 'python', root, (dir) => {
+    const x = join(work, 'x-python');
+    rmSync(x, { recursive: true, force: true });
+    mkdirSync(x, { recursive: true });
+    extract(debs, x);
+    mergeUsr(x, false);
+    // the CA bundle update-ca-certificates would have made
+    const certs = join(x, 'usr/share/ca-certificates/mozilla');
+    const bundle = readdirSync(certs).sort().map((f) => readFileSync(join(certs, f), 'utf8')).join('');
+    mkdirSync(join(x, 'etc/ssl/certs'), { recursive: true });
+    writeFileSync(join(x, 'etc/ssl/certs/ca-certificates.crt'), bundle);
+    slim(x);
+    cpSync(x, dir, { recursive: true, verbatimSymlinks: true, force: true });
+    rmSync(x, { recursive: true, force: true });
+    compilePython(dir, ['usr/lib/python3.11']);
+    symlinkSync('/usr/bin/python3', join(dir, 'usr/local/bin/python'));
+    execFileSync(join(dir, 'usr/sbin/ldconfig'), ['-r', dir]);
+  }, `# python 3.11 (Debian ${pkgInfo(debs)['python3.11:i386']?.version}) from ${debs.size} Debian packages`, debs);
+}
+
+/**
+ * Byte-compiles Python sources under `dirs` (relative to `root`) with the host's Python 3.11
+ * (same bytecode format as the guest's 3.11), as unchecked-hash .pyc files that stay valid
+ * whatever the mtimes: the emulated guest then imports instead of recompiling on every run.
+ */
+function compilePython(root: string, dirs: string[]): void {
+  const version = execFileSync('python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).trim();
+  if (version !== '3.11') throw new Error(`precompiling .pyc files needs the host's python3 to be 3.11, not ${version}`);
+  execFileSync('python3', ['-m', 'compileall', '-q', '-j0', '--invalidation-mode', 'unchecked-hash', '-s', root, '-p', '/', ...dirs.map((d) => join(root, d))], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Minimal ZIP writer (deflate) for wheels. */
+function zip(files: { name: string; data: Uint8Array }[]): Uint8Array {
+  const chunks: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (d: Uint8Array) => {
+    let c = 0xffffffff;
+    for (const b of d) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  for (const f of files) {
+    const name = Buffer.from(f.name);
+    const comp = deflateRawSync(f.data, { level: 9 });
+    const crc = crc32(f.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(0, 10);
+    local.writeUInt16LE(0x5c21, 12); // 2026-01-01
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(comp.length, 18);
+    local.writeUInt32LE(f.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    chunks.push(local, name, comp);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(0x031e, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(0, 8);
+    c.writeUInt16LE(8, 10);
+    c.writeUInt16LE(0, 12);
+    c.writeUInt16LE(0x5c21, 14);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(comp.length, 20);
+    c.writeUInt32LE(f.data.length, 24);
+    c.writeUInt16LE(name.length, 28);
+    c.writeUInt32LE((0o100644 << 16) >>> 0, 38);
+    c.writeUInt32LE(offset, 42);
+    central.push(c, name);
+    offset += 30 + name.length + comp.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...chunks, cd, end]));
+}
+
+/** setuptools `requires.txt` → `Requires-Dist` lines. */
+function requiresDist(text: string): string[] {
+  const out: string[] = [];
+  let marker = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    const section = /^\[(.*)\]$/.exec(line);
+    if (section) {
+      const [extra = '', cond = ''] = section[1]!.split(':');
+      const parts = [extra ? `extra == "${extra}"` : '', cond].filter(Boolean);
+      marker = parts.join(' and ');
+      continue;
+    }
+    out.push(`Requires-Dist: ${line}${marker ? `; ${marker}` : ''}`);
+  }
+  return out;
+}
+
+/** Wheels for the offline index, made from Debian's python3-* packages. */
+export function buildWheels(work: string): { wheels: { name: string; data: Uint8Array }[]; packages: BuiltLayer['packages'] } {
+  const debs = download(join(work, 'debs-wheels'), WHEEL_PACKAGES, (p) => (p === 'python3-markupsafe' ? ':i386' : ''));
+  const x = join(work, 'x-wheels');
+  rmSync(x, { recursive: true, force: true });
+  mkdirSync(x, { recursive: true });
+  const wheels: { name: string; data: Uint8Array }[] = [];
+  // Debian package → Python distribution name, to turn dpkg's Depends into Requires-Dist
+  const distOf = new Map<string, string>();
+  for (const [pkg, deb] of debs) {
+    const listing = execFileSync('dpkg-deb', ['-c', deb], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const m = /dist-packages\/([^/]+?)-[^-/]+\.(?:egg|dist)-info\//.exec(listing);
+    if (m) distOf.set(pkg, m[1]!);
+  }
+  const dependsOf = (deb: string): string[] =>
+    execFileSync('dpkg-deb', ['-f', deb, 'Depends'], { encoding: 'utf8' })
+      .split(',')
+      .map((alts) => alts.split('|').map((a) => a.trim().split(/[\s(:]/)[0]!).find((a) => distOf.has(a)))
+      .filter((a): a is string => !!a)
+      .map((a) => distOf.get(a)!);
+  for (const [, deb] of [...debs].sort()) {
+    const d = join(x, 'one');
+    rmSync(d, { recursive: true, force: true });
+    execFileSync('dpkg-deb', ['-x', deb, d]);
+    const site = join(d, 'usr/lib/python3/dist-packages');
+    const infoDir = readdirSync(site).find((f) => f.endsWith('.egg-info') || f.endsWith('.dist-info'))!;
+    const m = /^(.+?)-([^-]+)\.(egg|dist)-info$/.exec(infoDir)!;
+    const [name, version] = [m[1]!, m[2]!];
+    const isDist = m[3] === 'dist';
+    const info = join(site, infoDir);
+    let metadata = readFileSync(join(info, isDist ? 'METADATA' : 'PKG-INFO'), 'utf8');
+    // Debian keeps runtime requirements in dpkg's Depends (requires.txt keeps only extras)
+    const reqs = [
+      ...dependsOf(deb).map((d) => `Requires-Dist: ${d}`),
+      ...(!isDist && existsSync(join(info, 'requires.txt')) ? requiresDist(readFileSync(join(info, 'requires.txt'), 'utf8')).filter((r) => r.includes('; extra ==')) : []),
+    ].filter((r) => !metadata.includes(`\n${r}\n`));
+    if (reqs.length) {
+      const cut = metadata.indexOf('\n\n');
+      metadata = cut < 0 ? `${metadata.trimEnd()}\n${reqs.join('\n')}\n` : `${metadata.slice(0, cut)}\n${reqs.join('\n')}${metadata.slice(cut)}`;
+    }
+    const binary = readdirSync(site, { recursive: true }).some((f) => String(f).endsWith('.so'));
+    const tag = binary ? 'cp311-cp311-linux_i686' : 'py3-none-any';
+    const distInfo = `${name}-${version}.dist-info`;
+    const files: { name: string; data: Uint8Array }[] = [];
+    const walk = (dir: string, rel: string) => {
+      for (const f of readdirSync(dir).sort()) {
+        const p = join(dir, f);
+        const r = rel ? `${rel}/${f}` : f;
+        if (f === '__pycache__') continue;
+        if (lstatSync(p).isDirectory()) walk(p, r);
+        else if (existsSync(p)) files.push({ name: r, data: new Uint8Array(readFileSync(p)) });
+        // (a dangling symlink to another Debian package, e.g. werkzeug's jquery.js, is left out)
+      }
+    };
+    for (const entry of readdirSync(site).sort()) {
+      if (entry === infoDir) continue;
+      const p = join(site, entry);
+      if (lstatSync(p).isDirectory()) walk(p, entry);
+      else files.push({ name: entry, data: new Uint8Array(readFileSync(p)) });
+    }
+    const enc = (s: string) => new TextEncoder().encode(s);
+    files.push({ name: `${distInfo}/METADATA`, data: enc(metadata) });
+    files.push({ name: `${distInfo}/WHEEL`, data: enc(`Wheel-Version: 1.0\nGenerator: layerlab (from Debian ${execFileSync('dpkg-deb', ['-f', deb, 'Package', 'Version'], { encoding: 'utf8' }).replace(/\n/g, ' ').trim()})\nRoot-Is-Purelib: ${binary ? 'false' : 'true'}\nTag: ${tag}\n`) });
+    if (existsSync(join(info, 'top_level.txt'))) files.push({ name: `${distInfo}/top_level.txt`, data: new Uint8Array(readFileSync(join(info, 'top_level.txt'))) });
+    if (existsSync(join(info, 'entry_points.txt'))) files.push({ name: `${distInfo}/entry_points.txt`, data: new Uint8Array(readFileSync(join(info, 'entry_points.txt'))) });
+    const record = files.map((f) => `${f.name},sha256=${createHash('sha256').update(f.data).digest('base64url')},${f.data.length}`);
+    record.push(`${distInfo}/RECORD,,`);
+    files.push({ name: `${distInfo}/RECORD`, data: enc(record.join('\n') + '\n') });
+    wheels.push({ name: `${name.replace(/-/g, '_')}-${version}-${tag}.whl`, data: zip(files) });
+  }
+  rmSync(x, { recursive: true, force: true });
+  return { wheels, packages: pkgInfo(debs) };
+}
+
+/** pip, setuptools, wheel and the offline index on top of the python layer in `root`. */
+export function buildPipLayer(work: string, root: string): BuiltLayer {
+  const debs = download(join(work, 'debs-pip'), PIP_PACKAGES, () => '');
+  const { wheels, packages } = buildWheels(work);
+  const layer = layerOnTop(work, 'pip', root, (dir) => {
+    const x = join(work, 'x-pip');
+    rmSync(x, { recursive: true, force: true });
+    mkdirSync(x, { recursive: true });
+    extract(debs, x);
+    mergeUsr(x, false);
+    slim(x);
+    cpSync(x, dir, { recursive: true, verbatimSymlinks: true, force: true });
+    rmSync(x, { recursive: true, force: true });
+    compilePython(dir, ['usr/lib/python3/dist-packages/pip']);
+    const index = join(dir, 'usr/share/layerlab/wheels');
+    mkdirSync(index, { recursive: true });
+    for (const w of wheels) writeFileSync(join(index, w.name), w.data);
+    writeFileSync(
+      join(dir, 'etc/pip.conf'),
+      [
+        '# LayerLab has no network: pip installs from the wheels in /usr/share/layerlab/wheels,',
+        '# repackaged from Debian bookworm python3-* packages.',
+        '[global]',
+        'no-index = true',
+        'find-links = /usr/share/layerlab/wheels',
+        'disable-pip-version-check = true',
+        'root-user-action = ignore',
+        'no-cache-dir = true',
+        '',
+      ].join('\n'),
+    );
+    symlinkSync('/usr/bin/pip3', join(dir, 'usr/local/bin/pip'));
+  }, `# pip, setuptools and an offline index of ${wheels.length} wheels (${wheels.map((w) => w.name.split('-').slice(0, 2).join('==')).join(', ')})`, debs);
+  return { ...layer, packages: { ...layer.packages, ...packages } };
+}
+
+/** Fails when an ELF file in `root` needs a shared library the tree does not have. */
+export function checkSharedLibraries(root: string): void {
+  const libs = new Set<string>();
+  const elfs: string[] = [];
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (/\.so(\.|$)/.test(f)) libs.add(f);
+      if (st.isFile() && st.size > 4) {
+        const head = readFileSync(p).subarray(0, 4);
+        if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) elfs.push(p);
+      }
+    }
+  };
+  walk(root);
+  const missing = new Set<string>();
+  for (const e of elfs) {
+    const out = execFileSync('readelf', ['-d', e], { encoding: 'utf8' });
+    for (const m of out.matchAll(/\(NEEDED\)\s+Shared library: \[(.+?)\]/g)) if (!libs.has(m[1]!) && m[1] !== 'ld-linux.so.2') missing.add(`${relative(root, e)} needs ${m[1]}`);
+  }
+  if (missing.size) throw new Error(`missing shared libraries:\n${[...missing].join('\n')}`);
+}
+
+export { dirname, renameSync };
