@@ -14,6 +14,7 @@ import type { ImageStore } from '../images/store.ts';
 import { gunzip, isGzip, readTar, type FsTree, type TarEntry, type TarEntryInit } from '../layer/index.ts';
 import { tarEntry } from '../layer/tar.ts';
 import { sha256Digest } from '../oci/digest.ts';
+import { formatCreatedBy } from '../oci/display.ts';
 import { appendEmptyLayerHistory, emptyImage, withConfig } from '../oci/image.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import { matchesDockerignore, parseDockerignore } from './dockerignore.ts';
@@ -332,10 +333,12 @@ export class Builder {
     if (node.value === 'workdir') {
       const dir = posixJoin(workdir, expand(node.next[0] ?? '/'));
       const config = { ...state.config, WorkingDir: dir };
-      id = await this.deps.images.commit(parent, mkdirEntries(dir), { createdBy: `WORKDIR ${dir}`, comment: 'buildkit.dockerfile.v0', config, intermediate: true });
+      id = await this.deps.images.commit(parent, mkdirEntries(dir), { createdBy: formatCreatedBy({ instruction: 'WORKDIR', value: dir }), comment: 'buildkit.dockerfile.v0', config, intermediate: true });
       state = { ...state, config };
     } else if (entries) {
-      id = await this.deps.images.commit(parent, entries, { createdBy: text, comment: 'buildkit.dockerfile.v0', config: state.config, intermediate: true });
+      const words = node.next.map(expand);
+      const createdBy = formatCreatedBy({ instruction: node.value === 'add' ? 'ADD' : 'COPY', sources: node.heredocs.length ? node.heredocs.map((h) => h.name) : words.slice(0, -1), dest: words[words.length - 1] ?? '' });
+      id = await this.deps.images.commit(parent, entries, { createdBy, comment: 'buildkit.dockerfile.v0', config: state.config, intermediate: true });
     } else {
       id = await this.run(node, state, parent, text, options, output);
     }
@@ -380,7 +383,8 @@ export class Builder {
       }
       const record = await this.deps.containers.find(cid);
       const entries = await this.deps.containers.rwLayerEntries(record);
-      return await this.deps.images.commit(parent, entries, { createdBy: text, comment: 'buildkit.dockerfile.v0', config: state.config, intermediate: true });
+      const createdBy = formatCreatedBy({ instruction: 'RUN', args: argv, buildArgs: [...state.args] });
+      return await this.deps.images.commit(parent, entries, { createdBy, comment: 'buildkit.dockerfile.v0', config: state.config, intermediate: true });
     } finally {
       await this.deps.containers.remove(cid, { force: true }).catch(() => {});
     }
@@ -568,7 +572,6 @@ export class Builder {
   private async metadataStep(node: DockerfileNode, state: State, expand: (w: string) => string, globalArgs: Map<string, string>, buildArgs: Record<string, string>): Promise<State> {
     const c: ImageRuntimeConfig = { ...state.config };
     const args = new Map(state.args);
-    const json = (words: string[]) => JSON.stringify(words);
     let createdBy: string;
     const execOrShell = (): string[] => (node.json ? node.next : [...(c.Shell?.length ? c.Shell : DEFAULT_SHELL), node.next.join(' ')]);
     switch (node.value) {
@@ -580,7 +583,7 @@ export class Builder {
           c.Env = setEnv(c.Env, k, v);
           pairs.push(`${k}=${v}`);
         }
-        createdBy = `ENV ${pairs.join(' ')}`;
+        createdBy = formatCreatedBy({ instruction: 'ENV', pairs: pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const) });
         break;
       }
       case 'arg': {
@@ -589,38 +592,43 @@ export class Builder {
           const value = buildArgs[k!] ?? (v.length ? expand(v.join('=')) : globalArgs.get(k!));
           args.set(k!, value ?? '');
         }
-        createdBy = `ARG ${node.next.join(' ')}`;
+        createdBy = formatCreatedBy({ instruction: 'ARG', args: node.next.map((w) => {
+          const i = w.indexOf('=');
+          return i < 0 ? ([w, args.get(w)] as const) : ([w.slice(0, i), args.get(w.slice(0, i))] as const);
+        }) });
         break;
       }
       case 'cmd':
         c.Cmd = execOrShell();
-        createdBy = `CMD ${json(c.Cmd)}`;
+        createdBy = formatCreatedBy({ instruction: 'CMD', args: c.Cmd });
         break;
       case 'entrypoint':
         c.Entrypoint = execOrShell();
         if (!node.json && node.next.join('').trim() === '') c.Entrypoint = null;
-        createdBy = `ENTRYPOINT ${json(c.Entrypoint ?? [])}`;
+        createdBy = formatCreatedBy({ instruction: 'ENTRYPOINT', args: c.Entrypoint ?? [] });
         break;
       case 'expose': {
         const ports = { ...(c.ExposedPorts ?? {}) };
         for (const p of node.next.map(expand)) ports[p.includes('/') ? p : `${p}/tcp`] = {};
         c.ExposedPorts = ports;
-        createdBy = `EXPOSE map[${Object.keys(ports).map((p) => `${p}:{}`).join(' ')}]`;
+        createdBy = formatCreatedBy({ instruction: 'EXPOSE', ports: node.next.map(expand) });
         break;
       }
       case 'label': {
         const labels = { ...(c.Labels ?? {}) };
         for (let i = 0; i + 1 < node.next.length; i += 3) labels[expand(node.next[i]!)] = expand(node.next[i + 1]!);
         c.Labels = labels;
-        createdBy = `LABEL ${node.next.filter((_, i) => i % 3 !== 2).reduce<string[]>((acc, w, i) => (i % 2 ? [...acc.slice(0, -1), `${acc[acc.length - 1]}=${expand(w)}`] : [...acc, expand(w)]), []).join(' ')}`;
+        const labelPairs: (readonly [string, string])[] = [];
+        for (let i = 0; i + 1 < node.next.length; i += 3) labelPairs.push([expand(node.next[i]!), expand(node.next[i + 1]!)]);
+        createdBy = formatCreatedBy({ instruction: 'LABEL', pairs: labelPairs });
         break;
       }
       case 'maintainer':
-        createdBy = `MAINTAINER ${node.next.join(' ')}`;
+        createdBy = formatCreatedBy({ instruction: 'MAINTAINER', value: node.next.join(' ') });
         break;
       case 'user':
         c.User = expand(node.next[0] ?? '');
-        createdBy = `USER ${c.User}`;
+        createdBy = formatCreatedBy({ instruction: 'USER', value: c.User });
         break;
       case 'volume': {
         const vols = { ...(c.Volumes ?? {}) };
@@ -629,17 +637,17 @@ export class Builder {
           vols[v] = {};
         }
         c.Volumes = vols;
-        createdBy = `VOLUME ${json(node.next.map(expand))}`;
+        createdBy = formatCreatedBy({ instruction: 'VOLUME', paths: node.next.map(expand) });
         break;
       }
       case 'shell':
         if (!node.json) throw lineError(node, 'SHELL requires the arguments to be in JSON form');
         c.Shell = node.next;
-        createdBy = `SHELL ${json(node.next)}`;
+        createdBy = formatCreatedBy({ instruction: 'SHELL', args: node.next });
         break;
       case 'stopsignal':
         c.StopSignal = expand(node.next[0] ?? '');
-        createdBy = `STOPSIGNAL ${c.StopSignal}`;
+        createdBy = formatCreatedBy({ instruction: 'STOPSIGNAL', value: c.StopSignal });
         break;
       case 'healthcheck': {
         const kind = node.next[0]?.toUpperCase();
@@ -661,7 +669,7 @@ export class Builder {
           }
           c.Healthcheck = hc;
         }
-        createdBy = `HEALTHCHECK ${node.next.join(' ')}`;
+        createdBy = formatCreatedBy({ instruction: 'HEALTHCHECK', healthcheck: c.Healthcheck as never });
         break;
       }
       case 'onbuild': {

@@ -4,6 +4,7 @@
  * for `[y/N]` prompts, reading all of stdin (`docker cp -`), and printing pull progress.
  */
 import type { AttachedProcess, PullEvent } from '../api.ts';
+import { OperationCancelledError } from '../errors.ts';
 import type { CliIO } from './io.ts';
 
 /** How a process is attached. */
@@ -132,15 +133,25 @@ export function readLine(io: CliIO, prompt: string): Promise<string | null | und
   });
 }
 
-/** Reads stdin to its end (`docker cp - CONTAINER:PATH`); undefined when the host has no stdin. */
-export function readAllStdin(io: CliIO): Promise<Uint8Array | undefined> {
+/**
+ * Reads stdin to its end (`docker cp - CONTAINER:PATH`, `docker load`); undefined when the host has
+ * no stdin. With `signal`, an abort (Ctrl-C) stops reading and rejects with a cancellation.
+ */
+export function readAllStdin(io: CliIO, signal?: AbortSignal): Promise<Uint8Array | undefined> {
   if (!io.onStdin || !io.onStdinEnd) return Promise.resolve(undefined);
+  if (signal?.aborted) return Promise.reject(new OperationCancelledError('reading stdin'));
   const onStdin = io.onStdin.bind(io);
   const onEnd = io.onStdinEnd.bind(io);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let ended = false;
     const offs: (() => void)[] = [];
+    const finish = (): void => {
+      ended = true;
+      queueMicrotask(() => {
+        for (const off of offs) off();
+      });
+    };
     offs.push(
       onStdin((d) => {
         if (!ended) chunks.push(d.slice());
@@ -149,10 +160,7 @@ export function readAllStdin(io: CliIO): Promise<Uint8Array | undefined> {
     offs.push(
       onEnd(() => {
         if (ended) return;
-        ended = true;
-        queueMicrotask(() => {
-          for (const off of offs) off();
-        });
+        finish();
         let n = 0;
         for (const c of chunks) n += c.length;
         const out = new Uint8Array(n);
@@ -164,6 +172,15 @@ export function readAllStdin(io: CliIO): Promise<Uint8Array | undefined> {
         resolve(out);
       }),
     );
+    if (signal) {
+      const onAbort = (): void => {
+        if (ended) return;
+        finish();
+        reject(new OperationCancelledError('reading stdin'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      offs.push(() => signal.removeEventListener('abort', onAbort));
+    }
   });
 }
 

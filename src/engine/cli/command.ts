@@ -64,8 +64,8 @@ export interface Command {
   /** False for `run`, `create`, `exec`: flags stop at the first positional. */
   interspersed?: boolean;
   args?: ArgsRule;
-  /** Completion for positional arguments by index; the last entry repeats. */
-  complete?: Completion[];
+  /** Completion for positional arguments by index (a kind or fixed words); the last entry repeats. */
+  complete?: (Completion | string[])[];
   /** Completion of flag values by long flag name. */
   completeFlags?: Record<string, Completion | string[]>;
   run?(ctx: CommandContext): Promise<number>;

@@ -26,7 +26,10 @@ describe('completeDocker', () => {
     ['docker r', ['restart', 'rm', 'rmi', 'run']],
     ['docker ', []],
     ['docker im', ['image', 'images']],
-    ['docker image ', ['build', 'history', 'inspect', 'ls', 'prune', 'pull', 'rm', 'tag']],
+    ['docker image ', ['build', 'history', 'inspect', 'load', 'ls', 'prune', 'pull', 'push', 'rm', 'save', 'tag']],
+    ['docker lo', ['load', 'login', 'logout', 'logs']],
+    ['docker p', ['ps', 'pull', 'push']],
+    ['docker s', ['save', 'start', 'stop', 'system']],
     ['docker volume r', ['rm']],
     ['docker system ', ['df', 'info', 'prune']],
   ])('subcommands: %j', async (line, want) => {
@@ -43,6 +46,12 @@ describe('completeDocker', () => {
     ['docker ps --', ['--all', '--filter', '--format', '--help', '--last', '--latest', '--no-trunc', '--quiet']],
     ['docker run --r', ['--read-only', '--rm']],
     ['docker rm -', ['--force', '--help', '--volumes', '-f', '-v']],
+    ['docker save -', ['--help', '--output', '-o']],
+    ['docker load -', ['--help', '--input', '--quiet', '-i', '-q']],
+    ['docker push -', ['--disable-content-trust', '--help', '--quiet', '-q']],
+    ['docker image push --', ['--disable-content-trust', '--help', '--quiet']],
+    ['docker login -', ['--help', '--password', '--password-stdin', '--username', '-p', '-u']],
+    ['docker logout -', ['--help']],
   ])('flags: %j', async (line, want) => {
     expect(await completeDocker(line, engine)).toEqual(want);
   });
@@ -71,6 +80,16 @@ describe('completeDocker', () => {
     ['docker stop -s ', ['SIGHUP', 'SIGINT', 'SIGKILL', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2']],
     ['docker images -f d', ['dangling=false', 'dangling=true']],
     ['docker pull a', ['alpine:3.19']],
+    ['docker save ', ['busybox:1.36', 'busybox:latest', 'web:1']],
+    ['docker save -o out.tar busybox:latest w', ['web:1']],
+    ['docker image save b', ['busybox:1.36', 'busybox:latest']],
+    ['docker load ', []],
+    ['docker load -i ', []],
+    ['docker push ', ['busybox:1.36', 'busybox:latest', 'web:1']],
+    ['docker push web:1 ', []],
+    ['docker login ', ['localhost:5000']],
+    ['docker login -u me ', ['localhost:5000']],
+    ['docker logout l', ['localhost:5000']],
     ['docker run "bus', ['busybox:1.36', 'busybox:latest']],
     ['stop ', ['web']],
   ])('names: %j', async (line, want) => {

@@ -22,11 +22,16 @@ import type {
   PullEvent,
   VolumeInfo,
 } from '../api.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, UnavailableError } from '../errors.ts';
 import type { CliIO } from './io.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+
+/** `ref` with `:latest` unless it has a tag (a `:` after the last `/`, so `localhost:5000/web` has none) or digest. */
+function withTag(ref: string): string {
+  return /:[^/]*$/.test(ref) || ref.includes('@') ? ref : ref + ':latest';
+}
 
 /** A process whose output and exit the test scripts. */
 export class FakeProcess implements AttachedProcess {
@@ -132,6 +137,21 @@ export class FakeEngine implements DockerEngine {
   /** Bytes `copyFrom` returns, per `container:path`. */
   archives = new Map<string, Uint8Array>();
   copiedTo: { id: string; path: string; tar: Uint8Array }[] = [];
+  /** What `images.save` returns (any refs the fake knows). */
+  saveArchive: Uint8Array = enc.encode('fake image archive\x00\x01\x02');
+  /** `images.load` behaviour: events to emit, then the result (or error). */
+  loadScript: { events: PullEvent[]; result: { loaded: string[]; warnings: string[] }; error?: Error } = {
+    events: [],
+    result: { loaded: ['Loaded image: busybox:latest'], warnings: [] },
+  };
+  /** The archives `images.load` got. */
+  loadedArchives: Uint8Array[] = [];
+  /** Events per pushed reference (as given); a missing entry fails like Docker with no such local image. */
+  pushEvents = new Map<string, PullEvent[]>();
+  /** What `images.push` returns. */
+  pushResult = { digest: 'sha256:' + '7'.repeat(64), size: 527 };
+  /** The message `login` rejects with. */
+  loginMessage = 'login is not needed: LayerLab has no accounts';
   private seq = 0;
 
   private record(method: string, ...args: unknown[]): void {
@@ -150,7 +170,7 @@ export class FakeEngine implements DockerEngine {
   }
 
   private hasImage(ref: string): boolean {
-    const full = ref.includes(':') ? ref : ref + ':latest';
+    const full = withTag(ref);
     return this.imageList.some((i) => i.repoTags.includes(full) || i.id.replace('sha256:', '').startsWith(ref.replace('sha256:', '')));
   }
 
@@ -234,7 +254,7 @@ export class FakeEngine implements DockerEngine {
     remove: async (ref, options) => {
       this.record('images.remove', ref, options);
       if (!this.hasImage(ref)) throw new NotFoundError(`No such image: ${ref}`);
-      return { untagged: [ref.includes(':') ? ref : ref + ':latest'], deleted: ['sha256:' + 'a'.repeat(64)] };
+      return { untagged: [withTag(ref)], deleted: ['sha256:' + 'a'.repeat(64)] };
     },
     prune: async (options) => {
       this.record('images.prune', options);
@@ -245,7 +265,7 @@ export class FakeEngine implements DockerEngine {
       const events = this.pullEvents.get(ref);
       if (!events) throw new NotFoundError(`pull access denied for ${ref.split(':')[0] ?? ref}, repository does not exist or may require 'docker login'`);
       for (const e of events) onEvent?.(e);
-      const tag = ref.includes(':') ? ref : ref + ':latest';
+      const tag = withTag(ref);
       this.imageList.push({ id: 'sha256:' + 'c'.repeat(64), repoTags: [tag], created: '2024-04-01T00:00:00Z', size: 4_260_000, containers: 0, labels: {} });
       return { id: 'sha256:' + 'c'.repeat(64), reference: tag };
     },
@@ -253,12 +273,31 @@ export class FakeEngine implements DockerEngine {
       this.record('images.available');
       return this.availableRefs;
     },
+    save: async (refs) => {
+      this.record('images.save', refs);
+      for (const ref of refs) if (!this.hasImage(ref)) throw new NotFoundError(`No such image: ${ref}`);
+      return this.saveArchive;
+    },
+    load: async (archive, onEvent) => {
+      this.record('images.load', archive.length);
+      this.loadedArchives.push(archive);
+      for (const e of this.loadScript.events) onEvent?.(e);
+      if (this.loadScript.error) throw this.loadScript.error;
+      return { loaded: [...this.loadScript.result.loaded], warnings: [...this.loadScript.result.warnings] };
+    },
+    push: async (ref, onEvent) => {
+      this.record('images.push', ref);
+      const events = this.pushEvents.get(ref);
+      if (!events) throw new NotFoundError(`An image does not exist locally with the tag: ${ref.replace(/:[^/:]*$/, '')}`);
+      for (const e of events) onEvent?.(e);
+      return { ...this.pushResult };
+    },
   };
 
   containers: DockerEngine['containers'] = {
     create: async (options: CreateContainerOptions) => {
       this.record('containers.create', options);
-      if (!this.hasImage(options.image)) throw new NotFoundError(`No such image: ${options.image.includes(':') ? options.image : options.image + ':latest'}`);
+      if (!this.hasImage(options.image)) throw new NotFoundError(`No such image: ${withTag(options.image)}`);
       if (options.name && this.containerList.some((c) => c.name === options.name)) {
         throw new ConflictError(`Conflict. The container name "/${options.name}" is already in use by container "${'f'.repeat(64)}". You have to remove (or rename) that container to be able to reuse that name.`);
       }
@@ -394,6 +433,11 @@ export class FakeEngine implements DockerEngine {
     if (this.buildScript.error) throw this.buildScript.error;
     const result = this.buildScript.result ?? { imageId: 'sha256:' + 'b'.repeat(64), tags: [], steps: [] };
     return { ...result, tags: result.tags.length ? result.tags : (options.tags ?? []) };
+  };
+
+  login = async (server?: string): Promise<never> => {
+    this.record('login', server);
+    throw new UnavailableError(this.loginMessage);
   };
 
   system: DockerEngine['system'] = {

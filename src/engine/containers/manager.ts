@@ -102,6 +102,8 @@ interface Live {
   listeners: Set<(e: LogEntry) => void>;
   /** Resolves once the exit is recorded. */
   finished: Promise<void>;
+  /** The main process's exit code, once it exited. */
+  exitCode?: number;
 }
 
 /** Dependencies of the container manager. */
@@ -384,13 +386,14 @@ export class ContainerManager {
       return () => live.listeners.delete(wrapped);
     };
     return {
-      ...attached(proc, live.finished.then(async () => (await this.find(r.id).catch(() => r)).state.exitCode)),
+      ...attached(proc, live.finished.then(() => live.exitCode ?? 255)),
       onStdout: replayed('stdout'),
       onStderr: replayed('stderr'),
     };
   }
 
   private async finish(id: string, live: Live, code: number, oom: boolean, error: string): Promise<void> {
+    live.exitCode = code;
     const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
     if (!r) return;
     r.state = { ...r.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, error, finishedAt: this.deps.now().toISOString() };
@@ -495,7 +498,8 @@ export class ContainerManager {
       name: r.name,
       image: r.image,
       imageId: r.imageId,
-      command: [r.path, ...r.args].join(' '),
+      // like the daemon: arguments with spaces are single-quoted
+      command: [r.path, ...r.args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
       created: r.created,
       state: r.state.status,
       status: this.status(r),
@@ -677,8 +681,11 @@ export class ContainerManager {
   async wait(idOrName: string): Promise<number> {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
-    if (live) await live.finished;
-    return (await this.find(r.id).catch(() => r)).state.exitCode;
+    if (live) {
+      await live.finished;
+      return live.exitCode ?? 255;
+    }
+    return r.state.exitCode;
   }
 
   async prune(): Promise<PruneReport> {

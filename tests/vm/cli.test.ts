@@ -1,0 +1,174 @@
+/**
+ * The `docker` CLI over the real engine and guest: what a person types and sees.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBuildContext } from '../../bin/node-cli-io.ts';
+import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
+import type { CliIO } from '../../src/engine/cli/io.ts';
+import { runDocker } from '../../src/engine/cli/run.ts';
+
+const home = mkdtempSync(join(tmpdir(), 'layerlab-cli-'));
+let node: NodeEngine;
+
+/** Runs `docker …` and returns what a terminal would show. */
+async function docker(line: string[], options: { tty?: boolean; stdin?: string; rows?: number; cols?: number; files?: Map<string, Uint8Array> } = {}) {
+  let out = '';
+  let err = '';
+  const stdinL = new Set<(d: Uint8Array) => void>();
+  const endL = new Set<() => void>();
+  const files = options.files ?? new Map<string, Uint8Array>();
+  const io: CliIO = {
+    stdout: (t) => (out += typeof t === 'string' ? t : new TextDecoder().decode(t)),
+    stderr: (t) => (err += typeof t === 'string' ? t : new TextDecoder().decode(t)),
+    isTTY: !!options.tty,
+    columns: options.cols ?? 100,
+    rows: options.rows ?? 24,
+    onStdin: (l) => {
+      stdinL.add(l);
+      return () => stdinL.delete(l);
+    },
+    onStdinEnd: (l) => {
+      endL.add(l);
+      return () => endL.delete(l);
+    },
+    readFile: async (p) => {
+      const f = files.get(p);
+      if (!f) throw new Error(`open ${p}: no such file or directory`);
+      return f;
+    },
+    writeFile: async (p, d) => void files.set(p, d),
+    buildContext: readBuildContext,
+  };
+  const running = runDocker(line, io, node.engine);
+  if (options.stdin !== undefined) {
+    await new Promise((r) => setTimeout(r, 300));
+    for (const l of stdinL) l(new TextEncoder().encode(options.stdin));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const l of endL) l();
+  }
+  const code = await running;
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  node = await openNodeEngine({ home });
+});
+afterAll(async () => {
+  await node?.close();
+});
+
+describe('docker CLI on the real engine', () => {
+  it('runs a container, pulling the image first like Docker', async () => {
+    const r = await docker(['run', '--name', 'hello', 'busybox', 'echo', 'hello from a container']);
+    expect(r.err).toContain("Unable to find image 'busybox:latest' locally");
+    expect(r.out).toContain('hello from a container\n');
+    expect(r.code).toBe(0);
+    const ps = await docker(['ps', '-a']);
+    expect(ps.out.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
+    expect(ps.out).toMatch(/busybox\s+"echo 'hello from a …"\s+.*Exited \(0\).*hello/);
+    const images = await docker(['images']);
+    expect(images.out).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\nbusybox\s+latest\s+[0-9a-f]{12}\s+.+\s+2\.21MB\n$/);
+  });
+
+  it('returns the container exit code, 125 for its own errors, 127 for a missing command', async () => {
+    expect((await docker(['run', '--rm', 'busybox', 'sh', '-c', 'exit 3'])).code).toBe(3);
+    const bad = await docker(['run', '--bogus', 'busybox']);
+    expect(bad.code).toBe(125);
+    expect(bad.err).toContain('unknown flag: --bogus');
+    const missing = await docker(['run', '--rm', 'busybox', 'nope']);
+    expect(missing.code).toBe(127);
+    const noImage = await docker(['run', 'python:3.12-slim']);
+    expect(noImage.code).toBe(125);
+    expect(noImage.err).toMatch(/python:3\.12-slim.*not found.*python:3\.11-slim/s);
+  });
+
+  it('attaches a pty with -it and execs into a running container', async () => {
+    const it = await docker(['run', '-it', '--rm', 'busybox', 'sh', '-c', 'stty size; tty'], { tty: true, rows: 33, cols: 99 });
+    expect(it.out).toMatch(/33 99\r?\n\/dev\/pts\/\d+/);
+    expect((await docker(['run', '-d', '--name', 'bg', 'busybox', 'sleep', '1000'])).code).toBe(0);
+    const ex = await docker(['exec', 'bg', 'sh', '-c', 'echo in-$(hostname); touch /tmp/marker']);
+    expect(ex.out).toMatch(/^in-[0-9a-f]{12}\n$/);
+    expect((await docker(['diff', 'bg'])).out).toBe('C /tmp\nA /tmp/marker\n');
+    const top = await docker(['top', 'bg']);
+    expect(top.out).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD\n/);
+    expect(top.out).toContain('sleep 1000');
+    expect((await docker(['rm', 'bg'])).err).toContain('container is running');
+    expect((await docker(['rm', '-f', 'bg'])).out).toBe('bg\n');
+  });
+
+  it('copies files in and out and keeps logs', async () => {
+    expect((await docker(['run', '--name', 'logger', 'busybox', 'sh', '-c', 'echo line1; echo oops >&2; echo data > /root/file'])).code).toBe(0);
+    const logs = await docker(['logs', 'logger']);
+    expect(logs.out).toBe('line1\n');
+    expect(logs.err).toBe('oops\n');
+    const stamped = await docker(['logs', '-t', 'logger']);
+    expect(stamped.out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z line1\n$/);
+    const files = new Map<string, Uint8Array>();
+    expect((await docker(['cp', 'logger:/root/file', '/out/file'], { files })).code).toBe(0);
+    expect(new TextDecoder().decode(files.get('/out/file'))).toBe('data\n');
+  });
+
+  it('builds with -t, -f, --target and --build-arg, shows history, and builds FROM scratch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'layerlab-ctx-'));
+    writeFileSync(join(dir, 'Build.dockerfile'), 'FROM busybox AS one\nARG WHO=world\nRUN echo "hi $WHO" > /msg\nFROM busybox AS two\nCOPY --from=one /msg /msg\nCMD ["cat", "/msg"]\n');
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'note.txt'), 'note');
+    const b = await docker(['build', '-t', 'greet:1', '-f', 'Build.dockerfile', '--build-arg', 'WHO=class', dir]);
+    expect(b.code).toBe(0);
+    expect(b.err + b.out).toMatch(/\[one 2\/2\] RUN echo "hi \$WHO" > \/msg/);
+    expect((await docker(['run', '--rm', 'greet:1'])).out).toBe('hi class\n');
+    const target = await docker(['build', '-t', 'greet:one', '--target', 'one', '-f', 'Build.dockerfile', dir]);
+    expect(target.code).toBe(0);
+    expect(target.err + target.out).not.toContain('[two');
+    const history = await docker(['history', 'greet:1']);
+    expect(history.out.split('\n')[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
+    expect(history.out).toMatch(/CMD \["cat" "\/msg"\]/);
+    expect(history.out).toMatch(/COPY \/msg \/msg # buildkit/);
+    writeFileSync(join(dir, 'Scratch'), 'FROM scratch\nCOPY sub/note.txt /note.txt\nLABEL kind=scratch\n');
+    const s = await docker(['build', '-t', 'bare:1', '-f', 'Scratch', dir]);
+    expect(s.code).toBe(0);
+    expect((await docker(['image', 'inspect', '-f', '{{.RootFS.Layers}}', 'bare:1'])).out).toMatch(/^\[sha256:[0-9a-f]{64}\]\n$/);
+    const broken = await docker(['build', '-f', 'Missing', dir]);
+    expect(broken.code).toBe(1);
+  });
+
+  it('manages volumes and reports disk usage', async () => {
+    await docker(['volume', 'create', 'data']);
+    await docker(['run', '--rm', '-v', 'data:/data', 'busybox', 'sh', '-c', 'echo kept > /data/f']);
+    expect((await docker(['run', '--rm', '-v', 'data:/data:ro', 'busybox', 'cat', '/data/f'])).out).toBe('kept\n');
+    expect((await docker(['volume', 'ls'])).out).toMatch(/^DRIVER\s+VOLUME NAME\n(?:local\s+\S+\n)*local\s+data\n/);
+    const df = await docker(['system', 'df']);
+    expect(df.out.split('\n')[0]).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE$/);
+    expect(df.out).toMatch(/Images\s+\d+\s+\d+\s+[\d.]+[kMG]?B/);
+  });
+
+  it('saves, removes and loads an image, and pushes to the local registry', async () => {
+    const files = new Map<string, Uint8Array>();
+    expect((await docker(['save', '-o', '/greet.tar', 'greet:1'], { files })).code).toBe(0);
+    expect((await docker(['rmi', 'greet:1'])).out).toContain('Untagged: greet:1');
+    const load = await docker(['load', '-i', '/greet.tar'], { files });
+    expect(load.out).toContain('Loaded image: greet:1');
+    expect((await docker(['tag', 'greet:1', 'localhost:5000/greet:1'])).code).toBe(0);
+    const push = await docker(['push', 'localhost:5000/greet:1']);
+    expect(push.out).toContain('The push refers to repository [localhost:5000/greet]');
+    expect(push.out).toMatch(/Pushed/);
+    const again = await docker(['push', 'localhost:5000/greet:1']);
+    expect(again.out).toMatch(/Layer already exists/);
+    expect(again.out).not.toMatch(/Pushed/);
+    expect((await docker(['login', 'localhost:5000'])).code).toBe(1);
+  });
+
+  it('runs as a separate process with npx layerlab docker and keeps state in LAYERLAB_HOME', () => {
+    const env = { ...process.env, LAYERLAB_HOME: home };
+    const cli = join(import.meta.dirname, '../../bin/layerlab.mjs');
+    // the engine of this test file still holds the store; a read-only command is safe
+    const r = spawnSync('node', [cli, 'docker', 'images', '--format', '{{.Repository}}:{{.Tag}}'], { env, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('busybox:latest');
+    expect(execFileSync('node', [cli, 'docker', 'version'], { env, encoding: 'utf8' })).toContain('LayerLab');
+  });
+});
