@@ -1,0 +1,43 @@
+/**
+ * Images in and out (issue: images in and out): the seed's Python example built cold and fully
+ * cached, and the size of the base images the browser downloads.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IMAGES_DIR, openNodeEngine } from '../bin/node-engine.ts';
+import { seedContext } from '../tests/fixtures/seed-app.ts';
+import { ms, summarize, time, type Row } from './stats.ts';
+
+/** Measures the Python path; returns printed rows. */
+export async function benchImages(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const catalog = JSON.parse(readFileSync(join(IMAGES_DIR, 'catalog.json'), 'utf8')) as { images: { references: string[]; size: number }[] };
+  const size = (ref: string) => catalog.images.find((i) => i.references.includes(ref))!.size;
+  const mb = (b: number) => `${(b / 1024 / 1024).toFixed(2)} MB`;
+  rows.push({ name: 'python:3.11-slim download (gzip layers, whole image)', value: mb(size('python:3.11-slim')), target: '≤ 15 MB', ok: size('python:3.11-slim') <= 15 * 1024 * 1024 });
+  rows.push({ name: 'debian:bookworm-slim download (its base layer)', value: mb(size('debian:bookworm-slim')) });
+
+  const { engine, close } = await openNodeEngine({ home: mkdtempSync(join(tmpdir(), 'layerlab-bench-py-')) });
+  try {
+    let t0 = performance.now();
+    await engine.images.pull('python:3.11-slim');
+    const { id } = await engine.containers.create({ image: 'python:3.11-slim', cmd: ['python3', '-c', 'pass'], autoRemove: true });
+    await (await engine.containers.start(id, {}))!.exit;
+    rows.push({ name: 'first python3 run (pull, extract layers, start)', value: `${(performance.now() - t0).toFixed(0)} ms` });
+    const colds: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      t0 = performance.now();
+      await engine.build({ context: seedContext(), tags: ['seed:1'], noCache: true });
+      colds.push(performance.now() - t0);
+    }
+    const cold = summarize(colds);
+    rows.push({ name: 'seed example cold build (--no-cache)', value: ms(cold), target: '≤ 20 s median', ok: cold.median <= 20_000 });
+    const cached = await time(10, () => engine.build({ context: seedContext(), tags: ['seed:1'] }), 1);
+    rows.push({ name: 'seed example fully cached rebuild', value: ms(cached), target: '≤ 150 ms median', ok: cached.median <= 150 });
+  } finally {
+    await close();
+  }
+  return rows;
+}

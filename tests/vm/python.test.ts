@@ -1,0 +1,73 @@
+/**
+ * The Debian and Python base images on the real guest, and the seed's example app.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
+import type { AttachedProcess } from '../../src/engine/api.ts';
+import { seedContext } from '../fixtures/seed-app.ts';
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+let node: NodeEngine;
+
+async function run(image: string, cmd: string[]) {
+  const { id } = await node.engine.containers.create({ image, cmd, autoRemove: true });
+  const p = (await node.engine.containers.start(id, {})) as AttachedProcess;
+  let out = '';
+  let err = '';
+  p.onStdout((d) => (out += text(d)));
+  p.onStderr((d) => (err += text(d)));
+  return { code: await p.exit, out, err };
+}
+
+beforeAll(async () => {
+  node = await openNodeEngine({ home: mkdtempSync(join(tmpdir(), 'layerlab-python-')) });
+});
+afterAll(async () => {
+  await node?.close();
+});
+
+describe('debian and python base images', () => {
+  it('share the debian layer', async () => {
+    await node.engine.images.pull('debian:bookworm-slim');
+    await node.engine.images.pull('python:3.11-slim');
+    const debian = await node.engine.images.inspect('debian:bookworm-slim');
+    const python = await node.engine.images.inspect('python:3.11-slim');
+    expect(python.RootFS.Layers[0]).toBe(debian.RootFS.Layers[0]);
+    expect(python.RootFS.Layers.length).toBe(3);
+  });
+
+  it('run real programs: sh, ls, cat in debian; python with sqlite3, json and ssl', async () => {
+    const sh = await run('debian:bookworm-slim', ['sh', '-c', 'ls /usr/bin/ls && cat /etc/debian_version && echo $0']);
+    expect(sh.code).toBe(0);
+    expect(sh.out).toMatch(/^\/usr\/bin\/ls\n12\.\d+\nsh\n$/);
+    const py = await run('python:3.11-slim', ['python3', '-c', 'import sqlite3, json, ssl; print(sqlite3.sqlite_version, json.dumps([1]), ssl.OPENSSL_VERSION.split()[0])']);
+    expect(py.err).toBe('');
+    expect(py.out).toMatch(/^3\.\d+\.\d+ \[1\] OpenSSL\n$/);
+  });
+
+  it('fails pip install of a package the offline index lacks, with pip\'s own error', async () => {
+    const r = await run('python:3.11-slim', ['pip', 'install', 'numpy']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('ERROR: Could not find a version that satisfies the requirement numpy (from versions: none)');
+    expect(r.err).toContain('ERROR: No matching distribution found for numpy');
+  });
+
+  it('builds and runs the seed example unchanged, then rebuilds it from the cache', async () => {
+    const built = await node.engine.build({ context: seedContext(), tags: ['hello-flask:1'] });
+    expect(built.steps.map((s) => s.cached)).toEqual([false, false, false, false]);
+    const r = await run('hello-flask:1', []);
+    expect(r.out).toBe('Hello from Flask 2.2.2 in a container\n');
+    const again = await node.engine.build({ context: seedContext(), tags: ['hello-flask:1'] });
+    expect(again.imageId).toBe(built.imageId);
+    expect(again.steps.slice(1).every((s) => s.cached)).toBe(true);
+  });
+
+  it('explains which python tags exist offline', async () => {
+    const ctx = seedContext();
+    ctx.set('Dockerfile', { data: new TextEncoder().encode('FROM python:3.12-slim\n') });
+    await expect(node.engine.build({ context: ctx })).rejects.toThrow(/python:3\.12-slim.*not found.*python:3\.11-slim/s);
+  });
+});
