@@ -3,8 +3,8 @@
  * (`HumanSizeWithPrecision`, `HumanSize`, `BytesSize`, `HumanDuration`, `RAMInBytes`), Go's
  * `%g` verb and `strconv.Quote`, and docker/cli's `TruncateID` and `Ellipsis`.
  */
+import { humanDuration, humanSizeWithPrecision } from '../oci/display.ts';
 
-const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
 const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
 
 /** Go's `fmt.Sprintf("%.*g", precision, x)`: shortest of %e/%f, trailing zeros trimmed, ties to even. */
@@ -76,13 +76,12 @@ function sizeAndUnit(size: number, base: number, units: string[]): [number, stri
 
 /** go-units `HumanSizeWithPrecision(size, precision)`: decimal units, e.g. "4.26MB" (default precision 3, as `docker ps`/`images` use). */
 export function humanSize(bytes: number, precision = 3): string {
-  const [size, unit] = sizeAndUnit(bytes, 1000, DECIMAL_UNITS);
-  return formatG(size, precision) + unit;
+  return humanSizeWithPrecision(bytes, precision);
 }
 
 /** go-units `HumanSize`: four significant digits ("1.234MB"), as `docker system df` uses. */
 export function humanSize4(bytes: number): string {
-  return humanSize(bytes, 4);
+  return humanSizeWithPrecision(bytes, 4);
 }
 
 /** go-units `BytesSize`: binary units with four significant digits ("7.667GiB"). */
@@ -91,24 +90,8 @@ export function bytesSize(bytes: number): string {
   return formatG(size, 4) + unit;
 }
 
-/** go-units `HumanDuration` of a duration in milliseconds: "Less than a second", "About a minute", "3 weeks". */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.trunc(ms / 60_000);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  // time.Duration.Round(time.Hour): halfway values round away from zero.
-  const hours = Math.trunc((ms + 1_800_000) / 3_600_000);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
-  return `${Math.trunc(Math.trunc(ms / 3_600_000) / 24 / 365)} years`;
-}
+/** go-units `HumanDuration` of a duration in milliseconds (one implementation, in oci/display). */
+export { humanDuration };
 
 /** "2 hours ago" for an ISO time relative to `now`, or '' when the time is missing or the zero time. */
 export function timeAgo(iso: string, now: Date): string {
