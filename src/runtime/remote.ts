@@ -236,6 +236,7 @@ export class RemoteMachine implements GuestMachine {
 
   spawn(spec: SpawnSpec, options: { signal?: AbortSignal } = {}): Promise<GuestProcess> {
     if (this.statusValue.state === 'stopped') return Promise.reject(new GuestExitedError('the machine is stopped'));
+    if (options.signal?.aborted) return Promise.reject(new CancelledError('spawn cancelled'));
     const id = this.nextId++;
     const proc = new RemoteProcess(id, this.send);
     this.procs.set(id, proc);

@@ -317,8 +317,18 @@ export class V86Machine implements GuestMachine {
   async spawn(spec: SpawnSpec, options: { signal?: AbortSignal; manualCredit?: boolean } = {}): Promise<GuestProcess & { release(bytes: number): void }> {
     if (this.statusValue.state === 'stopped') throw new GuestExitedError(`the machine is stopped${this.statusValue.reason ? `: ${this.statusValue.reason}` : ''}`);
     if (this.statusValue.state === 'unresponsive') throw new GuestUnresponsiveError('the guest is not answering; restart it');
-    const proc = await abortable(this.agent.spawn(spec, { manualCredit: options.manualCredit ?? false }), options.signal, 'spawn');
-    options.signal?.addEventListener('abort', () => proc.kill('SIGKILL'), { once: true });
+    const pending = this.agent.spawn(spec, { manualCredit: options.manualCredit ?? false });
+    let proc;
+    try {
+      proc = await abortable(pending, options.signal, 'spawn');
+    } catch (err) {
+      // cancelled while starting: the process may still arrive, and must not be left running
+      if (err instanceof CancelledError) pending.then((p) => p.kill('SIGKILL'), () => {});
+      throw err;
+    }
+    const started = proc;
+    options.signal?.addEventListener('abort', () => started.kill('SIGKILL'), { once: true });
+    if (options.signal?.aborted) started.kill('SIGKILL');
     return proc;
   }
 

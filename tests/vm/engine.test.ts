@@ -261,6 +261,16 @@ describe('builds', () => {
     expect(nocache.cached).toBe(0);
   });
 
+  it('cancels a running build through its AbortSignal', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const building = engine.build({ context: context({ Dockerfile: 'FROM busybox\nRUN sleep 600\n' }), signal: controller.signal });
+    setTimeout(() => controller.abort(), 1500);
+    await expect(building).rejects.toThrow('build cancelled');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await engine.containers.list({ all: true })).some((c) => c.command.includes('sleep 600'))).toBe(false);
+  });
+
   it('names the file and line of a bad Dockerfile, a missing file and a failing RUN', async () => {
     await expect(build({ Dockerfile: 'FROM busybox\nFROBNICATE x\n' })).rejects.toThrow('dockerfile:2: unknown instruction: FROBNICATE');
     await expect(build({ Dockerfile: 'FROM busybox\nCOPY missing.txt /\n' })).rejects.toThrow(/dockerfile:2: .*"\/missing.txt": not found/);

@@ -374,6 +374,8 @@ export class Builder {
       proc.onStderr((d) => output('stderr', d));
       const onAbort = () => proc.kill('SIGKILL');
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      // an abort before the listener existed would otherwise never reach the process
+      if (options.signal?.aborted) onAbort();
       const code = await proc.exit;
       options.signal?.removeEventListener('abort', onAbort);
       if (options.signal?.aborted) throw new OperationCancelledError('build');
