@@ -88,7 +88,7 @@ export async function benchGuest(): Promise<Row[]> {
   const gz = (file: string) => gzipSync(readFileSync(file), { level: 9 }).length;
   const wasm = gz(require.resolve('v86/build/v86.wasm'));
   const workerChunk = existsSync('dist/assets')
-    ? readdirSync('dist/assets').filter((f) => f.startsWith('worker-')).map((f) => gz(join('dist/assets', f)))[0]
+    ? readdirSync('dist/assets').filter((f) => /worker-.*\.js$/.test(f)).map((f) => gz(join('dist/assets', f)))[0]
     : undefined;
   const js = workerChunk ?? gz(require.resolve('v86/build/libv86.mjs'));
   const state = readFileSync(join(DEFAULT_VM_DIR, 'state.bin.zst')).length;

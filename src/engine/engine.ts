@@ -3,7 +3,7 @@
  * implements `DockerEngine`, the interface the CLI and the UI use, and never chooses a runtime:
  * `getGuest` is handed in (a V86Machine in Node, a RemoteMachine in the browser).
  */
-import type { GuestMachine } from '../runtime/types.ts';
+import { collect, type GuestMachine } from '../runtime/types.ts';
 import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, PruneReport } from './api.ts';
 import { Builder } from './build/builder.ts';
 import { ContainerManager } from './containers/manager.ts';
@@ -174,7 +174,6 @@ export class Engine implements DockerEngine {
     },
     info: async () => {
       const guest = await this.options.getGuest();
-      const { collect } = await import('../runtime/types.ts');
       const r = await collect(await guest.spawn({ argv: ['sh', '-c', 'uname -r; sed -n "s/MemTotal: *\\([0-9]*\\) kB/\\1/p" /proc/meminfo'], stdinNull: true }));
       const [kernel = '', mem = '0'] = new TextDecoder().decode(r.stdout).trim().split('\n');
       const containers = await this.containerManager.list({ all: true });

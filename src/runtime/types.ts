@@ -1,6 +1,6 @@
 /**
  * The runtime's public vocabulary: a guest machine, its processes, progress and errors.
- * Implemented in-process (v86-machine.ts) and across a worker boundary (remote.ts).
+ * Implemented by V86Machine (v86-machine.ts), in Node or inside the engine worker.
  */
 import type { ExitStatus, SpawnSpec } from './protocol.ts';
 

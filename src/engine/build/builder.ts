@@ -11,7 +11,7 @@ import type { ContainerManager, ResolvedImage } from '../containers/manager.ts';
 import { parseDockerfile, ShellLexer, DockerfileSyntaxError, type DockerfileNode } from '../dockerfile/index.ts';
 import { BuildError, EngineError, OperationCancelledError } from '../errors.ts';
 import type { ImageStore } from '../images/store.ts';
-import { gunzip, isGzip, readTar, type FsTree, type TarEntry, type TarEntryInit } from '../layer/index.ts';
+import { gunzip, isGzip, mergeLayers, readTar, type FsTree, type TarEntry, type TarEntryInit } from '../layer/index.ts';
 import { tarEntry } from '../layer/tar.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { formatCreatedBy } from '../oci/display.ts';
@@ -441,7 +441,7 @@ export class Builder {
       if (st) {
         const r = results.get(st.index);
         if (!r) throw lineError(node, `stage ${from} has not been built`);
-        tree = r.id ? await this.deps.images.tree(await this.deps.images.resolve(r.id)) : (await import('../layer/index.ts')).mergeLayers([]);
+        tree = r.id ? await this.deps.images.tree(await this.deps.images.resolve(r.id)) : mergeLayers([]);
       } else {
         let id: string;
         try {

@@ -28,7 +28,7 @@ import type {
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, layerTar, INIT_LAYER_DIR, INIT_LAYER_SCRIPT } from '../guest/guest-fs.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
-import { applyLayer, diffTrees, type FsTree, type TarEntry } from '../layer/index.ts';
+import { applyLayer, diffTrees, readTar, type FsTree, type TarEntry } from '../layer/index.ts';
 import type { Digest } from '../store/digest.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
@@ -585,7 +585,6 @@ export class ContainerManager {
     const guest = await this.deps.getGuest();
     if (await guestDirExists(guest, containerDirs(r.id).upper)) return exportUpperDir(guest, containerDirs(r.id).upper);
     if (!r.rwLayer) return [];
-    const { readTar } = await import('../layer/index.ts');
     return readTar(await this.deps.blobs.get(r.rwLayer.digest as Digest));
   }
 

@@ -1,0 +1,123 @@
+/**
+ * The page's handle on the engine worker: starts it, runs `docker` lines and `vm` shells as
+ * terminal sessions, answers completions and read-only queries for the pictures.
+ */
+import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
+import type { FromEngine, ToEngine, WorkspaceFiles } from './engine-protocol.ts';
+
+/** What a terminal session reports. */
+export interface SessionHandlers {
+  output(data: Uint8Array, stream: 'stdout' | 'stderr'): void;
+  exit(code: number): void;
+}
+
+/** The engine worker, seen from the page. */
+export class EngineClient {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly sessions = new Map<number, SessionHandlers>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly completions = new Map<number, (words: string[]) => void>();
+  /** Latest machine status. */
+  status: MachineStatus = { state: 'starting' };
+  onStatus: (s: MachineStatus) => void = () => {};
+  onProgress: (p: MachineProgress) => void = () => {};
+  onChanged: () => void = () => {};
+  onFailed: (message: string) => void = () => {};
+
+  constructor() {
+    this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'layerlab-engine' });
+    this.worker.onmessage = (e: MessageEvent<FromEngine>) => this.receive(e.data);
+    const base = new URL(import.meta.env.BASE_URL, location.href);
+    this.send({ t: 'init', vmBase: new URL('vm/', base).href, imagesBase: new URL('images/', base).href });
+  }
+
+  private send(m: ToEngine, transfer: Transferable[] = []): void {
+    this.worker.postMessage(m, transfer);
+  }
+
+  private receive(m: FromEngine): void {
+    switch (m.t) {
+      case 'progress':
+        this.onProgress(m.progress);
+        break;
+      case 'status':
+        this.status = m.status;
+        this.onStatus(m.status);
+        break;
+      case 'failed':
+        this.onFailed(m.error.message);
+        break;
+      case 'output':
+        this.sessions.get(m.session)?.output(m.data, m.stream);
+        break;
+      case 'exit':
+        this.sessions.get(m.session)?.exit(m.code);
+        this.sessions.delete(m.session);
+        break;
+      case 'completions':
+        this.completions.get(m.req)?.(m.words);
+        this.completions.delete(m.req);
+        break;
+      case 'reply': {
+        const p = this.pending.get(m.req);
+        this.pending.delete(m.req);
+        if (m.ok) p?.resolve(m.value);
+        else p?.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
+        break;
+      }
+      case 'changed':
+        this.onChanged();
+        break;
+      case 'ready':
+        break;
+    }
+  }
+
+  /** Runs `docker ARGV…`; returns the session id for stdin, resize and interrupt. */
+  docker(argv: string[], size: { rows: number; cols: number }, files: WorkspaceFiles, handlers: SessionHandlers): number {
+    const session = this.nextId++;
+    this.sessions.set(session, handlers);
+    this.send({ t: 'docker', session, argv, ...size, files });
+    return session;
+  }
+
+  /** Opens a shell on the machine itself. */
+  vm(size: { rows: number; cols: number }, handlers: SessionHandlers): number {
+    const session = this.nextId++;
+    this.sessions.set(session, handlers);
+    this.send({ t: 'vm', session, ...size });
+    return session;
+  }
+
+  stdin(session: number, data: Uint8Array): void {
+    const copy = data.slice();
+    this.send({ t: 'stdin', session, data: copy }, [copy.buffer]);
+  }
+
+  resize(session: number, rows: number, cols: number): void {
+    this.send({ t: 'resize', session, rows, cols });
+  }
+
+  interrupt(session: number): void {
+    this.send({ t: 'interrupt', session });
+  }
+
+  /** Tab completions for a `docker …` line. */
+  complete(line: string): Promise<string[]> {
+    const req = this.nextId++;
+    return new Promise((resolve) => {
+      this.completions.set(req, resolve);
+      this.send({ t: 'complete', req, line });
+    });
+  }
+
+  /** A read-only engine query, e.g. `images.list`. */
+  query<T>(path: string, ...args: unknown[]): Promise<T> {
+    const req = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(req, { resolve: resolve as (v: unknown) => void, reject });
+      this.send({ t: 'query', req, path, args });
+    });
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Messages between the page and the engine's module Web Worker (engine.worker.ts ↔ engine-client.ts).
+ * The worker owns the guest (v86), the engine and its IndexedDB stores; the page sends command
+ * lines and keystrokes and receives output, progress and "something changed" notices.
+ */
+import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
+import type { WireError } from '../runtime/worker-protocol.ts';
+
+/** Files of the workspace (the build context), path → text or bytes. */
+export type WorkspaceFiles = Record<string, Uint8Array>;
+
+/** Page → worker. */
+export type ToEngine =
+  | { t: 'init'; vmBase: string; imagesBase: string }
+  /** Runs `docker …` (argv without the word docker) in a terminal session. */
+  | { t: 'docker'; session: number; argv: string[]; rows: number; cols: number; files: WorkspaceFiles }
+  /** Opens a shell on the machine itself (`vm`). */
+  | { t: 'vm'; session: number; rows: number; cols: number }
+  | { t: 'stdin'; session: number; data: Uint8Array }
+  | { t: 'resize'; session: number; rows: number; cols: number }
+  /** Ctrl-C for a session that is not in raw mode. */
+  | { t: 'interrupt'; session: number }
+  | { t: 'complete'; req: number; line: string }
+  /** Calls a read-only engine query (`images.list`, `containers.list`, `system.df`, …). */
+  | { t: 'query'; req: number; path: string; args: unknown[] };
+
+/** Worker → page. */
+export type FromEngine =
+  | { t: 'progress'; progress: MachineProgress }
+  | { t: 'status'; status: MachineStatus }
+  | { t: 'ready' }
+  | { t: 'failed'; error: WireError }
+  | { t: 'output'; session: number; stream: 'stdout' | 'stderr'; data: Uint8Array }
+  | { t: 'exit'; session: number; code: number }
+  | { t: 'completions'; req: number; words: string[] }
+  | { t: 'reply'; req: number; ok: true; value: unknown }
+  | { t: 'reply'; req: number; ok: false; error: WireError }
+  /** Engine state may have changed (after a command): pictures should refresh. */
+  | { t: 'changed' };

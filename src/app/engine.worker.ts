@@ -1,0 +1,174 @@
+/**
+ * The engine's module Web Worker: starts the guest (v86), opens the IndexedDB stores, builds the
+ * Engine over them, and runs `docker` command lines and `vm` shells for the page's terminal.
+ * This is where the site chooses its runtime.
+ */
+import { completeDocker } from '../engine/cli/complete.ts';
+import type { CliIO } from '../engine/cli/io.ts';
+import { runDocker } from '../engine/cli/run.ts';
+import { Engine } from '../engine/engine.ts';
+import { staticImageSource } from '../engine/images/source.ts';
+import { browserEnvironment, fetchWithProgress } from '../runtime/browser.ts';
+import type { GuestProcess } from '../runtime/types.ts';
+import { V86Machine } from '../runtime/v86-machine.ts';
+import { toWire } from '../runtime/worker-protocol.ts';
+import { openIdbStorage } from '../storage/idb-store.ts';
+import type { FromEngine, ToEngine, WorkspaceFiles } from './engine-protocol.ts';
+
+const scope = self as unknown as { postMessage(m: FromEngine, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToEngine>) => void) | null };
+const post = (m: FromEngine, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+
+let engine: Engine | undefined;
+let machine: Promise<V86Machine> | undefined;
+
+/** A running terminal session: its stdin listeners, resize listeners and interrupt. */
+interface Session {
+  stdin: Set<(d: Uint8Array) => void>;
+  stdinEnd: Set<() => void>;
+  resize: Set<(rows: number, cols: number) => void>;
+  abort: AbortController;
+  vm?: GuestProcess;
+}
+const sessions = new Map<number, Session>();
+
+function output(session: number, stream: 'stdout' | 'stderr', text: string | Uint8Array): void {
+  const data = typeof text === 'string' ? new TextEncoder().encode(text) : text.slice();
+  post({ t: 'output', session, stream, data }, [data.buffer]);
+}
+
+async function init(vmBase: string, imagesBase: string): Promise<void> {
+  const { blobs, metadata } = await openIdbStorage({ name: 'layerlab' });
+  machine = V86Machine.start(browserEnvironment(vmBase), { onProgress: (progress) => post({ t: 'progress', progress }) });
+  machine.then(
+    (m) => {
+      post({ t: 'status', status: m.status });
+      m.onStatus((status) => post({ t: 'status', status }));
+    },
+    (err) => post({ t: 'failed', error: toWire(err) }),
+  );
+  engine = new Engine({
+    blobs,
+    meta: metadata,
+    getGuest: () => machine!,
+    source: staticImageSource((path, onProgress) => fetchWithProgress(new URL(path, imagesBase).href, onProgress)),
+  });
+  post({ t: 'ready' });
+}
+
+function contextFrom(files: WorkspaceFiles): CliIO['buildContext'] {
+  return async (path: string) => {
+    const prefix = path === '.' || path === './' ? '' : `${path.replace(/^\.\//, '').replace(/\/+$/, '')}/`;
+    const ctx = new Map<string, { data: Uint8Array }>();
+    for (const [name, data] of Object.entries(files)) if (name.startsWith(prefix)) ctx.set(name.slice(prefix.length), { data });
+    if (ctx.size === 0) throw new Error(`unable to prepare context: path "${path}" not found in the workspace`);
+    return ctx;
+  };
+}
+
+async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
+  const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController() };
+  sessions.set(msg.session, s);
+  const io: CliIO = {
+    stdout: (t) => output(msg.session, 'stdout', t),
+    stderr: (t) => output(msg.session, 'stderr', t),
+    isTTY: true,
+    columns: msg.cols,
+    rows: msg.rows,
+    signal: s.abort.signal,
+    onStdin: (l) => (s.stdin.add(l), () => s.stdin.delete(l)),
+    onStdinEnd: (l) => (s.stdinEnd.add(l), () => s.stdinEnd.delete(l)),
+    onResize: (l) => (s.resize.add(l), () => s.resize.delete(l)),
+    buildContext: contextFrom(msg.files),
+    now: () => new Date(),
+  };
+  let code = 1;
+  try {
+    if (!engine) throw new Error('the engine is not ready');
+    code = await runDocker(msg.argv, io, engine);
+  } catch (err) {
+    output(msg.session, 'stderr', `docker: ${(err as Error).message}\n`);
+  } finally {
+    sessions.delete(msg.session);
+    post({ t: 'exit', session: msg.session, code });
+    post({ t: 'changed' });
+  }
+}
+
+async function vm(msg: Extract<ToEngine, { t: 'vm' }>): Promise<void> {
+  const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController() };
+  sessions.set(msg.session, s);
+  let code = 1;
+  try {
+    const m = await machine!;
+    const proc = await m.spawn({
+      argv: ['sh', '-l'],
+      env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm', 'HOME=/root', 'PS1=vm:\\w# '],
+      cwd: '/var/lib/layerlab',
+      pty: { rows: msg.rows, cols: msg.cols },
+    });
+    s.vm = proc;
+    proc.onStdout((d) => output(msg.session, 'stdout', d));
+    code = (await proc.exit).code;
+  } catch (err) {
+    output(msg.session, 'stderr', `vm: ${(err as Error).message}\n`);
+  } finally {
+    sessions.delete(msg.session);
+    post({ t: 'exit', session: msg.session, code });
+  }
+}
+
+async function query(path: string, args: unknown[]): Promise<unknown> {
+  if (!engine) throw new Error('the engine is not ready');
+  const [group, method] = path.split('.') as [string, string];
+  const allowed: Record<string, string[]> = {
+    images: ['list', 'inspect', 'history', 'available'],
+    containers: ['list', 'inspect', 'diff', 'top'],
+    volumes: ['list', 'inspect'],
+    system: ['df', 'info'],
+  };
+  if (!allowed[group]?.includes(method)) throw new Error(`not a query: ${path}`);
+  const target = (engine as unknown as Record<string, Record<string, (...a: unknown[]) => Promise<unknown>>>)[group]!;
+  return target[method]!(...args);
+}
+
+scope.onmessage = (e) => {
+  const msg = e.data;
+  switch (msg.t) {
+    case 'init':
+      void init(msg.vmBase, msg.imagesBase).catch((err) => post({ t: 'failed', error: toWire(err) }));
+      break;
+    case 'docker':
+      void docker(msg);
+      break;
+    case 'vm':
+      void vm(msg);
+      break;
+    case 'stdin': {
+      const s = sessions.get(msg.session);
+      if (s?.vm) s.vm.write(msg.data);
+      else for (const l of s?.stdin ?? []) l(msg.data);
+      break;
+    }
+    case 'resize': {
+      const s = sessions.get(msg.session);
+      s?.vm?.resize(msg.rows, msg.cols);
+      for (const l of s?.resize ?? []) l(msg.rows, msg.cols);
+      break;
+    }
+    case 'interrupt':
+      sessions.get(msg.session)?.abort.abort();
+      break;
+    case 'complete':
+      void (engine ? completeDocker(msg.line, engine) : Promise.resolve([])).then(
+        (words) => post({ t: 'completions', req: msg.req, words }),
+        () => post({ t: 'completions', req: msg.req, words: [] }),
+      );
+      break;
+    case 'query':
+      query(msg.path, msg.args).then(
+        (value) => post({ t: 'reply', req: msg.req, ok: true, value }),
+        (err) => post({ t: 'reply', req: msg.req, ok: false, error: toWire(err) }),
+      );
+      break;
+  }
+};

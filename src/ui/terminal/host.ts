@@ -1,0 +1,19 @@
+/** What the terminal needs from whoever runs its commands (the engine worker's client). */
+export interface TerminalHost {
+  /** Runs `docker ARGV…` as a session; output and exit come through `handlers`. */
+  docker(argv: string[], size: { rows: number; cols: number }, handlers: SessionCallbacks): number;
+  /** Opens a shell on the machine itself. */
+  vm(size: { rows: number; cols: number }, handlers: SessionCallbacks): number;
+  stdin(session: number, data: Uint8Array): void;
+  resize(session: number, rows: number, cols: number): void;
+  /** Ctrl-C for a session without a pty. */
+  interrupt(session: number): void;
+  /** Tab completions for a `docker …` line. */
+  complete(line: string): Promise<string[]>;
+}
+
+/** A session's output and end. */
+export interface SessionCallbacks {
+  output(data: Uint8Array): void;
+  exit(code: number): void;
+}
