@@ -43,3 +43,33 @@ test('the built site restores the guest in a worker and runs docker in its termi
   await expect(screen(page)).toContainText(/web Exited \(0\)/, { timeout: 20_000 });
   expect(errors).toEqual([]);
 });
+
+test('docker run -it attaches a pty, and vm shows containers as processes on the machine', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker run -d --name sleeper busybox sleep 1000');
+  // an interactive shell inside a container: PID 1, its own hostname
+  await page.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type('docker run -it --rm --hostname box busybox sh');
+  await page.keyboard.press('Enter');
+  await expect(screen(page)).toContainText('/ #', { timeout: 30_000 });
+  await page.keyboard.type('echo pid=$$ host=$(hostname)');
+  await page.keyboard.press('Enter');
+  await expect(screen(page)).toContainText('pid=1 host=box');
+  const before = await prompts(page);
+  await page.keyboard.type('exit');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => prompts(page)).toBeGreaterThan(before);
+  // the view from outside: the machine's own shell
+  await page.keyboard.type('vm');
+  await page.keyboard.press('Enter');
+  await expect(screen(page)).toContainText('vm:', { timeout: 20_000 });
+  await page.keyboard.type('ps | grep "[s]leep 1000"; ls /var/lib/layerlab/c | wc -l');
+  await page.keyboard.press('Enter');
+  await expect(screen(page)).toContainText(/\d+ +root .*sleep 1000/);
+  await page.screenshot({ path: 'test-results/screenshots/vm-shell.png', fullPage: true });
+  await page.keyboard.type('exit');
+  await page.keyboard.press('Enter');
+  await type(page, 'docker rm -f sleeper');
+  await expect(page.locator('.xterm-rows > div', { hasText: /^sleeper\s*$/ })).toHaveCount(1);
+});
