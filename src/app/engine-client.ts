@@ -24,6 +24,13 @@ export class EngineClient {
   onProgress: (p: MachineProgress) => void = () => {};
   onChanged: () => void = () => {};
   onFailed: (message: string) => void = () => {};
+  /** A command wrote a file for the user (default: download it). */
+  onDownload: (name: string, data: Uint8Array) => void = (name, data) => {
+    const url = URL.createObjectURL(new Blob([data as Uint8Array<ArrayBuffer>], { type: 'application/x-tar' }));
+    const a = Object.assign(document.createElement('a'), { href: url, download: name });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
 
   constructor() {
     this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'layerlab-engine' });
@@ -69,6 +76,9 @@ export class EngineClient {
       case 'changed':
         this.onChanged();
         break;
+      case 'download':
+        this.onDownload(m.name, m.data);
+        break;
       case 'ready':
         break;
     }
@@ -110,6 +120,12 @@ export class EngineClient {
       this.completions.set(req, resolve);
       this.send({ t: 'complete', req, line });
     });
+  }
+
+  /** Hands a file to the engine (for `docker load -i NAME`). */
+  upload(name: string, data: Uint8Array): void {
+    const copy = data.slice();
+    this.send({ t: 'upload', name, data: copy }, [copy.buffer]);
   }
 
   /** A read-only engine query, e.g. `images.list`. */

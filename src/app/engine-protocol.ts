@@ -22,7 +22,9 @@ export type ToEngine =
   | { t: 'interrupt'; session: number }
   | { t: 'complete'; req: number; line: string }
   /** Calls a read-only engine query (`images.list`, `containers.list`, `system.df`, …). */
-  | { t: 'query'; req: number; path: string; args: unknown[] };
+  | { t: 'query'; req: number; path: string; args: unknown[] }
+  /** A file the user picked or dropped, readable by `docker load -i NAME` and `docker cp NAME …`. */
+  | { t: 'upload'; name: string; data: Uint8Array };
 
 /** Worker → page. */
 export type FromEngine =
@@ -36,4 +38,6 @@ export type FromEngine =
   | { t: 'reply'; req: number; ok: true; value: unknown }
   | { t: 'reply'; req: number; ok: false; error: WireError }
   /** Engine state may have changed (after a command): pictures should refresh. */
-  | { t: 'changed' };
+  | { t: 'changed' }
+  /** A command wrote a file for the user (`docker save -o NAME`): the page offers it as a download. */
+  | { t: 'download'; name: string; data: Uint8Array };

@@ -30,6 +30,8 @@ interface Session {
   vm?: GuestProcess;
 }
 const sessions = new Map<number, Session>();
+/** Files the user handed in (file picker, drop), by name. */
+const uploads = new Map<string, Uint8Array>();
 
 function output(session: number, stream: 'stdout' | 'stderr', text: string | Uint8Array): void {
   const data = typeof text === 'string' ? new TextEncoder().encode(text) : text.slice();
@@ -80,6 +82,17 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     onResize: (l) => (s.resize.add(l), () => s.resize.delete(l)),
     buildContext: contextFrom(msg.files),
     now: () => new Date(),
+    // the page's files: uploads in, downloads out
+    readFile: async (path) => {
+      const name = path.replace(/^\.?\//, '');
+      const data = uploads.get(name) ?? msg.files[name];
+      if (!data) throw new Error(`open ${path}: no such file: drop the file on the terminal or pick it with the Load button first`);
+      return data;
+    },
+    writeFile: async (path, data) => {
+      const copy = data.slice();
+      post({ t: 'download', name: path.split('/').pop() || 'download', data: copy }, [copy.buffer]);
+    },
   };
   let code = 1;
   try {
@@ -163,6 +176,9 @@ scope.onmessage = (e) => {
         (words) => post({ t: 'completions', req: msg.req, words }),
         () => post({ t: 'completions', req: msg.req, words: [] }),
       );
+      break;
+    case 'upload':
+      uploads.set(msg.name, msg.data);
       break;
     case 'query':
       query(msg.path, msg.args).then(

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 
 const screen = (page: Page) => page.locator('.xterm-rows');
@@ -72,4 +73,25 @@ test('docker run -it attaches a pty, and vm shows containers as processes on the
   await page.keyboard.press('Enter');
   await type(page, 'docker rm -f sleeper');
   await expect(page.locator('.xterm-rows > div', { hasText: /^sleeper\s*$/ })).toHaveCount(1);
+});
+
+test('docker save downloads an archive, a picked archive is loaded with docker load, and anything else is refused with a reason', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker pull busybox');
+  const download = page.waitForEvent('download');
+  await type(page, 'docker save -o busybox.tar busybox');
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('busybox.tar');
+  const path = await file.path();
+  await type(page, 'docker rmi busybox');
+  await expect(screen(page)).toContainText('Untagged: busybox:latest');
+
+  await expect(page.getByRole('button', { name: 'Load image…' })).toBeEnabled();
+  await page.locator('input[type=file]').setInputFiles({ name: 'busybox.tar', mimeType: 'application/x-tar', buffer: readFileSync(path) });
+  await expect(screen(page)).toContainText('docker load -i "busybox.tar"', { timeout: 20_000 });
+  await expect(screen(page)).toContainText('Loaded image: busybox:latest', { timeout: 20_000 });
+
+  await page.locator('input[type=file]').setInputFiles({ name: 'notes.tar', mimeType: 'application/x-tar', buffer: Buffer.from('not an archive') });
+  await expect(screen(page)).toContainText(/docker load -i "notes\.tar"[\s\S]*(not a `docker save` archive|invalid archive|tar)/, { timeout: 20_000 });
 });

@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CORRUPT_SUFFIX, DEFAULT_FILES, MAX_FILE_BYTES, STORAGE_KEY, validatePath, Workspace } from './workspace.svelte.ts';
+
+class FakeStorage {
+  map = new Map<string, string>();
+  full = false;
+  getItem(key: string): string | null {
+    return this.map.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    if (this.full) throw new DOMException('quota', 'QuotaExceededError');
+    this.map.set(key, value);
+  }
+}
+
+const decode = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
+
+describe('Workspace', () => {
+  let storage: FakeStorage;
+  let events: EventTarget;
+  const make = () => new Workspace({ storage, events });
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    storage = new FakeStorage();
+    events = new EventTarget();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('starts with the example and selects the Dockerfile', () => {
+    const ws = make();
+    expect(ws.paths).toEqual(['.dockerignore', 'Dockerfile', 'app.py', 'requirements.txt']);
+    expect(ws.selected).toBe('Dockerfile');
+    expect(ws.get('Dockerfile')?.text).toBe(
+      'FROM python:3.11-slim\nWORKDIR /app\nCOPY . /app\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n',
+    );
+    expect(ws.get('app.py')?.text).toMatch(/import flask/);
+    expect(ws.get('.dockerignore')?.text).toBe('__pycache__\n*.pyc\n');
+    expect(ws.notice).toBeUndefined();
+  });
+
+  it('saves debounced and restores everything on reload', () => {
+    const ws = make();
+    ws.update('Dockerfile', 'FROM busybox\n');
+    ws.create('src/util.py', 'x = 1\n');
+    expect(storage.getItem(STORAGE_KEY)).toBeNull();
+    vi.advanceTimersByTime(299);
+    expect(storage.getItem(STORAGE_KEY)).toBeNull();
+    vi.advanceTimersByTime(1);
+    expect(storage.getItem(STORAGE_KEY)).not.toBeNull();
+
+    const again = make();
+    expect(again.get('Dockerfile')?.text).toBe('FROM busybox\n');
+    expect(again.get('src/util.py')?.text).toBe('x = 1\n');
+    expect(again.selected).toBe('src/util.py');
+    expect(again.paths).toEqual(ws.paths);
+  });
+
+  it('saves at once on pagehide', () => {
+    const ws = make();
+    ws.update('requirements.txt', 'flask\nrequests\n');
+    events.dispatchEvent(new Event('pagehide'));
+    expect(make().get('requirements.txt')?.text).toBe('flask\nrequests\n');
+  });
+
+  it('keeps a corrupt stored value and falls back to the example', () => {
+    storage.map.set(STORAGE_KEY, '{"version":1,"files":[{"path":');
+    const ws = make();
+    expect(ws.paths).toContain('Dockerfile');
+    expect(storage.getItem(STORAGE_KEY + CORRUPT_SUFFIX)).toBe('{"version":1,"files":[{"path":');
+    expect(ws.notice).toMatch(/could not be read/);
+    // a stored value of the wrong shape is corrupt too
+    storage.map.set(STORAGE_KEY, JSON.stringify({ version: 1, files: [{ path: '../etc/passwd', text: '' }] }));
+    make();
+    expect(storage.getItem(STORAGE_KEY + CORRUPT_SUFFIX)).toMatch(/passwd/);
+  });
+
+  it('does not overwrite a corrupt value it could not back up', () => {
+    storage.map.set(STORAGE_KEY, 'garbage');
+    storage.full = true;
+    const ws = make();
+    storage.full = false;
+    ws.update('Dockerfile', 'FROM alpine\n');
+    vi.runAllTimers();
+    ws.flush();
+    expect(storage.getItem(STORAGE_KEY)).toBe('garbage');
+    expect(ws.notice).toMatch(/not be saved/);
+  });
+
+  it('reports a failed save', () => {
+    const ws = make();
+    storage.full = true;
+    ws.update('Dockerfile', 'FROM alpine\n');
+    vi.runAllTimers();
+    expect(ws.saveError).toMatch(/could not be saved/);
+    storage.full = false;
+    ws.update('Dockerfile', 'FROM alpine:3\n');
+    vi.runAllTimers();
+    expect(ws.saveError).toBeUndefined();
+  });
+
+  it('keeps an empty workspace empty after reload', () => {
+    const ws = make();
+    for (const p of ws.paths) ws.remove(p);
+    expect(ws.selected).toBeUndefined();
+    ws.flush();
+    expect(make().entries).toEqual([]);
+  });
+
+  it('renames and removes files and folders, following the selection', () => {
+    const ws = make();
+    ws.create('src/a.py', 'a');
+    ws.create('src/b.py', 'b');
+    expect(ws.rename('src', 'lib')).toBe('lib');
+    expect(ws.paths).toContain('lib/a.py');
+    expect(ws.selected).toBe('lib/b.py');
+    ws.rename('lib/b.py', 'lib/c.py');
+    expect(ws.selected).toBe('lib/c.py');
+    ws.remove('lib/c.py');
+    expect(ws.selected).toBe('requirements.txt');
+    ws.remove('lib');
+    expect(ws.paths).toEqual(DEFAULT_FILES.map((f) => f.path).sort());
+  });
+
+  it('explains invalid names', () => {
+    const ws = make();
+    expect(() => ws.create('  ')).toThrow(/type a name/);
+    expect(() => ws.create('../secret')).toThrow(/outside the build context/);
+    expect(() => ws.create('a/../../b')).toThrow(/"\.\."/);
+    expect(() => ws.create('/etc/passwd')).toThrow(/absolute path.*"etc\/passwd"/);
+    expect(() => ws.create('C:/x')).toThrow(/absolute/);
+    expect(() => ws.create('a//b')).toThrow(/empty folder name/);
+    expect(() => ws.create('dir/')).toThrow(/empty folder name/);
+    expect(() => ws.create('a\\b')).toThrow(/not \\/);
+    expect(() => ws.create('x'.repeat(256))).toThrow(/too long \(256 characters\)/);
+    expect(() => ws.create('Dockerfile')).toThrow(/already a file named "Dockerfile"/);
+    expect(() => ws.create('Dockerfile/x')).toThrow(/is a file, so it can't also be a folder/);
+    ws.create('src/a.py');
+    expect(() => ws.create('src')).toThrow(/already a folder/);
+    expect(() => ws.rename('app.py', 'requirements.txt')).toThrow(/already a file/);
+    expect(() => ws.rename('nope', 'x')).toThrow(/no file or folder/);
+    expect(() => ws.rename('src', 'src/inner')).toThrow(/inside itself/);
+    expect(() => ws.remove('nope')).toThrow(/no file or folder/);
+    expect(() => ws.update('nope', '')).toThrow(/no file named/);
+    expect(validatePath('  app.py ')).toBe('app.py');
+  });
+
+  it('uploads text and binary files and encodes the context', async () => {
+    const ws = make();
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
+    const added = await ws.upload([new File(['print("hi")\n'], 'hello.py'), new File([png], 'logo.png')], 'static');
+    expect(added).toEqual(['static/hello.py', 'static/logo.png']);
+    expect(ws.get('static/hello.py')?.text).toBe('print("hi")\n');
+    expect(ws.get('static/logo.png')?.data).toEqual(png);
+    expect(ws.selected).toBe('static/hello.py');
+    expect(() => ws.update('static/logo.png', 'x')).toThrow(/binary/);
+
+    // replacing by upload keeps one entry
+    await ws.upload([new File(['flask==3.0\n'], 'requirements.txt')]);
+    expect(ws.entries.filter((f) => f.path === 'requirements.txt')).toHaveLength(1);
+
+    const files = ws.files();
+    expect(Object.keys(files).sort()).toEqual(ws.paths);
+    expect(decode(files['requirements.txt'])).toBe('flask==3.0\n');
+    expect(files['static/logo.png']).toEqual(png);
+
+    ws.flush();
+    const again = make();
+    expect(again.get('static/logo.png')?.data).toEqual(png);
+    expect(again.get('static/hello.py')?.text).toBe('print("hi")\n');
+  });
+
+  it('refuses uploads that are too large or clash, adding none of them', async () => {
+    const ws = make();
+    const big = new File([new Uint8Array(MAX_FILE_BYTES + 1)], 'big.bin');
+    await expect(ws.upload([new File(['a'], 'ok.txt'), big])).rejects.toThrow(/big\.bin.*up to 1\.0 MB/);
+    await expect(ws.upload([new File(['a'], 'Dockerfile')], 'Dockerfile')).rejects.toThrow(/is a file/);
+    expect(ws.has('ok.txt')).toBe(false);
+  });
+});
