@@ -122,6 +122,11 @@ export class EngineClient {
     });
   }
 
+  /** Stops the worker (and with it the guest and its open database). */
+  terminate(): void {
+    this.worker.terminate();
+  }
+
   /** Hands a file to the engine (for `docker load -i NAME`). */
   upload(name: string, data: Uint8Array): void {
     const copy = data.slice();

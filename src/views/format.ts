@@ -52,3 +52,12 @@ export function truncate(text: string, max: number): string {
 export function percent(part: number, whole: number): string {
   return `${whole > 0 ? Math.round((part / whole) * 100) : 0}%`;
 }
+
+/** `text` cut at a space to at most `max` characters, ending in `…` when cut (for alt text). */
+export function truncateWords(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const head = chars.slice(0, max - 1).join('');
+  const space = head.lastIndexOf(' ');
+  return `${(space > max / 2 ? head.slice(0, space) : head).replace(/[\s,;:]+$/, '')}…`;
+}

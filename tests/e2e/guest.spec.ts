@@ -2,15 +2,22 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 
 const screen = (page: Page) => page.locator('.xterm-rows');
-const prompts = async (page: Page) => ((await screen(page).innerText()).match(/layerlab\$/g) ?? []).length;
+const terminal = (page: Page) => page.getByRole('region', { name: 'Terminal: type docker commands' });
+const commandsRun = async (page: Page) => Number(await terminal(page).getAttribute('data-commands'));
 
-/** Types a line into the terminal and waits for the next prompt (the command finished). */
+/** Waits until the terminal has run `count` lines and is not busy. */
+async function settled(page: Page, count: number) {
+  await expect.poll(() => commandsRun(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(count);
+  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
+}
+
+/** Types a line into the terminal and waits for the command to finish. */
 async function type(page: Page, line: string) {
-  const before = await prompts(page);
+  const before = await commandsRun(page);
   await page.locator('.xterm-helper-textarea').focus();
   await page.keyboard.type(line);
   await page.keyboard.press('Enter');
-  await expect.poll(() => prompts(page), { timeout: 60_000 }).toBeGreaterThan(before);
+  await settled(page, before + 1);
 }
 
 test('the built site restores the guest in a worker and runs docker in its terminal', async ({ page }) => {
@@ -57,10 +64,9 @@ test('docker run -it attaches a pty, and vm shows containers as processes on the
   await page.keyboard.type('echo pid=$$ host=$(hostname)');
   await page.keyboard.press('Enter');
   await expect(screen(page)).toContainText('pid=1 host=box');
-  const before = await prompts(page);
   await page.keyboard.type('exit');
   await page.keyboard.press('Enter');
-  await expect.poll(() => prompts(page)).toBeGreaterThan(before);
+  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
   // the view from outside: the machine's own shell
   await page.keyboard.type('vm');
   await page.keyboard.press('Enter');
@@ -71,6 +77,7 @@ test('docker run -it attaches a pty, and vm shows containers as processes on the
   await page.screenshot({ path: 'test-results/screenshots/vm-shell.png', fullPage: true });
   await page.keyboard.type('exit');
   await page.keyboard.press('Enter');
+  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
   await type(page, 'docker rm -f sleeper');
   await expect(page.locator('.xterm-rows > div', { hasText: /^sleeper\s*$/ })).toHaveCount(1);
 });
@@ -94,4 +101,19 @@ test('docker save downloads an archive, a picked archive is loaded with docker l
 
   await page.locator('input[type=file]').setInputFiles({ name: 'notes.tar', mimeType: 'application/x-tar', buffer: Buffer.from('not an archive') });
   await expect(screen(page)).toContainText(/docker load -i "notes\.tar"[\s\S]*(not a `docker save` archive|invalid archive|tar)/, { timeout: 20_000 });
+});
+
+test('storage use is shown and reset everything asks first, then forgets every image', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker pull busybox');
+  const storage = page.getByRole('region', { name: 'Stored in this browser' });
+  await expect(storage).toContainText(/Images\s*1 · 2\.21MB/);
+  await page.getByRole('button', { name: 'Reset everything…' }).click();
+  await expect(page.getByRole('alertdialog')).toContainText('cannot be undone');
+  await page.getByRole('button', { name: 'Yes, reset everything' }).click();
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker images -q');
+  await expect(storage).toContainText(/Images\s*0 · 0B/);
+  await page.screenshot({ path: 'test-results/screenshots/after-reset.png', fullPage: true });
 });

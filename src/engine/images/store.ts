@@ -415,6 +415,8 @@ export class ImageStore {
   /** Counts and sizes for `docker system df`. */
   async usage(): Promise<{ images: { total: number; active: number; size: number; reclaimable: number }; buildCache: { total: number; active: number; size: number; reclaimable: number } }> {
     const users = await this.deps.containersUsing();
+    // sizes on disk, like Docker: the uncompressed layer, not the (maybe gzip) blob
+    const uncompressed = new Map((await this.deps.meta.list<LayerRecord>(LAYERS)).map((e) => [e.value.digest, e.value.size]));
     const layerSize = new Map<string, number>();
     const activeLayers = new Set<string>();
     const images = { total: 0, active: 0, size: 0, reclaimable: 0 };
@@ -429,7 +431,7 @@ export class ImageStore {
       const used = users.has(rec.id);
       if (used) images.active++;
       for (const l of manifest.layers) {
-        layerSize.set(l.digest, l.size);
+        layerSize.set(l.digest, uncompressed.get(l.digest) ?? l.size);
         if (used) activeLayers.add(l.digest);
       }
     }

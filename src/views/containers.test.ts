@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { ChangeEntry, ContainerInspect, ContainerSummary, ImageInspect } from '../engine/api.ts';
+import { changeRows, containersView, type ContainersView } from './containers.ts';
+import { expectGolden, wrap } from './testdata/golden.ts';
+import playground from './testdata/playground.json' with { type: 'json' };
+import python from './testdata/python-image.json' with { type: 'json' };
+
+const containers = playground.containers as ContainerSummary[];
+const inspects = playground.inspects as ContainerInspect[];
+const images = [python.inspect, ...playground.images] as ImageInspect[];
+const diffs = new Map(Object.entries(playground.diffs) as [string, ChangeEntry[]][]);
+
+function formatContainers(v: ContainersView): string {
+  const out = [`${v.containers.length} containers, ${v.imageGroups.length} image groups, ${v.sharedLayerCount} shared layers`];
+  for (const g of v.imageGroups) {
+    out.push(`group ${g.title} (${g.shortId}): ${g.containerIds.map((id) => id.slice(0, 12)).join(' ')}`);
+    for (const l of [...g.layers].reverse()) out.push(`  ro ${l.shortId} ${l.sizeLabel.padStart(7)} ${l.label} | used by ${l.usedBy.join(', ')}`);
+    out.push(`  alt: ${g.alt}`);
+  }
+  for (const c of v.containers) {
+    out.push('', `container ${c.name} (${c.shortId}) image=${c.image} state=${c.state} running=${c.running} exit=${c.exitCode} oom=${c.oomKilled} pid=${c.pid}`);
+    out.push(`  status: ${c.status} | command: ${c.command}`);
+    out.push(`  limits: memory ${c.limits.memoryLabel}, pids ${c.limits.pidsLabel}, read-only rootfs ${c.limits.readOnlyRootfs}`);
+    for (const m of c.mounts) out.push(`  mount: ${m.label}`);
+    const rw = c.readWrite;
+    out.push(`  rw layer (${rw.known ? `A${rw.added} C${rw.changed} D${rw.deleted}` : 'unknown'}) ${rw.upperDir}`);
+    for (const r of rw.rows) out.push(`    ${r.kind} ${'  '.repeat(r.depth)}${r.name}`);
+    for (const l of [...c.layers].reverse()) out.push(`  ro [${l.index}] ${l.shortId} shared with: ${l.sharedWith.join(', ') || '-'}`);
+    out.push(wrap(`  alt: ${c.alt}`, 100, '    '));
+  }
+  out.push('', 'alt:', wrap(v.alt));
+  return `${out.join('\n')}\n`;
+}
+
+describe('containersView', () => {
+  const view = containersView(containers, inspects, images, diffs);
+
+  it('draws the playground (golden)', () => {
+    expectGolden('containers-playground', formatContainers(view));
+  });
+
+  it('gives containers of one image the same layer ids', () => {
+    const web1 = view.containers.find((c) => c.name === 'web-1')!;
+    const web2 = view.containers.find((c) => c.name === 'web-2')!;
+    const repl = view.containers.find((c) => c.name === 'repl')!;
+    expect(web1.layers.map((l) => l.diffID)).toEqual(web2.layers.map((l) => l.diffID));
+    expect(web1.layers).toHaveLength(7);
+    // python's three layers are under all four containers
+    expect(web1.layers[0]?.sharedWith).toEqual(['repl', 'scratchpad', 'web-2']);
+    expect(web1.layers[0]?.usedBy).toEqual(['repl', 'scratchpad', 'web-1', 'web-2']);
+    expect(web1.layers[6]?.sharedWith).toEqual(['web-2']);
+    expect(repl.layers.map((l) => l.diffID)).toEqual(web1.layers.slice(0, 3).map((l) => l.diffID));
+    expect(view.sharedLayerCount).toBe(7);
+  });
+
+  it('groups containers by image, layers once', () => {
+    expect(view.imageGroups.map((g) => [g.title, g.layers.length, g.containerIds.length])).toEqual([
+      ['python:3.11-slim', 3, 2],
+      ['web:1', 7, 2],
+    ]);
+    expect(view.imageGroups[1]?.layers[3]?.label).toBe('WORKDIR /app');
+    expect(view.imageGroups[1]?.layers[5]?.label).toBe('RUN pip install -r requirements.txt');
+  });
+
+  it('reads state, limits, mounts and the read-write layer', () => {
+    const web1 = view.containers.find((c) => c.name === 'web-1')!;
+    expect(web1.limits).toEqual({ memory: 67108864, memoryLabel: '64MiB', pids: 100, pidsLabel: '100', readOnlyRootfs: false });
+    expect(web1.mounts).toEqual([{ volume: 'visits', volumeLabel: 'visits', destination: '/app/data', readOnly: false, label: 'visits → /app/data' }]);
+    expect(web1.readWrite).toMatchObject({ added: 5, changed: 3, deleted: 0, known: true });
+    const repl = view.containers.find((c) => c.name === 'repl')!;
+    expect(repl).toMatchObject({ state: 'exited', exitCode: 137, oomKilled: true });
+    expect(repl.alt).toContain('has exited with code 137, killed for running out of memory');
+    expect(view.containers.find((c) => c.name === 'web-1')?.alt).toContain('It stands on 7 read-only image layers; it shares all 7 with web-2 and 3 with repl and scratchpad.');
+    expect(repl.mounts[0]?.volumeLabel).toHaveLength(12);
+    const scratch = view.containers.find((c) => c.name === 'scratchpad')!;
+    expect(scratch.readWrite).toMatchObject({ known: true, changes: [] });
+    expect(scratch.limits).toMatchObject({ memory: null, memoryLabel: 'no limit', pids: null, readOnlyRootfs: true });
+  });
+
+  it('copes with missing inspect, image and diff', () => {
+    const only = containersView([containers[3]!], [], [], new Map());
+    const c = only.containers[0]!;
+    expect(c.layers).toEqual([]);
+    expect(c.readWrite).toMatchObject({ known: false, changes: [], upperDir: '' });
+    expect(c.limits.memory).toBeNull();
+    expect(c.mounts.map((m) => m.destination)).toEqual(['/app/data']);
+    expect(c.alt).toContain('Its image is not known.');
+    expect(only.imageGroups[0]?.layers).toEqual([]);
+    expect(containersView([], [], [], new Map()).alt).toBe('There are no containers.');
+  });
+});
+
+describe('changeRows', () => {
+  it('indents docker diff as a tree, parents first', () => {
+    const rows = changeRows([
+      { kind: 'A', path: '/tmp/b' },
+      { kind: 'C', path: '/tmp' },
+      { kind: 'D', path: '/etc/motd' },
+      { kind: 'C', path: '/etc' },
+      { kind: 'A', path: '/tmp/a.d/x' },
+      { kind: 'A', path: '/tmp/a.d' },
+    ]);
+    expect(rows.map((r) => `${r.depth} ${r.kind} ${r.name} ${r.change}`)).toEqual([
+      '0 C etc changed',
+      '1 D motd deleted',
+      '0 C tmp changed',
+      '1 A a.d added',
+      '2 A x added',
+      '1 A b added',
+    ]);
+  });
+});

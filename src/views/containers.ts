@@ -1,0 +1,321 @@
+/**
+ * Containers as layer stacks: each container is its image's read-only layers (identified by
+ * diffID, so containers of one image share the very same layers) plus its own thin read-write
+ * layer (`docker diff`), with its state, limits and volume mounts. `imageGroups` lets a picture
+ * draw the shared layers once with the containers on top.
+ */
+import type { ChangeEntry, ContainerInspect, ContainerState, ContainerSummary, ImageInspect } from '../engine/api.ts';
+import { compareNames } from '../engine/layer/index.ts';
+import { listWords, memoryLabel, plural, shortHex, sizeLabel, spokenMemory, truncate } from './format.ts';
+import { instructionFromCreatedBy, LABEL_LENGTH } from './image-layers.ts';
+
+/** One read-only image layer under a container. */
+export interface ContainerLayer {
+  /** Position in the image, 0 is the bottom. */
+  index: number;
+  /** The layer's identity (uncompressed digest): equal ids are the same bytes on disk. */
+  diffID: string;
+  /** First 12 hex digits of `diffID`. */
+  shortId: string;
+  /** The Dockerfile line that made it, cut to `LABEL_LENGTH`. */
+  label: string;
+  size: number;
+  sizeLabel: string;
+  /** Names of every container that uses this layer, this one included, sorted. */
+  usedBy: string[];
+  /** Names of the other containers that use this layer, sorted. */
+  sharedWith: string[];
+}
+
+/** One line of a container's read-write layer as a tree (from `docker diff`). */
+export interface ChangeRow {
+  /** 0 for entries of `/`. */
+  depth: number;
+  name: string;
+  path: string;
+  kind: 'A' | 'C' | 'D';
+  /** `added`, `changed` or `deleted`, for labels. */
+  change: 'added' | 'changed' | 'deleted';
+}
+
+/** A container's own thin read-write layer: the overlay upper directory. */
+export interface ReadWriteLayer {
+  /** `docker diff`, in the engine's order. */
+  changes: ChangeEntry[];
+  /** The same as an indented tree. */
+  rows: ChangeRow[];
+  added: number;
+  changed: number;
+  deleted: number;
+  /** Whether `docker diff` was known for this container (false: nothing was given). */
+  known: boolean;
+  /** Where the layer lives in the guest (`GraphDriver.Data.UpperDir`), '' when unknown. */
+  upperDir: string;
+}
+
+/** A volume mounted into a container. */
+export interface ContainerMount {
+  volume: string;
+  /** Anonymous volumes' 64-hex names cut to 12. */
+  volumeLabel: string;
+  destination: string;
+  readOnly: boolean;
+  /** `data → /data`, `data → /data (read-only)`. */
+  label: string;
+}
+
+/** Resource limits (`-m`, `--pids-limit`, `--read-only`). */
+export interface ContainerLimits {
+  /** Memory limit in bytes, null for none. */
+  memory: number | null;
+  /** `64MiB` or `no limit`. */
+  memoryLabel: string;
+  /** Process limit, null for none. */
+  pids: number | null;
+  /** `100` or `no limit`. */
+  pidsLabel: string;
+  /** The root filesystem is read-only. */
+  readOnlyRootfs: boolean;
+}
+
+/** One container in the picture. */
+export interface ContainerCard {
+  id: string;
+  shortId: string;
+  name: string;
+  /** The image as the user named it. */
+  image: string;
+  imageId: string;
+  command: string;
+  created: string;
+  state: ContainerState;
+  running: boolean;
+  exitCode: number;
+  /** The kernel killed it for using more memory than its limit. */
+  oomKilled: boolean;
+  /** `Up 2 minutes`, `Exited (0) 3 seconds ago`. */
+  status: string;
+  /** PID of its main process in the VM (0 when not running or unknown). */
+  pid: number;
+  /** The image's read-only layers, bottom first ([] when the image is unknown). */
+  layers: ContainerLayer[];
+  readWrite: ReadWriteLayer;
+  limits: ContainerLimits;
+  mounts: ContainerMount[];
+  alt: string;
+}
+
+/** Containers of one image, over one copy of its layers. */
+export interface ImageGroup {
+  imageId: string;
+  shortId: string;
+  /** The image as the containers named it (or its first tag). */
+  title: string;
+  /** The image's layers once (`usedBy` lists every container on them, of any image). */
+  layers: ContainerLayer[];
+  /** Ids of the containers in this group, in the input order. */
+  containerIds: string[];
+  alt: string;
+}
+
+/** Every container on the machine as layer stacks. */
+export interface ContainersView {
+  containers: ContainerCard[];
+  imageGroups: ImageGroup[];
+  /** Layers used by more than one container. */
+  sharedLayerCount: number;
+  alt: string;
+}
+
+const CHANGE_WORD = { A: 'added', C: 'changed', D: 'deleted' } as const;
+
+function isAnonymous(name: string): boolean {
+  return /^[0-9a-f]{64}$/.test(name);
+}
+
+function comparePaths(a: string, b: string): number {
+  const pa = a.split('/').filter(Boolean);
+  const pb = b.split('/').filter(Boolean);
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const c = compareNames(pa[i] ?? '', pb[i] ?? '');
+    if (c !== 0) return c;
+  }
+  return pa.length - pb.length;
+}
+
+/** `docker diff` entries as an indented tree (parents before children, names sorted bytewise). */
+export function changeRows(changes: readonly ChangeEntry[]): ChangeRow[] {
+  return [...changes]
+    .sort((a, b) => comparePaths(a.path, b.path))
+    .map((c) => {
+      const parts = c.path.split('/').filter(Boolean);
+      return { depth: Math.max(0, parts.length - 1), name: parts[parts.length - 1] ?? '/', path: c.path, kind: c.kind, change: CHANGE_WORD[c.kind] };
+    });
+}
+
+function readWriteLayer(changes: readonly ChangeEntry[] | undefined, inspect: ContainerInspect | undefined): ReadWriteLayer {
+  const list = [...(changes ?? [])];
+  return {
+    changes: list,
+    rows: changeRows(list),
+    added: list.filter((c) => c.kind === 'A').length,
+    changed: list.filter((c) => c.kind === 'C').length,
+    deleted: list.filter((c) => c.kind === 'D').length,
+    known: changes !== undefined,
+    upperDir: inspect?.GraphDriver.Data.UpperDir ?? '',
+  };
+}
+
+function limitsOf(inspect: ContainerInspect | undefined): ContainerLimits {
+  const memory = inspect && inspect.HostConfig.Memory > 0 ? inspect.HostConfig.Memory : null;
+  const pidsRaw = inspect?.HostConfig.PidsLimit;
+  const pids = pidsRaw !== undefined && pidsRaw !== null && pidsRaw > 0 ? pidsRaw : null;
+  return {
+    memory,
+    memoryLabel: memory === null ? 'no limit' : memoryLabel(memory),
+    pids,
+    pidsLabel: pids === null ? 'no limit' : String(pids),
+    readOnlyRootfs: inspect?.HostConfig.ReadonlyRootfs ?? false,
+  };
+}
+
+/** What the container is doing, as a predicate: "is running (Up 2 minutes)", "has exited with code 0 (…)". */
+function stateWords(c: Omit<ContainerCard, 'alt'>): string {
+  if (c.running) return `is running (${c.status})`;
+  if (c.state === 'exited') return `has exited with code ${c.exitCode}${c.oomKilled ? ', killed for running out of memory' : ''} (${c.status})`;
+  if (c.state === 'created') return 'was created but has not started';
+  return `is ${c.state}`;
+}
+
+/** "it shares all 7 with web-2 and 3 with repl and scratchpad". */
+function sharingWords(layers: readonly ContainerLayer[]): string {
+  const counts = new Map<string, number>();
+  for (const l of layers) for (const name of l.sharedWith) counts.set(name, (counts.get(name) ?? 0) + 1);
+  const byCount = new Map<number, string[]>();
+  for (const [name, n] of counts) byCount.set(n, [...(byCount.get(n) ?? []), name]);
+  const parts = [...byCount]
+    .sort((a, b) => b[0] - a[0])
+    .map(([n, names]) => `${n === layers.length ? `all ${n}` : n} with ${listWords([...names].sort(compareNames))}`);
+  return parts.length ? `it shares ${listWords(parts)}` : 'no other container uses them';
+}
+
+function containerAlt(c: Omit<ContainerCard, 'alt'>): string {
+  const out = [`Container ${c.name}, from image ${c.image}, ${stateWords(c)}.`];
+  if (c.layers.length) {
+    out.push(`It stands on ${plural(c.layers.length, 'read-only image layer')}; ${sharingWords(c.layers)}.`);
+  } else {
+    out.push('Its image is not known.');
+  }
+  const rw = c.readWrite;
+  if (!rw.known) out.push('Its read-write layer was not read.');
+  else if (rw.changes.length === 0) out.push('Its own read-write layer is empty: it has changed no files.');
+  else {
+    const parts: string[] = [];
+    if (rw.added) parts.push(`${rw.added} added`);
+    if (rw.changed) parts.push(`${rw.changed} changed`);
+    if (rw.deleted) parts.push(`${rw.deleted} deleted`);
+    out.push(`Its own read-write layer holds ${plural(rw.changes.length, 'change')}: ${listWords(parts)}.`);
+  }
+  const limits: string[] = [];
+  if (c.limits.memory !== null) limits.push(`memory ${spokenMemory(c.limits.memory)}`);
+  if (c.limits.pids !== null) limits.push(`${c.limits.pids} processes`);
+  if (c.limits.readOnlyRootfs) limits.push('a read-only root filesystem');
+  if (limits.length) out.push(`Limits: ${listWords(limits)}.`);
+  if (c.mounts.length) out.push(`Volumes: ${listWords(c.mounts.map((m) => `${m.volumeLabel} at ${m.destination}${m.readOnly ? ' read-only' : ''}`))}.`);
+  return out.join(' ');
+}
+
+/**
+ * The containers (`docker ps -a`) with their inspect data, images and `docker diff` (by
+ * container id) as layer stacks; inputs that are missing for a container leave its parts empty.
+ */
+export function containersView(
+  containers: readonly ContainerSummary[],
+  inspects: readonly ContainerInspect[],
+  images: readonly ImageInspect[],
+  diffs: ReadonlyMap<string, readonly ChangeEntry[]>,
+): ContainersView {
+  const inspectById = new Map(inspects.map((i) => [i.Id, i]));
+  const imageById = new Map(images.map((i) => [i.Id, i]));
+  const usersOf = new Map<string, string[]>();
+  for (const c of containers) {
+    const image = imageById.get(c.imageId);
+    for (const diffID of new Set(image?.RootFS.Layers ?? [])) {
+      const users = usersOf.get(diffID) ?? [];
+      users.push(c.name);
+      usersOf.set(diffID, users);
+    }
+  }
+  const layersOf = (image: ImageInspect | undefined, self?: string): ContainerLayer[] =>
+    (image?.RootFS.Layers ?? []).map((diffID, index) => {
+      const detail = image?.LayerDetails?.[index];
+      const usedBy = [...(usersOf.get(diffID) ?? [])].sort(compareNames);
+      const size = detail?.size ?? 0;
+      return {
+        index,
+        diffID,
+        shortId: shortHex(diffID),
+        label: truncate(instructionFromCreatedBy(detail?.createdBy ?? ''), LABEL_LENGTH),
+        size,
+        sizeLabel: sizeLabel(size),
+        usedBy,
+        sharedWith: usedBy.filter((n) => n !== self),
+      };
+    });
+
+  const cards = containers.map((c): ContainerCard => {
+    const inspect = inspectById.get(c.id);
+    const mounts = (inspect?.Mounts ?? c.mounts).map((m): ContainerMount => {
+      const volumeLabel = isAnonymous(m.Name) ? shortHex(m.Name) : m.Name;
+      return { volume: m.Name, volumeLabel, destination: m.Destination, readOnly: !m.RW, label: `${volumeLabel} → ${m.Destination}${m.RW ? '' : ' (read-only)'}` };
+    });
+    const card: Omit<ContainerCard, 'alt'> = {
+      id: c.id,
+      shortId: shortHex(c.id),
+      name: c.name,
+      image: c.image,
+      imageId: c.imageId,
+      command: c.command,
+      created: c.created,
+      state: c.state,
+      running: c.state === 'running',
+      exitCode: c.exitCode,
+      oomKilled: inspect?.State.OOMKilled ?? false,
+      status: c.status,
+      pid: inspect?.State.Pid ?? 0,
+      layers: layersOf(imageById.get(c.imageId), c.name),
+      readWrite: readWriteLayer(diffs.get(c.id), inspect),
+      limits: limitsOf(inspect),
+      mounts,
+    };
+    return { ...card, alt: containerAlt(card) };
+  });
+
+  const groups = new Map<string, ImageGroup>();
+  for (const c of cards) {
+    let g = groups.get(c.imageId);
+    if (!g) {
+      const image = imageById.get(c.imageId);
+      g = { imageId: c.imageId, shortId: shortHex(c.imageId), title: c.image || image?.RepoTags[0] || shortHex(c.imageId), layers: layersOf(image), containerIds: [], alt: '' };
+      groups.set(c.imageId, g);
+    }
+    g.containerIds.push(c.id);
+  }
+  const imageGroups = [...groups.values()].map((g) => {
+    const names = g.containerIds.map((id) => cards.find((c) => c.id === id)?.name ?? shortHex(id));
+    const alt =
+      `Image ${g.title}: ${plural(g.layers.length, 'layer')} shared by ${plural(names.length, 'container')} (${listWords(names)}); ` +
+      `each container adds only its own read-write layer on top.`;
+    return { ...g, alt };
+  });
+
+  const sharedLayerCount = [...usersOf.values()].filter((u) => u.length > 1).length;
+  const running = cards.filter((c) => c.running).length;
+  const alt =
+    cards.length === 0
+      ? 'There are no containers.'
+      : `${plural(cards.length, 'container')}, ${running} running, from ${plural(imageGroups.length, 'image')}. ` +
+        (sharedLayerCount ? `${plural(sharedLayerCount, 'layer is', 'layers are')} shared between containers and stored once. ` : '') +
+        cards.map((c) => c.alt).join(' ');
+  return { containers: cards, imageGroups, sharedLayerCount, alt };
+}
