@@ -256,7 +256,8 @@ export interface BuildOptions {
 
 /** A build's progress, step by step, like BuildKit's plain output. */
 export type BuildEvent =
-  | { type: 'step-start'; step: number; total: number; stage: string; instruction: string; line: number }
+  /** `label` is BuildKit's per-stage step label (`2/5`, `base 1/3`); `instruction` the expanded instruction. */
+  | { type: 'step-start'; step: number; total: number; stage: string; label: string; instruction: string; line: number }
   | { type: 'step-output'; step: number; stream: 'stdout' | 'stderr'; data: Uint8Array }
   | { type: 'step-done'; step: number; cached: boolean; ms: number }
   | { type: 'step-error'; step: number; message: string }

@@ -6,7 +6,7 @@ import { expectGolden, wrap } from './testdata/golden.ts';
 const enc = new TextEncoder();
 
 interface StepScript {
-  /** BuildKit's line, e.g. `[2/5] WORKDIR /app`. */
+  /** BuildKit's line, e.g. `[2/5] WORKDIR /app` (split into the event's label and instruction). */
   label: string;
   line: number;
   stage?: string;
@@ -24,7 +24,8 @@ function events(steps: StepScript[], messages: string[] = []): BuildEvent[] {
   const out: BuildEvent[] = [];
   steps.forEach((s, i) => {
     const step = i + 1;
-    out.push({ type: 'step-start', step, total: steps.length, stage: s.stage ?? '', instruction: s.label, line: s.line });
+    const [, label = '', instruction = s.label] = /^\[([^\]]*)\] (.*)$/.exec(s.label) ?? [];
+    out.push({ type: 'step-start', step, total: steps.length, stage: s.stage ?? '', label, instruction, line: s.line });
     for (const chunk of s.stdout ?? []) out.push({ type: 'step-output', step, stream: 'stdout', data: enc.encode(chunk) });
     for (const chunk of s.stderr ?? []) out.push({ type: 'step-output', step, stream: 'stderr', data: enc.encode(chunk) });
     if (s.running) return;
@@ -149,7 +150,7 @@ describe('buildStepsView', () => {
   it('a line that changed, and the steps after it', () => {
     const first = buildStepsView(goodOrder('first'));
     const changed = goodOrder('first').map((e) =>
-      e.type === 'step-start' && e.step === 4 ? { ...e, instruction: '[4/5] RUN pip install --no-cache-dir -r requirements.txt' } : e.type === 'step-done' && e.step < 4 && e.step > 1 ? { ...e, cached: true } : e,
+      e.type === 'step-start' && e.step === 4 ? { ...e, instruction: 'RUN pip install --no-cache-dir -r requirements.txt' } : e.type === 'step-done' && e.step < 4 && e.step > 1 ? { ...e, cached: true } : e,
     );
     const view = buildStepsView(changed, first);
     expect(view.cascadeStart).toBe(4);
@@ -174,9 +175,9 @@ describe('buildStepsView', () => {
   it('a build still running: progress bars, split characters, capped output', () => {
     const bar = ['Downloading 10%\r', 'Downloading 55%\rDownloading 100%\n', 'Caf', '\xc3'];
     const evs: BuildEvent[] = [
-      { type: 'step-start', step: 1, total: 2, stage: '', instruction: '[1/2] FROM busybox', line: 1 },
+      { type: 'step-start', step: 1, total: 2, stage: '', label: '1/2', instruction: 'FROM busybox', line: 1 },
       { type: 'step-done', step: 1, cached: false, ms: 12 },
-      { type: 'step-start', step: 2, total: 2, stage: '', instruction: '[2/2] RUN wget -O /big http://localhost/big', line: 2 },
+      { type: 'step-start', step: 2, total: 2, stage: '', label: '2/2', instruction: 'RUN wget -O /big http://localhost/big', line: 2 },
       ...bar.slice(0, 3).map((t): BuildEvent => ({ type: 'step-output', step: 2, stream: 'stderr', data: enc.encode(t) })),
       // "é" split across two chunks
       { type: 'step-output', step: 2, stream: 'stderr', data: new Uint8Array([0xc3]) },
@@ -189,10 +190,10 @@ describe('buildStepsView', () => {
     const step = view.steps[1]!;
     expect(step).toMatchObject({ state: 'running', reason: 'running', ms: undefined, timeLabel: '', droppedLines: 9 });
     expect(step.output).toEqual([
+      { stream: 'stdout', text: 'line 7' },
       { stream: 'stdout', text: 'line 8' },
       { stream: 'stdout', text: 'line 9' },
       { stream: 'stdout', text: 'no newline yet' },
-      { stream: 'stderr', text: 'Café' },
     ]);
     const all = buildStepsView(evs).steps[1]!.output.filter((l) => l.stream === 'stderr');
     expect(all.map((l) => l.text)).toEqual(['Downloading 100%', 'Café']);
@@ -220,6 +221,11 @@ describe('buildStepsView', () => {
     );
     expect(again.cascadeStart).toBe(4);
     expect(again.steps.map((s) => s.reason)).toEqual(['base', 'cached', 'base', 'inputs-changed']);
+  });
+
+  it('reads the older one-string form of step-start', () => {
+    const old = { type: 'step-start', step: 1, total: 1, stage: '', label: '', instruction: '[1/1] FROM busybox', line: 1 } as const;
+    expect(buildStepsView([old]).steps[0]).toMatchObject({ label: '[1/1] FROM busybox', position: '1/1', instruction: 'FROM busybox', keyword: 'FROM' });
   });
 
   it('prints times like BuildKit', () => {

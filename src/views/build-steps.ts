@@ -33,7 +33,7 @@ export interface BuildStep {
   total: number;
   /** BuildKit's line, e.g. `[2/5] RUN pip install -r requirements.txt`. */
   label: string;
-  /** The bracket part: `2/5`, or `builder 2/5` in a multi-stage build. */
+  /** BuildKit's per-stage position: `2/5`, or `builder 2/5` in a multi-stage build. */
   position: string;
   /** The instruction as it ran, e.g. `RUN pip install -r requirements.txt`. */
   instruction: string;
@@ -128,16 +128,15 @@ function addOutput(w: Work, stream: 'stdout' | 'stderr', data: Uint8Array): void
   for (const part of parts) w.lines.push({ stream, text: afterCarriageReturn(part) });
 }
 
-function parseLabel(label: string): { position: string; instruction: string; index: number | undefined } {
+/** Splits `[2/5] RUN …` into its position (`2/5`) and instruction. */
+function parseLabel(label: string): { position: string; instruction: string } {
   const m = /^\[([^\]]*)\]\s*(.*)$/s.exec(label);
-  if (!m) return { position: '', instruction: label, index: undefined };
-  const position = m[1] ?? '';
-  const k = /(\d+)\/\d+$/.exec(position)?.[1];
-  return { position, instruction: m[2] ?? '', index: k === undefined ? undefined : Number(k) };
+  return m ? { position: m[1] ?? '', instruction: m[2] ?? '' } : { position: '', instruction: label };
 }
 
+/** Steps of two builds are compared by stage and position in the stage (`k` of `k/n`). */
 function matchKey(step: BuildStep): string {
-  const k = parseLabel(step.label).index;
+  const k = /(\d+)\/\d+$/.exec(step.position)?.[1];
   return k === undefined ? `#${step.step}` : `${step.stage}\u0000${k}`;
 }
 
@@ -154,12 +153,13 @@ export function buildStepsView(events: readonly BuildEvent[], previous?: BuildSt
     switch (ev.type) {
       case 'step-start': {
         total = Math.max(total, ev.total);
-        const { position, instruction } = parseLabel(ev.instruction);
+        // Older engines sent one string, `[2/5] RUN …`, in `instruction`.
+        const { position, instruction } = ev.label ? { position: ev.label, instruction: ev.instruction } : parseLabel(ev.instruction);
         work.set(ev.step, {
           step: {
             step: ev.step,
             total: ev.total,
-            label: ev.instruction,
+            label: position ? `[${position}] ${instruction}` : instruction,
             position,
             instruction,
             keyword: instructionKeyword(instruction),
@@ -276,7 +276,7 @@ function stepAlt(s: BuildStep, cascadeStart: number | null, steps: readonly Buil
       what = 'running';
       break;
     case 'cached':
-      what = 'cached: reused from the last build';
+      what = 'cached: reused from the build cache';
       break;
     case 'base':
       what = `base image ready${time}`;

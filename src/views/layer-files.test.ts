@@ -145,6 +145,52 @@ describe('layerFilesView', () => {
   });
 });
 
+describe('opaque directories and big trees', () => {
+  const enc = new TextEncoder();
+  const base: TarEntry[] = [
+    tarEntry({ name: 'etc/apt/sources.list.d/', type: 'directory' }),
+    tarEntry({ name: 'etc/apt/sources.list.d/a.list', type: 'file', data: enc.encode('deb a\n') }),
+    tarEntry({ name: 'etc/apt/sources.list.d/b.list', type: 'file', data: enc.encode('deb b\n') }),
+  ];
+  const replace: TarEntry[] = [
+    tarEntry({ name: 'etc/apt/sources.list.d/', type: 'directory' }),
+    tarEntry({ name: 'etc/apt/sources.list.d/.wh..wh..opq', type: 'file' }),
+    tarEntry({ name: 'etc/apt/sources.list.d/c.list', type: 'file', data: enc.encode('deb c\n') }),
+  ];
+
+  it('an opaque directory removes what was below it', () => {
+    const rows = layerFilesView([base, replace], 1, { maxDepth: 9 }).rows;
+    expect(rows.map((r) => [r.path, r.change])).toEqual([
+      ['/etc', 'modified'],
+      ['/etc/apt', 'modified'],
+      ['/etc/apt/sources.list.d', 'modified'],
+      ['/etc/apt/sources.list.d/a.list', 'removed'],
+      ['/etc/apt/sources.list.d/b.list', 'removed'],
+      ['/etc/apt/sources.list.d/c.list', 'added'],
+    ]);
+    const image = imageFilesView([base, replace], { maxDepth: 9 });
+    expect(image.rows.slice(3).map((r) => [r.name, r.change, r.layer])).toEqual([
+      ['a.list', 'removed', 1],
+      ['b.list', 'removed', 1],
+      ['c.list', 'unchanged', 1],
+    ]);
+    expect(image.wastedSize).toBe(12);
+  });
+
+  it('handles thousands of files', () => {
+    const many: TarEntry[] = [];
+    for (let d = 0; d < 100; d++) for (let f = 0; f < 40; f++) many.push(tarEntry({ name: `usr/share/doc/pkg${d}/file${f}.txt`, type: 'file', data: enc.encode(`${d}/${f}\n`) }));
+    const wipe = [tarEntry({ name: 'usr/share/.wh.doc', type: 'file' })];
+    const view = layerFilesView([many, wipe], 1);
+    expect(view.counts.removed).toBe(1 + 100 + 4000);
+    expect(view.rows.map((r) => r.path)).toEqual(['/usr', '/usr/share', '/usr/share/doc']);
+    expect(view.rows[2]).toMatchObject({ change: 'removed', collapsed: true, hidden: 4100 });
+    const image = imageFilesView([many, wipe]);
+    expect(image.totalSize).toBe(0);
+    expect(image.wasted).toEqual([{ path: '/usr/share/doc', size: image.layersSize, layers: [0, 1], removed: true }]);
+  });
+});
+
 describe('imageFilesView', () => {
   it('web:1 as a whole: wasted space and efficiency (golden)', () => {
     const layers = webLayers();

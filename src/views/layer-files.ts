@@ -390,17 +390,19 @@ export function imageFilesView(layers: readonly (readonly TarEntry[])[], options
     });
   });
   const primary = primaryPaths(tree);
+  const removedIn = new Map<string, string[]>();
+  for (const p of removedAt.keys()) {
+    const at = p.lastIndexOf('/');
+    const parent = at < 0 ? '' : p.slice(0, at);
+    removedIn.set(parent, [...(removedIn.get(parent) ?? []), p.slice(at + 1)]);
+  }
 
   const build = (path: string, node: FsNode): FileNode => {
     const own: FileChange = wastedAt.has(path) && path !== '' ? 'modified' : 'unchanged';
     const children: FileNode[] = [];
     if (node.type === 'directory') {
-      const names = new Set(tree.list(path));
+      const names = new Set([...tree.list(path), ...(removedIn.get(path) ?? [])]);
       const prefix = path === '' ? '' : `${path}/`;
-      for (const p of removedAt.keys()) {
-        const rest = p.slice(prefix.length);
-        if (p.startsWith(prefix) && rest !== '' && !rest.includes('/')) names.add(rest);
-      }
       for (const name of [...names].sort(compareNames)) {
         const p = prefix + name;
         const now = tree.get(p);

@@ -117,3 +117,41 @@ test('storage use is shown and reset everything asks first, then forgets every i
   await expect(storage).toContainText(/Images\s*0 · 0B/);
   await page.screenshot({ path: 'test-results/screenshots/after-reset.png', fullPage: true });
 });
+
+test('edit the Dockerfile, build with the Build button, change a file and rebuild from the cache', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await page.getByRole('treeitem', { name: /Dockerfile/ }).first().click();
+  const editor = page.locator('.cm-content');
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('FROM busybox\nWORKDIR /app\nCOPY app.py .\nRUN wc -c app.py > size.txt\nCMD ["cat", "size.txt"]\n');
+  // a typo is flagged on its line as you type
+  await page.keyboard.type('FRUM x');
+  await expect(page.getByRole('list', { name: 'Problems in the Dockerfile' })).toContainText('Line 6');
+  await page.keyboard.press('Shift+Home');
+  await page.keyboard.press('Backspace');
+  await expect(page.getByRole('list', { name: 'Problems in the Dockerfile' })).toHaveCount(0);
+
+  const before = await commandsRun(page);
+  await page.getByRole('button', { name: 'Build' }).click();
+  await settled(page, before + 1);
+  await expect(screen(page)).toContainText(/naming to docker\.io\/library\/app:latest/);
+  await page.screenshot({ path: 'test-results/screenshots/build.png', fullPage: true });
+
+  // change app.py: FROM and WORKDIR come from the cache, COPY and everything after it rebuild
+  await page.getByRole('treeitem', { name: /app\.py/ }).first().click();
+  await editor.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\n# changed\n');
+  const again = await commandsRun(page);
+  await page.getByRole('button', { name: 'Build' }).click();
+  await settled(page, again + 1);
+  await expect(screen(page)).toContainText(/\[2\/4\] WORKDIR \/app\s*#\d+ CACHED/);
+  await expect(screen(page)).toContainText(/\[3\/4\] COPY app\.py \.(?!\s*#\d+ CACHED)/);
+  await page.screenshot({ path: 'test-results/screenshots/rebuild.png', fullPage: true });
+  await type(page, 'docker run --rm app');
+  await expect(screen(page)).toContainText(/\d+ app\.py/);
+  await type(page, 'docker history --no-trunc app');
+  await expect(screen(page)).toContainText('RUN /bin/sh -c wc -c app.py > size.txt # buildkit');
+});

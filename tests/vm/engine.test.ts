@@ -38,7 +38,7 @@ function context(files: Record<string, string | Uint8Array>): BuildContext {
 async function build(files: Record<string, string | Uint8Array>, options: { tags?: string[]; noCache?: boolean; target?: string; buildArgs?: Record<string, string> } = {}) {
   const events: BuildEvent[] = [];
   const result = await engine.build({ context: context(files), ...options, onEvent: (e) => events.push(e) });
-  const steps = events.filter((e) => e.type === 'step-start').map((e) => (e as { instruction: string }).instruction);
+  const steps = events.filter((e) => e.type === 'step-start').map((e) => `[${(e as { label: string }).label}] ${(e as { instruction: string }).instruction}`);
   const cached = events.filter((e) => e.type === 'step-done' && e.cached).length;
   return { result, steps, cached, events };
 }

@@ -189,7 +189,7 @@ export class Builder {
       if (platform && !/^linux\/(386|i386)$/.test(lexer.processWord(platform, globalArgs))) {
         throw lineError(stage.from, `platform ${platform} is not available: LayerLab runs linux/386 only`);
       }
-      emit({ type: 'step-start', step: fromStep, total, stage: stage.name ?? '', instruction: `[${label(k, n)}] FROM ${baseWord}`, line: stage.from.startLine });
+      emit({ type: 'step-start', step: fromStep, total, stage: stage.name ?? '', label: label(k, n), instruction: `FROM ${baseWord}`, line: stage.from.startLine });
       let state: State;
       const prev = stages.find((s) => s.name === baseWord.toLowerCase() && s.index < stage.index);
       if (prev) state = { ...results.get(prev.index)!, args: new Map() };
@@ -237,7 +237,7 @@ export class Builder {
         const no = ++stepNo;
         const s0 = performance.now();
         const text = this.describe(node, expand);
-        emit({ type: 'step-start', step: no, total, stage: stage.name ?? '', instruction: `[${label(k, n)}] ${text}`, line: node.startLine });
+        emit({ type: 'step-start', step: no, total, stage: stage.name ?? '', label: label(k, n), instruction: text, line: node.startLine });
         let cached = false;
         try {
           const r = await this.fsStep(node, state, text, expand, context, results, stages, stage, options, (stream, data) => emit({ type: 'step-output', step: no, stream, data }));

@@ -75,7 +75,7 @@ export class BuildPrinter {
     switch (e.type) {
       case 'step-start': {
         const n = this.next++;
-        const label = `[${this.multiStage && e.stage ? e.stage + ' ' : ''}${e.step}/${e.total}] ${e.instruction}`;
+        const label = `[${e.label}] ${e.instruction}`;
         this.vertices.set(e.step, { n, label, started: this.clock(), partial: '', tail: [] });
         this.write(`#${n} ${label}\n`);
         break;

@@ -595,11 +595,11 @@ describe('docker build', () => {
   it('prints BuildKit-style progress', async () => {
     engine.buildScript = {
       events: [
-        { type: 'step-start', step: 1, total: 3, stage: 'stage-0', instruction: 'FROM docker.io/library/busybox:latest', line: 1 },
+        { type: 'step-start', step: 1, total: 3, stage: 'stage-0', label: '1/3', instruction: 'FROM docker.io/library/busybox:latest', line: 1 },
         { type: 'step-done', step: 1, cached: true, ms: 0 },
-        { type: 'step-start', step: 2, total: 3, stage: 'stage-0', instruction: 'COPY app.sh /app.sh', line: 2 },
+        { type: 'step-start', step: 2, total: 3, stage: 'stage-0', label: '2/3', instruction: 'COPY app.sh /app.sh', line: 2 },
         { type: 'step-done', step: 2, cached: false, ms: 40 },
-        { type: 'step-start', step: 3, total: 3, stage: 'stage-0', instruction: 'RUN sh /app.sh', line: 3 },
+        { type: 'step-start', step: 3, total: 3, stage: 'stage-0', label: '3/3', instruction: 'RUN sh /app.sh', line: 3 },
         { type: 'step-output', step: 3, stream: 'stdout', data: enc.encode('building\nstill ') },
         { type: 'step-output', step: 3, stream: 'stdout', data: enc.encode('going\n') },
         { type: 'step-done', step: 3, cached: false, ms: 420 },
@@ -627,7 +627,7 @@ describe('docker build', () => {
   it('prints the failing step, the Dockerfile excerpt and BuildKit error', async () => {
     engine.buildScript = {
       events: [
-        { type: 'step-start', step: 3, total: 3, stage: 'stage-0', instruction: 'RUN sh /app.sh', line: 3 },
+        { type: 'step-start', step: 3, total: 3, stage: 'stage-0', label: '3/3', instruction: 'RUN sh /app.sh', line: 3 },
         { type: 'step-output', step: 3, stream: 'stderr', data: enc.encode('sh: boom\n') },
         { type: 'step-error', step: 3, message: 'process "/bin/sh -c sh /app.sh" did not complete successfully: exit code: 2' },
       ],
