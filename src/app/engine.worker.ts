@@ -8,6 +8,7 @@ import type { CliIO } from '../engine/cli/io.ts';
 import { runDocker } from '../engine/cli/run.ts';
 import { Engine } from '../engine/engine.ts';
 import { staticImageSource } from '../engine/images/source.ts';
+import { applyLayer, FsTree, gunzip, isGzip, layerStats, readTar, type LayerStats } from '../engine/layer/index.ts';
 import { browserEnvironment, fetchWithProgress } from '../runtime/browser.ts';
 import type { GuestProcess } from '../runtime/types.ts';
 import { V86Machine } from '../runtime/v86-machine.ts';
@@ -130,8 +131,29 @@ async function vm(msg: Extract<ToEngine, { t: 'vm' }>): Promise<void> {
   }
 }
 
+/** Per-layer added/modified/removed counts of an image (for its layer picture), cached by image ID. */
+const statsCache = new Map<string, Record<string, LayerStats>>();
+async function layerStatsOf(ref: string): Promise<Record<string, LayerStats>> {
+  const store = engine!.imageStore;
+  const id = await store.resolveId(ref);
+  const cached = statsCache.get(id);
+  if (cached) return cached;
+  const image = await store.load(id);
+  const tree = new FsTree();
+  const out: Record<string, LayerStats> = {};
+  for (const l of image.layers) {
+    const blob = await store.readBlob(l.digest);
+    const entries = readTar(isGzip(blob) ? await gunzip(blob) : blob);
+    out[l.diffID] = layerStats(entries, tree);
+    applyLayer(tree, entries);
+  }
+  statsCache.set(id, out);
+  return out;
+}
+
 async function query(path: string, args: unknown[]): Promise<unknown> {
   if (!engine) throw new Error('the engine is not ready');
+  if (path === 'images.layerStats') return layerStatsOf(String(args[0]));
   const [group, method] = path.split('.') as [string, string];
   const allowed: Record<string, string[]> = {
     images: ['list', 'inspect', 'history', 'available'],

@@ -155,3 +155,17 @@ test('edit the Dockerfile, build with the Build button, change a file and rebuil
   await type(page, 'docker history --no-trunc app');
   await expect(screen(page)).toContainText('RUN /bin/sh -c wc -c app.py > size.txt # buildkit');
 });
+
+test('the image picture shows each layer with its instruction, size and file counts', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker pull busybox');
+  const picture = page.getByRole('figure', { name: /Layers of busybox:latest/ });
+  await expect(picture).toContainText('1 layers · 2.21MB');
+  const layer = picture.getByRole('button', { name: /ADD/ });
+  await expect(layer).toContainText('+');
+  await layer.click();
+  await expect(picture).toContainText('Every container of this image shares it');
+  await expect(picture).toContainText('CMD');
+  await page.screenshot({ path: 'test-results/screenshots/layers.png', fullPage: true });
+});
