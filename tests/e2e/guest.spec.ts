@@ -169,3 +169,21 @@ test('the image picture shows each layer with its instruction, size and file cou
   await expect(picture).toContainText('CMD');
   await page.screenshot({ path: 'test-results/screenshots/layers.png', fullPage: true });
 });
+
+test('containers are drawn as shared read-only layers plus their own read-write layer, volumes beside them', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker run --name one busybox sh -c "echo hi > /tmp/created-in-one"');
+  await type(page, 'docker run --name two -v notes:/data busybox sh -c "echo kept > /data/note"');
+  const pictures = page.getByRole('region', { name: /Containers/ });
+  const one = pictures.getByRole('article', { name: /^Container one,/ });
+  await expect(one).toContainText('A /tmp/created-in-one', { timeout: 20_000 });
+  await expect(pictures.getByRole('article', { name: /^Container two,/ })).toContainText('notes → /data');
+  // both containers sit on the same read-only layers of busybox
+  await expect(pictures.getByRole('figure')).toHaveCount(1);
+  await expect(pictures).toContainText('shared by 2 containers');
+  await expect(pictures).toContainText('⛁ notes');
+  await page.screenshot({ path: 'test-results/screenshots/containers.png', fullPage: true });
+  await type(page, 'docker rm one');
+  await expect(pictures.getByRole('article', { name: /^Container one,/ })).toHaveCount(0, { timeout: 20_000 });
+});
