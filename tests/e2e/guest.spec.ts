@@ -26,7 +26,7 @@ test('the built site restores the guest in a worker and runs docker in its termi
   await page.goto('/');
   // the page is usable before the guest is ready
   await expect(page.getByRole('heading', { name: 'LayerLab' })).toBeVisible();
-  await expect(page.getByRole('status')).toContainText('Linux is running', { timeout: 60_000 });
+  await expect(page.getByRole('region', { name: 'Virtual machine' }).getByRole('status')).toContainText('Linux is running', { timeout: 60_000 });
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 30_000 });
   await expect(page.getByText(/^Linux 6\.1\.\d+$/)).toBeVisible();
   // v86 runs in the worker, not on the page, and the page needs no cross-origin isolation
@@ -95,11 +95,11 @@ test('docker save downloads an archive, a picked archive is loaded with docker l
   await expect(screen(page)).toContainText('Untagged: busybox:latest');
 
   await expect(page.getByRole('button', { name: 'Load image…' })).toBeEnabled();
-  await page.locator('input[type=file]').setInputFiles({ name: 'busybox.tar', mimeType: 'application/x-tar', buffer: readFileSync(path) });
+  await page.locator('section[aria-labelledby="terminal-title"] input[type=file]').setInputFiles({ name: 'busybox.tar', mimeType: 'application/x-tar', buffer: readFileSync(path) });
   await expect(screen(page)).toContainText('docker load -i "busybox.tar"', { timeout: 20_000 });
   await expect(screen(page)).toContainText('Loaded image: busybox:latest', { timeout: 20_000 });
 
-  await page.locator('input[type=file]').setInputFiles({ name: 'notes.tar', mimeType: 'application/x-tar', buffer: Buffer.from('not an archive') });
+  await page.locator('section[aria-labelledby="terminal-title"] input[type=file]').setInputFiles({ name: 'notes.tar', mimeType: 'application/x-tar', buffer: Buffer.from('not an archive') });
   await expect(screen(page)).toContainText(/docker load -i "notes\.tar"[\s\S]*(not a `docker save` archive|invalid archive|tar)/, { timeout: 20_000 });
 });
 
@@ -111,7 +111,7 @@ test('storage use is shown and reset everything asks first, then forgets every i
   await expect(storage).toContainText(/Images\s*1 · 2\.21MB/);
   await page.getByRole('button', { name: 'Reset everything…' }).click();
   await expect(page.getByRole('alertdialog')).toContainText('cannot be undone');
-  await page.getByRole('button', { name: 'Yes, reset everything' }).click();
+  await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Yes, reset everything' }).click()]);
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
   await type(page, 'docker images -q');
   await expect(storage).toContainText(/Images\s*0 · 0B/);
