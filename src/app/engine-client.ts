@@ -2,6 +2,7 @@
  * The page's handle on the engine worker: starts it, runs `docker` lines and `vm` shells as
  * terminal sessions, answers completions and read-only queries for the pictures.
  */
+import type { BuildEvent } from '../engine/api.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles } from './engine-protocol.ts';
 
@@ -23,6 +24,9 @@ export class EngineClient {
   onStatus: (s: MachineStatus) => void = () => {};
   onProgress: (p: MachineProgress) => void = () => {};
   onChanged: () => void = () => {};
+  /** A build began; its events follow through `onBuildEvent`. */
+  onBuildStart: () => void = () => {};
+  onBuildEvent: (e: BuildEvent) => void = () => {};
   onFailed: (message: string) => void = () => {};
   /** A command wrote a file for the user (default: download it). */
   onDownload: (name: string, data: Uint8Array) => void = (name, data) => {
@@ -75,6 +79,12 @@ export class EngineClient {
       }
       case 'changed':
         this.onChanged();
+        break;
+      case 'build-start':
+        this.onBuildStart();
+        break;
+      case 'build-event':
+        this.onBuildEvent(m.event);
         break;
       case 'download':
         this.onDownload(m.name, m.data);

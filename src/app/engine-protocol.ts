@@ -3,6 +3,7 @@
  * The worker owns the guest (v86), the engine and its IndexedDB stores; the page sends command
  * lines and keystrokes and receives output, progress and "something changed" notices.
  */
+import type { BuildEvent } from '../engine/api.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
 import type { WireError } from '../runtime/worker-protocol.ts';
 
@@ -39,5 +40,8 @@ export type FromEngine =
   | { t: 'reply'; req: number; ok: false; error: WireError }
   /** Engine state may have changed (after a command): pictures should refresh. */
   | { t: 'changed' }
+  /** A build began (from the terminal or the Build button): its events follow as `build-event`. */
+  | { t: 'build-start' }
+  | { t: 'build-event'; event: BuildEvent }
   /** A command wrote a file for the user (`docker save -o NAME`): the page offers it as a download. */
   | { t: 'download'; name: string; data: Uint8Array };

@@ -98,7 +98,7 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
   let code = 1;
   try {
     if (!engine) throw new Error('the engine is not ready');
-    code = await runDocker(msg.argv, io, engine);
+    code = await runDocker(msg.argv, io, observed(engine));
   } catch (err) {
     output(msg.session, 'stderr', `docker: ${(err as Error).message}\n`);
   } finally {
@@ -106,6 +106,26 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     post({ t: 'exit', session: msg.session, code });
     post({ t: 'changed' });
   }
+}
+
+/** The engine as the CLI sees it, with builds reported to the page for the build panel. */
+function observed(e: Engine): Engine {
+  return new Proxy(e, {
+    get(target, prop, receiver) {
+      if (prop !== 'build') return Reflect.get(target, prop, receiver);
+      return (options: Parameters<Engine['build']>[0]) => {
+        post({ t: 'build-start' });
+        return target.build({
+          ...options,
+          onEvent: (event) => {
+            options.onEvent?.(event);
+            const copy = event.type === 'step-output' ? { ...event, data: event.data.slice() } : event;
+            post({ t: 'build-event', event: copy });
+          },
+        });
+      };
+    },
+  });
 }
 
 async function vm(msg: Extract<ToEngine, { t: 'vm' }>): Promise<void> {

@@ -148,6 +148,14 @@ test('edit the Dockerfile, build with the Build button, change a file and rebuil
   await page.getByRole('button', { name: 'Build' }).click();
   await settled(page, again + 1);
   await expect(screen(page)).toContainText(/\[2\/4\] WORKDIR \/app\s*#\d+ CACHED/);
+  // the build panel: which steps the cache reused and where the cascade of rebuilt steps began
+  const panel = page.getByRole('region', { name: /^Build/ });
+  await expect(panel.getByRole('status')).toContainText('from the cache');
+  await expect(panel.getByRole('status')).toContainText('the change at step 3 rebuilt it and every step after it');
+  await expect(panel.locator('.step.cached')).toHaveCount(1);
+  await expect(panel.locator('.step.cached')).toContainText('WORKDIR /app');
+  await expect(panel.locator('.step.cascade')).toContainText('COPY app.py .');
+  await page.screenshot({ path: 'test-results/screenshots/build-panel.png', fullPage: true });
   await expect(screen(page)).toContainText(/\[3\/4\] COPY app\.py \.(?!\s*#\d+ CACHED)/);
   await page.screenshot({ path: 'test-results/screenshots/rebuild.png', fullPage: true });
   await type(page, 'docker run --rm app');
