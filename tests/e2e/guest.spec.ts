@@ -195,3 +195,19 @@ test('containers are drawn as shared read-only layers plus their own read-write 
   await type(page, 'docker rm one');
   await expect(pictures.getByRole('article', { name: /^Container one,/ })).toHaveCount(0, { timeout: 20_000 });
 });
+
+test('a named volume keeps its data after the container is removed and the page reloads; the VM lists running containers', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker run --name writer -v data:/data busybox sh -c "echo survives > /data/file"');
+  await type(page, 'docker rm writer');
+  await type(page, 'docker run -d --name sleeper busybox sleep 1000');
+  await expect(page.getByRole('list', { name: 'Running containers, as processes of the machine' })).toContainText(/PID \d+ sleeper sleep 1000/, { timeout: 20_000 });
+  await page.reload();
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker run --rm -v data:/data busybox cat /data/file');
+  await expect(screen(page)).toContainText('survives');
+  // a container that was running when the page went away comes back as exited, like after a daemon restart
+  await type(page, 'docker ps -a --format "{{.Names}} {{.Status}}"');
+  await expect(screen(page)).toContainText(/sleeper Exited \(255\)/);
+});
