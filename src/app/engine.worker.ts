@@ -8,7 +8,8 @@ import type { CliIO } from '../engine/cli/io.ts';
 import { runDocker } from '../engine/cli/run.ts';
 import { Engine } from '../engine/engine.ts';
 import { staticImageSource } from '../engine/images/source.ts';
-import { applyLayer, FsTree, gunzip, isGzip, layerStats, readTar, type LayerStats } from '../engine/layer/index.ts';
+import { applyLayer, FsTree, gunzip, isGzip, layerStats, readTar, type LayerStats, type TarEntry } from '../engine/layer/index.ts';
+import { imageFilesView, layerFilesView, type FileRowOptions } from '../views/layer-files.ts';
 import { browserEnvironment, fetchWithProgress } from '../runtime/browser.ts';
 import type { GuestProcess } from '../runtime/types.ts';
 import { V86Machine } from '../runtime/v86-machine.ts';
@@ -171,9 +172,36 @@ async function layerStatsOf(ref: string): Promise<Record<string, LayerStats>> {
   return out;
 }
 
+/** An image's layers as tar entries (parsed once per image). */
+const entriesCache = new Map<string, TarEntry[][]>();
+async function layerEntries(ref: string): Promise<TarEntry[][]> {
+  const store = engine!.imageStore;
+  const id = await store.resolveId(ref);
+  let layers = entriesCache.get(id);
+  if (!layers) {
+    layers = [];
+    for (const l of (await store.load(id)).layers) {
+      const blob = await store.readBlob(l.digest);
+      layers.push(readTar(isGzip(blob) ? await gunzip(blob) : blob));
+    }
+    if (entriesCache.size > 4) entriesCache.delete(entriesCache.keys().next().value!);
+    entriesCache.set(id, layers);
+  }
+  return layers;
+}
+
+/** dive's views: the files as of one layer (coloured by change), or the whole image with its wasted space. */
+async function filesOf(ref: string, selected: number | null, options: FileRowOptions): Promise<unknown> {
+  const layers = await layerEntries(ref);
+  const view = selected === null ? imageFilesView(layers, options) : layerFilesView(layers, selected, options);
+  const { root: _tree, ...rest } = view; // the tree holds file contents: keep them in the worker
+  return rest;
+}
+
 async function query(path: string, args: unknown[]): Promise<unknown> {
   if (!engine) throw new Error('the engine is not ready');
   if (path === 'images.layerStats') return layerStatsOf(String(args[0]));
+  if (path === 'images.files') return filesOf(String(args[0]), (args[1] as number | null) ?? null, (args[2] as FileRowOptions) ?? {});
   const [group, method] = path.split('.') as [string, string];
   const allowed: Record<string, string[]> = {
     images: ['list', 'inspect', 'history', 'available'],

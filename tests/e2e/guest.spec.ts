@@ -211,3 +211,25 @@ test('a named volume keeps its data after the container is removed and the page 
   await type(page, 'docker ps -a --format "{{.Names}} {{.Status}}"');
   await expect(screen(page)).toContainText(/sleeper Exited \(255\)/);
 });
+
+test('selecting a layer shows its files coloured by change; the whole image shows wasted space', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await page.getByRole('treeitem', { name: /Dockerfile/ }).first().click();
+  await page.locator('.cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('FROM busybox\nRUN head -c 50000 /dev/zero > /big && echo v1 > /etc/motd\nRUN rm /big /etc/shadow\n');
+  const before = await commandsRun(page);
+  await page.getByRole('button', { name: 'Build' }).click();
+  await settled(page, before + 1);
+  const picture = page.getByRole('figure', { name: /Layers of app:latest/ });
+  await picture.getByRole('button', { name: /RUN rm \/big/ }).click();
+  const files = page.getByRole('group', { name: /^(Files as of layer|The image's)/ });
+  await expect(files).toContainText('Files as of layer 3 of 3');
+  await expect(files).toContainText('2 removed');
+  await page.getByRole('checkbox', { name: 'changes only' }).check();
+  await expect(files.locator('li.removed').first()).toContainText(/big|shadow/);
+  await page.getByRole('button', { name: 'Whole image: files and wasted space' }).click();
+  await expect(files).toContainText(/wasted 50(\.\d)?kB/);
+  await page.screenshot({ path: 'test-results/screenshots/files.png', fullPage: true });
+});
