@@ -233,3 +233,17 @@ test('selecting a layer shows its files coloured by change; the whole image show
   await expect(files).toContainText(/wasted 50(\.\d)?kB/);
   await page.screenshot({ path: 'test-results/screenshots/files.png', fullPage: true });
 });
+
+test("the seed's Python example builds from the default workspace and runs", async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  const before = await commandsRun(page);
+  await page.getByRole('button', { name: 'Build' }).click();
+  await expect.poll(() => commandsRun(page), { timeout: 10_000 }).toBeGreaterThan(before);
+  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 240_000 });
+  await expect(screen(page)).toContainText('naming to docker.io/library/app:latest');
+  await type(page, 'docker run --rm app');
+  await expect(screen(page)).toContainText(/Hello/);
+  await page.screenshot({ path: 'test-results/screenshots/python-app.png', fullPage: true });
+});
