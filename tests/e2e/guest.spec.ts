@@ -247,3 +247,21 @@ test("the seed's Python example builds from the default workspace and runs", asy
   await expect(screen(page)).toContainText(/Hello/);
   await page.screenshot({ path: 'test-results/screenshots/python-app.png', fullPage: true });
 });
+
+test('a failing build step is pointed at on its line in the editor', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await page.getByRole('treeitem', { name: /Dockerfile/ }).first().click();
+  await page.locator('.cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('FROM busybox\nRUN echo about to fail && exit 3\n');
+  const before = await commandsRun(page);
+  await page.getByRole('button', { name: 'Build' }).click();
+  await settled(page, before + 1);
+  await expect(screen(page)).toContainText('did not complete successfully: exit code: 3');
+  await expect(page.getByRole('list', { name: 'Problems in the Dockerfile' })).toContainText('Line 2: The build failed here');
+  await expect(page.locator('.cm-lint-marker-error')).toHaveCount(1);
+  // editing the file clears the stale mark
+  await page.keyboard.type('# fixed\n');
+  await expect(page.getByRole('list', { name: 'Problems in the Dockerfile' })).toHaveCount(0);
+});
