@@ -2,7 +2,7 @@
  * The page's handle on the engine worker: starts it, runs `docker` lines and `vm` shells as
  * terminal sessions, answers completions and read-only queries for the pictures.
  */
-import type { BuildEvent } from '../engine/api.ts';
+import type { BuildEvent, PullEvent } from '../engine/api.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles } from './engine-protocol.ts';
 
@@ -27,6 +27,8 @@ export class EngineClient {
   /** A build began; its events follow through `onBuildEvent`. */
   onBuildStart: () => void = () => {};
   onBuildEvent: (e: BuildEvent) => void = () => {};
+  /** Progress of an image download. */
+  onPullEvent: (reference: string, e: PullEvent) => void = () => {};
   onFailed: (message: string) => void = () => {};
   /** A command wrote a file for the user (default: download it). */
   onDownload: (name: string, data: Uint8Array) => void = (name, data) => {
@@ -85,6 +87,9 @@ export class EngineClient {
         break;
       case 'build-event':
         this.onBuildEvent(m.event);
+        break;
+      case 'pull-event':
+        this.onPullEvent(m.reference, m.event);
         break;
       case 'download':
         this.onDownload(m.name, m.data);

@@ -55,6 +55,7 @@ async function init(vmBase: string, imagesBase: string): Promise<void> {
     meta: metadata,
     getGuest: () => machine!,
     source: staticImageSource((path, onProgress) => fetchWithProgress(new URL(path, imagesBase).href, onProgress)),
+    onPullEvent: (reference, event) => post({ t: 'pull-event', reference, event }),
   });
   post({ t: 'ready' });
 }

@@ -4,7 +4,7 @@
  * `getGuest` is handed in (a V86Machine in Node, a RemoteMachine in the browser).
  */
 import { collect, type GuestMachine } from '../runtime/types.ts';
-import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, PruneReport } from './api.ts';
+import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, PruneReport, PullEvent } from './api.ts';
 import { Builder } from './build/builder.ts';
 import { ContainerManager } from './containers/manager.ts';
 import { GuestLayerCache } from './guest/layer-cache.ts';
@@ -26,6 +26,8 @@ export interface EngineOptions {
   /** Offline base images. */
   source: ImageSource;
   now?: () => Date;
+  /** Sees the progress of every image pull (for a progress bar). */
+  onPullEvent?: (reference: string, event: PullEvent) => void;
 }
 
 /** LayerLab's container engine. */
@@ -47,6 +49,7 @@ export class Engine implements DockerEngine {
       source: options.source,
       now,
       containersUsing: () => this.containerManager.imagesInUse(),
+      ...(options.onPullEvent ? { onPullEvent: options.onPullEvent } : {}),
     });
     this.volumeManager = new VolumeManager({
       blobs: options.blobs,

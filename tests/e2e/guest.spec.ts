@@ -241,6 +241,8 @@ test("the seed's Python example builds from the default workspace and runs", asy
   const before = await commandsRun(page);
   await page.getByRole('button', { name: 'Build' }).click();
   await expect.poll(() => commandsRun(page), { timeout: 10_000 }).toBeGreaterThan(before);
+  // FROM python:3.11-slim downloads the image first: a progress bar says so
+  await expect(page.getByRole('progressbar', { name: 'Downloading python:3.11-slim' })).toBeVisible({ timeout: 30_000 });
   await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 240_000 });
   await expect(screen(page)).toContainText('naming to docker.io/library/app:latest');
   await type(page, 'docker run --rm app');

@@ -54,6 +54,8 @@ export interface ImageDeps {
   now(): Date;
   /** Image ID → IDs of containers using it. */
   containersUsing(): Promise<Map<string, string[]>>;
+  /** Sees every pull's progress, whoever started it (the CLI, a build's FROM): for a progress bar. */
+  onPullEvent?: (reference: string, event: PullEvent) => void;
 }
 
 /** Local images (`docker images/pull/tag/rmi/history/inspect`) and the image side of containers. */
@@ -230,8 +232,12 @@ export class ImageStore {
   }
 
   /** Copies an offline image into the store, verifying every digest and diffID. */
-  async pull(input: string, onEvent: (e: PullEvent) => void = () => {}, signal?: AbortSignal): Promise<{ id: string; reference: string }> {
+  async pull(input: string, onCallerEvent: (e: PullEvent) => void = () => {}, signal?: AbortSignal): Promise<{ id: string; reference: string }> {
     const ref = parseReference(input);
+    const onEvent = (e: PullEvent) => {
+      onCallerEvent(e);
+      this.deps.onPullEvent?.(ref.familiar, e);
+    };
     const catalog = await this.deps.source.catalog();
     const entry = catalog.find((e) => e.references.some((r) => parseReference(r).familiar === ref.familiar));
     if (!entry) {
