@@ -93,6 +93,22 @@ export function printInspect(ctx: CommandContext, values: unknown[], format: str
 }
 
 /** The "Total reclaimed space: 1.2MB" line of prune commands. */
+/** `docker … inspect NAME…`: looks each name up, prints what was found, then fails with the errors (exit 1). */
+export async function inspectEach(ctx: CommandContext, lookup: (name: string) => Promise<unknown>): Promise<number> {
+  const found: unknown[] = [];
+  const errors: string[] = [];
+  for (const name of ctx.args) {
+    try {
+      found.push(await lookup(name));
+    } catch (e) {
+      errors.push(errorText(e));
+    }
+  }
+  printInspect(ctx, found, ctx.flags.string('format'));
+  if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
+  return 0;
+}
+
 export function reclaimedLine(bytes: number): string {
   return `Total reclaimed space: ${humanSize4(bytes)}\n`;
 }

@@ -8,6 +8,7 @@ import { readTar, writeTar } from '../layer/index.ts';
 import { attachProcess, pullPrinter, readAllStdin } from './attach.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
 import {
+  inspectEach,
   checkFilters,
   confirm,
   errorText,
@@ -17,7 +18,6 @@ import {
   INSPECT_FORMAT_FLAG,
   labelMatches,
   parseFilters,
-  printInspect,
   reclaimedLine,
   unsupportedFlag,
 } from './common.ts';
@@ -400,19 +400,8 @@ async function runPs(ctx: CommandContext): Promise<number> {
 
 // ---------------------------------------------------------------- inspect / logs / diff / commit / top
 
-async function runContainerInspect(ctx: CommandContext): Promise<number> {
-  const found: unknown[] = [];
-  const errors: string[] = [];
-  for (const name of ctx.args) {
-    try {
-      found.push(await ctx.engine.containers.inspect(name));
-    } catch (e) {
-      errors.push(errorText(e));
-    }
-  }
-  printInspect(ctx, found, ctx.flags.string('format'));
-  if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
-  return 0;
+function runContainerInspect(ctx: CommandContext): Promise<number> {
+  return inspectEach(ctx, (n) => ctx.engine.containers.inspect(n));
 }
 
 async function runLogs(ctx: CommandContext): Promise<number> {

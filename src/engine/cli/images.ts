@@ -7,6 +7,7 @@ import { NotFoundError } from '../errors.ts';
 import { pullPrinter } from './attach.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
 import {
+  inspectEach,
   checkFilters,
   confirm,
   errorText,
@@ -15,7 +16,6 @@ import {
   INSPECT_FORMAT_FLAG,
   labelMatches,
   parseFilters,
-  printInspect,
   reclaimedLine,
   unsupportedFlag,
 } from './common.ts';
@@ -79,19 +79,8 @@ async function runImages(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-async function runImageInspect(ctx: CommandContext): Promise<number> {
-  const found: unknown[] = [];
-  const errors: string[] = [];
-  for (const ref of ctx.args) {
-    try {
-      found.push(await ctx.engine.images.inspect(ref));
-    } catch (e) {
-      errors.push(errorText(e));
-    }
-  }
-  printInspect(ctx, found, ctx.flags.string('format'));
-  if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
-  return 0;
+function runImageInspect(ctx: CommandContext): Promise<number> {
+  return inspectEach(ctx, (n) => ctx.engine.images.inspect(n));
 }
 
 async function runHistory(ctx: CommandContext): Promise<number> {

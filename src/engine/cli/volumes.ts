@@ -2,17 +2,16 @@
  * `docker volume create|ls|inspect|rm|prune` with docker/cli's flags and output.
  */
 import type { VolumeInfo } from '../api.ts';
-import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
+import { CliError, type Command, type CommandContext } from './command.ts';
 import {
+  inspectEach,
   checkFilters,
   confirm,
-  errorText,
   FORMAT_FLAG,
   forEachTarget,
   INSPECT_FORMAT_FLAG,
   labelMatches,
   parseFilters,
-  printInspect,
   reclaimedLine,
   unsupportedFlag,
 } from './common.ts';
@@ -68,19 +67,8 @@ async function runVolumeLs(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-async function runVolumeInspect(ctx: CommandContext): Promise<number> {
-  const found: unknown[] = [];
-  const errors: string[] = [];
-  for (const name of ctx.args) {
-    try {
-      found.push(await ctx.engine.volumes.inspect(name));
-    } catch (e) {
-      errors.push(errorText(e));
-    }
-  }
-  printInspect(ctx, found, ctx.flags.string('format'));
-  if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
-  return 0;
+function runVolumeInspect(ctx: CommandContext): Promise<number> {
+  return inspectEach(ctx, (n) => ctx.engine.volumes.inspect(n));
 }
 
 async function runVolumeRm(ctx: CommandContext): Promise<number> {
