@@ -161,14 +161,13 @@ async function layerStatsOf(ref: string): Promise<Record<string, LayerStats>> {
   const cached = statsCache.get(id);
   if (cached) return cached;
   const image = await store.load(id);
+  const layers = await layerEntries(id);
   const tree = new FsTree();
   const out: Record<string, LayerStats> = {};
-  for (const l of image.layers) {
-    const blob = await store.readBlob(l.digest);
-    const entries = readTar(isGzip(blob) ? await gunzip(blob) : blob);
-    out[l.diffID] = layerStats(entries, tree);
-    applyLayer(tree, entries);
-  }
+  image.layers.forEach((l, i) => {
+    out[l.diffID] = layerStats(layers[i]!, tree);
+    applyLayer(tree, layers[i]!);
+  });
   statsCache.set(id, out);
   return out;
 }

@@ -342,9 +342,6 @@ export class Builder {
     } else {
       id = await this.run(node, state, parent, text, options, output);
     }
-    if (state.id === '' && parent.id === '') {
-      // the first layer on scratch: keep the config decided so far
-    }
     await this.deps.meta.put(CACHE, key, { image: id, created: this.deps.now().toISOString() });
     const resolved = await this.deps.images.resolve(id);
     return { state: { ...state, id, config: { ...resolved.config } }, cached: false };
@@ -507,8 +504,6 @@ export class Builder {
               if (e.type === 'file' || e.type === 'directory' || e.type === 'symlink') files.push({ path: rel, type: e.type, data: e.data, mode: e.mode, uid: e.uid, gid: e.gid, linkname: e.linkname });
             }
             // an archive extracts into the destination directory
-            files = files.map((x) => x);
-            if (!destIsDir) dest = dest.endsWith('/') ? dest : dest;
             continue;
           }
           files.push({ path: destIsDir ? clean.split('/').pop()! : '', type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0 });

@@ -109,6 +109,11 @@ export async function inspectEach(ctx: CommandContext, lookup: (name: string) =>
   return 0;
 }
 
+/** A prune's `Deleted Containers:` section (one line per item, then a blank line), or '' when nothing went. */
+export function deletedSection(title: string, lines: readonly string[]): string {
+  return lines.length > 0 ? `${title}:\n${lines.map((l) => `${l}\n`).join('')}\n` : '';
+}
+
 export function reclaimedLine(bytes: number): string {
   return `Total reclaimed space: ${humanSize4(bytes)}\n`;
 }

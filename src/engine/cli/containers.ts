@@ -18,6 +18,7 @@ import {
   INSPECT_FORMAT_FLAG,
   labelMatches,
   parseFilters,
+  deletedSection,
   reclaimedLine,
   unsupportedFlag,
 } from './common.ts';
@@ -592,7 +593,7 @@ async function runCp(ctx: CommandContext): Promise<number> {
 async function runContainerPrune(ctx: CommandContext): Promise<number> {
   if (!(await confirm(ctx, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?', ctx.flags.bool('force')))) return 0;
   const report = await ctx.engine.containers.prune();
-  if (report.deleted.length > 0) ctx.out('Deleted Containers:\n' + report.deleted.map((d) => d + '\n').join('') + '\n');
+  ctx.out(deletedSection('Deleted Containers', report.deleted));
   ctx.out(reclaimedLine(report.spaceReclaimed));
   return 0;
 }

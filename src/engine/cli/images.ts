@@ -16,6 +16,7 @@ import {
   INSPECT_FORMAT_FLAG,
   labelMatches,
   parseFilters,
+  deletedSection,
   reclaimedLine,
   unsupportedFlag,
 } from './common.ts';
@@ -130,15 +131,15 @@ const DANGLING_WARNING = `WARNING! This will remove all dangling images.
 Are you sure you want to continue?`;
 
 /** Lines of a prune report's deletions, as `docker image prune` words them. */
-export function imagePruneLines(deleted: string[]): string {
-  return deleted.map((d) => (/^(untagged|deleted): /.test(d) ? d : `deleted: ${d}`) + '\n').join('');
+export function imagePruneLines(deleted: string[]): string[] {
+  return deleted.map((d) => (/^(untagged|deleted): /.test(d) ? d : `deleted: ${d}`));
 }
 
 async function runImagePrune(ctx: CommandContext): Promise<number> {
   const all = ctx.flags.bool('all');
   if (!(await confirm(ctx, all ? ALL_IMAGES_WARNING : DANGLING_WARNING, ctx.flags.bool('force')))) return 0;
   const report = await ctx.engine.images.prune({ all });
-  if (report.deleted.length > 0) ctx.out('Deleted Images:\n' + imagePruneLines(report.deleted) + '\n');
+  ctx.out(deletedSection('Deleted Images', imagePruneLines(report.deleted)));
   ctx.out(reclaimedLine(report.spaceReclaimed));
   return 0;
 }

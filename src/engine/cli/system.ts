@@ -4,7 +4,7 @@
  */
 import { NotFoundError } from '../errors.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
-import { confirm, errorText, FORMAT_FLAG, INSPECT_FORMAT_FLAG, printInspect, reclaimedLine, unsupportedFlag } from './common.ts';
+import { confirm, errorText, FORMAT_FLAG, INSPECT_FORMAT_FLAG, printInspect, deletedSection, reclaimedLine, unsupportedFlag } from './common.ts';
 import { bytesSize } from './format.ts';
 import { imagePruneLines } from './images.ts';
 import { renderTemplate } from './template.ts';
@@ -46,18 +46,18 @@ async function runSystemPrune(ctx: CommandContext): Promise<number> {
   let reclaimed = 0;
   const containers = await ctx.engine.containers.prune();
   reclaimed += containers.spaceReclaimed;
-  if (containers.deleted.length > 0) ctx.out('Deleted Containers:\n' + containers.deleted.map((d) => d + '\n').join('') + '\n');
+  ctx.out(deletedSection('Deleted Containers', containers.deleted));
   if (volumes) {
     const v = await ctx.engine.volumes.prune();
     reclaimed += v.spaceReclaimed;
-    if (v.deleted.length > 0) ctx.out('Deleted Volumes:\n' + v.deleted.map((d) => d + '\n').join('') + '\n');
+    ctx.out(deletedSection('Deleted Volumes', v.deleted));
   }
   const images = await ctx.engine.images.prune({ all });
   reclaimed += images.spaceReclaimed;
-  if (images.deleted.length > 0) ctx.out('Deleted Images:\n' + imagePruneLines(images.deleted) + '\n');
+  ctx.out(deletedSection('Deleted Images', imagePruneLines(images.deleted)));
   const rest = await ctx.engine.system.prune({ all, volumes });
   reclaimed += rest.spaceReclaimed;
-  if (rest.deleted.length > 0) ctx.out('Deleted build cache objects:\n' + rest.deleted.map((d) => d + '\n').join('') + '\n');
+  ctx.out(deletedSection('Deleted build cache objects', rest.deleted));
   ctx.out(reclaimedLine(reclaimed));
   return 0;
 }

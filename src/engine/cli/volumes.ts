@@ -12,6 +12,7 @@ import {
   INSPECT_FORMAT_FLAG,
   labelMatches,
   parseFilters,
+  deletedSection,
   reclaimedLine,
   unsupportedFlag,
 } from './common.ts';
@@ -83,7 +84,7 @@ async function runVolumePrune(ctx: CommandContext): Promise<number> {
     : 'WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue?';
   if (!(await confirm(ctx, warning, ctx.flags.bool('force')))) return 0;
   const report = await ctx.engine.volumes.prune({ all });
-  if (report.deleted.length > 0) ctx.out('Deleted Volumes:\n' + report.deleted.map((d) => d + '\n').join('') + '\n');
+  ctx.out(deletedSection('Deleted Volumes', report.deleted));
   ctx.out(reclaimedLine(report.spaceReclaimed));
   return 0;
 }

@@ -26,9 +26,9 @@ import type {
   PruneReport,
 } from '../api.ts';
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, layerTar, INIT_LAYER_DIR, INIT_LAYER_SCRIPT } from '../guest/guest-fs.ts';
+import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT } from '../guest/guest-fs.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
-import { applyLayer, diffTrees, readTar, type FsTree, type TarEntry } from '../layer/index.ts';
+import { applyLayer, diffTrees, readTar, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
 import type { Digest } from '../store/digest.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
@@ -400,7 +400,7 @@ export class ContainerManager {
     try {
       if (!r.hostConfig.autoRemove) {
         const entries = await exportUpperDir(live.guest, containerDirs(id).upper);
-        const tar = layerTar(entries);
+        const tar = writeTar(entries);
         const info = await this.deps.blobs.put(tar);
         r.rwLayer = { digest: info.digest, size: tar.length };
       }

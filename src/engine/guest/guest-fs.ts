@@ -3,8 +3,8 @@
  * and how directories move between the guest and the blob store as OCI layer tars. The guest
  * only caches; everything durable is in the engine's stores.
  */
-import { gunzip, isGzip, readTar, upperToOci, writeTar, type TarEntry } from '../layer/index.ts';
-import { collect, concat, type GuestMachine, type SpawnSpec } from '../../runtime/types.ts';
+import { gunzip, isGzip, readTar, upperToOci, type TarEntry } from '../layer/index.ts';
+import { collect, type GuestMachine, type SpawnSpec } from '../../runtime/types.ts';
 import { EngineError } from '../errors.ts';
 
 /** Root of everything the engine keeps in the guest (tmpfs, with xattrs). */
@@ -74,12 +74,11 @@ export async function extractLayerInGuest(guest: GuestMachine, blob: Uint8Array,
   // gunzip on the host (native speed) rather than in the emulated guest; 9p moves the tar fast
   const tar = isGzip(blob) ? await gunzip(blob) : blob;
   await guest.writeFile(name, tar);
-  const gz = '';
   try {
     await guestShell(
       guest,
       `set -e; d=${quote(dir)}; rm -rf "$d.tmp"; mkdir -p "$d.tmp"; ` +
-        `tar -x${gz}f /mnt/host/${name} -C "$d.tmp"; /sbin/layerlab-agent oci-to-overlay "$d.tmp"; ` +
+        `tar -xf /mnt/host/${name} -C "$d.tmp"; /sbin/layerlab-agent oci-to-overlay "$d.tmp"; ` +
         `rm -rf "$d"; mv "$d.tmp" "$d"; rm -f /mnt/host/${name}`,
       `extracting ${what}`,
     );
@@ -117,9 +116,3 @@ export async function exportUpperDir(guest: GuestMachine, dir: string): Promise<
   }
 }
 
-/** Serialises OCI layer entries to an uncompressed tar. */
-export function layerTar(entries: readonly TarEntry[]): Uint8Array {
-  return writeTar(entries);
-}
-
-export { concat };

@@ -7,8 +7,9 @@
 import type { GuestMachine } from '../../runtime/types.ts';
 import type { PruneReport, VolumeInfo } from '../api.ts';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { exportUpperDir, extractLayerInGuest, guestShell, layerTar, volumeDir, GUEST_ROOT } from '../guest/guest-fs.ts';
+import { exportUpperDir, extractLayerInGuest, guestShell, volumeDir, GUEST_ROOT } from '../guest/guest-fs.ts';
 import type { Digest } from '../store/digest.ts';
+import { writeTar } from '../layer/index.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import { NAME_PATTERN, randomHex } from '../util/ids.ts';
 
@@ -147,7 +148,7 @@ export class VolumeManager {
     const r = await this.get(name);
     if (!r) return;
     const entries = await exportUpperDir(guest, volumeDir(name));
-    const tar = layerTar(entries);
+    const tar = writeTar(entries);
     const info = await this.deps.blobs.put(tar);
     await this.deps.meta.put(VOLUMES, name, { ...r, data: { digest: info.digest, size: tar.length } });
   }
