@@ -1,9 +1,10 @@
 /// <reference types="vitest/config" />
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
+import { lessonsPlugin } from './src/content/build/vite-plugin.ts';
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), lessonsPlugin()],
   optimizeDeps: { exclude: ['v86'] },
   worker: { format: 'es' },
   build: {

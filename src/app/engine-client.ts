@@ -100,18 +100,18 @@ export class EngineClient {
   }
 
   /** Runs `docker ARGV…`; returns the session id for stdin, resize and interrupt. */
-  docker(argv: string[], size: { rows: number; cols: number }, files: WorkspaceFiles, handlers: SessionHandlers): number {
+  docker(argv: string[], size: { rows: number; cols: number }, files: WorkspaceFiles, handlers: SessionHandlers, line?: string): number {
     const session = this.nextId++;
     this.sessions.set(session, handlers);
-    this.send({ t: 'docker', session, argv, ...size, files });
+    this.send({ t: 'docker', session, argv, ...size, files, ...(line ? { line } : {}) });
     return session;
   }
 
-  /** Opens a shell on the machine itself. */
-  vm(size: { rows: number; cols: number }, handlers: SessionHandlers): number {
+  /** Opens a shell on the machine itself, or runs one `command` there. */
+  vm(size: { rows: number; cols: number }, handlers: SessionHandlers, command?: string): number {
     const session = this.nextId++;
     this.sessions.set(session, handlers);
-    this.send({ t: 'vm', session, ...size });
+    this.send({ t: 'vm', session, ...size, ...(command ? { command } : {}) });
     return session;
   }
 

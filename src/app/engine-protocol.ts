@@ -14,9 +14,9 @@ export type WorkspaceFiles = Record<string, Uint8Array>;
 export type ToEngine =
   | { t: 'init'; vmBase: string; imagesBase: string }
   /** Runs `docker …` (argv without the word docker) in a terminal session. */
-  | { t: 'docker'; session: number; argv: string[]; rows: number; cols: number; files: WorkspaceFiles }
-  /** Opens a shell on the machine itself (`vm`). */
-  | { t: 'vm'; session: number; rows: number; cols: number }
+  | { t: 'docker'; session: number; argv: string[]; rows: number; cols: number; files: WorkspaceFiles; line?: string }
+  /** Opens a shell on the machine itself (`vm`), or runs one command there (`vm COMMAND…`). */
+  | { t: 'vm'; session: number; rows: number; cols: number; command?: string }
   | { t: 'stdin'; session: number; data: Uint8Array }
   | { t: 'resize'; session: number; rows: number; cols: number }
   /** Ctrl-C for a session that is not in raw mode. */

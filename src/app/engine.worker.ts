@@ -15,6 +15,8 @@ import type { GuestProcess } from '../runtime/types.ts';
 import { V86Machine } from '../runtime/v86-machine.ts';
 import { toWire } from '../runtime/worker-protocol.ts';
 import { openIdbStorage } from '../storage/idb-store.ts';
+import { evaluateCheck, type BuildRecord, type CommandRecord } from '../content/checks.ts';
+import type { Check } from '../content/types.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles } from './engine-protocol.ts';
 
 const scope = self as unknown as { postMessage(m: FromEngine, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToEngine>) => void) | null };
@@ -35,14 +37,35 @@ const sessions = new Map<number, Session>();
 /** Files the user handed in (file picker, drop), by name. */
 const uploads = new Map<string, Uint8Array>();
 
+/** Commands run in the terminal and builds finished, newest last: what lesson checks read. */
+const commandLog: CommandRecord[] = [];
+const buildLog: BuildRecord[] = [];
+let seq = 0;
+const MAX_LOG = 200;
+const MAX_OUTPUT = 64 * 1024;
+/** Records a finished terminal command with (the end of) what it printed. */
+function logCommand(line: string, exitCode: number, chunks: Uint8Array[]): void {
+  const text = new TextDecoder().decode(concat(chunks));
+  commandLog.push({ seq: ++seq, line, exitCode, output: text.length > MAX_OUTPUT ? text.slice(-MAX_OUTPUT) : text });
+  if (commandLog.length > MAX_LOG) commandLog.shift();
+}
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) (out.set(c, at), (at += c.length));
+  return out;
+}
+
 function output(session: number, stream: 'stdout' | 'stderr', text: string | Uint8Array): void {
   const data = typeof text === 'string' ? new TextEncoder().encode(text) : text.slice();
   post({ t: 'output', session, stream, data }, [data.buffer]);
 }
 
-async function init(vmBase: string, imagesBase: string): Promise<void> {
+let vmBase = '';
+async function init(base: string, imagesBase: string): Promise<void> {
+  vmBase = base;
   const { blobs, metadata } = await openIdbStorage({ name: 'layerlab' });
-  machine = V86Machine.start(browserEnvironment(vmBase), { onProgress: (progress) => post({ t: 'progress', progress }) });
+  machine = V86Machine.start(browserEnvironment(base), { onProgress: (progress) => post({ t: 'progress', progress }) });
   machine.then(
     (m) => {
       post({ t: 'status', status: m.status });
@@ -73,9 +96,17 @@ function contextFrom(files: WorkspaceFiles): CliIO['buildContext'] {
 async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
   const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController() };
   sessions.set(msg.session, s);
+  const printed: Uint8Array[] = [];
+  let printedBytes = 0;
+  const keep = (t: string | Uint8Array) => {
+    if (printedBytes > 4 * MAX_OUTPUT) printed.shift();
+    const data = typeof t === 'string' ? new TextEncoder().encode(t) : t.slice();
+    printed.push(data);
+    printedBytes += data.length;
+  };
   const io: CliIO = {
-    stdout: (t) => output(msg.session, 'stdout', t),
-    stderr: (t) => output(msg.session, 'stderr', t),
+    stdout: (t) => (keep(t), output(msg.session, 'stdout', t)),
+    stderr: (t) => (keep(t), output(msg.session, 'stderr', t)),
     isTTY: true,
     columns: msg.cols,
     rows: msg.rows,
@@ -93,6 +124,8 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
       return data;
     },
     writeFile: async (path, data) => {
+      // like a file on disk: `docker load -i NAME` reads it back in this session
+      uploads.set(path.replace(/^\.?\//, ''), data.slice());
       const copy = data.slice();
       post({ t: 'download', name: path.split('/').pop() || 'download', data: copy }, [copy.buffer]);
     },
@@ -103,8 +136,10 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     code = await runDocker(msg.argv, io, observed(engine));
   } catch (err) {
     output(msg.session, 'stderr', `docker: ${(err as Error).message}\n`);
+    keep(`docker: ${(err as Error).message}\n`);
   } finally {
     sessions.delete(msg.session);
+    logCommand(msg.line ?? ['docker', ...msg.argv].join(' '), code, printed);
     post({ t: 'exit', session: msg.session, code });
     post({ t: 'changed' });
   }
@@ -117,7 +152,7 @@ function observed(e: Engine): Engine {
       if (prop !== 'build') return Reflect.get(target, prop, receiver);
       return (options: Parameters<Engine['build']>[0]) => {
         post({ t: 'build-start' });
-        return target.build({
+        const result = target.build({
           ...options,
           onEvent: (event) => {
             options.onEvent?.(event);
@@ -125,6 +160,9 @@ function observed(e: Engine): Engine {
             post({ t: 'build-event', event: copy });
           },
         });
+        void result.then((r) => buildLog.push({ seq: ++seq, tags: r.tags, steps: r.steps }), () => {});
+        if (buildLog.length > MAX_LOG) buildLog.shift();
+        return result;
       };
     },
   });
@@ -134,21 +172,27 @@ async function vm(msg: Extract<ToEngine, { t: 'vm' }>): Promise<void> {
   const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController() };
   sessions.set(msg.session, s);
   let code = 1;
+  const printed: Uint8Array[] = [];
   try {
     const m = await machine!;
     const proc = await m.spawn({
-      argv: ['sh', '-l'],
+      // `vm` alone is a login shell; `vm COMMAND…` runs one command through sh, like ssh does
+      argv: msg.command ? ['sh', '-c', msg.command] : ['sh', '-l'],
       env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm', 'HOME=/root', 'PS1=vm:\\w# '],
       cwd: '/var/lib/layerlab',
       pty: { rows: msg.rows, cols: msg.cols },
     });
     s.vm = proc;
-    proc.onStdout((d) => output(msg.session, 'stdout', d));
+    proc.onStdout((d) => {
+      if (msg.command && printed.length < 256) printed.push(d.slice());
+      output(msg.session, 'stdout', d);
+    });
     code = (await proc.exit).code;
   } catch (err) {
     output(msg.session, 'stderr', `vm: ${(err as Error).message}\n`);
   } finally {
     sessions.delete(msg.session);
+    if (msg.command) logCommand(`vm ${msg.command}`, code, printed);
     post({ t: 'exit', session: msg.session, code });
   }
 }
@@ -198,8 +242,82 @@ async function filesOf(ref: string, selected: number | null, options: FileRowOpt
   return rest;
 }
 
+/** Checks a lesson exercise against this engine, the page's workspace and what ran since `since`. */
+async function check(c: Check, files: Record<string, string>, since: number): Promise<unknown> {
+  const e = engine!;
+  return evaluateCheck(c, {
+    engine: e,
+    registryTags: async (repo) => {
+      try {
+        return (await e.registry.listTags(repo)).tags;
+      } catch {
+        return undefined;
+      }
+    },
+    files,
+    commands: commandLog.filter((x) => x.seq > since),
+    builds: buildLog.filter((x) => x.seq > since),
+  });
+}
+
+/** Pulls an image unless it is already stored (a lesson's images, fetched with progress). */
+async function ensureImage(ref: string): Promise<void> {
+  const have = await engine!.images.inspect(ref).then(() => true, () => false);
+  if (!have) await engine!.images.pull(ref);
+}
+
+/** The containers-vs-VMs demo: boots a second machine from its kernel, and starts a container, both timed. */
+async function demoVmVsContainer(): Promise<unknown> {
+  const t0 = performance.now();
+  const second = await V86Machine.start(browserEnvironment(vmBase), { boot: 'cold', healthInterval: 0 });
+  const vmBootMs = performance.now() - t0;
+  let vmKernel = '';
+  let vmMemTotal = 0;
+  try {
+    const info = await runOn(second, ['sh', '-c', 'uname -r; grep MemTotal /proc/meminfo']);
+    [vmKernel = ''] = info.split('\n');
+    vmMemTotal = Number(/MemTotal:\s+(\d+)/.exec(info)?.[1] ?? 0) * 1024;
+  } finally {
+    await second.stop();
+  }
+  await ensureImage('busybox');
+  const t1 = performance.now();
+  const { id } = await engine!.containers.create({ image: 'busybox', cmd: ['sh', '-c', 'uname -r; grep -E "^(VmRSS|VmHWM)" /proc/self/status'], autoRemove: false });
+  const chunks: Uint8Array[] = [];
+  const proc = await engine!.containers.start(id, {});
+  proc?.onStdout((d) => chunks.push(d.slice()));
+  await proc?.exit;
+  const containerStartMs = performance.now() - t1;
+  await engine!.containers.remove(id, { force: true }).catch(() => {});
+  const text = new TextDecoder().decode(concat(chunks));
+  const hostKernel = (await engine!.system.info()).kernelVersion;
+  post({ t: 'changed' });
+  return {
+    vmBootMs,
+    containerStartMs,
+    vmKernel,
+    vmMemTotal,
+    containerKernel: text.split('\n')[0] ?? '',
+    hostKernel,
+    containerRss: Number(/VmHWM:\s+(\d+)/.exec(text)?.[1] ?? /VmRSS:\s+(\d+)/.exec(text)?.[1] ?? 0) * 1024,
+  };
+}
+
+/** Runs a command on a machine and returns what it printed. */
+async function runOn(m: V86Machine, argv: string[]): Promise<string> {
+  const proc = await m.spawn({ argv, env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/' });
+  const chunks: Uint8Array[] = [];
+  proc.onStdout((d) => chunks.push(d.slice()));
+  await proc.exit;
+  return new TextDecoder().decode(concat(chunks));
+}
+
 async function query(path: string, args: unknown[]): Promise<unknown> {
   if (!engine) throw new Error('the engine is not ready');
+  if (path === 'lessons.check') return check(args[0] as Check, args[1] as Record<string, string>, Number(args[2] ?? 0));
+  if (path === 'lessons.seq') return seq;
+  if (path === 'images.ensure') return ensureImage(String(args[0]));
+  if (path === 'demo.vmVsContainer') return demoVmVsContainer();
   if (path === 'images.layerStats') return layerStatsOf(String(args[0]));
   if (path === 'images.files') return filesOf(String(args[0]), (args[1] as number | null) ?? null, (args[2] as FileRowOptions) ?? {});
   const [group, method] = path.split('.') as [string, string];

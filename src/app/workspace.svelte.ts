@@ -27,6 +27,8 @@ export interface WorkspaceOptions {
   key?: string;
   /** Delay before saving after a change, in milliseconds. */
   debounceMs?: number;
+  /** The files when nothing is stored yet (and after `reset()`); the seed example by default. */
+  initialFiles?: readonly WorkspaceFile[];
   /** Where to listen for `pagehide`/`visibilitychange` (saves at once); `window` by default. */
   events?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
 }
@@ -160,6 +162,7 @@ export class Workspace {
   readonly #storage: WorkspaceStorage | null;
   readonly #key: string;
   readonly #debounceMs: number;
+  readonly #initial: readonly WorkspaceFile[];
   readonly #events: WorkspaceOptions['events'];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** False when saving would overwrite data we could not back up. */
@@ -170,6 +173,7 @@ export class Workspace {
     this.#storage = options.storage === undefined ? defaultStorage() : options.storage;
     this.#key = options.key ?? STORAGE_KEY;
     this.#debounceMs = options.debounceMs ?? 300;
+    this.#initial = options.initialFiles ?? DEFAULT_FILES;
     this.#events =
       options.events === undefined
         ? typeof window !== 'undefined' && typeof window.addEventListener === 'function'
@@ -309,10 +313,15 @@ export class Workspace {
     return out;
   }
 
-  /** Puts back the example files (the current ones are replaced). */
+  /** Puts back the initial files (the current ones are replaced). */
   reset(): void {
-    this.entries = DEFAULT_FILES.map((f) => ({ ...f }));
-    this.selected = 'Dockerfile';
+    this.replace(this.#initial);
+  }
+
+  /** Replaces every file with `files` (a lesson's solution, a shared link's files). */
+  replace(files: readonly WorkspaceFile[]): void {
+    this.entries = files.map((f) => ({ ...f }));
+    this.selected = files.some((f) => f.path === 'Dockerfile') ? 'Dockerfile' : files[0]?.path;
     this.#changed();
   }
 
@@ -370,8 +379,8 @@ export class Workspace {
         }
       }
     }
-    this.entries = DEFAULT_FILES.map((f) => ({ ...f }));
-    this.selected = 'Dockerfile';
+    this.entries = this.#initial.map((f) => ({ ...f }));
+    this.selected = this.entries.some((f) => f.path === 'Dockerfile') ? 'Dockerfile' : this.entries[0]?.path;
   }
 
   #changed(): void {

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainerInspect, ContainerSummary, DockerEngine, HistoryEntry, ImageInspect, VolumeInfo } from '../engine/api.ts';
+import { writeTar } from '../engine/layer/tar.ts';
+import { evaluateCheck, normalizeRef, type CheckContext } from './checks.ts';
+
+/** A test double of the engine's read side: just enough state for the predicates. */
+function fakeEngine(): CheckContext['engine'] {
+  const images: Record<string, { inspect: Partial<ImageInspect>; history: Partial<HistoryEntry>[] }> = {
+    'web:latest': {
+      inspect: { RootFS: { Type: 'layers', Layers: ['sha256:a', 'sha256:b'] }, Config: { Cmd: ['python', 'app.py'], WorkingDir: '/app' } },
+      history: [{ createdBy: 'COPY . /app # buildkit' }, { createdBy: 'WORKDIR /app' }],
+    },
+  };
+  const containers: Record<string, Partial<ContainerInspect> & { files?: Record<string, string> }> = {
+    db: {
+      State: { Status: 'exited', ExitCode: 0 } as ContainerInspect['State'],
+      Config: { Image: 'busybox' } as ContainerInspect['Config'],
+      Mounts: [{ Type: 'volume', Name: 'data', Source: '', Destination: '/data', RW: true }],
+      files: { '/data/notes.txt': 'hello world\n' },
+    },
+  };
+  const notFound = (what: string) => Promise.reject(Object.assign(new Error(`No such ${what}`), { name: 'NotFoundError' }));
+  return {
+    images: {
+      inspect: (ref: string) => (images[normalizeRef(ref)] ? Promise.resolve(images[normalizeRef(ref)]!.inspect as ImageInspect) : notFound('image')),
+      history: (ref: string) => Promise.resolve((images[normalizeRef(ref)]?.history ?? []) as HistoryEntry[]),
+    } as unknown as DockerEngine['images'],
+    containers: {
+      inspect: (name: string) => (containers[name] ? Promise.resolve(containers[name] as ContainerInspect) : notFound('container')),
+      list: () => Promise.resolve(Object.entries(containers).map(([name, c]) => ({ name, image: c.Config!.Image, state: c.State!.Status }) as ContainerSummary)),
+      diff: () => Promise.resolve([{ kind: 'A', path: '/tmp/x' }]),
+      copyFrom: (name: string, path: string) => {
+        const text = containers[name]?.files?.[path];
+        return text === undefined ? notFound('file') : Promise.resolve(writeTar([{ name: path.split('/').pop()!, type: 'file', data: new TextEncoder().encode(text) }]));
+      },
+    } as unknown as DockerEngine['containers'],
+    volumes: { list: () => Promise.resolve([{ Name: 'data' } as VolumeInfo]) } as unknown as DockerEngine['volumes'],
+  };
+}
+
+const ctx = (over: Partial<CheckContext> = {}): CheckContext => ({
+  engine: fakeEngine(),
+  registryTags: async (repo) => (repo === 'web' ? ['latest'] : undefined),
+  files: { Dockerfile: 'FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n' },
+  commands: [
+    { seq: 1, line: 'docker run --rm -v data:/data busybox cat /data/notes.txt', exitCode: 0, output: 'hello world\n' },
+    { seq: 2, line: 'docker run --name x nope', exitCode: 125, output: 'Unable to find image' },
+  ],
+  builds: [{ seq: 3, tags: ['web:latest'], steps: [{ instruction: 'FROM python:3.11-slim', cached: true, ms: 1 }, { instruction: 'RUN pip install -r requirements.txt', cached: true, ms: 1 }, { instruction: 'COPY . .', cached: false, ms: 9 }] }],
+  ...over,
+});
+
+describe('evaluateCheck', () => {
+  it('passes predicates that hold in the engine state', async () => {
+    const checks = [
+      { image: { ref: 'web', layerCreatedBy: '^COPY', minLayers: 2, cmd: ['python', 'app.py'], workdir: '/app' } },
+      { container: { name: 'db', state: 'exited' as const, image: 'busybox:latest', exitCode: 0, mount: { volume: 'data', destination: '/data' }, diff: [{ path: '/tmp/x', kind: 'A' as const }], file: { path: '/data/notes.txt', contains: 'hello' } } },
+      { container: { name: 'gone', exists: false } },
+      { containers: { image: 'busybox', min: 1, max: 1 } },
+      { volume: { name: 'data' } },
+      { ran: { command: '^docker run .*-v data:/data', output: 'hello world' } },
+      { build: { tag: 'web', cached: ['pip install'], ran: ['^COPY \\. \\.'] } },
+      { registry: { repository: 'localhost:5000/web' } },
+      { file: { path: 'Dockerfile', contains: 'COPY requirements\\.txt[\\s\\S]*RUN pip[\\s\\S]*COPY \\. \\.' } },
+      { all: [{ volume: { name: 'data' } }, { not: { volume: { name: 'other' } } }] },
+      { any: [{ volume: { name: 'other' } }, { volume: { name: 'data' } }] },
+    ];
+    for (const check of checks) expect(await evaluateCheck(check, ctx()), JSON.stringify(check)).toEqual({ passed: true, failures: [] });
+  });
+
+  it('fails with a message a student can act on', async () => {
+    const failing: [Parameters<typeof evaluateCheck>[0], RegExp][] = [
+      [{ image: { ref: 'api' } }, /no image called api/],
+      [{ image: { ref: 'web', layerCreatedBy: '^RUN' } }, /no layer made by \^RUN/],
+      [{ image: { ref: 'web', exists: false } }, /still exists/],
+      [{ container: { name: 'db', state: 'running' } }, /db is exited, not running/],
+      [{ container: { name: 'db', file: { path: '/data/other' } } }, /has no file \/data\/other/],
+      [{ container: { name: 'db', exists: false } }, /still exists/],
+      [{ containers: { min: 2 } }, /1 containers; at least 2|is 1 containers/],
+      [{ ran: { command: '^docker history' } }, /No command like docker history/],
+      [{ ran: { command: '^docker run --name x' } }, /exit code 125/],
+      [{ ran: { command: '^docker run .*-v', output: 'bye' } }, /does not show/],
+      [{ ran: { command: '^docker run .*-v', after: 'nope' } }, /has run yet/],
+      [{ build: { cached: ['COPY'] } }, /no CACHED step matches COPY/],
+      [{ registry: { repository: 'localhost:5000/api' } }, /no localhost:5000\/api:latest/],
+      [{ file: { path: 'app.py' } }, /no file app\.py/],
+      [{ not: { volume: { name: 'data' } }, message: 'Remove the volume data.' }, /Remove the volume data/],
+      [{ volume: { name: 'x' }, message: 'Create the volume x first.' }, /^Create the volume x first\.$/],
+    ];
+    for (const [check, message] of failing) {
+      const r = await evaluateCheck(check, ctx());
+      expect(r.passed, JSON.stringify(check)).toBe(false);
+      expect(r.failures.join(' '), JSON.stringify(check)).toMatch(message);
+    }
+  });
+
+  it('only counts builds and commands it is given (the lesson passes what ran since it opened)', async () => {
+    expect((await evaluateCheck({ build: {} }, ctx({ builds: [] }))).failures).toEqual(['No build has finished yet.']);
+    expect((await evaluateCheck({ ran: { command: 'docker' } }, ctx({ commands: [] }))).passed).toBe(false);
+  });
+});
+
+describe('normalizeRef', () => {
+  it('adds :latest only where a tag is missing', () => {
+    expect(normalizeRef('web')).toBe('web:latest');
+    expect(normalizeRef('localhost:5000/web')).toBe('localhost:5000/web:latest');
+    expect(normalizeRef('localhost:5000/web:v1')).toBe('localhost:5000/web:v1');
+    expect(normalizeRef('sha256:abc')).toBe('sha256:abc');
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * Decides a lesson check against real engine state, the workspace and the commands run while the
+ * lesson was open. Pure: it reads through the `CheckContext` it is given (the engine worker passes
+ * the real engine), and answers which predicates failed, each with a message a student can act on.
+ */
+import type { BuildResult, DockerEngine } from '../engine/api.ts';
+import { readTar } from '../engine/layer/tar.ts';
+import type { Check } from './types.ts';
+
+/** A command run in the terminal: its line, exit code and (trimmed) output. */
+export interface CommandRecord {
+  /** Increasing number, so a lesson can count only what ran after it opened. */
+  seq: number;
+  line: string;
+  exitCode: number;
+  output: string;
+}
+
+/** A finished build, as the builder reported it. */
+export type BuildRecord = Pick<BuildResult, 'tags' | 'steps'> & { seq: number };
+
+/** What a check can read. */
+export interface CheckContext {
+  engine: Pick<DockerEngine, 'images' | 'containers' | 'volumes'>;
+  /** Tags of a repository in the local registry (undefined when it has none). */
+  registryTags(repository: string): Promise<string[] | undefined>;
+  /** Workspace files, path → text. */
+  files: Record<string, string>;
+  /** Commands run since the lesson opened, oldest first. */
+  commands: CommandRecord[];
+  /** Builds finished since the lesson opened, oldest first. */
+  builds: BuildRecord[];
+}
+
+/** The outcome: passed, or the messages of the predicates that failed. */
+export interface CheckResult {
+  passed: boolean;
+  failures: string[];
+}
+
+const re = (p: string) => new RegExp(p, 'm');
+/** `web` and `web:latest` name the same image; digests and IDs pass through. */
+export function normalizeRef(ref: string): string {
+  if (ref.includes('@') || /^sha256:/.test(ref)) return ref;
+  const slash = ref.lastIndexOf('/');
+  return ref.slice(slash + 1).includes(':') ? ref : `${ref}:latest`;
+}
+const sameRef = (a: string, b: string) => normalizeRef(a) === normalizeRef(b);
+
+async function exists<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Evaluates `check`; never throws for a missing thing (that is a failure with a message). */
+export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<CheckResult> {
+  const failures = await failuresOf(check, ctx);
+  return { passed: failures.length === 0, failures };
+}
+
+async function failuresOf(check: Check, ctx: CheckContext): Promise<string[]> {
+  const own = (fallback: string[]) => (fallback.length && check.message ? [check.message] : fallback);
+  if ('all' in check) {
+    const all = (await Promise.all(check.all.map((c) => failuresOf(c, ctx)))).flat();
+    return own(all);
+  }
+  if ('any' in check) {
+    const each = await Promise.all(check.any.map((c) => failuresOf(c, ctx)));
+    if (each.some((f) => f.length === 0)) return [];
+    return own([`None of these is true yet: ${each.map((f) => f.join(' ')).join(' / ')}`]);
+  }
+  if ('not' in check) {
+    const inner = await failuresOf(check.not, ctx);
+    return inner.length ? [] : [check.message ?? 'Something is still there that should not be.'];
+  }
+  return own(await predicate(check, ctx));
+}
+
+async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown } | { not: unknown }>, ctx: CheckContext): Promise<string[]> {
+  if ('image' in check) {
+    const c = check.image;
+    const inspect = await exists(ctx.engine.images.inspect(c.ref));
+    const wanted = c.exists ?? true;
+    if (!inspect) return wanted ? [`There is no image called ${c.ref} yet.`] : [];
+    if (!wanted) return [`The image ${c.ref} still exists.`];
+    const out: string[] = [];
+    if (c.layerCreatedBy) {
+      const history = await ctx.engine.images.history(c.ref);
+      if (!history.some((h) => re(c.layerCreatedBy!).test(h.createdBy))) out.push(`The image ${c.ref} has no layer made by ${c.layerCreatedBy.replace(/\\/g, '')}.`);
+    }
+    if (c.minLayers !== undefined && inspect.RootFS.Layers.length < c.minLayers) out.push(`The image ${c.ref} has ${inspect.RootFS.Layers.length} layers; expected at least ${c.minLayers}.`);
+    if (c.cmd && JSON.stringify(inspect.Config.Cmd ?? []) !== JSON.stringify(c.cmd)) out.push(`The image ${c.ref} runs ${JSON.stringify(inspect.Config.Cmd ?? [])} by default, not ${JSON.stringify(c.cmd)}.`);
+    if (c.workdir !== undefined && (inspect.Config.WorkingDir ?? '') !== c.workdir) out.push(`The image ${c.ref} has working directory "${inspect.Config.WorkingDir ?? ''}", not "${c.workdir}".`);
+    return out;
+  }
+  if ('container' in check) {
+    const c = check.container;
+    const inspect = await exists(ctx.engine.containers.inspect(c.name));
+    const wanted = c.exists ?? true;
+    if (!inspect) return wanted ? [`There is no container named ${c.name}.`] : [];
+    if (!wanted) return [`The container ${c.name} still exists (docker ps -a lists it).`];
+    const out: string[] = [];
+    if (c.state && inspect.State.Status !== c.state) out.push(`The container ${c.name} is ${inspect.State.Status}, not ${c.state}.`);
+    if (c.image && !sameRef(inspect.Config.Image, c.image)) out.push(`The container ${c.name} was made from ${inspect.Config.Image}, not ${c.image}.`);
+    if (c.exitCode !== undefined && (inspect.State.Status !== 'exited' || inspect.State.ExitCode !== c.exitCode)) {
+      out.push(inspect.State.Status === 'exited' ? `The container ${c.name} exited with code ${inspect.State.ExitCode}, not ${c.exitCode}.` : `The container ${c.name} has not exited yet.`);
+    }
+    if (c.mount) {
+      const m = c.mount;
+      if (!inspect.Mounts.some((x) => x.Destination === m.destination && (!m.volume || x.Name === m.volume))) {
+        out.push(`The container ${c.name} has no ${m.volume ? `volume ${m.volume}` : 'volume'} mounted at ${m.destination}.`);
+      }
+    }
+    if (c.diff?.length) {
+      const diff = await ctx.engine.containers.diff(c.name);
+      for (const d of c.diff) if (!diff.some((x) => x.path === d.path && x.kind === d.kind)) out.push(`docker diff ${c.name} does not show ${d.kind} ${d.path}.`);
+    }
+    if (c.file) {
+      const f = c.file;
+      const tar = await exists(ctx.engine.containers.copyFrom(c.name, f.path));
+      const entry = tar && readTar(tar).find((e) => e.type === 'file');
+      if (!entry) out.push(`The container ${c.name} has no file ${f.path}.`);
+      else if (f.contains && !re(f.contains).test(new TextDecoder().decode(entry.data))) out.push(`The file ${f.path} in ${c.name} does not contain what was asked yet.`);
+    }
+    return out;
+  }
+  if ('containers' in check) {
+    const c = check.containers;
+    const list = (await ctx.engine.containers.list({ all: true })).filter((x) => (!c.image || sameRef(x.image, c.image)) && (!c.state || x.state === c.state));
+    const what = `${c.state ? `${c.state} ` : ''}containers${c.image ? ` of ${c.image}` : ''}`;
+    if (c.min !== undefined && list.length < c.min) return [`There ${list.length === 1 ? 'is' : 'are'} ${list.length} ${what}; at least ${c.min} needed.`];
+    if (c.max !== undefined && list.length > c.max) return [`There are ${list.length} ${what}; at most ${c.max} expected.`];
+    return [];
+  }
+  if ('volume' in check) {
+    const c = check.volume;
+    const found = (await ctx.engine.volumes.list()).some((v) => v.Name === c.name);
+    const wanted = c.exists ?? true;
+    if (found === wanted) return [];
+    return [wanted ? `There is no volume named ${c.name}.` : `The volume ${c.name} still exists.`];
+  }
+  if ('ran' in check) {
+    const c = check.ran;
+    let commands = ctx.commands;
+    if (c.after) {
+      let last = -1;
+      commands.forEach((x, i) => {
+        if (re(c.after!).test(x.line)) last = i;
+      });
+      commands = last < 0 ? [] : commands.slice(last + 1);
+    }
+    const matching = commands.filter((x) => re(c.command).test(x.line));
+    if (!matching.length) return [`No command like ${c.command.replace(/\\/g, '').replace(/^\^/, '')} has run yet.`];
+    const ok = matching.filter((x) => x.exitCode === (c.exitCode ?? 0));
+    if (!ok.length) return [`The command ${matching.at(-1)!.line} ended with exit code ${matching.at(-1)!.exitCode}${c.exitCode ? `, not ${c.exitCode}` : ' (an error)'}.`];
+    if (c.output && !ok.some((x) => re(c.output!).test(x.output))) return [`The output of ${ok.at(-1)!.line} does not show what was asked yet.`];
+    return [];
+  }
+  if ('build' in check) {
+    const c = check.build;
+    const build = [...ctx.builds].reverse().find((b) => !c.tag || b.tags.some((t) => sameRef(t, c.tag!)));
+    if (!build) return [c.tag ? `No build of ${c.tag} has finished yet.` : 'No build has finished yet.'];
+    const out: string[] = [];
+    if (c.minSteps !== undefined && build.steps.length < c.minSteps) out.push(`The last build had ${build.steps.length} steps; expected at least ${c.minSteps}.`);
+    for (const p of c.cached ?? []) if (!build.steps.some((s) => s.cached && re(p).test(s.instruction))) out.push(`In the last build, no CACHED step matches ${p.replace(/\\/g, '')}.`);
+    for (const p of c.ran ?? []) if (!build.steps.some((s) => !s.cached && re(p).test(s.instruction))) out.push(`In the last build, no step that ran (not CACHED) matches ${p.replace(/\\/g, '')}.`);
+    return out;
+  }
+  if ('registry' in check) {
+    const c = check.registry;
+    const repo = c.repository.replace(/^localhost:5000\//, '');
+    const tag = c.tag ?? 'latest';
+    const tags = await ctx.registryTags(repo);
+    if (!tags?.includes(tag)) return [`The local registry has no localhost:5000/${repo}:${tag} yet.`];
+    return [];
+  }
+  // 'file'
+  const c = check.file;
+  const text = ctx.files[c.path];
+  const wanted = c.exists ?? true;
+  if (text === undefined) return wanted ? [`The workspace has no file ${c.path}.`] : [];
+  if (!wanted) return [`The workspace still has a file ${c.path}.`];
+  if (c.contains && !re(c.contains).test(text)) return [`${c.path} does not contain what was asked yet.`];
+  return [];
+}

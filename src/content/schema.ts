@@ -1,0 +1,94 @@
+/**
+ * The lesson frontmatter schema (zod). Used at build time by src/content/build and by the tests;
+ * the page never ships zod. The descriptions are the documentation (see lessons/README.md).
+ */
+import { z } from 'zod';
+import type { Check } from './types.ts';
+
+const pattern = z.string().min(1).refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a valid JavaScript regular expression');
+const state = z.enum(['running', 'exited', 'created']);
+const message = { message: z.string().min(1).optional().describe('the "not yet" text shown when this predicate fails') };
+
+/** One predicate, or all/any/not of predicates. */
+export const checkSchema: z.ZodType<Check> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(checkSchema).min(1), ...message }),
+    z.strictObject({ any: z.array(checkSchema).min(1), ...message }),
+    z.strictObject({ not: checkSchema, ...message }),
+    z.strictObject({
+      image: z.strictObject({
+        ref: z.string().min(1),
+        exists: z.boolean().optional(),
+        layerCreatedBy: pattern.optional().describe('some history entry created_by matches'),
+        minLayers: z.number().int().min(0).optional(),
+        cmd: z.array(z.string()).optional(),
+        workdir: z.string().optional(),
+      }),
+      ...message,
+    }),
+    z.strictObject({
+      container: z.strictObject({
+        name: z.string().min(1),
+        exists: z.boolean().optional(),
+        state: state.optional(),
+        image: z.string().optional(),
+        exitCode: z.number().int().optional(),
+        mount: z.strictObject({ volume: z.string().optional(), destination: z.string().min(1) }).optional(),
+        diff: z.array(z.strictObject({ path: z.string().min(1), kind: z.enum(['A', 'C', 'D']) })).optional(),
+        file: z.strictObject({ path: z.string().min(1), contains: pattern.optional() }).optional(),
+      }),
+      ...message,
+    }),
+    z.strictObject({
+      containers: z.strictObject({ image: z.string().optional(), state: state.optional(), min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }),
+      ...message,
+    }),
+    z.strictObject({ volume: z.strictObject({ name: z.string().min(1), exists: z.boolean().optional() }), ...message }),
+    z.strictObject({
+      ran: z.strictObject({ command: pattern, exitCode: z.number().int().optional(), output: pattern.optional(), after: pattern.optional() }),
+      ...message,
+    }),
+    z.strictObject({
+      build: z.strictObject({ tag: z.string().optional(), cached: z.array(pattern).optional(), ran: z.array(pattern).optional(), minSteps: z.number().int().min(0).optional() }),
+      ...message,
+    }),
+    z.strictObject({ registry: z.strictObject({ repository: z.string().min(1), tag: z.string().optional() }), ...message }),
+    z.strictObject({ file: z.strictObject({ path: z.string().min(1), exists: z.boolean().optional(), contains: pattern.optional() }), ...message }),
+  ]),
+);
+
+/** A lesson's frontmatter. */
+export const frontmatterSchema = z.strictObject({
+  title: z.string().min(1).describe('shown in the lesson list and above the text'),
+  summary: z.string().min(1).describe('one sentence for the lesson list'),
+  goals: z.array(z.string().min(1)).min(1).describe('what a student can do afterwards'),
+  images: z.array(z.string().min(1)).default([]).describe('pulled, with progress, when the lesson opens'),
+  steps: z
+    .array(
+      z.strictObject({
+        title: z.string().min(1).describe('equals the text of its "## " heading'),
+        exercise: z
+          .strictObject({
+            task: z.string().min(1).describe('what to do, shown above the Check button'),
+            check: checkSchema,
+            hints: z.array(z.string().min(1)).min(1).describe('one more is shown after each failed check'),
+            solution: z.strictObject({
+              files: z.boolean().default(false).describe('copy solution/ into the workspace first'),
+              commands: z.array(z.string().min(1)).default([]).describe('typed into the terminal in order'),
+            }),
+          })
+          .optional(),
+      }),
+    )
+    .min(1),
+});
+
+/** The frontmatter as written. */
+export type Frontmatter = z.infer<typeof frontmatterSchema>;
