@@ -317,6 +317,7 @@ async function query(path: string, args: unknown[]): Promise<unknown> {
   if (path === 'lessons.check') return check(args[0] as Check, args[1] as Record<string, string>, Number(args[2] ?? 0));
   if (path === 'lessons.seq') return seq;
   if (path === 'images.ensure') return ensureImage(String(args[0]));
+  if (path === 'volumes.files') return engine.volumeManager.files(String(args[0]), machine ? await machine : undefined);
   if (path === 'demo.vmVsContainer') return demoVmVsContainer();
   if (path === 'images.layerStats') return layerStatsOf(String(args[0]));
   if (path === 'images.files') return filesOf(String(args[0]), (args[1] as number | null) ?? null, (args[2] as FileRowOptions) ?? {});

@@ -13,6 +13,8 @@ function formatVolumes(v: VolumesView): string {
     const flags = [vol.anonymous && 'anonymous', vol.unattached && 'unattached', vol.prunable && 'prunable'].filter(Boolean).join(' ');
     out.push(`${vol.label} ${vol.sizeLabel || '?'} [${flags}] ${vol.mountpoint}`);
     for (const a of vol.attachments) out.push(`  -> ${a.containerName} (${a.containerState}) ${a.destination}${a.readOnly ? ' ro' : ''}`);
+    for (const f of vol.files) out.push(`  ${f.type === 'directory' ? 'd' : f.type === 'symlink' ? 'l' : '-'} ${f.path} ${f.sizeLabel}`);
+    if (vol.moreFiles) out.push(`  … ${vol.moreFiles} more`);
     out.push(wrap(`  alt: ${vol.alt}`, 100, '    '));
   }
   out.push('alt:', wrap(v.alt));
@@ -21,8 +23,12 @@ function formatVolumes(v: VolumesView): string {
 
 describe('volumesView', () => {
   it('draws the playground’s volumes (golden)', () => {
-    const view = volumesView(volumes, containers);
+    const files = new Map([
+      ['visits', [{ path: 'count.txt', type: 'file' as const, size: 3 }, { path: 'log', type: 'directory' as const, size: 0 }, ...Array.from({ length: 12 }, (_, i) => ({ path: `log/${String(i).padStart(2, '0')}.txt`, type: 'file' as const, size: 1200 * i }))]],
+    ]);
+    const view = volumesView(volumes, containers, files);
     expectGolden('volumes-playground', formatVolumes(view));
+    expect(view.volumes.find((v) => v.name === 'visits')).toMatchObject({ moreFiles: 2 });
     const visits = view.volumes.find((v) => v.name === 'visits')!;
     expect(visits.attachments.map((a) => [a.containerName, a.readOnly, a.running])).toEqual([
       ['web-2', true, false],

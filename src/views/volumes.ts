@@ -32,6 +32,9 @@ export interface VolumeCard {
   size: number | undefined;
   /** `size` as Docker prints it, '' when unknown. */
   sizeLabel: string;
+  /** Its files (first few, sorted), when known; `moreFiles` counts the rest. */
+  files: VolumeFile[];
+  moreFiles: number;
   /** The containers it is mounted into, in the input order. */
   attachments: VolumeAttachment[];
   /** No container, running or not, mounts it. */
@@ -40,6 +43,18 @@ export interface VolumeCard {
   prunable: boolean;
   alt: string;
 }
+
+/** A file or folder in a volume. */
+export interface VolumeFile {
+  path: string;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+  /** `size` as Docker prints it ('' for folders). */
+  sizeLabel: string;
+}
+
+/** How many files a volume card lists. */
+export const VOLUME_FILES_SHOWN = 12;
 
 /** All volumes. */
 export interface VolumesView {
@@ -59,7 +74,11 @@ function isAnonymous(v: VolumeInfo): boolean {
 }
 
 /** Volumes (`docker volume ls`) with the containers (`docker ps -a`) that mount them. */
-export function volumesView(volumes: readonly VolumeInfo[], containers: readonly ContainerSummary[]): VolumesView {
+export function volumesView(
+  volumes: readonly VolumeInfo[],
+  containers: readonly ContainerSummary[],
+  files: ReadonlyMap<string, readonly Omit<VolumeFile, 'sizeLabel'>[]> = new Map(),
+): VolumesView {
   const byVolume = new Map<string, VolumeAttachment[]>();
   for (const c of containers) {
     for (const m of c.mounts) {
@@ -82,6 +101,8 @@ export function volumesView(volumes: readonly VolumeInfo[], containers: readonly
       labels: { ...v.Labels },
       size: v.Size,
       sizeLabel: v.Size === undefined ? '' : sizeLabel(v.Size),
+      files: (files.get(v.Name) ?? []).slice(0, VOLUME_FILES_SHOWN).map((f) => ({ ...f, sizeLabel: f.type === 'directory' ? '' : sizeLabel(f.size) })),
+      moreFiles: Math.max(0, (files.get(v.Name)?.length ?? 0) - VOLUME_FILES_SHOWN),
       attachments,
       unattached: attachments.length === 0,
       prunable: anonymous && attachments.length === 0,
@@ -101,9 +122,10 @@ export function volumesView(volumes: readonly VolumeInfo[], containers: readonly
 
 function volumeAlt(v: Omit<VolumeCard, 'alt'>): string {
   const what = `${v.anonymous ? 'Anonymous volume' : 'Volume'} ${v.label}${v.size === undefined ? '' : ` (${spokenSize(v.size)})`}`;
+  const holds = v.files.length ? ` It holds ${listWords(v.files.map((f) => f.path))}${v.moreFiles ? ` and ${plural(v.moreFiles, 'more item')}` : ''}.` : '';
   if (v.unattached) {
-    return `${what} is not attached to any container${v.prunable ? '; docker volume prune would delete it' : '; its data stays until you remove it'}.`;
+    return `${what} is not attached to any container${v.prunable ? '; docker volume prune would delete it' : '; its data stays until you remove it'}.${holds}`;
   }
   const places = v.attachments.map((a) => `${a.containerName} at ${a.destination}${a.readOnly ? ' read-only' : ''}${a.running ? '' : ` (${a.containerState})`}`);
-  return `${what} is mounted in ${listWords(places)}.`;
+  return `${what} is mounted in ${listWords(places)}.${holds}`;
 }

@@ -9,7 +9,7 @@ import type { PruneReport, VolumeInfo } from '../api.ts';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { exportUpperDir, extractLayerInGuest, guestShell, volumeDir, GUEST_ROOT } from '../guest/guest-fs.ts';
 import type { Digest } from '../store/digest.ts';
-import { writeTar } from '../layer/index.ts';
+import { readTar, writeTar, type TarEntry } from '../layer/index.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import { NAME_PATTERN, randomHex } from '../util/ids.ts';
 
@@ -141,6 +141,22 @@ export class VolumeManager {
     }
     known.add(name);
     return dir;
+  }
+
+  /**
+   * The volume's files: read live from the guest when a container has it mounted there, else
+   * from its saved data. Paths are relative to the volume's top folder, sorted.
+   */
+  async files(name: string, guest: GuestMachine | undefined): Promise<{ path: string; type: 'file' | 'directory' | 'symlink' | 'other'; size: number }[]> {
+    const r = await this.get(name);
+    if (!r) throw new NotFoundError(`get ${name}: no such volume`);
+    let entries: TarEntry[] = [];
+    if (guest && this.inGuest.get(guest)?.has(name)) entries = await exportUpperDir(guest, volumeDir(name));
+    else if (r.data) entries = readTar(await this.deps.blobs.get(r.data.digest as Digest));
+    return entries
+      .map((e) => ({ path: e.name.replace(/^\.?\//, '').replace(/\/$/, ''), type: e.type === 'file' || e.type === 'directory' || e.type === 'symlink' ? e.type : ('other' as const), size: e.size }))
+      .filter((e) => e.path !== '' && e.path !== '.')
+      .sort((a, b) => a.path.localeCompare(b.path));
   }
 
   /** Saves the volume's guest directory to the blob store (after a container used it). */
