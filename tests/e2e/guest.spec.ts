@@ -67,6 +67,17 @@ test('docker run -it attaches a pty, and vm shows containers as processes on the
   await page.keyboard.type('exit');
   await page.keyboard.press('Enter');
   await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+  // docker exec -it: a second process in the running container, with its own pty
+  await page.keyboard.type('docker exec -it sleeper sh');
+  await page.keyboard.press('Enter');
+  await expect(screen(page)).toContainText('/ #', { timeout: 30_000 });
+  await page.keyboard.type('ps -o pid,args | grep -c "[s]leep 1000"; tty');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.xterm-rows > div', { hasText: /^1\s*$/ }).first()).toBeVisible();
+  await expect(screen(page)).toContainText('/dev/pts/');
+  await page.keyboard.type('exit');
+  await page.keyboard.press('Enter');
+  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
   // the view from outside: the machine's own shell
   await page.keyboard.type('vm');
   await page.keyboard.press('Enter');

@@ -19,6 +19,10 @@ export class LineEditor {
   private readonly history: string[] = [];
   private historyIndex = 0;
   private saved = '';
+  /** The cursor's row, counted from the prompt's first row, after the last output produced here. */
+  private row = 0;
+  /** The terminal's width: lines longer than it wrap, and redraws must start at the prompt's row. */
+  columns = 80;
 
   constructor(
     /** The prompt, possibly with colour escapes. */
@@ -39,10 +43,44 @@ export class LineEditor {
     return this.history;
   }
 
-  /** Redraws prompt and line with the cursor in place. */
+  /** The prompt's width on screen (without colour escapes). */
+  private get promptWidth(): number {
+    // eslint-disable-next-line no-control-regex
+    return this.prompt.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').length;
+  }
+
+  /**
+   * Redraws prompt and line with the cursor in place, from the prompt's first row (the line may
+   * wrap over several rows of a narrow terminal).
+   */
   render(): string {
-    const back = this.line.length - this.cursor;
-    return `\r\x1b[K${this.prompt}${this.line}${back > 0 ? `\x1b[${back}D` : ''}`;
+    const cols = Math.max(1, this.columns);
+    let out = `${this.row > 0 ? `\x1b[${this.row}A` : ''}\r\x1b[J${this.prompt}${this.line}`;
+    const end = this.promptWidth + this.line.length;
+    // at the last column the terminal waits to wrap: make it wrap now so rows can be counted
+    if (end > 0 && end % cols === 0) out += ' \r';
+    const endRow = Math.floor(end / cols);
+    const target = this.promptWidth + this.cursor;
+    const row = Math.floor(target / cols);
+    const col = target % cols;
+    if (endRow > row) out += `\x1b[${endRow - row}A`;
+    out += `\r${col > 0 ? `\x1b[${col}C` : ''}`;
+    this.row = row;
+    return out;
+  }
+
+  /** The prompt on a fresh line (after a command's output): nothing above it belongs to the line. */
+  fresh(): string {
+    this.row = 0;
+    return this.render();
+  }
+
+  /** Moves the cursor to the end of the line, then to a new line below it. */
+  private leave(suffix: string): string {
+    this.cursor = this.line.length;
+    const out = `${this.render()}${suffix}`;
+    this.row = 0;
+    return out;
   }
 
   /** Replaces the current line (after a completion). */
@@ -70,9 +108,11 @@ export class LineEditor {
         const line = this.line;
         if (line.trim() && this.history[this.history.length - 1] !== line) this.history.push(line);
         this.historyIndex = this.history.length;
+        const output = this.cursor === line.length && this.row === this.rowOf(line.length) ? '\r\n' : this.leave('\r\n');
         this.line = '';
         this.cursor = 0;
-        actions.push({ kind: 'submit', line, output: '\r\n' });
+        this.row = 0;
+        actions.push({ kind: 'submit', line, output });
         if (c === '\r' && data[i] === '\n') i++;
       } else if (c === '\x7f' || c === '\b') {
         if (this.cursor > 0) {
@@ -81,10 +121,12 @@ export class LineEditor {
           actions.push({ kind: 'echo', output: this.render() });
         }
       } else if (c === '\x03') {
+        const output = this.cursor === this.line.length && this.row === this.rowOf(this.line.length) ? '^C\r\n' : this.leave('^C\r\n');
         this.line = '';
         this.cursor = 0;
+        this.row = 0;
         this.historyIndex = this.history.length;
-        actions.push({ kind: 'cancel', output: '^C\r\n' });
+        actions.push({ kind: 'cancel', output });
       } else if (c === '\t') {
         actions.push({ kind: 'complete', line: this.line.slice(0, this.cursor) });
       } else if (c === '\x0c') {
@@ -102,10 +144,18 @@ export class LineEditor {
       } else if (c >= ' ') {
         this.line = this.line.slice(0, this.cursor) + c + this.line.slice(this.cursor);
         this.cursor++;
-        actions.push({ kind: 'echo', output: this.cursor === this.line.length ? c : this.render() });
+        // typing at the end echoes the character, unless it fills the row (then redraw to wrap)
+        const simple = this.cursor === this.line.length && (this.promptWidth + this.cursor) % Math.max(1, this.columns) !== 0;
+        if (simple) this.row = this.rowOf(this.cursor);
+        actions.push({ kind: 'echo', output: simple ? c : this.render() });
       }
     }
     return actions;
+  }
+
+  /** The row (from the prompt's first) where the cursor stands at `cursor`. */
+  private rowOf(cursor: number): number {
+    return Math.floor((this.promptWidth + cursor) / Math.max(1, this.columns));
   }
 
   private escape(seq: string): EditorAction[] {
