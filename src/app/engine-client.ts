@@ -5,11 +5,36 @@
 import type { BuildEvent, PullEvent } from '../engine/api.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles } from './engine-protocol.ts';
+import workerUrl from './engine.worker.ts?worker&url';
 
 /** What a terminal session reports. */
 export interface SessionHandlers {
   output(data: Uint8Array, stream: 'stdout' | 'stderr'): void;
   exit(code: number): void;
+}
+
+/** Where the engine finds its files and keeps its state. */
+export interface EngineClientOptions {
+  /** The site's root URL, holding `vm/` and `images/` (default: the page's base URL). */
+  base?: string | URL;
+  /** The IndexedDB database for images, containers and volumes (default `layerlab`). */
+  dbName?: string;
+}
+
+/**
+ * A module worker from `url`. A worker script must have the page's origin, so one from another
+ * origin (the widget's files on a docs page) starts as a same-origin blob module that imports it
+ * with CORS; inside, `import.meta.url` is still its real URL.
+ */
+function startWorker(url: URL, name: string): Worker {
+  if (url.origin === location.origin) return new Worker(url, { type: 'module', name });
+  const blob = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
+  const worker = new Worker(blob, { type: 'module', name });
+  // once the worker runs (or fails), its blob is no longer needed
+  const revoke = () => URL.revokeObjectURL(blob);
+  worker.addEventListener('message', revoke, { once: true });
+  worker.addEventListener('error', revoke, { once: true });
+  return worker;
 }
 
 /** The engine worker, seen from the page. */
@@ -24,6 +49,8 @@ export class EngineClient {
   onStatus: (s: MachineStatus) => void = () => {};
   onProgress: (p: MachineProgress) => void = () => {};
   onChanged: () => void = () => {};
+  /** The engine and its stores are open (the guest may still be starting): stored state can be drawn. */
+  onReady: () => void = () => {};
   /** A build began; its events follow through `onBuildEvent`. */
   onBuildStart: () => void = () => {};
   onBuildEvent: (e: BuildEvent) => void = () => {};
@@ -38,11 +65,19 @@ export class EngineClient {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
 
-  constructor() {
-    this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'layerlab-engine' });
-    this.worker.onmessage = (e: MessageEvent<FromEngine>) => this.receive(e.data);
-    const base = new URL(import.meta.env.BASE_URL, location.href);
-    this.send({ t: 'init', vmBase: new URL('vm/', base).href, imagesBase: new URL('images/', base).href });
+  constructor(options: EngineClientOptions = {}) {
+    this.worker = startWorker(new URL(workerUrl, import.meta.url), 'layerlab-engine');
+    let started = false;
+    this.worker.onmessage = (e: MessageEvent<FromEngine>) => {
+      started = true;
+      this.receive(e.data);
+    };
+    // before its first message, an error means the worker's script did not load (e.g. no CORS)
+    this.worker.addEventListener('error', (e) => {
+      if (!started) this.onFailed(`The engine could not be loaded${e.message ? `: ${e.message}` : ''}.`);
+    });
+    const base = new URL(options.base ?? import.meta.env.BASE_URL, location.href);
+    this.send({ t: 'init', vmBase: new URL('vm/', base).href, imagesBase: new URL('images/', base).href, ...(options.dbName ? { dbName: options.dbName } : {}) });
   }
 
   private send(m: ToEngine, transfer: Transferable[] = []): void {
@@ -95,6 +130,7 @@ export class EngineClient {
         this.onDownload(m.name, m.data);
         break;
       case 'ready':
+        this.onReady();
         break;
     }
   }

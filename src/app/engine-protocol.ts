@@ -12,7 +12,8 @@ export type WorkspaceFiles = Record<string, Uint8Array>;
 
 /** Page → worker. */
 export type ToEngine =
-  | { t: 'init'; vmBase: string; imagesBase: string }
+  /** Starts the guest; `dbName` is the IndexedDB database for the engine's state (default `layerlab`). */
+  | { t: 'init'; vmBase: string; imagesBase: string; dbName?: string }
   /** Runs `docker …` (argv without the word docker) in a terminal session. */
   | { t: 'docker'; session: number; argv: string[]; rows: number; cols: number; files: WorkspaceFiles; line?: string }
   /** Opens a shell on the machine itself (`vm`), or runs one command there (`vm COMMAND…`). */

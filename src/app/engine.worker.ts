@@ -62,9 +62,9 @@ function output(session: number, stream: 'stdout' | 'stderr', text: string | Uin
 }
 
 let vmBase = '';
-async function init(base: string, imagesBase: string): Promise<void> {
+async function init(base: string, imagesBase: string, dbName = 'layerlab'): Promise<void> {
   vmBase = base;
-  const { blobs, metadata } = await openIdbStorage({ name: 'layerlab' });
+  const { blobs, metadata } = await openIdbStorage({ name: dbName });
   machine = V86Machine.start(browserEnvironment(base), { onProgress: (progress) => post({ t: 'progress', progress }) });
   machine.then(
     (m) => {
@@ -337,7 +337,7 @@ scope.onmessage = (e) => {
   const msg = e.data;
   switch (msg.t) {
     case 'init':
-      void init(msg.vmBase, msg.imagesBase).catch((err) => post({ t: 'failed', error: toWire(err) }));
+      void init(msg.vmBase, msg.imagesBase, msg.dbName).catch((err) => post({ t: 'failed', error: toWire(err) }));
       break;
     case 'docker':
       void docker(msg);
