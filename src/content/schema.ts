@@ -1,6 +1,7 @@
 /**
- * The lesson frontmatter schema (zod). Used at build time by src/content/build and by the tests;
- * the page never ships zod. The descriptions are the documentation (see lessons/README.md).
+ * The lesson frontmatter schema (zod). Used at build time by src/content/build and by the tests,
+ * and lazily by the page to validate a check that arrives in a shared link (zod is then its own
+ * chunk, never in the main bundle). The descriptions are the documentation (see lessons/README.md).
  */
 import { z } from 'zod';
 import type { Check } from './types.ts';

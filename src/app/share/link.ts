@@ -269,11 +269,12 @@ export async function checkProblems(value: unknown, at = 'check'): Promise<strin
 /** Checks a parsed payload and returns a clean copy holding only known fields. */
 async function checkPayload(value: unknown): Promise<SharedWorkspace> {
   if (!isPlainObject(value)) throw new Problem('invalid', `the link holds ${describeType(value)}, not a workspace`);
-  onlyKeys(value, KEYS, '');
+  // the version first: a newer format may well have fields this one doesn't know
   if (value.v !== SHARE_VERSION) {
-    if (typeof value.v === 'number' && value.v > SHARE_VERSION) throw new ShareLinkError('version', MESSAGES.version);
+    if (typeof value.v === 'number' && value.v > SHARE_VERSION) throw new ShareLinkError('version', MESSAGES.version, `format ${value.v}`);
     throw new Problem('invalid', `v: should be ${SHARE_VERSION}`);
   }
+  onlyKeys(value, KEYS, '');
   const out: SharedWorkspace = { v: 1, files: checkFiles(value.files) };
   if (value.title !== undefined) out.title = text(value.title, 'title', SHARE_LIMITS.titleChars, { control: CONTROL });
   if (value.lesson !== undefined) {
@@ -313,14 +314,17 @@ async function checkPayload(value: unknown): Promise<SharedWorkspace> {
   return out;
 }
 
+/** A detail inside a sentence: without its own final full stop. */
+const clause = (detail: string) => detail.replace(/\.$/, '');
+
 function invalidMessage(detail: string, making: boolean): string {
   return making
-    ? `This workspace can't be shared: ${detail}.`
-    : `This link can't be opened because part of it is not right (${detail}). Ask whoever sent it for a new link.`;
+    ? `This workspace can't be shared: ${clause(detail)}.`
+    : `This link can't be opened because part of it is not right (${clause(detail)}). Ask whoever sent it for a new link.`;
 }
 
 function tooLargeMessage(detail: string, making: boolean): string {
-  return making ? `This workspace is too large to share: ${detail}.` : `${MESSAGES['too-large']} (${detail}.)`;
+  return making ? `This workspace is too large to share: ${clause(detail)}.` : `${MESSAGES['too-large']} (${clause(detail)}.)`;
 }
 
 async function checked(value: unknown, making: boolean): Promise<SharedWorkspace> {
