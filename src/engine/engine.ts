@@ -56,6 +56,7 @@ export class Engine implements DockerEngine {
       meta: options.meta,
       now,
       usersOf: (name) => this.containerManager.usersOfVolume(name),
+      getGuest: options.getGuest,
     });
     this.containerManager = new ContainerManager({
       getGuest: options.getGuest,

@@ -163,6 +163,15 @@ describe('volumes', () => {
     await expect(engine.volumes.remove('db')).rejects.toThrow('volume is in use');
     expect((await engine.volumes.list()).map((v) => v.Name)).toContain('db');
   });
+
+  it('removes a volume for good: one made again with the same name starts empty', async () => {
+    await run('busybox', ['sh', '-c', 'echo old > /data/a.txt'], { volumes: [{ source: 'again', target: '/data' }], autoRemove: true });
+    await new Promise((res) => setTimeout(res, 200));
+    await engine.volumes.remove('again');
+    await engine.volumes.create('again');
+    const r = await run('busybox', ['ls', '-A', '/data'], { volumes: [{ source: 'again', target: '/data' }] });
+    expect(r.out).toBe('');
+  });
 });
 
 describe('builds', () => {

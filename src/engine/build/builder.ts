@@ -11,7 +11,7 @@ import type { ContainerManager, ResolvedImage } from '../containers/manager.ts';
 import { parseDockerfile, ShellLexer, DockerfileSyntaxError, type DockerfileNode } from '../dockerfile/index.ts';
 import { BuildError, EngineError, OperationCancelledError } from '../errors.ts';
 import type { ImageStore } from '../images/store.ts';
-import { gunzip, isGzip, mergeLayers, readTar, type FsTree, type TarEntry, type TarEntryInit } from '../layer/index.ts';
+import { decompress, isCompressed, mergeLayers, readTar, type FsTree, type TarEntry, type TarEntryInit } from '../layer/index.ts';
 import { tarEntry } from '../layer/tar.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { formatCreatedBy } from '../oci/display.ts';
@@ -497,7 +497,7 @@ export class Builder {
           matched = true;
           const f = context.get(clean)!;
           if (node.value === 'add' && isArchive(f.data)) {
-            const tar = isGzip(f.data) ? await gunzip(f.data) : f.data;
+            const tar = await decompress(f.data);
             for (const e of readTar(tar)) {
               const rel = e.name.replace(/^\.?\/+/, '').replace(/\/$/, '');
               if (!rel) continue;
@@ -713,7 +713,7 @@ function mkdirEntries(dir: string): TarEntry[] {
 }
 
 function isArchive(data: Uint8Array): boolean {
-  if (isGzip(data)) return true;
+  if (isCompressed(data)) return true; // gzip or zstd (Docker's ADD also knows bzip2 and xz)
   return data.length >= 262 && new TextDecoder().decode(data.subarray(257, 262)) === 'ustar';
 }
 

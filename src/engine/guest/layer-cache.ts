@@ -10,7 +10,7 @@ import { extractLayerInGuest, guestDirExists, layerDir } from './guest-fs.ts';
 
 /** A layer as the cache needs it: where its bytes are and what it is. */
 export interface LayerRef {
-  /** Digest of the stored blob (maybe gzip). */
+  /** Digest of the stored blob (maybe gzip or zstd). */
   digest: string;
   /** Digest of the uncompressed tar. */
   diffID: string;

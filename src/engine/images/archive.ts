@@ -8,7 +8,8 @@
  *
  * `loadImages` reads an OCI layout (nested indexes too: linux/386 or the only image is picked),
  * a docker-save archive (`manifest.json`, layers anywhere in the tar, old `<id>/layer.tar` with
- * symlinks), or both, plain or gzip-compressed. Everything is verified before anything is stored:
+ * symlinks), or both, plain or gzip- or zstd-compressed; layers may be gzip, zstd or plain tars
+ * (a zstd layer is stored as it is, `tar+zstd`). Everything is verified before anything is stored:
  * digests and sizes against descriptors, layer diffIDs against the config, every layer through
  * `validateLayer`, sizes against limits. Only then are blobs written and records set, in one
  * metadata transaction; a rejected archive leaves the store as it was. Rejections are
@@ -22,7 +23,7 @@
  */
 import type { PullEvent } from '../api.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { gunzip, gzip, isGzip, LayerError, normalizeLayerPath, readTar, symlinkEscapes, validateLayer, writeTar, type TarEntry, type TarEntryInit, type TarReadOptions } from '../layer/index.ts';
+import { compressionOf, decompress, gzip, LayerError, normalizeLayerPath, readTar, symlinkEscapes, validateLayer, writeTar, type TarEntry, type TarEntryInit, type TarReadOptions } from '../layer/index.ts';
 import {
   Annotation,
   canonicalJson,
@@ -53,7 +54,7 @@ import type { ImageStore, ImportedImage } from './store.ts';
 
 /** Limits and choices for `loadImages`. */
 export interface LoadOptions {
-  /** Largest archive accepted, after gunzip (default 2 GiB). */
+  /** Largest archive accepted, after decompression (default 2 GiB). */
   maxArchiveSize?: number;
   /** Largest uncompressed layer accepted (default 2 GiB). */
   maxLayerSize?: number;
@@ -304,9 +305,9 @@ function joinLexically(linkPath: string, target: string): string {
 
 async function readArchive(input: Uint8Array, maxArchiveSize: number): Promise<ArchiveFiles> {
   let bytes = input;
-  if (isGzip(bytes)) {
+  if (compressionOf(bytes) !== 'none') {
     try {
-      bytes = await gunzip(input, { maxSize: maxArchiveSize });
+      bytes = await decompress(input, { maxSize: maxArchiveSize });
     } catch (err) {
       if (err instanceof LayerError) throw invalid(describeLayerError(err), err);
       throw err;
@@ -314,8 +315,8 @@ async function readArchive(input: Uint8Array, maxArchiveSize: number): Promise<A
   } else {
     const magic = [...bytes.subarray(0, 6)];
     const starts = (...m: number[]) => m.every((b, i) => magic[i] === b);
-    const kind = starts(0x42, 0x5a, 0x68) ? 'bzip2' : starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00) ? 'xz' : starts(0x28, 0xb5, 0x2f, 0xfd) ? 'zstd' : undefined;
-    if (kind) throw invalid(`${kind}-compressed archives are not supported: use a plain or gzip-compressed tar`);
+    const kind = starts(0x42, 0x5a, 0x68) ? 'bzip2' : starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00) ? 'xz' : undefined;
+    if (kind) throw invalid(`${kind}-compressed archives are not supported: use a plain, gzip- or zstd-compressed tar`);
   }
   if (bytes.length > maxArchiveSize) throw invalid(`the archive is ${bytes.length} bytes, more than the ${maxArchiveSize}-byte limit`);
   if (bytes.length === 0) throw invalid('the archive is empty');
@@ -385,6 +386,7 @@ async function readArchive(input: Uint8Array, maxArchiveSize: number): Promise<A
 /** What checking one layer found: its uncompressed size and, if it had to be repaired, the new layer. */
 interface LayerCheck {
   size: number;
+  /** The terminated layer, gzip-compressed when the original was compressed (gzip or zstd: LayerLab writes no zstd). */
   repaired?: { blob: Uint8Array; digest: Digest; diffID: Digest; gzip: boolean };
 }
 
@@ -441,11 +443,8 @@ class Loader {
     const key = `${digest} ${diffID}`;
     const known = this.layers.get(key);
     if (known !== undefined) return known;
-    if (bytes.length >= 4 && bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) {
-      throw invalid(`layer ${where}: zstd-compressed layers are not supported`);
-    }
-    const compressed = isGzip(bytes);
-    const tar = compressed ? await guard(`layer ${where}`, () => gunzip(bytes, { maxSize: this.maxLayerSize })) : bytes;
+    const compressed = compressionOf(bytes) !== 'none';
+    const tar = compressed ? await guard(`layer ${where}`, () => decompress(bytes, { maxSize: this.maxLayerSize })) : bytes;
     if (tar.length > this.maxLayerSize) throw invalid(`layer ${where}: ${tar.length} bytes uncompressed, more than the ${this.maxLayerSize}-byte limit`);
     const actual = await sha256Digest(tar);
     if (actual !== diffID) throw invalid(`layer ${where}: diffID mismatch: the config's rootfs.diff_ids says ${diffID}, the uncompressed layer hashes to ${actual}`);
@@ -659,7 +658,9 @@ class Loader {
         const digest = await sha256Digest(f.bytes);
         checks.push(await this.layer(f.bytes, digest, diffID, f.path));
         blobs.set(digest, f.bytes);
-        descriptors.push({ mediaType: isGzip(f.bytes) ? MediaType.OciLayerGzip : MediaType.OciLayer, digest, size: f.bytes.length });
+        const compression = compressionOf(f.bytes);
+        const mediaType = compression === 'gzip' ? MediaType.OciLayerGzip : compression === 'zstd' ? MediaType.OciLayerZstd : MediaType.OciLayer;
+        descriptors.push({ mediaType, digest, size: f.bytes.length });
       }
       // A docker-save archive has no manifest: write the one a registry would serve.
       const manifest: ImageManifest = {
@@ -706,7 +707,7 @@ function namesFromAnnotations(annotations: Readonly<Record<string, string>> | un
 }
 
 /**
- * `docker load`: reads `archive` (tar or gzip'd tar; an OCI image layout, a docker-save archive,
+ * `docker load`: reads `archive` (tar, gzip'd or zstd'd tar; an OCI image layout, a docker-save archive,
  * or both as Docker 25+ writes), verifies everything, then stores the images and points their
  * references at them (a reference already in use is moved, as Docker does). Events:
  * `Loading layer` per verified layer (and `Warning: …` per repaired one), then a renaming

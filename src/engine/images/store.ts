@@ -6,7 +6,7 @@
 import type { HistoryEntry, ImageInspect, ImageRuntimeConfig, ImageSummary, PruneReport, PullEvent } from '../api.ts';
 import type { ResolvedImage } from '../containers/manager.ts';
 import { ConflictError, InvalidArgumentError, NotFoundError, UnavailableError } from '../errors.ts';
-import { gunzip, isGzip, mergeLayers, readTar, validateLayer, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
+import { decompress, LayerError, mergeLayers, readTar, validateLayer, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
 import { sha256Digest, type Digest } from '../oci/digest.ts';
 import { appendLayer, deserializeImage, emptyImage, serializeImage, withConfig, type Image, type Layer } from '../oci/image.ts';
 import { MediaType } from '../oci/types.ts';
@@ -195,7 +195,7 @@ export class ImageStore {
         const layers: TarEntry[][] = [];
         for (const l of image.layers) {
           const blob = await this.deps.blobs.get(l.digest as Digest);
-          layers.push(readTar(isGzip(blob) ? await gunzip(blob) : blob));
+          layers.push(readTar(await decompress(blob)));
         }
         return mergeLayers(layers);
       })();
@@ -266,7 +266,7 @@ export class ImageStore {
       const blob = await this.deps.source.blob(entry, layer.digest, (current, total) => onEvent({ id: short, status: 'Downloading', current, total }));
       if ((await sha256Digest(blob)) !== layer.digest) throw new InvalidArgumentError(`layer ${short}: digest mismatch`);
       onEvent({ id: short, status: 'Verifying Checksum' });
-      const tar = isGzip(blob) ? await gunzip(blob) : blob;
+      const tar = await decompressLayer(blob, short);
       if ((await sha256Digest(tar)) !== layer.diffID) throw new InvalidArgumentError(`layer ${short}: diffID mismatch`);
       validateLayer(readTar(tar));
       await this.deps.blobs.put(blob, layer.digest);
@@ -421,7 +421,7 @@ export class ImageStore {
   /** Counts and sizes for `docker system df`. */
   async usage(): Promise<{ images: { total: number; active: number; size: number; reclaimable: number }; buildCache: { total: number; active: number; size: number; reclaimable: number } }> {
     const users = await this.deps.containersUsing();
-    // sizes on disk, like Docker: the uncompressed layer, not the (maybe gzip) blob
+    // sizes on disk, like Docker: the uncompressed layer, not the (maybe gzip or zstd) blob
     const uncompressed = new Map((await this.deps.meta.list<LayerRecord>(LAYERS)).map((e) => [e.value.digest, e.value.size]));
     const layerSize = new Map<string, number>();
     const activeLayers = new Set<string>();
@@ -464,11 +464,21 @@ export class ImageStore {
   async putLayerBlob(layer: { digest: string; diffID: string }, blob: Uint8Array): Promise<void> {
     const short = layer.digest.slice(7, 19);
     if ((await sha256Digest(blob)) !== layer.digest) throw new InvalidArgumentError(`layer ${short}: digest mismatch`);
-    const tar = isGzip(blob) ? await gunzip(blob) : blob;
+    const tar = await decompressLayer(blob, short);
     if ((await sha256Digest(tar)) !== layer.diffID) throw new InvalidArgumentError(`layer ${short}: diffID mismatch`);
     validateLayer(readTar(tar));
     await this.deps.blobs.put(blob, layer.digest as Digest);
     await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: tar.length } satisfies LayerRecord);
+  }
+}
+
+/** A layer blob's tar (gzip, zstd or plain); a stream that does not decompress names the layer. */
+async function decompressLayer(blob: Uint8Array, short: string): Promise<Uint8Array> {
+  try {
+    return await decompress(blob);
+  } catch (err) {
+    if (err instanceof LayerError) throw new InvalidArgumentError(`layer ${short}: ${err.message}`, { cause: err });
+    throw err;
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Container image layers: tar reading/writing, gzip, digests, OCI whiteouts, overlayfs
+ * Container image layers: tar reading/writing, gzip and zstd, digests, OCI whiteouts, overlayfs
  * upper-dir conversion, an in-memory filesystem tree and `docker diff`-style changes.
  * Pure TypeScript (no platform APIs beyond web-standard globals). Import from here.
  */
@@ -24,6 +24,12 @@ export {
 
 /** gzip over CompressionStream / DecompressionStream. */
 export { gunzip, gzip, isGzip, maybeGunzip, type GunzipOptions } from './gzip.ts';
+
+/** zstd decompression (fzstd), for base layers shipped as `tar+zstd`. */
+export { isZstd, unzstd, ZSTD_MAX_WINDOW, type UnzstdOptions } from './zstd.ts';
+
+/** A blob's compression by magic number, and decompression of gzip or zstd. */
+export { compressionOf, decompress, isCompressed, type Compression, type DecompressOptions } from './compression.ts';
 
 /** sha256 digests of blobs and diff IDs. */
 export { sha256Digest, verifyDigest } from './digest.ts';

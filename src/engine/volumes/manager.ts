@@ -33,6 +33,8 @@ export interface VolumeDeps {
   now(): Date;
   /** IDs of containers (any state) that mount a volume. */
   usersOf(name: string): Promise<string[]>;
+  /** The guest, to delete a removed volume's directory there (else a volume made again with the same name would find the old files). */
+  getGuest?(): Promise<GuestMachine>;
 }
 
 /** Manages volumes (`docker volume …`). */
@@ -91,6 +93,11 @@ export class VolumeManager {
     if (users.length) throw new ConflictError(`remove ${name}: volume is in use - [${users.join(', ')}]`);
     // its data blob is collected by the engine's garbage collection (another volume may share it)
     await this.deps.meta.delete(VOLUMES, name);
+    if (this.deps.getGuest) {
+      const guest = await this.deps.getGuest();
+      this.inGuest.get(guest)?.delete(name);
+      await guestShell(guest, `rm -rf '${volumeDir(name)}'`, `removing volume ${name}`);
+    }
   }
 
   /** Blobs that volumes refer to (for garbage collection). */
