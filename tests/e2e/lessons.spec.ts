@@ -1,0 +1,104 @@
+/**
+ * Every lesson, through its solution path, in Chromium against the real guest: each step's Run
+ * buttons, then for an exercise "Show me" and Check, which must pass. And a wrong attempt is
+ * reported as not yet done, with a hint.
+ */
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { loadLessons } from '../../src/content/build/load-lessons.ts';
+
+const lessons = loadLessons(resolve('lessons'));
+const terminal = (page: Page) => page.getByRole('region', { name: 'Terminal: type docker commands' });
+const screen = (page: Page) => page.locator('.xterm-rows');
+const commandsRun = async (page: Page) => Number(await terminal(page).getAttribute('data-commands'));
+const pane = (page: Page) => page.getByRole('complementary', { name: 'Lesson' });
+
+/** Waits until the terminal has run `count` lines and is not busy. */
+async function settled(page: Page, count: number, timeout = 240_000) {
+  await expect.poll(() => commandsRun(page), { timeout }).toBeGreaterThanOrEqual(count);
+  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout });
+}
+
+async function openLesson(page: Page, id: string) {
+  await page.goto(`/?lesson=${id}`);
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  // the lesson's images are fetched on open
+  await expect(pane(page).getByRole('status').filter({ hasText: 'Getting the image' })).toHaveCount(0, { timeout: 120_000 });
+}
+
+test('the lesson list shows every lesson with its progress', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Lessons' }).click();
+  const list = page.getByRole('list', { name: 'Lessons' });
+  await expect(list.getByRole('listitem')).toHaveCount(lessons.length);
+  for (const l of lessons) await expect(list).toContainText(l.title);
+  await page.screenshot({ path: 'test-results/screenshots/lessons-list.png', fullPage: true });
+});
+
+for (const lesson of lessons) {
+  test(`lesson ${lesson.id} completes through its solution path`, async ({ page }) => {
+    test.setTimeout(15 * 60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openLesson(page, lesson.id);
+    await expect(pane(page).getByRole('heading', { level: 2 })).toHaveText(lesson.title);
+    for (const [i, step] of lesson.steps.entries()) {
+      await expect(pane(page).getByRole('heading', { level: 3 })).toHaveText(`${i + 1}. ${step.title}`);
+      const runs = pane(page).getByRole('button', { name: /^Run / });
+      const n = await runs.count();
+      for (let j = 0; j < n; j++) {
+        const before = await commandsRun(page);
+        await runs.nth(j).click();
+        await settled(page, before + 1);
+      }
+      // a live demo measures on the spot: a second VM boots from its kernel, a container starts
+      const demo = pane(page).getByRole('button', { name: 'Boot a VM and start a container' });
+      if (await demo.count()) {
+        await demo.click();
+        const bars = pane(page).getByRole('img', { name: /Boot a virtual machine: [\d.]+ (s|ms)\. Start a container: [\d.]+ (s|ms)\./ });
+        await expect(bars).toBeVisible({ timeout: 180_000 });
+        await expect(pane(page).getByRole('figure')).toContainText(/its own: Linux 6\.1\.\d+/);
+        await bars.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-demo.png` });
+      }
+      if (step.exercise) {
+        const before = await commandsRun(page);
+        await pane(page).getByRole('button', { name: 'Show me' }).click();
+        await settled(page, before + step.exercise.solution.commands.length);
+        await pane(page).getByRole('button', { name: 'Check' }).click();
+        await expect(pane(page).getByText(/^✓ Done/), `${lesson.id} step ${i + 1}: ${await pane(page).innerText()}`).toBeVisible({ timeout: 60_000 });
+      }
+      if (i === 1 || step.exercise) await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-step${i + 1}.png` });
+      if (i < lesson.steps.length - 1) await pane(page).getByRole('button', { name: 'Next step' }).click();
+      else if (!step.exercise) await pane(page).getByRole('button', { name: 'Finish lesson' }).click();
+    }
+    await expect(pane(page).getByRole('status').filter({ hasText: 'Lesson complete' })).toBeVisible();
+    // progress is kept in IndexedDB: the list shows the lesson completed after a reload
+    await page.goto('/?lessons');
+    await expect(page.getByRole('list', { name: 'Lessons' }).getByRole('button', { name: new RegExp(lesson.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) })).toContainText('Completed');
+    expect(errors).toEqual([]);
+  });
+}
+
+test('a wrong attempt is reported as not yet done, with a hint', async ({ page }) => {
+  const lesson = lessons.find((l) => l.steps.some((s) => s.exercise))!;
+  const index = lesson.steps.findIndex((s) => s.exercise);
+  await openLesson(page, lesson.id);
+  await pane(page).getByRole('button', { name: new RegExp(lesson.steps[index]!.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).click();
+  // a command that does not do the task
+  const before = await commandsRun(page);
+  await page.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type('docker run --rm busybox echo not the task');
+  await page.keyboard.press('Enter');
+  await settled(page, before + 1);
+  await pane(page).getByRole('button', { name: 'Check' }).click();
+  await expect(pane(page).getByText('Not yet.')).toBeVisible({ timeout: 30_000 });
+  await expect(pane(page).getByRole('list', { name: 'Hints' })).toContainText(lesson.steps[index]!.exercise!.hints[0]!);
+  await page.screenshot({ path: 'test-results/screenshots/lesson-not-yet.png' });
+});
+
+test('lesson text is rendered as text: no HTML from content runs', async ({ page }) => {
+  // every lesson's markdown went through the loader, which turns raw HTML into text; check the page agrees
+  await openLesson(page, lessons[0]!.id);
+  expect(await pane(page).locator('script, iframe, object, embed, [onerror], [onclick]').count()).toBe(0);
+});
