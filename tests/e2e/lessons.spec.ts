@@ -44,7 +44,7 @@ for (const lesson of lessons) {
     await expect(pane(page).getByRole('heading', { level: 2 })).toHaveText(lesson.title);
     for (const [i, step] of lesson.steps.entries()) {
       await expect(pane(page).getByRole('heading', { level: 3 })).toHaveText(`${i + 1}. ${step.title}`);
-      const runs = pane(page).getByRole('button', { name: /^Run / });
+      const runs = pane(page).getByRole('button', { name: /^Run .* in the terminal$/ });
       const n = await runs.count();
       for (let j = 0; j < n; j++) {
         const before = await commandsRun(page);
