@@ -66,7 +66,12 @@ for (const lesson of lessons) {
         await pane(page).getByRole('button', { name: 'Show me' }).click();
         await settled(page, before + step.exercise.solution.commands.length);
         await pane(page).getByRole('button', { name: 'Check' }).click();
-        await expect(pane(page).getByText(/^✓ Done/), `${lesson.id} step ${i + 1}: ${await pane(page).innerText()}`).toBeVisible({ timeout: 60_000 });
+        try {
+          await expect(pane(page).getByText(/^✓ Done/)).toBeVisible({ timeout: 60_000 });
+        } catch (err) {
+          await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-failed.png`, fullPage: true });
+          throw new Error(`${lesson.id} step ${i + 1} did not pass. The lesson pane says:\n${await pane(page).innerText()}`, { cause: err });
+        }
       }
       if (i === 1 || step.exercise) await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-step${i + 1}.png` });
       if (i < lesson.steps.length - 1) await pane(page).getByRole('button', { name: 'Next step' }).click();
