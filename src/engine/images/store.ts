@@ -232,7 +232,26 @@ export class ImageStore {
   }
 
   /** Copies an offline image into the store, verifying every digest and diffID. */
+  /** Pulls in progress, by familiar reference: a second pull of the same image waits for the first. */
+  private readonly pulling = new Map<string, Promise<{ id: string; reference: string }>>();
+
   async pull(input: string, onCallerEvent: (e: PullEvent) => void = () => {}, signal?: AbortSignal): Promise<{ id: string; reference: string }> {
+    const key = parseReference(input).familiar;
+    const running = this.pulling.get(key);
+    if (running) {
+      onCallerEvent({ id: '', status: `Waiting for another pull of ${key} to finish` });
+      return running;
+    }
+    const p = this.pullOnce(input, onCallerEvent, signal);
+    this.pulling.set(key, p);
+    try {
+      return await p;
+    } finally {
+      this.pulling.delete(key);
+    }
+  }
+
+  private async pullOnce(input: string, onCallerEvent: (e: PullEvent) => void, signal?: AbortSignal): Promise<{ id: string; reference: string }> {
     const ref = parseReference(input);
     const onEvent = (e: PullEvent) => {
       onCallerEvent(e);
