@@ -131,6 +131,13 @@ describe('containers', () => {
       { kind: 'C', path: '/tmp' },
       { kind: 'A', path: '/tmp/exec-pid' },
     ]);
+    // inspect's GraphDriver names the real directories of the overlay the container runs on
+    const { LowerDir, UpperDir } = (await engine.containers.inspect('box')).GraphDriver.Data;
+    const mounted = await node.machine()!.spawn({ argv: ['sh', '-c', `grep -c "lowerdir=${LowerDir},upperdir=${UpperDir}" /proc/*/mountinfo 2>/dev/null | grep -v ":0" | head -1`] });
+    let seen = '';
+    mounted.onStdout((d) => (seen += text(d)));
+    await mounted.exit;
+    expect(seen).toMatch(/:1/);
     const top = await engine.containers.top('box');
     expect(top.processes.length).toBeGreaterThanOrEqual(1);
     await engine.containers.stop('box', { timeoutSeconds: 5 });

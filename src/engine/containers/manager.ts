@@ -26,7 +26,7 @@ import type {
   PruneReport,
 } from '../api.ts';
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT } from '../guest/guest-fs.ts';
+import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT, layerDir } from '../guest/guest-fs.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import { applyLayer, diffTrees, readTar, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
 import type { Digest } from '../store/digest.ts';
@@ -512,7 +512,8 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const image = await this.deps.images.resolve(r.imageId).catch(() => undefined);
     const dirs = containerDirs(r.id);
-    const lower = (image?.layers ?? []).map((l) => l.diffID).reverse().join(':');
+    // the overlay's lower directories as mounted: the init layer, then the image's layers top first
+    const lower = [INIT_LAYER_DIR, ...(image?.layers ?? []).map((l) => layerDir(l.diffID)).reverse()].join(':');
     return {
       Id: r.id,
       Created: r.created,
