@@ -32,6 +32,8 @@ interface Session {
   resize: Set<(rows: number, cols: number) => void>;
   abort: AbortController;
   vm?: GuestProcess;
+  /** Keys typed before the process was attached (typeahead), delivered when it is. */
+  typeahead: Uint8Array[];
 }
 const sessions = new Map<number, Session>();
 /** Files the user handed in (file picker, drop), by name. */
@@ -94,7 +96,7 @@ function contextFrom(files: WorkspaceFiles): CliIO['buildContext'] {
 }
 
 async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
-  const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController() };
+  const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController(), typeahead: [] };
   sessions.set(msg.session, s);
   const printed: Uint8Array[] = [];
   let printedBytes = 0;
@@ -111,7 +113,12 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     columns: msg.cols,
     rows: msg.rows,
     signal: s.abort.signal,
-    onStdin: (l) => (s.stdin.add(l), () => s.stdin.delete(l)),
+    onStdin: (l) => {
+      s.stdin.add(l);
+      // like a terminal's typeahead: keys typed while the container started reach it now
+      for (const d of s.typeahead.splice(0)) l(d);
+      return () => s.stdin.delete(l);
+    },
     onStdinEnd: (l) => (s.stdinEnd.add(l), () => s.stdinEnd.delete(l)),
     onResize: (l) => (s.resize.add(l), () => s.resize.delete(l)),
     buildContext: contextFrom(msg.files),
@@ -169,7 +176,7 @@ function observed(e: Engine): Engine {
 }
 
 async function vm(msg: Extract<ToEngine, { t: 'vm' }>): Promise<void> {
-  const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController() };
+  const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController(), typeahead: [] };
   sessions.set(msg.session, s);
   let code = 1;
   const printed: Uint8Array[] = [];
@@ -183,6 +190,7 @@ async function vm(msg: Extract<ToEngine, { t: 'vm' }>): Promise<void> {
       pty: { rows: msg.rows, cols: msg.cols },
     });
     s.vm = proc;
+    for (const d of s.typeahead.splice(0)) proc.write(d);
     proc.onStdout((d) => {
       if (msg.command && printed.length < 256) printed.push(d.slice());
       output(msg.session, 'stdout', d);
@@ -352,6 +360,7 @@ scope.onmessage = (e) => {
     case 'stdin': {
       const s = sessions.get(msg.session);
       if (s?.vm) s.vm.write(msg.data);
+      else if (s && s.stdin.size === 0) s.typeahead.push(msg.data);
       else for (const l of s?.stdin ?? []) l(msg.data);
       break;
     }
