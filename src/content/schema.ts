@@ -13,7 +13,11 @@ const pattern = z.string().min(1).refine((s) => {
   } catch {
     return false;
   }
-}, 'must be a valid JavaScript regular expression');
+}, 'must be a valid JavaScript regular expression')
+  // a quantified group that itself repeats, like (a+)+, can take forever to match (a check from a
+  // shared link must not be able to hang the engine's worker)
+  .refine((s) => !/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/.test(s), 'must not repeat a group that repeats inside (like (a+)+): it can take forever to match')
+  .refine((s) => s.length <= 300, 'must be at most 300 characters');
 const state = z.enum(['running', 'exited', 'created']);
 const message = { message: z.string().min(1).optional().describe('the "not yet" text shown when this predicate fails') };
 
