@@ -1,10 +1,13 @@
 /**
  * Builds LayerLab's offline base images as OCI image layouts in public/images/, from Debian
  * packages only, plus catalog.json (what `docker pull` can find offline) and manifest.json (the
- * packages used and each output's sha256). Run by `npm run images` (and `npm run guest`).
+ * packages used, the zstd that compressed the layers, and each output's sha256). Run by
+ * `npm run images` (and `npm run guest`). Needs root (apt-get download), `zstd`, `tar`, `readelf`.
  *
  *   busybox:latest (= busybox:1.35, busybox:1.35.0): Debian's busybox-static:i386, laid out like
- *   Docker Hub's busybox (every applet hard-linked in /bin, /etc/passwd and /etc/group, /tmp…).
+ *   Docker Hub's busybox (every applet hard-linked in /bin, /etc/passwd and /etc/group, /tmp…);
+ *   one small gzip layer (gzip: any tool reads it, and zstd would save little here).
+ *   debian:bookworm-slim, python:3.11-slim: see debian-images.ts; tar+zstd layers.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,7 +17,7 @@ import { gzip, writeTar, type TarEntryInit } from '../src/engine/layer/index.ts'
 import { sha256Digest } from '../src/engine/oci/digest.ts';
 import { appendEmptyLayerHistory, appendLayer, emptyImage, manifestDescriptor, serializeImage, withConfig, type Image } from '../src/engine/oci/image.ts';
 import { Annotation, IMAGE_LAYOUT, MediaType } from '../src/engine/oci/types.ts';
-import { buildDebianBase, buildPipLayer, buildPythonLayer, checkSharedLibraries, type BuiltLayer } from './debian-images.ts';
+import { buildDebianBase, buildPipLayer, buildPythonLayer, checkSharedLibraries, ZSTD_ARGS, zstdVersion, type BuiltLayer } from './debian-images.ts';
 
 const root = join(import.meta.dirname, '..');
 const work = process.env.WORK ?? join(import.meta.dirname, '.work');
@@ -133,7 +136,7 @@ async function busybox(): Promise<{ entry: object; pkg: [string, { version: stri
 /** debian:bookworm-slim and python:3.11-slim, sharing the debian layer. */
 async function debianAndPython(): Promise<{ entry: object; pkg: [string, { version: string; sha256: string }] }[]> {
   const root = join(work, 'rootfs');
-  const layerOf = async (l: BuiltLayer) => ({ digest: await sha256Digest(l.gz), diffID: await sha256Digest(l.tar), size: l.gz.length, mediaType: MediaType.OciLayerGzip });
+  const layerOf = async (l: BuiltLayer) => ({ digest: await sha256Digest(l.blob), diffID: await sha256Digest(l.tar), size: l.blob.length, mediaType: l.mediaType });
   const created = new Date(1767225600 * 1000).toISOString();
   const base = buildDebianBase(work, root);
   checkSharedLibraries(root);
@@ -142,7 +145,7 @@ async function debianAndPython(): Promise<{ entry: object; pkg: [string, { versi
   let debian = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, { created, created_by: base.createdBy });
   debian = await withConfig(debian, { Env: env, Cmd: ['bash'] });
   debian = await appendEmptyLayerHistory(debian, { created, created_by: 'CMD ["bash"]' });
-  const debianOut = await writeLayout('debian', debian, new Map([[baseLayer.digest, base.gz]]), ['bookworm-slim', '12-slim']);
+  const debianOut = await writeLayout('debian', debian, new Map([[baseLayer.digest, base.blob]]), ['bookworm-slim', '12-slim']);
 
   const py = buildPythonLayer(work, root);
   const pip = buildPipLayer(work, root);
@@ -159,9 +162,9 @@ async function debianAndPython(): Promise<{ entry: object; pkg: [string, { versi
   python = await appendLayer(python, pipLayer, { created, created_by: pip.createdBy });
   python = await withConfig(python, { Env: pyEnv, Cmd: ['python3'] });
   python = await appendEmptyLayerHistory(python, { created, created_by: 'CMD ["python3"]' });
-  const pythonOut = await writeLayout('python', python, new Map([[baseLayer.digest, base.gz], [pyLayer.digest, py.gz], [pipLayer.digest, pip.gz]]), ['3.11-slim', '3.11-slim-bookworm', '3.11']);
+  const pythonOut = await writeLayout('python', python, new Map([[baseLayer.digest, base.blob], [pyLayer.digest, py.blob], [pipLayer.digest, pip.blob]]), ['3.11-slim', '3.11-slim-bookworm', '3.11']);
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
-  console.log(`debian:bookworm-slim ${mb(debianOut.size)}; python:3.11-slim ${mb(pythonOut.size)} (layers ${mb(base.gz.length)} + ${mb(py.gz.length)} + ${mb(pip.gz.length)})`);
+  console.log(`debian:bookworm-slim ${mb(debianOut.size)}; python:3.11-slim ${mb(pythonOut.size)} (zstd layers ${mb(base.blob.length)} + ${mb(py.blob.length)} + ${mb(pip.blob.length)}; tars ${mb(base.tar.length)} + ${mb(py.tar.length)} + ${mb(pip.tar.length)})`);
   const pkgs = { ...base.packages, ...py.packages, ...pip.packages };
   return [
     { entry: { references: ['debian:bookworm-slim', 'debian:12-slim'], layout: debianOut.dir, size: debianOut.size, description: `Debian 12 (bookworm), slim, i386: bash, coreutils, grep, sed, tar from ${Object.keys(base.packages).length} Debian packages` }, pkg: Object.entries(pkgs)[0]! },
@@ -182,6 +185,7 @@ const walk = (d: string, rel = ''): void => {
   }
 };
 walk(out);
-writeFileSync(join(out, 'manifest.json'), JSON.stringify({ packages: Object.fromEntries(built.map((b) => b.pkg)), files }, null, 2) + '\n');
+const tools = { zstd: `${zstdVersion()} ${ZSTD_ARGS.join(' ')}` };
+writeFileSync(join(out, 'manifest.json'), JSON.stringify({ packages: Object.fromEntries(built.map((b) => b.pkg)), tools, files }, null, 2) + '\n');
 console.log(`wrote ${Object.keys(files).length} files to ${out}`);
 if (!existsSync(join(out, 'catalog.json'))) process.exit(1);

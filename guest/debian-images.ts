@@ -1,27 +1,74 @@
 /**
  * debian:bookworm-slim and python:3.11-slim for i386, from Debian bookworm packages only
  * (`apt-get download`, `dpkg-deb -x`), layered the way Docker Hub's are: the python image is the
- * debian base layer plus python layers, so the two share a layer. Slimmed for the browser: no
- * docs, man pages, locales, gconv modules or Python test suites, no .pyc files (like the official
- * image), and the package manager left out (there is no network to use it).
+ * debian base layer plus a python layer and a pip layer, so the two images share a layer. Slimmed
+ * for the browser: no docs, man pages, locales, gconv modules or Python test suites, and the
+ * package manager left out (there is no network to use it).
  *
  * What maintainer scripts would do is done here: /bin/sh → dash, /etc/passwd and /etc/group from
  * base-passwd, /etc/ld.so.cache (Debian's own i386 ldconfig, run on the host), the CA bundle.
  * pip installs offline from a wheel index repackaged from Debian's python3-* packages.
+ *
+ * Format (nothing lost): layers are tar+zstd (`ZSTD_ARGS`), about 40% smaller than gzip -9.
+ * Python's own modules (the standard library; pip, setuptools, pkg_resources, wheel) ship as
+ * sourceless .pyc — a legacy `module.pyc` where `module.py` was, as Python's Windows embeddable
+ * distribution ships its library — compiled by the image's own python3.11 without column tables
+ * (`-X no_debug_ranges`; with no source there is no line to point carets at). Tracebacks through
+ * them show file and line but no source text; `help()` still has every docstring of the standard
+ * library. Kept as source: Debian's sitecustomize.py (a config file in /etc) and the two scripts
+ * pip runs by path to build from source (pip/__pip-runner__.py, pyproject_hooks/_in_process.py).
+ * The docstrings of pip, setuptools, pkg_resources and wheel are dropped (tools, not libraries to
+ * read with help(); asserts stay). The offline wheels keep their sources, carry checked-hash
+ * .pyc files (also without column tables: a traceback through flask shows the line without ^^^
+ * carets) and are stored uncompressed inside the zip (the layer's zstd does better), and
+ * /etc/pip.conf says `compile = false`: pip then installs without byte-compiling in the emulated
+ * guest, which was a third of the seed example's build, and imports still find .pyc files.
+ *
+ * Removed beyond the slimming above, each because no user of this image should miss it:
+ * - the C test modules of lib-dynload (_testcapi, _testbuffer, _testclinic, _testimportmultiple,
+ *   _testinternalcapi, _testmultiphase, _xxtestfuzz, xxlimited, xxlimited_35, _ctypes_test,
+ *   _xxsubinterpreters): only CPython's own test suite (already removed) imports them;
+ * - _pydecimal.py and _pyio.py: pure-Python twins of _decimal and _io, used only when those C
+ *   modules are missing (they are not) or by the test suite; turtle.py: needs tkinter (removed);
+ * - the East Asian codecs (_codecs_cn/hk/iso2022/jp/kr/tw, _multibytecodec and the 24
+ *   encodings/*.py using them: big5, gbk, shift_jis, euc_kr, iso2022_jp…): only for legacy
+ *   CJK encodings (`'…'.encode('shift_jis')` raises LookupError); UTF-8 and the other codecs stay;
+ * - lib2to3 (python3-lib2to3): the engine of the 2to3 tool (not installed), deprecated since 3.9
+ *   and gone in 3.13; python3-distutils only uses it in run_2to3;
+ * - OpenSSL's engines-3/ and ossl-modules/legacy.so: Python uses neither (Debian's openssl.cnf
+ *   does not load the legacy provider);
+ * - libexpatw, libformw, libmenuw, libhistory: shared libraries nothing in the image links
+ *   (pyexpat uses libexpat, curses ncursesw/panelw/tinfo, readline only libreadline);
+ * - usr/lib/valgrind (a suppression file), and certifi/cacert.pem in the certifi wheel and
+ *   pip/_vendor/certifi/cacert.pem (a symlink to the system bundle now): Debian patches both
+ *   certifis to return /etc/ssl/certs/ca-certificates.crt, so these copies are never read.
+ * Kept on purpose: usr/sbin/ldconfig (ctypes.util.find_library runs `ldconfig -p`), setuptools,
+ * pkg_resources and wheel (the official 3.11 image has them), chardet in the index (Debian's
+ * requests checks for it and warns on every import without it), ssl and sqlite3.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import { MediaType } from '../src/engine/oci/types.ts';
 
-/** A built layer: its gzip blob, diffID and the packages it holds. */
+/** A built layer: its tar, the compressed blob as shipped, and the packages it holds. */
 export interface BuiltLayer {
-  gz: Uint8Array;
   tar: Uint8Array;
+  /** The tar compressed with zstd (`ZSTD_ARGS`). */
+  blob: Uint8Array;
+  mediaType: typeof MediaType.OciLayerZstd;
   packages: Record<string, { version: string; sha256: string }>;
   createdBy: string;
 }
+
+/**
+ * How the layers are compressed: zstd's strongest level with a 32 MiB window. The window stays
+ * within what `zstd -d` accepts without `--long`/`--memory` (128 MiB) and what fzstd handles;
+ * the frame records the content size (the input is a file), so the engine decodes in one pass.
+ */
+export const ZSTD_ARGS = ['--ultra', '-22', '--long=25'];
 
 const EPOCH = 1767225600; // 2026-01-01T00:00:00Z, every file's mtime (reproducible digests)
 
@@ -37,13 +84,13 @@ export const PYTHON_PACKAGES = [
   'python3.11', 'python3', 'media-types', 'readline-common', 'ca-certificates',
 ];
 
-export const PIP_PACKAGES = ['python3-pip', 'python3-setuptools', 'python3-wheel', 'python3-distutils', 'python3-pkg-resources', 'python3-lib2to3'];
+export const PIP_PACKAGES = ['python3-pip', 'python3-setuptools', 'python3-wheel', 'python3-distutils', 'python3-pkg-resources'];
 
 /** Debian packages repackaged as wheels for the offline index (flask and its dependencies, requests). */
 export const WHEEL_PACKAGES = [
   'python3-flask', 'python3-werkzeug', 'python3-jinja2', 'python3-markupsafe', 'python3-itsdangerous', 'python3-click',
   'python3-blinker', 'python3-requests', 'python3-urllib3', 'python3-idna', 'python3-charset-normalizer', 'python3-certifi',
-  'python3-chardet',
+  'python3-chardet', 'python3-six',
 ];
 
 /** Paths removed from every layer (docs, translations, caches), like debuerreotype's slimify and more. */
@@ -58,6 +105,47 @@ const SLIM = [
   'usr/lib/python3.11/lib-dynload/_dbm.cpython-311-i386-linux-gnu.so', 'usr/lib/python3.11/lib-dynload/nis.cpython-311-i386-linux-gnu.so',
   'usr/sbin/update-passwd', 'usr/share/ca-certificates', 'usr/share/pixmaps', 'usr/share/applications', 'usr/lib/python3/dist-packages/setuptools/_vendor/pyparsing/diagram',
 ];
+
+const DYNLOAD = 'usr/lib/python3.11/lib-dynload';
+const LIBS = 'usr/lib/i386-linux-gnu';
+
+/**
+ * Removed from the python layer beyond SLIM; why each goes is in the module comment. A trailing
+ * `*` matches any rest of the name. (The encodings using the CJK codecs go in `removeCjkCodecs`.)
+ */
+const PYTHON_REMOVED = [
+  ...['_testbuffer', '_testcapi', '_testclinic', '_testimportmultiple', '_testinternalcapi', '_testmultiphase', '_xxtestfuzz', 'xxlimited', 'xxlimited_35', '_ctypes_test', '_xxsubinterpreters'].map((m) => `${DYNLOAD}/${m}.cpython-311-i386-linux-gnu.so`),
+  'usr/lib/python3.11/_pydecimal.py', 'usr/lib/python3.11/_pyio.py', 'usr/lib/python3.11/turtle.py',
+  `${DYNLOAD}/_codecs_*`, `${DYNLOAD}/_multibytecodec*`,
+  `${LIBS}/engines-3`, `${LIBS}/ossl-modules`,
+  `${LIBS}/libexpatw.so*`, `${LIBS}/libformw.so*`, `${LIBS}/libmenuw.so*`, `${LIBS}/libhistory.so*`,
+  'usr/lib/valgrind',
+];
+
+/** Files left out of the offline wheels (paths inside the wheel); see the module comment. */
+const WHEEL_REMOVED = ['certifi/cacert.pem'];
+
+/** Whether the wheels carry .pyc files and pip installs without compiling (pip.conf `compile = false`). */
+const WHEEL_PYC = true;
+
+/** The encodings/*.py modules that import a CJK codec (removed with the codecs). */
+function removeCjkCodecs(root: string): void {
+  const dir = join(root, 'usr/lib/python3.11/encodings');
+  for (const f of readdirSync(dir).sort()) if (f.endsWith('.py') && /^import _codecs_/m.test(readFileSync(join(dir, f), 'utf8'))) rmSync(join(dir, f));
+}
+
+/** Removes `patterns` (paths under `root`; a trailing `*` matches any rest of the name). */
+function remove(root: string, patterns: readonly string[]): void {
+  for (const p of patterns) {
+    if (!p.endsWith('*')) {
+      rmSync(join(root, p), { recursive: true, force: true });
+      continue;
+    }
+    const dir = join(root, dirname(p));
+    const prefix = p.slice(p.lastIndexOf('/') + 1, -1);
+    if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.startsWith(prefix)) rmSync(join(dir, f), { recursive: true, force: true });
+  }
+}
 
 /** Downloads `pkgs` (architecture-qualified where needed) into `dir`; returns name → .deb path. */
 function download(dir: string, pkgs: string[], arch: (p: string) => string): Map<string, string> {
@@ -107,11 +195,26 @@ function slim(root: string): void {
   if (existsSync(locales)) for (const l of readdirSync(locales)) if (l !== 'C.utf8') rmSync(join(locales, l), { recursive: true, force: true });
 }
 
-/** A reproducible tar of `dir` (GNU tar: sorted, owner 0, fixed mtime) and its gzip. */
-function tarDir(dir: string, paths = ['.']): { tar: Uint8Array; gz: Uint8Array } {
-  const tar = execFileSync('tar', ['-C', dir, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${EPOCH}`, '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '-cf', '-', ...paths], { maxBuffer: 1 << 30 });
-  const gz = execFileSync('gzip', ['-9', '-n'], { input: tar, maxBuffer: 1 << 30 });
-  return { tar: new Uint8Array(tar), gz: new Uint8Array(gz) };
+/** `tar` compressed with zstd `ZSTD_ARGS` (through a file, so the frame records the content size). */
+function zstd(work: string, tar: Uint8Array): Uint8Array {
+  const file = join(work, 'layer.tar');
+  writeFileSync(file, tar);
+  try {
+    return new Uint8Array(execFileSync('zstd', ['-q', '-c', ...ZSTD_ARGS, file], { maxBuffer: 1 << 30 }));
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** The zstd version compressing the layers (another version may give other bytes, so other digests). */
+export function zstdVersion(): string {
+  return /v(\d+\.\d+\.\d+)/.exec(execFileSync('zstd', ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
+}
+
+/** A reproducible tar of `dir` (GNU tar: sorted, owner 0, fixed mtime) and its zstd. */
+function tarDir(work: string, dir: string, paths = ['.']): { tar: Uint8Array; blob: Uint8Array; mediaType: typeof MediaType.OciLayerZstd } {
+  const tar = new Uint8Array(execFileSync('tar', ['-C', dir, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${EPOCH}`, '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '-cf', '-', ...paths], { maxBuffer: 1 << 30 }));
+  return { tar, blob: zstd(work, tar), mediaType: MediaType.OciLayerZstd };
 }
 
 function extract(debs: Map<string, string>, into: string): void {
@@ -160,7 +263,7 @@ export function buildDebianBase(work: string, root: string): BuiltLayer {
   for (const d of ['root', 'home', 'proc', 'sys', 'dev', 'run', 'mnt', 'opt', 'srv', 'media', 'var/log', 'var/lib', 'usr/local/bin', 'usr/local/lib', 'usr/local/sbin']) mkdirSync(join(root, d), { recursive: true });
   execFileSync('chmod', ['700', join(root, 'root')]);
   execFileSync(join(root, 'usr/sbin/ldconfig'), ['-r', root]);
-  return { ...tarDir(root), packages: pkgInfo(debs), createdBy: `# debian:bookworm-slim (i386) from ${debs.size} Debian packages: ${[...debs.keys()].join(' ')}` };
+  return { ...tarDir(work, root), packages: pkgInfo(debs), createdBy: `# debian:bookworm-slim (i386) from ${debs.size} Debian packages: ${[...debs.keys()].join(' ')}` };
 }
 
 /** A layer adding what `install` changes on top of `root` (a copy of the tree below). */
@@ -173,9 +276,8 @@ function layerOnTop(work: string, name: string, root: string, install: (dir: str
   const dirs = [...after].filter(([p, sig]) => sig.startsWith('d:') && !before.has(p)).map(([p]) => p);
   const list = join(work, `${name}.files`);
   writeFileSync(list, [...dirs, ...changed].sort().join('\n') + '\n');
-  const tar = execFileSync('tar', ['-C', root, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${EPOCH}`, '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--no-recursion', '-T', list, '-cf', '-'], { maxBuffer: 1 << 30 });
-  const gz = execFileSync('gzip', ['-9', '-n'], { input: tar, maxBuffer: 1 << 30 });
-  return { tar: new Uint8Array(tar), gz: new Uint8Array(gz), packages: pkgInfo(debs), createdBy };
+  const tar = new Uint8Array(execFileSync('tar', ['-C', root, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${EPOCH}`, '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--no-recursion', '-T', list, '-cf', '-'], { maxBuffer: 1 << 30 }));
+  return { tar, blob: zstd(work, tar), mediaType: MediaType.OciLayerZstd, packages: pkgInfo(debs), createdBy };
 }
 
 /** The python runtime layer on top of the debian base in `root` (changes `root`). */
@@ -193,27 +295,40 @@ export function buildPythonLayer(work: string, root: string): BuiltLayer {
     mkdirSync(join(x, 'etc/ssl/certs'), { recursive: true });
     writeFileSync(join(x, 'etc/ssl/certs/ca-certificates.crt'), bundle);
     slim(x);
+    remove(x, PYTHON_REMOVED);
+    removeCjkCodecs(x);
     cpSync(x, dir, { recursive: true, verbatimSymlinks: true, force: true });
     rmSync(x, { recursive: true, force: true });
-    compilePython(dir, ['usr/lib/python3.11']);
+    sourcelessPython(dir, ['usr/lib/python3.11']);
     symlinkSync('/usr/bin/python3', join(dir, 'usr/local/bin/python'));
     execFileSync(join(dir, 'usr/sbin/ldconfig'), ['-r', dir]);
   }, `# python 3.11 (Debian ${pkgInfo(debs)['python3.11:i386']?.version}) from ${debs.size} Debian packages`, debs);
 }
 
 /**
- * Byte-compiles Python sources under `dirs` (relative to `root`) with the host's Python 3.11
- * (same bytecode format as the guest's 3.11), as unchecked-hash .pyc files that stay valid
- * whatever the mtimes: the emulated guest then imports instead of recompiling on every run.
+ * Runs `guest/pyc.py` under the image's own python3.11 (i386), started on the build host through
+ * the image's loader and libraries, so the bytecode is byte for byte what the guest would write
+ * (the host's Python may be another 3.11 release, or none).
  */
-function compilePython(root: string, dirs: string[]): void {
-  const version = execFileSync('python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).trim();
-  if (version !== '3.11') throw new Error(`precompiling .pyc files needs the host's python3 to be 3.11, not ${version}`);
-  execFileSync('python3', ['-m', 'compileall', '-q', '-j0', '--invalidation-mode', 'unchecked-hash', '-s', root, '-p', '/', ...dirs.map((d) => join(root, d))], { stdio: ['ignore', 'ignore', 'inherit'] });
+function pyc(root: string, args: string[], pythonFlags: string[] = []): void {
+  const lib = join(root, 'usr/lib/i386-linux-gnu');
+  execFileSync(join(lib, 'ld-linux.so.2'), ['--library-path', lib, join(root, 'usr/bin/python3.11'), '-I', '-B', ...pythonFlags, join(import.meta.dirname, 'pyc.py'), ...args], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C.UTF-8' },
+  });
 }
 
-/** Minimal ZIP writer (deflate) for wheels. */
-function zip(files: { name: string; data: Uint8Array }[]): Uint8Array {
+/**
+ * Makes the Python modules under `dirs` (relative to `root`) sourceless: a legacy `module.pyc`
+ * beside where `module.py` was, compiled without column tables (see guest/pyc.py). `keep`: paths
+ * that stay source (scripts run by path).
+ */
+function sourcelessPython(root: string, dirs: string[], keep: string[] = [], options: { noDocstrings?: boolean } = {}): void {
+  pyc(root, ['sourceless', ...(options.noDocstrings ? ['--no-docstrings'] : []), root, ...dirs, ...(keep.length ? ['--keep', ...keep] : [])], ['-X', 'no_debug_ranges']);
+}
+
+/** Minimal ZIP writer for wheels: deflate, or `store` (no compression). */
+function zip(files: { name: string; data: Uint8Array }[], options: { store?: boolean } = {}): Uint8Array {
   const chunks: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -229,13 +344,14 @@ function zip(files: { name: string; data: Uint8Array }[]): Uint8Array {
   };
   for (const f of files) {
     const name = Buffer.from(f.name);
-    const comp = deflateRawSync(f.data, { level: 9 });
+    const method = options.store ? 0 : 8;
+    const comp = options.store ? Buffer.from(f.data) : deflateRawSync(f.data, { level: 9 });
     const crc = crc32(f.data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(0, 6);
-    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(method, 8);
     local.writeUInt16LE(0, 10);
     local.writeUInt16LE(0x5c21, 12); // 2026-01-01
     local.writeUInt32LE(crc, 14);
@@ -249,7 +365,7 @@ function zip(files: { name: string; data: Uint8Array }[]): Uint8Array {
     c.writeUInt16LE(0x031e, 4);
     c.writeUInt16LE(20, 6);
     c.writeUInt16LE(0, 8);
-    c.writeUInt16LE(8, 10);
+    c.writeUInt16LE(method, 10);
     c.writeUInt16LE(0, 12);
     c.writeUInt16LE(0x5c21, 14);
     c.writeUInt32LE(crc, 16);
@@ -290,8 +406,13 @@ function requiresDist(text: string): string[] {
   return out;
 }
 
-/** Wheels for the offline index, made from Debian's python3-* packages. */
-export function buildWheels(work: string): { wheels: { name: string; data: Uint8Array }[]; packages: BuiltLayer['packages'] } {
+/**
+ * Wheels for the offline index, made from Debian's python3-* packages. Stored uncompressed: the
+ * layer's zstd compresses them far better than deflate would (and pip in the emulated guest has
+ * nothing to inflate). With `root` (a tree with python3.11), each module also gets a checked-hash
+ * `__pycache__` .pyc, so pip can install without compiling (see `WHEEL_PYC`).
+ */
+export function buildWheels(work: string, root?: string): { wheels: { name: string; data: Uint8Array }[]; packages: BuiltLayer['packages'] } {
   const debs = download(join(work, 'debs-wheels'), WHEEL_PACKAGES, (p) => (p === 'python3-markupsafe' ? ':i386' : ''));
   const x = join(work, 'x-wheels');
   rmSync(x, { recursive: true, force: true });
@@ -330,6 +451,10 @@ export function buildWheels(work: string): { wheels: { name: string; data: Uint8
       const cut = metadata.indexOf('\n\n');
       metadata = cut < 0 ? `${metadata.trimEnd()}\n${reqs.join('\n')}\n` : `${metadata.slice(0, cut)}\n${reqs.join('\n')}${metadata.slice(cut)}`;
     }
+    for (const f of WHEEL_REMOVED) rmSync(join(site, f), { force: true });
+    // like the sourceless modules, without column tables: these match pip's own vendored copies
+    // of chardet, requests, urllib3 and idna, which the layer's zstd then stores almost for free
+    if (root) pyc(root, ['cached', site], ['-X', 'no_debug_ranges']);
     const binary = readdirSync(site, { recursive: true }).some((f) => String(f).endsWith('.so'));
     const tag = binary ? 'cp311-cp311-linux_i686' : 'py3-none-any';
     const distInfo = `${name}-${version}.dist-info`;
@@ -338,7 +463,7 @@ export function buildWheels(work: string): { wheels: { name: string; data: Uint8
       for (const f of readdirSync(dir).sort()) {
         const p = join(dir, f);
         const r = rel ? `${rel}/${f}` : f;
-        if (f === '__pycache__') continue;
+        if (f === '__pycache__' && !root) continue;
         if (lstatSync(p).isDirectory()) walk(p, r);
         else if (existsSync(p)) files.push({ name: r, data: new Uint8Array(readFileSync(p)) });
         // (a dangling symlink to another Debian package, e.g. werkzeug's jquery.js, is left out)
@@ -358,7 +483,7 @@ export function buildWheels(work: string): { wheels: { name: string; data: Uint8
     const record = files.map((f) => `${f.name},sha256=${createHash('sha256').update(f.data).digest('base64url')},${f.data.length}`);
     record.push(`${distInfo}/RECORD,,`);
     files.push({ name: `${distInfo}/RECORD`, data: enc(record.join('\n') + '\n') });
-    wheels.push({ name: `${name.replace(/-/g, '_')}-${version}-${tag}.whl`, data: zip(files) });
+    wheels.push({ name: `${name.replace(/-/g, '_')}-${version}-${tag}.whl`, data: zip(files, { store: true }) });
   }
   rmSync(x, { recursive: true, force: true });
   return { wheels, packages: pkgInfo(debs) };
@@ -367,7 +492,7 @@ export function buildWheels(work: string): { wheels: { name: string; data: Uint8
 /** pip, setuptools, wheel and the offline index on top of the python layer in `root`. */
 export function buildPipLayer(work: string, root: string): BuiltLayer {
   const debs = download(join(work, 'debs-pip'), PIP_PACKAGES, () => '');
-  const { wheels, packages } = buildWheels(work);
+  const { wheels, packages } = buildWheels(work, WHEEL_PYC ? root : undefined);
   const layer = layerOnTop(work, 'pip', root, (dir) => {
     const x = join(work, 'x-pip');
     rmSync(x, { recursive: true, force: true });
@@ -375,9 +500,21 @@ export function buildPipLayer(work: string, root: string): BuiltLayer {
     extract(debs, x);
     mergeUsr(x, false);
     slim(x);
+    // Debian's pip reads the system CA bundle (its certifi is patched to); its own copy is unused
+    const pipCerts = join(x, 'usr/lib/python3/dist-packages/pip/_vendor/certifi/cacert.pem');
+    rmSync(pipCerts);
+    symlinkSync('/etc/ssl/certs/ca-certificates.crt', pipCerts);
     cpSync(x, dir, { recursive: true, verbatimSymlinks: true, force: true });
     rmSync(x, { recursive: true, force: true });
-    compilePython(dir, ['usr/lib/python3/dist-packages/pip']);
+    const site = 'usr/lib/python3/dist-packages';
+    sourcelessPython(
+      dir,
+      ['pip', 'setuptools', 'pkg_resources', '_distutils_hack', 'wheel'].map((d) => `${site}/${d}`),
+      // scripts pip runs by path, in a subprocess, to build packages from source
+      [`${site}/pip/__pip-runner__.py`, `${site}/pip/_vendor/pyproject_hooks/_in_process/_in_process.py`],
+      { noDocstrings: true },
+    );
+    sourcelessPython(dir, ['usr/lib/python3.11/distutils']);
     const index = join(dir, 'usr/share/layerlab/wheels');
     mkdirSync(index, { recursive: true });
     for (const w of wheels) writeFileSync(join(index, w.name), w.data);
@@ -392,6 +529,7 @@ export function buildPipLayer(work: string, root: string): BuiltLayer {
         'disable-pip-version-check = true',
         'root-user-action = ignore',
         'no-cache-dir = true',
+        ...(WHEEL_PYC ? ['', '[install]', '# the wheels carry their .pyc files: no compiling in the (emulated, slow) guest', 'compile = false'] : []),
         '',
       ].join('\n'),
     );

@@ -8,7 +8,7 @@ import type { CliIO } from '../engine/cli/io.ts';
 import { runDocker } from '../engine/cli/run.ts';
 import { Engine } from '../engine/engine.ts';
 import { staticImageSource } from '../engine/images/source.ts';
-import { applyLayer, FsTree, gunzip, isGzip, layerStats, readTar, type LayerStats, type TarEntry } from '../engine/layer/index.ts';
+import { applyLayer, decompress, FsTree, layerStats, readTar, type LayerStats, type TarEntry } from '../engine/layer/index.ts';
 import { imageFilesView, layerFilesView, type FileRowOptions } from '../views/layer-files.ts';
 import { browserEnvironment, fetchWithProgress } from '../runtime/browser.ts';
 import type { GuestProcess } from '../runtime/types.ts';
@@ -234,7 +234,7 @@ async function layerEntries(ref: string): Promise<TarEntry[][]> {
     layers = [];
     for (const l of (await store.load(id)).layers) {
       const blob = await store.readBlob(l.digest);
-      layers.push(readTar(isGzip(blob) ? await gunzip(blob) : blob));
+      layers.push(readTar(await decompress(blob)));
     }
     if (entriesCache.size > 4) entriesCache.delete(entriesCache.keys().next().value!);
     entriesCache.set(id, layers);

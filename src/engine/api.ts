@@ -295,7 +295,7 @@ export interface DockerEngine {
     available(): Promise<string[]>;
     /** `docker save`: a tar that is both an OCI image layout and a docker-save archive. */
     save(refs: string[]): Promise<Uint8Array>;
-    /** `docker load`: an OCI layout or docker-save archive (gzip too); returns Docker's `Loaded image: …` lines. */
+    /** `docker load`: an OCI layout or docker-save archive (gzip- or zstd-compressed too); returns Docker's `Loaded image: …` lines. */
     load(archive: Uint8Array, onEvent?: (e: PullEvent) => void): Promise<{ loaded: string[]; warnings: string[] }>;
     /** `docker push localhost:5000/NAME:TAG` to the local registry; returns the pushed manifest digest and size. */
     push(ref: string, onEvent?: (e: PullEvent) => void): Promise<{ digest: string; size: number }>;

@@ -1,11 +1,11 @@
 /**
  * The Debian and Python base images on the real guest, and the seed's example app.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
+import { IMAGES_DIR, openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
 import type { AttachedProcess } from '../../src/engine/api.ts';
 import { seedContext } from '../fixtures/seed-app.ts';
 
@@ -30,13 +30,30 @@ afterAll(async () => {
 });
 
 describe('debian and python base images', () => {
-  it('share the debian layer', async () => {
+  it('share the debian layer, shipped as tar+zstd', async () => {
     await node.engine.images.pull('debian:bookworm-slim');
     await node.engine.images.pull('python:3.11-slim');
     const debian = await node.engine.images.inspect('debian:bookworm-slim');
     const python = await node.engine.images.inspect('python:3.11-slim');
     expect(python.RootFS.Layers[0]).toBe(debian.RootFS.Layers[0]);
     expect(python.RootFS.Layers.length).toBe(3);
+    const layout = (path: string) => JSON.parse(readFileSync(join(IMAGES_DIR, 'python', path), 'utf8')) as { manifests: { digest: string }[]; layers: { mediaType: string }[] };
+    const manifest = layout(`blobs/sha256/${layout('index.json').manifests[0]!.digest.slice(7)}`);
+    expect(manifest.layers.map((l) => l.mediaType)).toEqual(Array(3).fill('application/vnd.oci.image.layer.v1.tar+zstd'));
+  });
+
+  it('run a sourceless standard library: tracebacks name file and line, help() keeps its docs, nothing is recompiled', async () => {
+    const py = await run('python:3.11-slim', [
+      'sh',
+      '-c',
+      'touch /tmp/t0; python3 -c "import json; print(json.dumps.__doc__.split()[0]); json.loads(\'x\')"; ' +
+        'find /usr/lib/python3.11 /usr/lib/python3 -name "*.py" | sort; find / -xdev -name "*.pyc" -newer /tmp/t0',
+    ]);
+    expect(py.out).toBe(
+      'Serialize\n/usr/lib/python3.11/sitecustomize.py\n/usr/lib/python3/dist-packages/pip/__pip-runner__.py\n/usr/lib/python3/dist-packages/pip/_vendor/pyproject_hooks/_in_process/_in_process.py\n',
+    );
+    expect(py.err).toContain('File "/usr/lib/python3.11/json/decoder.py", line 355, in raw_decode\n');
+    expect(py.err).toMatch(/json\.decoder\.JSONDecodeError: Expecting value: line 1 column 1 \(char 0\)\n$/);
   });
 
   it('run real programs: sh, ls, cat in debian; python with sqlite3, json and ssl', async () => {
@@ -55,11 +72,26 @@ describe('debian and python base images', () => {
     expect(r.err).toContain('ERROR: No matching distribution found for numpy');
   });
 
+  it('pip installs requests offline without compiling (the wheels bring checked-hash .pyc files)', async () => {
+    const r = await run('python:3.11-slim', [
+      'sh',
+      '-c',
+      'pip install -q requests && python3 -W error -c "import glob, pathlib, requests; fs = glob.glob(\'/usr/local/lib/python3.11/dist-packages/**/*.pyc\', recursive=True); print(requests.__version__, len(fs) > 50, {pathlib.Path(f).read_bytes()[4] for f in fs})"',
+    ]);
+    expect(r.err).toBe('');
+    expect(r.out).toBe('2.28.1 True {3}\n');
+  });
+
   it('builds and runs the seed example unchanged, then rebuilds it from the cache', async () => {
     const built = await node.engine.build({ context: seedContext(), tags: ['hello-flask:1'] });
     expect(built.steps.map((s) => s.cached)).toEqual([false, false, false, false]);
     const r = await run('hello-flask:1', []);
     expect(r.out).toBe('Hello from Flask 2.2.2 in a container\n');
+    // imports find every .pyc: running the app changes no file
+    const { id } = await node.engine.containers.create({ image: 'hello-flask:1' });
+    await (await node.engine.containers.start(id, {}))!.exit;
+    expect(await node.engine.containers.diff(id)).toEqual([]);
+    await node.engine.containers.remove(id);
     const again = await node.engine.build({ context: seedContext(), tags: ['hello-flask:1'] });
     expect(again.imageId).toBe(built.imageId);
     expect(again.steps.slice(1).every((s) => s.cached)).toBe(true);

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, UnavailableError } from '../errors.ts';
+import { tarEntry, unzstd, writeTar } from '../layer/index.ts';
 import { sha256Digest } from '../oci/digest.ts';
+import { MediaType } from '../oci/types.ts';
 import { isLocalRegistryReference, login, LOGIN_REFUSED, pullFromRegistry, push } from './transfer.ts';
 import { fileLayer, gzipLayer, newImageStore, newRegistry, recorder, short, storeImage } from './testkit.ts';
 
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+/** `zstd -19` of a tar holding etc/os-release ("NAME=tiny\n", mtime 1714521600), base64. */
+const ZSTD_OS_RELEASE = 'KLUv/WQAB7UCAPLDDRGgb6CZjV4QRzO6bluzgsDDKQ3yjDctplq7d3XX4vbQf9B/8WL+mG/y7t7GHG9oHZSwCkvHuzAKICAxtQ7y/U4iFeAI4NIBnY698KIwKICVCdcBdfIXcQ==';
 
 describe('push', () => {
   it('uploads every layer the first time, printing what Docker prints', async () => {
@@ -174,6 +178,25 @@ describe('pull from the local registry', () => {
     const tree = await b.store.tree(resolved);
     expect(tree.get('/app/index.html')).toBeDefined();
     expect((await b.store.inspect('localhost:5000/web:1')).RootFS.Layers).toEqual([base.diffID, app.diffID]);
+  });
+
+  it('round trip of an image on a tar+zstd base layer (as python:3.11-slim is shipped): the blob travels as it is', async () => {
+    const a = newImageStore();
+    const { registry } = newRegistry();
+    const tar = writeTar([tarEntry({ name: 'etc/os-release', type: 'file', data: new TextEncoder().encode('NAME=tiny\n'), mtime: 1714521600 })]);
+    const blob = Uint8Array.from(Buffer.from(ZSTD_OS_RELEASE, 'base64'));
+    expect(Buffer.compare(unzstd(blob), tar)).toBe(0);
+    const base = { digest: await sha256Digest(blob), diffID: await sha256Digest(tar), size: blob.length, mediaType: MediaType.OciLayerZstd };
+    await a.store.putLayerBlob(base, blob);
+    const app = await gzipLayer(a.store, 'app/index.html', '<h1>hi</h1>\n');
+    const image = await storeImage(a.store, 'localhost:5000/zweb:1', [base, app]);
+    await push(a.store, registry, 'localhost:5000/zweb:1');
+    const b = newImageStore();
+    await pullFromRegistry(b.store, registry, 'localhost:5000/zweb:1');
+    expect(Buffer.compare(await b.store.readBlob(base.digest), blob)).toBe(0);
+    expect((await b.store.load(image.configDigest)).layers.map((l) => l.mediaType)).toEqual([MediaType.OciLayerZstd, MediaType.OciLayerGzip]);
+    const tree = await b.store.tree(await b.store.resolve('localhost:5000/zweb:1'));
+    expect(new TextDecoder().decode(tree.get('/etc/os-release')!.data!)).toBe('NAME=tiny\n');
   });
 
   it('a second pull is up to date and downloads nothing', async () => {
