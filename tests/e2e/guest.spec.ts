@@ -119,7 +119,7 @@ test('storage use is shown and reset everything asks first, then forgets every i
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
   await type(page, 'docker pull busybox');
   const storage = page.getByRole('region', { name: 'Stored in this browser' });
-  await expect(storage).toContainText(/Images\s*1 · 2\.21MB/);
+  await expect(storage).toContainText(/Images\s*1 · 2\.06MB/);
   await page.getByRole('button', { name: 'Reset everything…' }).click();
   await expect(page.getByRole('alertdialog')).toContainText('cannot be undone');
   await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Yes, reset everything' }).click()]);
@@ -180,7 +180,7 @@ test('the image picture shows each layer with its instruction, size and file cou
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
   await type(page, 'docker pull busybox');
   const picture = page.getByRole('figure', { name: /Layers of busybox:latest/ });
-  await expect(picture).toContainText('1 layers · 2.21MB');
+  await expect(picture).toContainText('1 layers · 2.06MB');
   const layer = picture.getByRole('button', { name: /ADD/ });
   await expect(layer).toContainText('+');
   await layer.click();

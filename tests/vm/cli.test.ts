@@ -71,7 +71,7 @@ describe('docker CLI on the real engine', () => {
     expect(ps.out.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
     expect(ps.out).toMatch(/busybox\s+"echo 'hello from a …"\s+.*Exited \(0\).*hello/);
     const images = await docker(['images']);
-    expect(images.out).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\nbusybox\s+latest\s+[0-9a-f]{12}\s+.+\s+2\.21MB\n$/);
+    expect(images.out).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\nbusybox\s+latest\s+[0-9a-f]{12}\s+.+\s+2\.06MB\n$/);
   });
 
   it('returns the container exit code, 125 for its own errors, 127 for a missing command', async () => {

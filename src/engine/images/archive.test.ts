@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.ts';
-import { gunzip, gzip, isGzip, isZstd, mergeLayers, readTar, unzstd, writeTar, type FsNode, type FsTree, type TarEntryInit } from '../layer/index.ts';
+import { contentSize, gunzip, gzip, isGzip, isZstd, mergeLayers, readTar, unzstd, writeTar, type FsNode, type FsTree, type TarEntryInit } from '../layer/index.ts';
 import { appendLayer, emptyImage, MediaType, sha256Digest, withConfig, type Digest, type Image, type Layer } from '../oci/index.ts';
 import { MemoryBlobStore, MemoryMetadataStore } from '../store/index.ts';
 import { loadImages, saveImages, type LoadResult } from './archive.ts';
@@ -405,7 +405,7 @@ describe('save → load round trip', () => {
     expect(result.loaded).toEqual(['Loaded image: zbox:latest']);
     expect((await dst.store.load(image.configDigest)).manifestDigest).toBe(image.manifestDigest);
     expect(await containerView(dst, image.configDigest)).toEqual(await containerView(src, image.configDigest));
-    expect((await dst.store.inspect('zbox:latest')).Size).toBe(writeTar(BASE_LAYER).length + writeTar(TOP_LAYER).length);
+    expect((await dst.store.inspect('zbox:latest')).Size).toBe(contentSize(writeTar(BASE_LAYER)) + contentSize(writeTar(TOP_LAYER)));
   });
 
   it('loads a docker-save archive alone whose layer is zstd (a tar+zstd descriptor), and a zstd-compressed archive', async () => {

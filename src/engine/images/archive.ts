@@ -450,10 +450,10 @@ class Loader {
     if (actual !== diffID) throw invalid(`layer ${where}: diffID mismatch: the config's rootfs.diff_ids says ${diffID}, the uncompressed layer hashes to ${actual}`);
     const { entries, terminated } = await guard(`layer ${where}`, () => readTarLenient(tar, { maxEntrySize: this.maxLayerSize, maxTotalSize: this.maxLayerSize }));
     await guard(`layer ${where}`, () => validateLayer(entries));
-    const check: LayerCheck = { size: tar.length };
+    // the layer's size as Docker counts it: bytes of file content
+    const check: LayerCheck = { size: entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0) };
     if (terminated) {
       const blob = compressed ? await gzip(terminated) : terminated;
-      check.size = terminated.length;
       check.repaired = { blob, digest: await sha256Digest(blob), diffID: await sha256Digest(terminated), gzip: compressed };
       this.warn(`layer ${where}: the tar ends without its end-of-archive blocks (as umoci 0.4's insert writes them); loaded it properly terminated as ${check.repaired.diffID}, so the image gets a new ID`);
     }

@@ -6,7 +6,7 @@
 import type { HistoryEntry, ImageInspect, ImageRuntimeConfig, ImageSummary, PruneReport, PullEvent } from '../api.ts';
 import type { ResolvedImage } from '../containers/manager.ts';
 import { ConflictError, InvalidArgumentError, NotFoundError, UnavailableError } from '../errors.ts';
-import { decompress, LayerError, mergeLayers, readTar, validateLayer, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
+import { contentSize, decompress, LayerError, mergeLayers, readTar, validateLayer, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
 import { sha256Digest, type Digest } from '../oci/digest.ts';
 import { appendLayer, deserializeImage, emptyImage, serializeImage, withConfig, type Image, type Layer } from '../oci/image.ts';
 import { MediaType } from '../oci/types.ts';
@@ -33,14 +33,14 @@ export interface ImageRecord {
 export interface LayerRecord {
   digest: string;
   diffID: string;
-  /** Uncompressed tar bytes. */
+  /** Bytes of file content in the layer (`contentSize`), as Docker counts a layer's size. */
   size: number;
 }
 
 /** One image of a `docker load`, for `ImageStore.importImages` (its blobs must already be stored). */
 export interface ImportedImage {
   image: Image;
-  /** Uncompressed tar bytes of each layer, base first. */
+  /** Bytes of file content of each layer (`contentSize`), base first. */
   layerSizes: readonly number[];
   /** References (`name:tag`, any form `parseReference` takes) to point at the image. */
   references: readonly string[];
@@ -96,7 +96,7 @@ export class ImageStore {
     const tar = writeTar(entries);
     const info = await this.deps.blobs.put(tar);
     const layer: Layer = { digest: info.digest as Digest, diffID: info.digest as Digest, size: tar.length, mediaType: MediaType.OciLayer };
-    await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: tar.length } satisfies LayerRecord);
+    await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: contentSize(tar) } satisfies LayerRecord);
     return layer;
   }
 
@@ -289,7 +289,7 @@ export class ImageStore {
       if ((await sha256Digest(tar)) !== layer.diffID) throw new InvalidArgumentError(`layer ${short}: diffID mismatch`);
       validateLayer(readTar(tar));
       await this.deps.blobs.put(blob, layer.digest);
-      await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: tar.length } satisfies LayerRecord);
+      await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: contentSize(tar) } satisfies LayerRecord);
       onEvent({ id: short, status: 'Pull complete' });
     }
     const existed = await this.deps.meta.get<{ id: string }>(REFS, ref.familiar);
@@ -487,7 +487,7 @@ export class ImageStore {
     if ((await sha256Digest(tar)) !== layer.diffID) throw new InvalidArgumentError(`layer ${short}: diffID mismatch`);
     validateLayer(readTar(tar));
     await this.deps.blobs.put(blob, layer.digest as Digest);
-    await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: tar.length } satisfies LayerRecord);
+    await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: contentSize(tar) } satisfies LayerRecord);
   }
 }
 

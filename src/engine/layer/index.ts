@@ -12,6 +12,7 @@ export {
   DEFAULT_MAX_ENTRY_SIZE,
   DEFAULT_MAX_META_SIZE,
   DEFAULT_MAX_TOTAL_SIZE,
+  contentSize,
   iterateTar,
   readTar,
   tarEntry,

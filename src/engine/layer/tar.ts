@@ -656,3 +656,14 @@ export function writeTar(entries: Iterable<TarEntryInit>): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Bytes of file content in a layer tar: the sum of its regular files' sizes (hard links count
+ * once). This is the layer size Docker prints in `docker history` and `docker images`, not the
+ * tar's length with its 512-byte headers.
+ */
+export function contentSize(tar: Uint8Array): number {
+  let n = 0;
+  for (const e of iterateTar(tar)) if (e.type === 'file') n += e.size;
+  return n;
+}
