@@ -85,7 +85,10 @@ export const frontmatterSchema = z.strictObject({
             check: checkSchema,
             hints: z.array(z.string().min(1)).min(1).describe('one more is shown after each failed check'),
             solution: z.strictObject({
-              files: z.boolean().default(false).describe('copy solution/ into the workspace first'),
+              files: z
+                .union([z.boolean(), z.string().regex(/^solution-[a-z0-9-]+$/, 'a solution folder is named solution-NAME')])
+                .default(false)
+                .describe('copy solution/ (true) or the named folder solution-NAME into the workspace first'),
               commands: z.array(z.string().min(1)).default([]).describe('typed into the terminal in order'),
             }),
           })

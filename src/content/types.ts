@@ -87,7 +87,8 @@ export interface FileCheck {
 
 /** What "Show me" does: copy the solution files in, then type these commands. */
 export interface Solution {
-  files: boolean;
+  /** `true`: the lesson's solution/ folder; a name: that folder of the lesson (e.g. `solution-2`). */
+  files: boolean | string;
   commands: string[];
 }
 
@@ -154,6 +155,8 @@ export interface Lesson {
   steps: Step[];
   start: LessonFile[];
   solution: LessonFile[];
+  /** Other solution folders that exercises name (`solution.files: solution-2`), by folder name. */
+  solutions?: Record<string, LessonFile[]>;
 }
 
 /** What the `vm-vs-container` demo measured, on the spot, on this machine. */

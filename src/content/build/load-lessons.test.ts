@@ -75,6 +75,14 @@ describe('loadLesson', () => {
     expect(() => loadLesson(lessonDir(GOOD.replace('{ container: { name: hello, state: exited } }', "{ ran: { command: '(' } }")), '01-sample')).toThrow(/valid JavaScript regular expression/);
     expect(() => loadLesson(lessonDir(GOOD.replace('{ container: { name: hello, state: exited } }', "{ ran: { command: '(a+)+b' } }")), '01-sample')).toThrow(/can take forever to match/);
   });
+
+  it('copies a named solution folder for one exercise, and says when it is missing', () => {
+    const md = GOOD.replace('files: true', 'files: solution-2');
+    const lesson = loadLesson(lessonDir(md, { 'start/Dockerfile': 'FROM busybox\n', 'solution/Dockerfile': 'FROM busybox\n', 'solution-2/app.py': 'print(2)\n' }), '01-sample');
+    expect(lesson.solutions).toEqual({ 'solution-2': [{ path: 'app.py', text: 'print(2)\n' }] });
+    expect(() => loadLesson(lessonDir(md), '01-sample')).toThrow(/copies solution-2\/ but that folder is missing or empty/);
+    expect(() => loadLesson(lessonDir(GOOD.replace('files: true', 'files: ../etc')), '01-sample')).toThrow(/solution-NAME/);
+  });
 });
 
 describe('the lessons in lessons/', () => {

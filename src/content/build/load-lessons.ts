@@ -176,7 +176,14 @@ export function loadLesson(dir: string, id: string): Lesson {
     return step;
   });
   const solution = readFiles(join(dir, 'solution'));
-  if (steps.some((s) => s.exercise?.solution.files) && !solution.length) throw new LessonError(dir, 'an exercise copies solution/ files but solution/ is empty');
+  if (steps.some((s) => s.exercise?.solution.files === true) && !solution.length) throw new LessonError(dir, 'an exercise copies solution/ files but solution/ is empty');
+  const solutions: Record<string, LessonFile[]> = {};
+  for (const s of steps) {
+    const folder = s.exercise?.solution.files;
+    if (typeof folder !== 'string') continue;
+    solutions[folder] = readFiles(join(dir, folder));
+    if (!solutions[folder].length) throw new LessonError(dir, `step "${s.title}" copies ${folder}/ but that folder is missing or empty`);
+  }
   return {
     id,
     number: Number(m[1]),
@@ -188,6 +195,7 @@ export function loadLesson(dir: string, id: string): Lesson {
     steps,
     start: readFiles(join(dir, 'start')),
     solution,
+    ...(Object.keys(solutions).length ? { solutions } : {}),
   };
 }
 
