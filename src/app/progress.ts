@@ -1,6 +1,8 @@
 /**
  * Lesson progress (steps read, exercises passed, where the student is), kept in IndexedDB beside
  * the engine's database so it survives reloads. One record per lesson, keyed by its folder name.
+ * Each write is also mirrored synchronously to localStorage: an IndexedDB write still in flight
+ * when the page is left (a click on a link right after finishing a step) would otherwise be lost.
  */
 import { openDB, type IDBPDatabase } from 'idb';
 
@@ -12,6 +14,26 @@ export interface LessonProgress {
   done: string[];
   /** When the lesson was last opened (ms since the epoch). */
   opened: number;
+  /** When this record was written (ms since the epoch): the newer of the two copies wins. */
+  saved?: number;
+}
+
+const MIRROR = 'layerlab.progress.';
+
+function mirrored(lesson: string): LessonProgress | undefined {
+  try {
+    const raw = globalThis.localStorage?.getItem(MIRROR + lesson);
+    const value = raw ? (JSON.parse(raw) as LessonProgress) : undefined;
+    return value && Array.isArray(value.done) && typeof value.current === 'number' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The newer of the IndexedDB record and the localStorage mirror. */
+function newest(a: LessonProgress | undefined, b: LessonProgress | undefined): LessonProgress | undefined {
+  if (!a || !b) return a ?? b;
+  return (b.saved ?? 0) > (a.saved ?? 0) ? b : a;
 }
 
 export const PROGRESS_DB = 'layerlab-progress';
@@ -38,6 +60,16 @@ export class ProgressStore {
     const keys = (await db.getAllKeys(STORE)) as string[];
     const values = (await db.getAll(STORE)) as LessonProgress[];
     keys.forEach((k, i) => (out[k] = values[i]!));
+    try {
+      for (const key of Object.keys(globalThis.localStorage ?? {})) {
+        if (!key.startsWith(MIRROR)) continue;
+        const lesson = key.slice(MIRROR.length);
+        const best = newest(out[lesson], mirrored(lesson));
+        if (best) out[lesson] = best;
+      }
+    } catch {
+      // no localStorage: IndexedDB alone
+    }
     return out;
   }
 
@@ -45,11 +77,16 @@ export class ProgressStore {
   async get(lesson: string): Promise<LessonProgress> {
     const db = await this.db;
     const found = db ? ((await db.get(STORE, lesson)) as LessonProgress | undefined) : this.memory.get(lesson);
-    return found ?? { current: 0, done: [], opened: Date.now() };
+    return newest(found, mirrored(lesson)) ?? { current: 0, done: [], opened: Date.now() };
   }
 
   async put(lesson: string, progress: LessonProgress): Promise<void> {
-    const value = { current: progress.current, done: [...progress.done], opened: progress.opened };
+    const value: LessonProgress = { current: progress.current, done: [...progress.done], opened: progress.opened, saved: Date.now() };
+    try {
+      globalThis.localStorage?.setItem(MIRROR + lesson, JSON.stringify(value));
+    } catch {
+      // storage full or disabled: IndexedDB still gets it
+    }
     const db = await this.db;
     if (db) await db.put(STORE, value, lesson);
     else this.memory.set(lesson, value);
@@ -57,6 +94,11 @@ export class ProgressStore {
 
   /** Forgets one lesson's progress (restart). */
   async remove(lesson: string): Promise<void> {
+    try {
+      globalThis.localStorage?.removeItem(MIRROR + lesson);
+    } catch {
+      // nothing mirrored
+    }
     const db = await this.db;
     if (db) await db.delete(STORE, lesson);
     this.memory.delete(lesson);
