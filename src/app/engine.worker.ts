@@ -11,7 +11,7 @@ import { staticImageSource } from '../engine/images/source.ts';
 import { applyLayer, decompress, FsTree, layerStats, readTar, type LayerStats, type TarEntry } from '../engine/layer/index.ts';
 import { imageFilesView, layerFilesView, type FileRowOptions } from '../views/layer-files.ts';
 import { browserEnvironment, fetchWithProgress } from '../runtime/browser.ts';
-import type { GuestProcess } from '../runtime/types.ts';
+import { collect, concat, type GuestProcess } from '../runtime/types.ts';
 import { V86Machine } from '../runtime/v86-machine.ts';
 import { toWire } from '../runtime/worker-protocol.ts';
 import { openIdbStorage } from '../storage/idb-store.ts';
@@ -50,12 +50,6 @@ function logCommand(line: string, exitCode: number, chunks: Uint8Array[]): void 
   const text = new TextDecoder().decode(concat(chunks));
   commandLog.push({ seq: ++seq, line, exitCode, output: text.length > MAX_OUTPUT ? text.slice(-MAX_OUTPUT) : text });
   if (commandLog.length > MAX_LOG) commandLog.shift();
-}
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) (out.set(c, at), (at += c.length));
-  return out;
 }
 
 function output(session: number, stream: 'stdout' | 'stderr', text: string | Uint8Array): void {
@@ -167,8 +161,13 @@ function observed(e: Engine): Engine {
             post({ t: 'build-event', event: copy });
           },
         });
-        void result.then((r) => buildLog.push({ seq: ++seq, tags: r.tags, steps: r.steps }), () => {});
-        if (buildLog.length > MAX_LOG) buildLog.shift();
+        void result.then(
+          (r) => {
+            buildLog.push({ seq: ++seq, tags: r.tags, steps: r.steps });
+            if (buildLog.length > MAX_LOG) buildLog.shift();
+          },
+          () => {},
+        );
         return result;
       };
     },
@@ -317,11 +316,8 @@ async function demoVmVsContainer(): Promise<unknown> {
 
 /** Runs a command on a machine and returns what it printed. */
 async function runOn(m: V86Machine, argv: string[]): Promise<string> {
-  const proc = await m.spawn({ argv, env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/' });
-  const chunks: Uint8Array[] = [];
-  proc.onStdout((d) => chunks.push(d.slice()));
-  await proc.exit;
-  return new TextDecoder().decode(concat(chunks));
+  const { stdout } = await collect(await m.spawn({ argv, env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/' }));
+  return new TextDecoder().decode(stdout);
 }
 
 async function query(path: string, args: unknown[]): Promise<unknown> {

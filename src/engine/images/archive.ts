@@ -23,7 +23,7 @@
  */
 import type { PullEvent } from '../api.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { compressionOf, decompress, gzip, LayerError, normalizeLayerPath, readTar, symlinkEscapes, validateLayer, writeTar, type TarEntry, type TarEntryInit, type TarReadOptions } from '../layer/index.ts';
+import { compressionOf, contentSize, decompress, gzip, LayerError, normalizeLayerPath, readTar, symlinkEscapes, validateLayer, writeTar, type TarEntry, type TarEntryInit, type TarReadOptions } from '../layer/index.ts';
 import {
   Annotation,
   canonicalJson,
@@ -451,7 +451,7 @@ class Loader {
     const { entries, terminated } = await guard(`layer ${where}`, () => readTarLenient(tar, { maxEntrySize: this.maxLayerSize, maxTotalSize: this.maxLayerSize }));
     await guard(`layer ${where}`, () => validateLayer(entries));
     // the layer's size as Docker counts it: bytes of file content
-    const check: LayerCheck = { size: entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0) };
+    const check: LayerCheck = { size: contentSize(entries) };
     if (terminated) {
       const blob = compressed ? await gzip(terminated) : terminated;
       check.repaired = { blob, digest: await sha256Digest(blob), diffID: await sha256Digest(terminated), gzip: compressed };

@@ -662,8 +662,8 @@ export function writeTar(entries: Iterable<TarEntryInit>): Uint8Array {
  * once). This is the layer size Docker prints in `docker history` and `docker images`, not the
  * tar's length with its 512-byte headers.
  */
-export function contentSize(tar: Uint8Array): number {
+export function contentSize(tar: Uint8Array | Iterable<TarEntry>): number {
   let n = 0;
-  for (const e of iterateTar(tar)) if (e.type === 'file') n += e.size;
+  for (const e of tar instanceof Uint8Array ? iterateTar(tar) : tar) if (e.type === 'file') n += e.size;
   return n;
 }

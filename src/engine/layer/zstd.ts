@@ -14,6 +14,7 @@
  * LayerLab only decompresses zstd; the layers it writes itself stay gzip.
  */
 import { Decompress, decompress } from 'fzstd';
+import { concat } from '../../runtime/types.ts';
 import { LayerError } from './errors.ts';
 
 /** Options for `unzstd`. */
@@ -183,12 +184,5 @@ export function unzstd(bytes: Uint8Array, options: UnzstdOptions = {}): Uint8Arr
     if (err instanceof TooLarge) throw new LayerError('size-limit', undefined, `decompressed data exceeds the ${maxSize}-byte limit`);
     throw fromFzstd(err);
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concat(parts);
 }
