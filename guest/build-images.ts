@@ -163,7 +163,8 @@ async function debianAndPython(): Promise<{ entry: object; pkg: [string, { versi
   python = await withConfig(python, { Env: pyEnv, Cmd: ['python3'] });
   python = await appendEmptyLayerHistory(python, { created, created_by: 'CMD ["python3"]' });
   const pythonOut = await writeLayout('python', python, new Map([[baseLayer.digest, base.blob], [pyLayer.digest, py.blob], [pipLayer.digest, pip.blob]]), ['3.11-slim', '3.11-slim-bookworm', '3.11']);
-  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
+  // decimal MB, as Docker prints sizes
+  const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
   console.log(`debian:bookworm-slim ${mb(debianOut.size)}; python:3.11-slim ${mb(pythonOut.size)} (zstd layers ${mb(base.blob.length)} + ${mb(py.blob.length)} + ${mb(pip.blob.length)}; tars ${mb(base.tar.length)} + ${mb(py.tar.length)} + ${mb(pip.tar.length)})`);
   const pkgs = { ...base.packages, ...py.packages, ...pip.packages };
   return [
