@@ -15,8 +15,9 @@ import { collect, concat, type GuestProcess } from '../runtime/types.ts';
 import { V86Machine } from '../runtime/v86-machine.ts';
 import { toWire } from '../runtime/worker-protocol.ts';
 import { openIdbStorage } from '../storage/idb-store.ts';
-import { evaluateCheck, type BuildRecord, type CommandRecord } from '../content/checks.ts';
+import { evaluateCheck } from '../content/checks.ts';
 import type { Check } from '../content/types.ts';
+import { ActivityLog } from './activity-log.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles } from './engine-protocol.ts';
 
 const scope = self as unknown as { postMessage(m: FromEngine, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToEngine>) => void) | null };
@@ -39,17 +40,18 @@ const sessions = new Map<number, Session>();
 /** Files the user handed in (file picker, drop), by name. */
 const uploads = new Map<string, Uint8Array>();
 
-/** Commands run in the terminal and builds finished, newest last: what lesson checks read. */
-const commandLog: CommandRecord[] = [];
-const buildLog: BuildRecord[] = [];
-let seq = 0;
-const MAX_LOG = 200;
+/** Commands run in the terminal and builds finished: what lesson checks read (opened by `init`). */
+let activity: ActivityLog | undefined;
 const MAX_OUTPUT = 64 * 1024;
-/** Records a finished terminal command with (the end of) what it printed. */
-function logCommand(line: string, exitCode: number, chunks: Uint8Array[]): void {
+/**
+ * Records a finished terminal command with (the end of) what it printed. Resolves once it is
+ * stored, at most a second later: the terminal gives its prompt back after that, so a reload
+ * right after a command (the worker ends with the page) cannot lose it.
+ */
+async function logCommand(line: string, exitCode: number, chunks: Uint8Array[]): Promise<void> {
   const text = new TextDecoder().decode(concat(chunks));
-  commandLog.push({ seq: ++seq, line, exitCode, output: text.length > MAX_OUTPUT ? text.slice(-MAX_OUTPUT) : text });
-  if (commandLog.length > MAX_LOG) commandLog.shift();
+  const stored = activity?.addCommand({ at: Date.now(), line, exitCode, output: text.length > MAX_OUTPUT ? text.slice(-MAX_OUTPUT) : text });
+  await Promise.race([stored, new Promise((r) => setTimeout(r, 1000))]);
 }
 
 function output(session: number, stream: 'stdout' | 'stderr', text: string | Uint8Array): void {
@@ -60,6 +62,7 @@ function output(session: number, stream: 'stdout' | 'stderr', text: string | Uin
 let vmBase = '';
 async function init(base: string, imagesBase: string, dbName = 'layerlab'): Promise<void> {
   vmBase = base;
+  activity = new ActivityLog(`${dbName}-activity`);
   const { blobs, metadata } = await openIdbStorage({ name: dbName });
   machine = V86Machine.start(browserEnvironment(base), { onProgress: (progress) => post({ t: 'progress', progress }) });
   machine.then(
@@ -140,7 +143,7 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     keep(`docker: ${(err as Error).message}\n`);
   } finally {
     sessions.delete(msg.session);
-    logCommand(msg.line ?? ['docker', ...msg.argv].join(' '), code, printed);
+    await logCommand(msg.line ?? ['docker', ...msg.argv].join(' '), code, printed);
     post({ t: 'exit', session: msg.session, code });
     post({ t: 'changed' });
   }
@@ -163,8 +166,7 @@ function observed(e: Engine): Engine {
         });
         void result.then(
           (r) => {
-            buildLog.push({ seq: ++seq, tags: r.tags, steps: r.steps });
-            if (buildLog.length > MAX_LOG) buildLog.shift();
+            void activity?.addBuild({ at: Date.now(), tags: r.tags, steps: r.steps });
           },
           () => {},
         );
@@ -199,7 +201,7 @@ async function vm(msg: Extract<ToEngine, { t: 'vm' }>): Promise<void> {
     output(msg.session, 'stderr', `vm: ${(err as Error).message}\n`);
   } finally {
     sessions.delete(msg.session);
-    if (msg.command) logCommand(`vm ${msg.command}`, code, printed);
+    if (msg.command) await logCommand(`vm ${msg.command}`, code, printed);
     post({ t: 'exit', session: msg.session, code });
   }
 }
@@ -249,9 +251,10 @@ async function filesOf(ref: string, selected: number | null, options: FileRowOpt
   return rest;
 }
 
-/** Checks a lesson exercise against this engine, the page's workspace and what ran since `since`. */
+/** Checks a lesson exercise against this engine, the page's workspace and what ran since `since` (ms since the epoch). */
 async function check(c: Check, files: Record<string, string>, since: number): Promise<unknown> {
   const e = engine!;
+  const { commands, builds } = activity ? await activity.since(since) : { commands: [], builds: [] };
   return evaluateCheck(c, {
     engine: e,
     registryTags: async (repo) => {
@@ -262,8 +265,8 @@ async function check(c: Check, files: Record<string, string>, since: number): Pr
       }
     },
     files,
-    commands: commandLog.filter((x) => x.seq > since),
-    builds: buildLog.filter((x) => x.seq > since),
+    commands,
+    builds,
   });
 }
 
@@ -323,7 +326,6 @@ async function runOn(m: V86Machine, argv: string[]): Promise<string> {
 async function query(path: string, args: unknown[]): Promise<unknown> {
   if (!engine) throw new Error('the engine is not ready');
   if (path === 'lessons.check') return check(args[0] as Check, args[1] as Record<string, string>, Number(args[2] ?? 0));
-  if (path === 'lessons.seq') return seq;
   if (path === 'images.ensure') return ensureImage(String(args[0]));
   if (path === 'volumes.files') return engine.volumeManager.files(String(args[0]), machine ? await machine : undefined);
   if (path === 'demo.vmVsContainer') return demoVmVsContainer();

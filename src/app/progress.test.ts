@@ -27,11 +27,11 @@ describe('ProgressStore', () => {
   it('keeps progress in IndexedDB across store instances, and forgets it on restart', async () => {
     const name = `progress-${Math.random()}`;
     const a = new ProgressStore(name);
-    await a.put('01-x', { current: 2, done: ['s1', 's2'], opened: 1 });
+    await a.put('01-x', { current: 2, done: ['s1', 's2'], opened: 1, started: 1 });
     a.close();
     delete (globalThis as { localStorage?: unknown }).localStorage; // only IndexedDB left
     const b = new ProgressStore(name);
-    expect(await b.get('01-x')).toMatchObject({ current: 2, done: ['s1', 's2'] });
+    expect(await b.get('01-x')).toMatchObject({ current: 2, done: ['s1', 's2'], started: 1 });
     expect(Object.keys(await b.all())).toEqual(['01-x']);
     await b.remove('01-x');
     expect(await b.get('01-x')).toMatchObject({ current: 0, done: [] });

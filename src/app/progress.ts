@@ -14,6 +14,11 @@ export interface LessonProgress {
   done: string[];
   /** When the lesson was last opened (ms since the epoch). */
   opened: number;
+  /**
+   * When the lesson was first opened or last restarted (ms since the epoch): commands and builds
+   * from before do not count for its checks. Missing in records written before it existed.
+   */
+  started?: number;
   /** When this record was written (ms since the epoch): the newer of the two copies wins. */
   saved?: number;
 }
@@ -81,7 +86,7 @@ export class ProgressStore {
   }
 
   async put(lesson: string, progress: LessonProgress): Promise<void> {
-    const value: LessonProgress = { current: progress.current, done: [...progress.done], opened: progress.opened, saved: Date.now() };
+    const value: LessonProgress = { current: progress.current, done: [...progress.done], opened: progress.opened, ...(progress.started ? { started: progress.started } : {}), saved: Date.now() };
     try {
       globalThis.localStorage?.setItem(MIRROR + lesson, JSON.stringify(value));
     } catch {

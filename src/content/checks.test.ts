@@ -43,10 +43,10 @@ const ctx = (over: Partial<CheckContext> = {}): CheckContext => ({
   registryTags: async (repo) => (repo === 'web' ? ['latest'] : undefined),
   files: { Dockerfile: 'FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n' },
   commands: [
-    { seq: 1, line: 'docker run --rm -v data:/data busybox cat /data/notes.txt', exitCode: 0, output: 'hello world\n' },
-    { seq: 2, line: 'docker run --name x nope', exitCode: 125, output: 'Unable to find image' },
+    { at: 1, line: 'docker run --rm -v data:/data busybox cat /data/notes.txt', exitCode: 0, output: 'hello world\n' },
+    { at: 2, line: 'docker run --name x nope', exitCode: 125, output: 'Unable to find image' },
   ],
-  builds: [{ seq: 3, tags: ['web:latest'], steps: [{ instruction: 'FROM python:3.11-slim', cached: true, ms: 1 }, { instruction: 'RUN pip install -r requirements.txt', cached: true, ms: 1 }, { instruction: 'COPY . .', cached: false, ms: 9 }] }],
+  builds: [{ at: 3, tags: ['web:latest'], steps: [{ instruction: 'FROM python:3.11-slim', cached: true, ms: 1 }, { instruction: 'RUN pip install -r requirements.txt', cached: true, ms: 1 }, { instruction: 'COPY . .', cached: false, ms: 9 }] }],
   ...over,
 });
 

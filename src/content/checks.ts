@@ -9,15 +9,15 @@ import type { Check } from './types.ts';
 
 /** A command run in the terminal: its line, exit code and (trimmed) output. */
 export interface CommandRecord {
-  /** Increasing number, so a lesson can count only what ran after it opened. */
-  seq: number;
+  /** When it finished (ms since the epoch), so a lesson counts only what ran after it started. */
+  at: number;
   line: string;
   exitCode: number;
   output: string;
 }
 
 /** A finished build, as the builder reported it. */
-export type BuildRecord = Pick<BuildResult, 'tags' | 'steps'> & { seq: number };
+export type BuildRecord = Pick<BuildResult, 'tags' | 'steps'> & { /** When it finished (ms since the epoch). */ at: number };
 
 /** What a check can read. */
 export interface CheckContext {

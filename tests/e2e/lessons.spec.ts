@@ -107,3 +107,27 @@ test('lesson text is rendered as text: no HTML from content runs', async ({ page
   await openLesson(page, lessons[0]!.id);
   expect(await pane(page).locator('script, iframe, object, embed, [onerror], [onclick]').count()).toBe(0);
 });
+
+test('what ran before a reload still counts for a check; after "Restart this lesson" it does not', async ({ page }) => {
+  const lesson = lessons.find((l) => l.id === '02-images-and-containers')!;
+  const index = lesson.steps.findIndex((s) => s.exercise && 'ran' in s.exercise.check);
+  const step = lesson.steps[index]!;
+  const stepButton = () => pane(page).getByRole('button', { name: new RegExp(step.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+  await openLesson(page, lesson.id);
+  await stepButton().click();
+  const before = await commandsRun(page);
+  await page.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type(step.exercise!.solution.commands[0]!);
+  await page.keyboard.press('Enter');
+  await settled(page, before + 1);
+  await page.reload();
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await stepButton().click();
+  await pane(page).getByRole('button', { name: 'Check' }).click();
+  await expect(pane(page).getByText(/^✓ Done/)).toBeVisible({ timeout: 30_000 });
+  page.once('dialog', (d) => void d.accept());
+  await pane(page).getByRole('button', { name: 'Restart this lesson' }).click();
+  await stepButton().click();
+  await pane(page).getByRole('button', { name: 'Check' }).click();
+  await expect(pane(page).getByText('Not yet.')).toBeVisible({ timeout: 30_000 });
+});
