@@ -188,30 +188,49 @@ static const char *env_lookup(char **envp, const char *name) {
   return NULL;
 }
 
+/* An errno in Go's wording, as runc prints it: glibc's text with a lower-case first letter
+ * ("permission denied", "exec format error", "not a directory"). */
+static const char *go_strerror(int e) {
+  static char buf[128];
+  snprintf(buf, sizeof buf, "%s", strerror(e));
+  if (buf[0] >= 'A' && buf[0] <= 'Z') buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
+/* Runs the spec's command the way runc does. First Go's exec.LookPath: its errors mean the
+ * process never started, with the status docker run derives from the message (127 for a missing
+ * command, 126 for one it may not run, else 125). Then execve, whose error belongs to the started
+ * process: `exec PATH: ERR`, exit 1 (a script whose interpreter is missing, a binary for another
+ * CPU: "exec /app/start.sh: exec format error"). */
 static void exec_spec(struct spec *s) {
   const char *file = s->argv[0];
-  if (strchr(file, '/')) {
-    execve(file, s->argv, s->envp);
-    int e = errno;
-    if (e == ENOENT) child_fail(127, "exec: \"%s\": stat %s: no such file or directory", file, file);
-    child_fail(e == EACCES || e == ENOEXEC ? 126 : 127, "exec: \"%s\": %s", file, strerror(e));
-  }
-  const char *path = env_lookup(s->envp, "PATH");
-  if (!path) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  int saw_eacces = 0;
+  const char *path = NULL;
   char buf[4096];
-  while (*path) {
-    const char *end = strchr(path, ':');
-    size_t len = end ? (size_t)(end - path) : strlen(path);
-    if (len == 0) snprintf(buf, sizeof buf, "%s", file);
-    else snprintf(buf, sizeof buf, "%.*s/%s", (int)len, path, file);
-    execve(buf, s->argv, s->envp);
-    if (errno == EACCES || errno == ENOEXEC) saw_eacces = 1;
-    path += len + (end ? 1 : 0);
-    if (!end) break;
+  struct stat st;
+  if (strchr(file, '/')) {
+    if (stat(file, &st) < 0) {
+      int e = errno;
+      child_fail(e == ENOENT ? 127 : e == EACCES ? 126 : 125, "exec: \"%s\": stat %s: %s", file, file, go_strerror(e));
+    }
+    int e = S_ISDIR(st.st_mode) ? EISDIR : faccessat(AT_FDCWD, file, X_OK, AT_EACCESS) < 0 ? errno : 0;
+    if (e) child_fail(e == EACCES || e == EISDIR ? 126 : 125, "exec: \"%s\": %s", file, go_strerror(e));
+    path = file;
+  } else {
+    /* like LookPath: the first PATH entry that is an executable file; anything else is "not found" */
+    const char *dirs = env_lookup(s->envp, "PATH");
+    if (!dirs) dirs = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (;;) {
+      const char *end = strchr(dirs, ':');
+      int len = end ? (int)(end - dirs) : (int)strlen(dirs);
+      snprintf(buf, sizeof buf, "%.*s/%s", len ? len : 1, len ? dirs : ".", file);
+      if (stat(buf, &st) == 0 && !S_ISDIR(st.st_mode) && faccessat(AT_FDCWD, buf, X_OK, AT_EACCESS) == 0) { path = buf; break; }
+      if (!end) break;
+      dirs = end + 1;
+    }
+    if (!path) child_fail(127, "exec: \"%s\": executable file not found in $PATH", file);
   }
-  if (saw_eacces) child_fail(126, "exec: \"%s\": permission denied", file);
-  child_fail(127, "exec: \"%s\": executable file not found in $PATH", file);
+  execve(path, s->argv, s->envp);
+  child_fail(1, "exec %s: %s", path, go_strerror(errno));
 }
 
 static void make_dev(const char *root) {
@@ -294,7 +313,7 @@ static void finish_and_exec(struct spec *s) {
   if (s->cwd && *s->cwd) {
     if (chdir(s->cwd) < 0) {
       if (errno != ENOENT || mkdir_p(s->cwd, 0755) < 0 || chdir(s->cwd) < 0)
-        child_fail(125, "layerlab-agent: chdir to cwd (\"%s\"): %s", s->cwd, strerror(errno));
+        child_fail(125, "layerlab-agent: chdir to cwd (\"%s\"): %s", s->cwd, go_strerror(errno));
     }
   }
   if (s->gid >= 0 || s->uid >= 0) {
@@ -313,10 +332,13 @@ static void finish_and_exec(struct spec *s) {
 /* Enter the namespaces and root of a running process (docker exec). */
 static void join_and_exec(struct child_args *a) {
   struct spec *s = a->spec;
-  static const char *kinds[] = { "ipc", "uts", "net", "pid", "mnt" };
-  int fds[5], rootfd;
+  /* cgroup too: a process in the container sees its cgroup as "/" (it was already moved into the
+   * container's cgroup by enter_cgroup) */
+  static const char *kinds[] = { "ipc", "uts", "net", "pid", "cgroup", "mnt" };
+  enum { NKINDS = sizeof kinds / sizeof kinds[0] };
+  int fds[NKINDS], rootfd;
   char p[128];
-  for (int i = 0; i < 5; i++) {
+  for (int i = 0; i < NKINDS; i++) {
     snprintf(p, sizeof p, "/proc/%d/ns/%s", s->join, kinds[i]);
     fds[i] = open(p, O_RDONLY | O_CLOEXEC);
     if (fds[i] < 0) child_fail(125, "layerlab-agent: open %s: %s", p, strerror(errno));
@@ -324,7 +346,7 @@ static void join_and_exec(struct child_args *a) {
   snprintf(p, sizeof p, "/proc/%d/root", s->join);
   rootfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) child_fail(125, "layerlab-agent: open %s: %s", p, strerror(errno));
-  for (int i = 0; i < 5; i++) {
+  for (int i = 0; i < NKINDS; i++) {
     if (setns(fds[i], 0) < 0 && errno != EINVAL) child_fail(125, "layerlab-agent: setns %s: %s", kinds[i], strerror(errno));
     close(fds[i]);
   }
@@ -356,6 +378,12 @@ static int child_main(void *arg) {
     child_fail(125, "layerlab-agent: make mounts private: %s", strerror(errno));
   const char *root = s->root;
   char p[4096];
+  /* A container (an overlay root in a new mount namespace) gets a cgroup namespace of its own,
+   * rooted at the cgroup enter_cgroup just moved it into: /proc/self/cgroup reads "0::/" and the
+   * cgroup2 mounted below shows the container's own memory.max and pids.max, as with Docker. */
+  int container = newmnt && root && s->lowerc > 0;
+  if (container && unshare(CLONE_NEWCGROUP) < 0)
+    child_fail(125, "layerlab-agent: new cgroup namespace: %s", strerror(errno));
   if (root && s->lowerc > 0) {
     if (!newmnt) child_fail(125, "layerlab-agent: an overlay root needs a new mount namespace");
     mkdir_p(root, 0755);
@@ -386,10 +414,22 @@ static int child_main(void *arg) {
     char *c2 = strchr(c1, ':');
     if (c2) { *c2++ = 0; ro = !strcmp(c2, "ro"); }
     snprintf(dst, sizeof dst, "%s%s", root ? root : "", c1);
-    struct stat st;
+    struct stat st, dst_st;
     if (stat(src, &st) < 0) child_fail(125, "layerlab-agent: bind source %s: %s", src, strerror(errno));
-    if (S_ISDIR(st.st_mode)) mkdir_p(dst, 0755);
-    else { int fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0644); if (fd >= 0) close(fd); }
+    /* Create the mountpoint only when it is missing: opening an existing file for writing on
+     * overlayfs copies it up, and the init layer's /etc/hosts placeholder would land in the
+     * container's read-write layer (and in docker diff and commit). */
+    if (stat(dst, &dst_st) < 0 && errno == ENOENT) {
+      if (S_ISDIR(st.st_mode)) mkdir_p(dst, 0755);
+      else {
+        char parent[4096];
+        snprintf(parent, sizeof parent, "%s", dst);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent) { *slash = 0; mkdir_p(parent, 0755); }
+        int fd = open(dst, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+        if (fd >= 0) close(fd);
+      }
+    }
     if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
       child_fail(125, "layerlab-agent: bind %s to %s: %s", src, c1, strerror(errno));
     if (ro) mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
@@ -400,6 +440,18 @@ static int child_main(void *arg) {
     if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
       child_fail(125, "layerlab-agent: mount /proc: %s", strerror(errno));
     make_dev(root);
+    if (container) {
+      /* like Docker's default spec: sysfs read-only at /sys (it shows this net namespace's
+       * devices) and the container's cgroup read-only at /sys/fs/cgroup; a container that
+       * cannot have them fails instead of running with an empty /sys */
+      snprintf(p, sizeof p, "%s/sys", root);
+      mkdir_p(p, 0555);
+      if (mount("sysfs", p, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        child_fail(125, "layerlab-agent: mount sysfs on /sys: %s", strerror(errno));
+      snprintf(p, sizeof p, "%s/sys/fs/cgroup", root);
+      if (mount("cgroup2", p, "cgroup2", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        child_fail(125, "layerlab-agent: mount cgroup2 on /sys/fs/cgroup: %s", strerror(errno));
+    }
   }
   if (s->readonly && root) {
     if (mount(root, root, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)

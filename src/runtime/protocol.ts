@@ -140,7 +140,7 @@ export interface SpawnSpec {
   overlay?: { lower: string[]; upper?: string; work?: string };
   /** Bind mounts into the root: guest source, path inside the root. */
   binds?: { source: string; target: string; readonly?: boolean }[];
-  /** Mount /proc and a minimal /dev inside the root. */
+  /** Mount /proc and a minimal /dev inside the root (with an overlay root also /sys, and the cgroup at /sys/fs/cgroup). */
   proc?: boolean;
   readonlyRoot?: boolean;
   /** cgroup v2 under /sys/fs/cgroup: created when missing and removed when its creator ends. */

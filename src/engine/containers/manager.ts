@@ -26,7 +26,7 @@ import type {
   PruneReport,
 } from '../api.ts';
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT, layerDir } from '../guest/guest-fs.ts';
+import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT, layerDir, writeContainerEtcFiles } from '../guest/guest-fs.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import { applyLayer, diffTrees, readTar, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
 import type { Digest } from '../store/digest.ts';
@@ -295,8 +295,8 @@ export class ContainerManager {
     return files.split('\n').map((l) => l.split(':'));
   }
 
-  /** The overlay and mounts of a container, ready in the guest. */
-  private async prepare(guest: GuestMachine, r: ContainerRecord): Promise<SpawnSpec & { image: ResolvedImage }> {
+  /** The overlay and mounts of a container, ready in the guest (`starting`: its /etc files are written afresh). */
+  private async prepare(guest: GuestMachine, r: ContainerRecord, starting: boolean): Promise<SpawnSpec & { image: ResolvedImage }> {
     const image = await this.deps.images.resolve(r.imageId);
     const lowers = await Promise.all(image.layers.map((l) => this.deps.layers.ensure(guest, l)));
     if (!this.initLayer.has(guest)) {
@@ -312,8 +312,16 @@ export class ContainerManager {
       await extractLayerInGuest(guest, await this.deps.blobs.get(r.rwLayer.digest as Digest), dirs.upper, `the read-write layer of ${r.name}`);
     }
     seen.add(r.id);
-    const binds = [];
-    for (const m of r.mounts) binds.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
+    const volumes: NonNullable<SpawnSpec['binds']> = [];
+    for (const m of r.mounts) volumes.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
+    // the container's own /etc/hostname, hosts and resolv.conf over the init layer's empty
+    // placeholders; like Docker, a volume at one of those paths takes its place, and mounts go
+    // parents first (a volume at /etc lies under /etc/hosts, not over it)
+    const etc = (await writeContainerEtcFiles(guest, r.id, r.config.hostname, starting ? 'start' : 'if-missing')).filter(
+      (b) => !volumes.some((v) => v.target.replace(/\/+$/, '') === b.target),
+    );
+    const depth = (path: string) => path.split('/').filter(Boolean).length;
+    const binds = [...volumes, ...etc].sort((a, b) => depth(a.target) - depth(b.target));
     return {
       image,
       argv: [r.path, ...r.args],
@@ -327,7 +335,7 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     if (r.state.status === 'running') return undefined;
     const guest = await this.deps.getGuest();
-    const { image: _image, ...base } = await this.prepare(guest, r);
+    const { image: _image, ...base } = await this.prepare(guest, r, true);
     const { uid, gid, groups } = await this.resolveUser(guest, r.config.user, { image: _image });
     const env = mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(r.config.tty ? ['TERM=xterm'] : [])]);
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${uid === 0 ? '/root' : '/'}`);
@@ -658,7 +666,7 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     const guest = live?.guest ?? (await this.deps.getGuest());
-    const base = live ? { join: live.proc.pid } : { ...withoutImage(await this.prepare(guest, r)), namespaces: ['mnt' as const] };
+    const base = live ? { join: live.proc.pid } : { ...withoutImage(await this.prepare(guest, r, false)), namespaces: ['mnt' as const] };
     const dir = path.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
     const name = path.replace(/\/+$/, '').split('/').pop() || '.';
     return guestRun(guest, { ...base, argv: ['tar', '-cf', '-', '-C', dir, name] }, `copying ${path} from ${r.name}`);
@@ -668,7 +676,7 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     const guest = live?.guest ?? (await this.deps.getGuest());
-    const base = live ? { join: live.proc.pid } : { ...withoutImage(await this.prepare(guest, r)), namespaces: ['mnt' as const] };
+    const base = live ? { join: live.proc.pid } : { ...withoutImage(await this.prepare(guest, r, false)), namespaces: ['mnt' as const] };
     const proc = await guest.spawn({ ...base, argv: ['tar', '-xf', '-', '-C', path] });
     const errs: Uint8Array[] = [];
     proc.onStderr((d) => errs.push(d));

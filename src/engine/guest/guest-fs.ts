@@ -12,22 +12,69 @@ export const GUEST_ROOT = '/var/lib/layerlab';
 /** An always-empty dir used as the lower layer of a `FROM scratch` container. */
 export const EMPTY_LAYER_DIR = `${GUEST_ROOT}/empty`;
 /**
- * Docker's "init layer": the mountpoints the runtime needs (/proc, /dev, /sys), as the top lower
+ * Docker's "init layer": the mountpoints the runtime needs (/proc, /dev, /sys, and empty
+ * /etc/hostname, /etc/hosts, /etc/resolv.conf under the container's own files), as the top lower
  * dir of every container, so they never appear in its read-write layer or `docker diff`.
  */
 export const INIT_LAYER_DIR = `${GUEST_ROOT}/init`;
 /** Shell that creates the init and empty layer dirs. */
-export const INIT_LAYER_SCRIPT = `mkdir -p ${EMPTY_LAYER_DIR} ${INIT_LAYER_DIR}/proc ${INIT_LAYER_DIR}/dev ${INIT_LAYER_DIR}/sys`;
+export const INIT_LAYER_SCRIPT =
+  `set -e; mkdir -p ${EMPTY_LAYER_DIR} ${INIT_LAYER_DIR}/proc ${INIT_LAYER_DIR}/dev ${INIT_LAYER_DIR}/sys ${INIT_LAYER_DIR}/etc; ` +
+  `cd ${INIT_LAYER_DIR}/etc; touch hostname hosts resolv.conf`;
+
+/**
+ * A container's /etc/hosts: what Docker writes for `--network none` (libnetwork's default
+ * records, tab-separated), since LayerLab containers have only loopback.
+ */
+export const CONTAINER_HOSTS =
+  '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
+/** A container's /etc/resolv.conf: no nameserver, because there is no network to reach one. */
+export const CONTAINER_RESOLV_CONF = '# No network in LayerLab containers (like docker run --network none), so no nameserver.\n';
 
 /** Guest dir of an extracted layer (short name keeps many layers within overlay's option limit). */
 export function layerDir(diffID: string): string {
   return `${GUEST_ROOT}/l/${hexOf(diffID).slice(0, 24)}`;
 }
 
-/** Guest dirs of one container. */
-export function containerDirs(id: string): { base: string; upper: string; work: string; merged: string } {
+/**
+ * Guest dirs of one container, and its own hostname, hosts and resolv.conf files (outside the
+ * overlay, like Docker's in /var/lib/docker/containers/ID: bind-mounted over /etc, they never
+ * reach the read-write layer).
+ */
+export function containerDirs(id: string): { base: string; upper: string; work: string; merged: string; hostname: string; hosts: string; resolvConf: string } {
   const base = `${GUEST_ROOT}/c/${id.slice(0, 24)}`;
-  return { base, upper: `${base}/upper`, work: `${base}/work`, merged: `${base}/merged` };
+  return {
+    base,
+    upper: `${base}/upper`,
+    work: `${base}/work`,
+    merged: `${base}/merged`,
+    hostname: `${base}/hostname`,
+    hosts: `${base}/hosts`,
+    resolvConf: `${base}/resolv.conf`,
+  };
+}
+
+/**
+ * Writes a container's /etc/hostname, /etc/hosts and /etc/resolv.conf into its guest dir:
+ * all of them when it starts (Docker rewrites them on every start, so edits last until the next
+ * one), only the missing ones otherwise (`docker cp` of a stopped container). Returns the binds
+ * that put them over /etc, read-write as in Docker.
+ */
+export async function writeContainerEtcFiles(
+  guest: GuestMachine,
+  id: string,
+  hostname: string,
+  mode: 'start' | 'if-missing',
+): Promise<NonNullable<SpawnSpec['binds']>> {
+  const d = containerDirs(id);
+  const files: [string, string, string][] = [
+    [d.hostname, '/etc/hostname', `${hostname}\n`],
+    [d.hosts, '/etc/hosts', CONTAINER_HOSTS],
+    [d.resolvConf, '/etc/resolv.conf', CONTAINER_RESOLV_CONF],
+  ];
+  const write = files.map(([path, , text]) => `${mode === 'start' ? '' : `[ -e ${quote(path)} ] || `}printf %s ${quote(text)} > ${quote(path)}`);
+  await guestShell(guest, `set -e; mkdir -p ${quote(d.base)}; ${write.join('; ')}`, `writing /etc/hostname, /etc/hosts and /etc/resolv.conf of container ${id.slice(0, 12)}`);
+  return files.map(([source, target]) => ({ source, target }));
 }
 
 /** Guest dir holding a volume's data. */
