@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BuildContext } from '../src/engine/api.ts';
 import type { CliIO } from '../src/engine/cli/io.ts';
 
-/** Reads every file under `dir` into a build context (the builder applies .dockerignore). */
+/** Reads every file under `dir` into a build context with modes and mtimes (the builder applies .dockerignore). */
 export async function readBuildContext(dir: string): Promise<BuildContext> {
   const root = resolve(dir);
   const st = await stat(root).catch(() => undefined);
@@ -21,7 +21,8 @@ export async function readBuildContext(dir: string): Promise<BuildContext> {
         await walk(p);
       } else if (entry.isFile()) {
         const s = await stat(p);
-        ctx.set(relative(root, p).split(sep).join('/'), { data: new Uint8Array(await readFile(p)), mode: s.mode & 0o777 });
+        // whole seconds, as the layer's tar header stores them without a PAX record
+        ctx.set(relative(root, p).split(sep).join('/'), { data: new Uint8Array(await readFile(p)), mode: s.mode & 0o777, mtime: Math.floor(s.mtimeMs / 1000) });
       }
     }
   };

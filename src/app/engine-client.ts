@@ -4,7 +4,7 @@
  */
 import type { BuildEvent, PullEvent } from '../engine/api.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
-import type { FromEngine, ToEngine, WorkspaceFiles } from './engine-protocol.ts';
+import type { FromEngine, ToEngine, WorkspaceFiles, WorkspaceTimes } from './engine-protocol.ts';
 import workerUrl from './engine.worker.ts?worker&url';
 
 /** What a terminal session reports. */
@@ -135,11 +135,11 @@ export class EngineClient {
     }
   }
 
-  /** Runs `docker ARGV…`; returns the session id for stdin, resize and interrupt. */
-  docker(argv: string[], size: { rows: number; cols: number }, files: WorkspaceFiles, handlers: SessionHandlers, line?: string): number {
+  /** Runs `docker ARGV…` over the workspace's files (and their times); returns the session id for stdin, resize and interrupt. */
+  docker(argv: string[], size: { rows: number; cols: number }, files: WorkspaceFiles, handlers: SessionHandlers, line?: string, mtimes?: WorkspaceTimes): number {
     const session = this.nextId++;
     this.sessions.set(session, handlers);
-    this.send({ t: 'docker', session, argv, ...size, files, ...(line ? { line } : {}) });
+    this.send({ t: 'docker', session, argv, ...size, files, ...(mtimes ? { mtimes } : {}), ...(line ? { line } : {}) });
     return session;
   }
 

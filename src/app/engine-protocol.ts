@@ -10,12 +10,15 @@ import type { WireError } from '../runtime/worker-protocol.ts';
 /** Files of the workspace (the build context), path → text or bytes. */
 export type WorkspaceFiles = Record<string, Uint8Array>;
 
+/** When each workspace file's content last changed, path → milliseconds since the epoch (its mtime in the image). */
+export type WorkspaceTimes = Record<string, number>;
+
 /** Page → worker. */
 export type ToEngine =
   /** Starts the guest; `dbName` is the IndexedDB database for the engine's state (default `layerlab`). */
   | { t: 'init'; vmBase: string; imagesBase: string; dbName?: string }
-  /** Runs `docker …` (argv without the word docker) in a terminal session. */
-  | { t: 'docker'; session: number; argv: string[]; rows: number; cols: number; files: WorkspaceFiles; line?: string }
+  /** Runs `docker …` (argv without the word docker) in a terminal session; files without a time in `mtimes` are dated 0. */
+  | { t: 'docker'; session: number; argv: string[]; rows: number; cols: number; files: WorkspaceFiles; mtimes?: WorkspaceTimes; line?: string }
   /** Opens a shell on the machine itself (`vm`), or runs one command there (`vm COMMAND…`). */
   | { t: 'vm'; session: number; rows: number; cols: number; command?: string }
   | { t: 'stdin'; session: number; data: Uint8Array }

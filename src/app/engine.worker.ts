@@ -4,6 +4,7 @@
  * This is where the site chooses its runtime.
  */
 import { completeDocker } from '../engine/cli/complete.ts';
+import type { BuildContext } from '../engine/api.ts';
 import type { CliIO } from '../engine/cli/io.ts';
 import { runDocker } from '../engine/cli/run.ts';
 import { Engine } from '../engine/engine.ts';
@@ -18,7 +19,7 @@ import { openIdbStorage } from '../storage/idb-store.ts';
 import { evaluateCheck } from '../content/checks.ts';
 import type { Check } from '../content/types.ts';
 import { ActivityLog } from './activity-log.ts';
-import type { FromEngine, ToEngine, WorkspaceFiles } from './engine-protocol.ts';
+import type { FromEngine, ToEngine, WorkspaceFiles, WorkspaceTimes } from './engine-protocol.ts';
 
 const scope = self as unknown as { postMessage(m: FromEngine, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToEngine>) => void) | null };
 const post = (m: FromEngine, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
@@ -82,11 +83,16 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab'): Prom
   post({ t: 'ready' });
 }
 
-function contextFrom(files: WorkspaceFiles): CliIO['buildContext'] {
+/** The build context at `path` in the workspace, each file with its mtime (whole seconds, as Node's CLI sends). */
+function contextFrom(files: WorkspaceFiles, mtimes: WorkspaceTimes = {}): CliIO['buildContext'] {
   return async (path: string) => {
     const prefix = path === '.' || path === './' ? '' : `${path.replace(/^\.\//, '').replace(/\/+$/, '')}/`;
-    const ctx = new Map<string, { data: Uint8Array }>();
-    for (const [name, data] of Object.entries(files)) if (name.startsWith(prefix)) ctx.set(name.slice(prefix.length), { data });
+    const ctx: BuildContext = new Map();
+    for (const [name, data] of Object.entries(files)) {
+      if (!name.startsWith(prefix)) continue;
+      const ms = mtimes[name];
+      ctx.set(name.slice(prefix.length), { data, ...(ms !== undefined && Number.isFinite(ms) ? { mtime: Math.floor(ms / 1000) } : {}) });
+    }
     if (ctx.size === 0) throw new Error(`unable to prepare context: path "${path}" not found in the workspace`);
     return ctx;
   };
@@ -118,7 +124,7 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     },
     onStdinEnd: (l) => (s.stdinEnd.add(l), () => s.stdinEnd.delete(l)),
     onResize: (l) => (s.resize.add(l), () => s.resize.delete(l)),
-    buildContext: contextFrom(msg.files),
+    buildContext: contextFrom(msg.files, msg.mtimes),
     now: () => new Date(),
     // the page's files: uploads in, downloads out
     readFile: async (path) => {

@@ -3,18 +3,29 @@
  * state and saved to localStorage so nothing typed is lost on reload.
  *
  * Files are text (`text`) or, for uploads that are not UTF-8 text, bytes (`data`). Paths are
- * relative and `/`-separated, like the context paths the builder sees. Every change is checked
- * first and refused with an `Error` whose message a student can act on.
+ * relative and `/`-separated, like the context paths the builder sees. Each file knows when its
+ * content last changed (`modified`), which `docker build` sends as its mtime, so `ls -l` in the
+ * image shows real dates. Every change is checked first and refused with an `Error` whose
+ * message a student can act on.
  */
 
-/** One file of the build context. */
-export interface WorkspaceFile {
+/** A file handed to the workspace (the example, a lesson's folder, a shared link's files). */
+export interface NewWorkspaceFile {
   /** Relative path, `/`-separated (`app/main.py`). */
   path: string;
   /** The content of a text file; empty for a binary file. */
   text: string;
   /** The content of a binary file (an upload that is not UTF-8 text). */
   data?: Uint8Array;
+}
+
+/** One file of the build context. */
+export interface WorkspaceFile extends NewWorkspaceFile {
+  /**
+   * When the content last changed, in milliseconds since the epoch: the file's mtime in the
+   * image. Renaming keeps it, as on Unix; files handed in get the time they arrive.
+   */
+  modified: number;
 }
 
 /** What the storage needs to offer; `localStorage` does. */
@@ -28,7 +39,7 @@ export interface WorkspaceOptions {
   /** Delay before saving after a change, in milliseconds. */
   debounceMs?: number;
   /** The files when nothing is stored yet (and after `reset()`); the seed example by default. */
-  initialFiles?: readonly WorkspaceFile[];
+  initialFiles?: readonly NewWorkspaceFile[];
   /** Where to listen for `pagehide`/`visibilitychange` (saves at once); `window` by default. */
   events?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
 }
@@ -42,7 +53,7 @@ export const MAX_PATH_LENGTH = 255;
 export const MAX_FILE_BYTES = 1024 * 1024;
 
 /** The example from the seed lesson. */
-export const DEFAULT_FILES: readonly WorkspaceFile[] = Object.freeze([
+export const DEFAULT_FILES: readonly NewWorkspaceFile[] = Object.freeze([
   {
     path: 'Dockerfile',
     text: 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . /app\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n',
@@ -58,7 +69,8 @@ export const DEFAULT_FILES: readonly WorkspaceFile[] = Object.freeze([
 interface Stored {
   version: 1;
   selected?: string;
-  files: ({ path: string; text: string } | { path: string; base64: string })[];
+  /** `modified` is missing in workspaces saved before files had times. */
+  files: (({ path: string; text: string } | { path: string; base64: string }) & { modified?: number })[];
 }
 
 const encoder = new TextEncoder();
@@ -114,25 +126,39 @@ function formatSize(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
-/** Reads a stored value; throws when it is not a workspace this version wrote. */
-function parseStored(raw: string): { files: WorkspaceFile[]; selected: string | undefined } {
+/**
+ * Reads a stored value; throws when it is not a workspace this version wrote. Files saved
+ * without a time get `now` (and `dated` says so, so the time can be saved once).
+ */
+function parseStored(raw: string, now: number): { files: WorkspaceFile[]; selected: string | undefined; dated: boolean } {
   const value = JSON.parse(raw) as Partial<Stored> | null;
   if (!value || typeof value !== 'object' || value.version !== 1 || !Array.isArray(value.files)) {
     throw new Error('not a workspace');
   }
   const files: WorkspaceFile[] = [];
   const seen = new Set<string>();
+  let dated = false;
   for (const f of value.files as unknown[]) {
     if (!f || typeof f !== 'object') throw new Error('bad file');
-    const { path, text, base64 } = f as { path?: unknown; text?: unknown; base64?: unknown };
+    const { path, text, base64, modified: stored } = f as { path?: unknown; text?: unknown; base64?: unknown; modified?: unknown };
     if (typeof path !== 'string' || validatePath(path) !== path || seen.has(path)) throw new Error('bad path');
     seen.add(path);
-    if (typeof text === 'string') files.push({ path, text });
-    else if (typeof base64 === 'string') files.push({ path, text: '', data: fromBase64(base64) });
+    // a missing or unusable time is not worth losing the files over
+    const valid = typeof stored === 'number' && Number.isFinite(stored) && stored >= 0;
+    const modified = valid ? stored : now;
+    if (!valid) dated = true;
+    if (typeof text === 'string') files.push({ path, text, modified });
+    else if (typeof base64 === 'string') files.push({ path, text: '', data: fromBase64(base64), modified });
     else throw new Error('bad content');
   }
   const selected = typeof value.selected === 'string' && seen.has(value.selected) ? value.selected : undefined;
-  return { files, selected };
+  return { files, selected, dated };
+}
+
+/** Copies of files handed in, dated now (only their path and content are taken). */
+function fresh(files: readonly NewWorkspaceFile[]): WorkspaceFile[] {
+  const modified = Date.now();
+  return files.map((f) => ({ path: f.path, text: f.text, ...(f.data ? { data: f.data } : {}), modified }));
 }
 
 function defaultStorage(): WorkspaceStorage | null {
@@ -162,7 +188,7 @@ export class Workspace {
   readonly #storage: WorkspaceStorage | null;
   readonly #key: string;
   readonly #debounceMs: number;
-  readonly #initial: readonly WorkspaceFile[];
+  readonly #initial: readonly NewWorkspaceFile[];
   readonly #events: WorkspaceOptions['events'];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** False when saving would overwrite data we could not back up. */
@@ -205,7 +231,7 @@ export class Workspace {
   create(path: string, text = ''): string {
     const p = validatePath(path);
     this.#checkFree(p);
-    this.entries.push({ path: p, text });
+    this.entries.push({ path: p, text, modified: Date.now() });
     this.selected = p;
     this.#changed();
     return p;
@@ -260,6 +286,7 @@ export class Workspace {
     if (file.data) throw new Error(`${q(path)} is a binary file; it can't be edited as text.`);
     if (file.text === text) return;
     file.text = text;
+    file.modified = Date.now();
     this.#changed();
   }
 
@@ -273,8 +300,10 @@ export class Workspace {
 
   /**
    * Adds files from the student's computer into `folder` (the top by default). A file with the
-   * same path is replaced. Text files stay editable; anything else is kept as bytes. All files
-   * are checked before any is added; returns the paths added.
+   * same path is replaced. Text files stay editable; anything else is kept as bytes. Each keeps
+   * its modification time from the computer (the upload time when the browser gives none), as
+   * `docker build` of that folder would. All files are checked before any is added; returns the
+   * paths added.
    */
   async upload(files: readonly File[], folder = ''): Promise<string[]> {
     const base = folder ? validatePath(folder) + '/' : '';
@@ -291,11 +320,13 @@ export class Workspace {
       planned.push({ path, file });
     }
     const read = await Promise.all(
-      planned.map(async ({ path, file }) => ({ path, bytes: new Uint8Array(await file.arrayBuffer()) })),
+      planned.map(async ({ path, file }) => ({ path, bytes: new Uint8Array(await file.arrayBuffer()), lastModified: file.lastModified })),
     );
-    for (const { path, bytes } of read) {
+    const now = Date.now();
+    for (const { path, bytes, lastModified } of read) {
       const text = decodeText(bytes);
-      const entry: WorkspaceFile = text === undefined ? { path, text: '', data: bytes } : { path, text };
+      const modified = Number.isFinite(lastModified) && lastModified > 0 ? lastModified : now;
+      const entry: WorkspaceFile = text === undefined ? { path, text: '', data: bytes, modified } : { path, text, modified };
       const existing = this.entries.findIndex((f) => f.path === path);
       if (existing >= 0) this.entries[existing] = entry;
       else this.entries.push(entry);
@@ -313,14 +344,21 @@ export class Workspace {
     return out;
   }
 
+  /** The build context's times: path → when the content last changed (ms since the epoch). */
+  modifiedTimes(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const f of this.entries) out[f.path] = f.modified;
+    return out;
+  }
+
   /** Puts back the initial files (the current ones are replaced). */
   reset(): void {
     this.replace(this.#initial);
   }
 
-  /** Replaces every file with `files` (a lesson's solution, a shared link's files). */
-  replace(files: readonly WorkspaceFile[]): void {
-    this.entries = files.map((f) => ({ ...f }));
+  /** Replaces every file with `files` (a lesson's solution, a shared link's files); they are new as of now. */
+  replace(files: readonly NewWorkspaceFile[]): void {
+    this.entries = fresh(files);
     this.selected = files.some((f) => f.path === 'Dockerfile') ? 'Dockerfile' : files[0]?.path;
     this.#changed();
   }
@@ -363,9 +401,11 @@ export class Workspace {
     }
     if (raw !== null) {
       try {
-        const { files, selected } = parseStored(raw);
+        const { files, selected, dated } = parseStored(raw, Date.now());
         this.entries = files;
         this.selected = selected ?? files.find((f) => f.path === 'Dockerfile')?.path ?? files[0]?.path;
+        // saved before files had times: keep the time given now, or every load would move it
+        if (dated) this.#save();
         return;
       } catch {
         // keep what was there, then start from the example
@@ -379,7 +419,7 @@ export class Workspace {
         }
       }
     }
-    this.entries = this.#initial.map((f) => ({ ...f }));
+    this.entries = fresh(this.#initial);
     this.selected = this.entries.some((f) => f.path === 'Dockerfile') ? 'Dockerfile' : this.entries[0]?.path;
   }
 
@@ -397,7 +437,7 @@ export class Workspace {
     const stored: Stored = {
       version: 1,
       ...(this.selected !== undefined ? { selected: this.selected } : {}),
-      files: this.entries.map((f) => (f.data ? { path: f.path, base64: toBase64(f.data) } : { path: f.path, text: f.text })),
+      files: this.entries.map((f) => (f.data ? { path: f.path, base64: toBase64(f.data), modified: f.modified } : { path: f.path, text: f.text, modified: f.modified })),
     };
     try {
       this.#storage.setItem(this.#key, JSON.stringify(stored));

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CORRUPT_SUFFIX, DEFAULT_FILES, MAX_FILE_BYTES, STORAGE_KEY, validatePath, Workspace } from './workspace.svelte.ts';
+import { CORRUPT_SUFFIX, DEFAULT_FILES, MAX_FILE_BYTES, STORAGE_KEY, validatePath, Workspace, type WorkspaceFile } from './workspace.svelte.ts';
 
 class FakeStorage {
   map = new Map<string, string>();
@@ -168,6 +168,72 @@ describe('Workspace', () => {
     const again = make();
     expect(again.get('static/logo.png')?.data).toEqual(png);
     expect(again.get('static/hello.py')?.text).toBe('print("hi")\n');
+  });
+
+  it('dates each file when its content changes; renaming and selecting keep the date', async () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    vi.setSystemTime(t0);
+    const ws = make();
+    expect(ws.get('Dockerfile')?.modified).toBe(t0);
+
+    vi.setSystemTime(t0 + 1000);
+    ws.create('src/a.py', 'a');
+    expect(ws.get('src/a.py')?.modified).toBe(t0 + 1000);
+
+    vi.setSystemTime(t0 + 2000);
+    ws.update('app.py', 'print(2)\n');
+    ws.update('requirements.txt', 'flask\n'); // the same text: not a change
+    ws.select('Dockerfile');
+    ws.rename('src/a.py', 'src/b.py');
+    ws.rename('src', 'lib');
+    expect(ws.modifiedTimes()).toEqual({
+      Dockerfile: t0,
+      'requirements.txt': t0,
+      'app.py': t0 + 2000,
+      '.dockerignore': t0,
+      'lib/b.py': t0 + 1000,
+    });
+
+    // uploads keep the time the computer gives them
+    vi.setSystemTime(t0 + 3000);
+    await ws.upload([new File(['x'], 'x.txt', { lastModified: t0 - 86_400_000 }), new File([new Uint8Array([0, 1])], 'y.bin', { lastModified: t0 - 1 })]);
+    expect(ws.get('x.txt')?.modified).toBe(t0 - 86_400_000);
+    expect(ws.get('y.bin')?.modified).toBe(t0 - 1);
+
+    // saved with the files
+    ws.flush();
+    vi.setSystemTime(t0 + 9000);
+    const again = make();
+    expect(again.modifiedTimes()).toEqual(ws.modifiedTimes());
+  });
+
+  it('dates the files of reset() and replace() when they arrive', () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    vi.setSystemTime(t0);
+    const ws = make();
+    vi.setSystemTime(t0 + 5000);
+    // a file from another workspace (App copies a shared one into the playground) arrives now too
+    const dated: WorkspaceFile = { path: 'old.txt', text: 'x', modified: 1 };
+    ws.replace([{ path: 'Dockerfile', text: 'FROM busybox\n' }, dated]);
+    expect(ws.modifiedTimes()).toEqual({ Dockerfile: t0 + 5000, 'old.txt': t0 + 5000 });
+    vi.setSystemTime(t0 + 6000);
+    ws.reset();
+    expect(new Set(Object.values(ws.modifiedTimes()))).toEqual(new Set([t0 + 6000]));
+  });
+
+  it('gives files stored without times the load time once', () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    storage.map.set(STORAGE_KEY, JSON.stringify({ version: 1, selected: 'a.txt', files: [{ path: 'a.txt', text: 'a' }, { path: 'b.bin', base64: 'AAE=' }, { path: 'c.txt', text: 'c', modified: 'soon' }] }));
+    vi.setSystemTime(t0);
+    const ws = make();
+    expect(ws.notice).toBeUndefined();
+    expect(ws.selected).toBe('a.txt');
+    expect(ws.get('b.bin')?.data).toEqual(new Uint8Array([0, 1]));
+    expect(ws.modifiedTimes()).toEqual({ 'a.txt': t0, 'b.bin': t0, 'c.txt': t0 });
+    // saved at once, so the next load keeps that time
+    expect(JSON.parse(storage.getItem(STORAGE_KEY)!)).toMatchObject({ version: 1, files: [{ path: 'a.txt', modified: t0 }, { path: 'b.bin', modified: t0 }, { path: 'c.txt', modified: t0 }] });
+    vi.setSystemTime(t0 + 60_000);
+    expect(make().modifiedTimes()).toEqual({ 'a.txt': t0, 'b.bin': t0, 'c.txt': t0 });
   });
 
   it('refuses uploads that are too large or clash, adding none of them', async () => {

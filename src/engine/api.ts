@@ -237,8 +237,11 @@ export interface PruneReport {
   spaceReclaimed: number;
 }
 
-/** The files of a build context: path (POSIX, relative) → bytes and mode. */
-export type BuildContext = Map<string, { data: Uint8Array; mode?: number }>;
+/**
+ * The files of a build context: path (POSIX, relative) → bytes, mode and `mtime` (modification
+ * time in seconds since the epoch, 0 when absent; COPY/ADD keep it, the build cache ignores it).
+ */
+export type BuildContext = Map<string, { data: Uint8Array; mode?: number; mtime?: number }>;
 
 /** `docker build` options. */
 export interface BuildOptions {

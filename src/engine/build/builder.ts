@@ -3,8 +3,9 @@
  * is a cache hit or runs: RUN in a container made of the image so far (on the guest), COPY and
  * ADD as a layer built from the context, WORKDIR as a layer creating the directory. Metadata
  * instructions change the config with an empty-layer history entry. The cache key is Docker's:
- * parent image + instruction text after ARG/ENV expansion (+ the content of COPY/ADD sources).
- * Steps are numbered like BuildKit's (`[stage 2/5] RUN …`), only filesystem steps counted.
+ * parent image + instruction text after ARG/ENV expansion (+ the content of COPY/ADD sources,
+ * not their mtimes). Steps are numbered like BuildKit's (`[stage 2/5] RUN …`), only filesystem
+ * steps counted.
  */
 import type { BuildContext, BuildEvent, BuildOptions, BuildResult, ImageRuntimeConfig, PruneReport } from '../api.ts';
 import type { ContainerManager, ResolvedImage } from '../containers/manager.ts';
@@ -102,6 +103,37 @@ function globToRegExp(pattern: string): RegExp {
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
+}
+
+/** A context file's time (seconds, maybe fractional) as a tar entry's; 0 when it has none. */
+function contextTime(mtime: number | undefined): { mtime: number; mtimeNsec: number } {
+  if (mtime === undefined || !Number.isFinite(mtime)) return { mtime: 0, mtimeNsec: 0 };
+  const whole = Math.floor(mtime);
+  return { mtime: whole, mtimeNsec: Math.min(999_999_999, Math.round((mtime - whole) * 1e9)) };
+}
+
+/**
+ * Gives the directories a COPY makes up (context folders, missing parents; those without a time)
+ * the newest time of the entries below them. The context has no directory times, and this
+ * depends only on the files, so an unchanged context still gives the same layer digest.
+ */
+function stampMadeDirs(entries: Iterable<TarEntryInit>): void {
+  const list = [...entries];
+  const newest = new Map<string, { mtime: number; mtimeNsec: number }>();
+  for (const e of list) {
+    if (e.mtime === undefined) continue;
+    const t = { mtime: e.mtime, mtimeNsec: e.mtimeNsec ?? 0 };
+    const parts = e.name.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      const seen = newest.get(dir);
+      if (!seen || t.mtime > seen.mtime || (t.mtime === seen.mtime && t.mtimeNsec > seen.mtimeNsec)) newest.set(dir, t);
+    }
+  }
+  for (const e of list) {
+    const t = e.mtime === undefined ? newest.get(e.name) : undefined;
+    if (t) Object.assign(e, t);
+  }
 }
 
 /** Builds images from Dockerfiles. */
@@ -314,6 +346,8 @@ export class Builder {
     let keyText = text;
     if (node.value === 'copy' || node.value === 'add') {
       entries = await this.copyEntries(node, state, expand, context, results, stages, stage, options);
+      // content and metadata but not mtime, like BuildKit's content checksum: touching a file
+      // without changing it keeps the cache (and the layer made with the first time)
       keyText = `${text}\n${await sha256Digest(new Uint8Array(entries.flatMap((e) => [...enc.encode(`${e.name}|${e.mode}|${e.uid}|${e.gid}|${e.type}|${e.linkname}\n`), ...(e.data ?? [])])))}`;
     } else if (node.value === 'workdir') {
       const dir = posixJoin(workdir, expand(node.next[0] ?? '/'));
@@ -428,8 +462,9 @@ export class Builder {
     if (chmod !== undefined && (!/^[0-7]{3,4}$/.test(chmod) || Number.isNaN(mode))) throw lineError(node, `invalid chmod parameter: ${chmod}`);
     const owner = await this.resolveChown(flags.get('chown'), state, node);
 
-    // the files to copy: path (relative to its source root) → node
-    type Source = { path: string; type: 'file' | 'directory' | 'symlink'; data?: Uint8Array; mode: number; linkname?: string; uid: number; gid: number };
+    // the files to copy: path (relative to its source root) → node; a directory without a time
+    // is one this COPY makes up (a context folder) and gets the newest time below it
+    type Source = { path: string; type: 'file' | 'directory' | 'symlink'; data?: Uint8Array; mode: number; linkname?: string; uid: number; gid: number; mtime?: number; mtimeNsec?: number };
     let files: Source[] = [];
     const from = flags.get('from');
     if (from) {
@@ -456,10 +491,10 @@ export class Builder {
           const n = path ? tree.get(path) : tree.root;
           if (!n) return;
           if (n.type === 'directory') {
-            if (rel) files.push({ path: rel, type: 'directory', mode: n.mode, uid: n.uid, gid: n.gid });
+            if (rel) files.push({ path: rel, type: 'directory', mode: n.mode, uid: n.uid, gid: n.gid, mtime: n.mtime, mtimeNsec: n.mtimeNsec });
             for (const c of tree.list(path)) walk(path ? `${path}/${c}` : c, rel ? `${rel}/${c}` : c);
-          } else if (n.type === 'file') files.push({ path: rel, type: 'file', mode: n.mode, uid: n.uid, gid: n.gid, data: n.data ?? new Uint8Array() });
-          else if (n.type === 'symlink') files.push({ path: rel, type: 'symlink', mode: n.mode, uid: n.uid, gid: n.gid, linkname: n.linkname });
+          } else if (n.type === 'file') files.push({ path: rel, type: 'file', mode: n.mode, uid: n.uid, gid: n.gid, data: n.data ?? new Uint8Array(), mtime: n.mtime, mtimeNsec: n.mtimeNsec });
+          else if (n.type === 'symlink') files.push({ path: rel, type: 'symlink', mode: n.mode, uid: n.uid, gid: n.gid, linkname: n.linkname, mtime: n.mtime, mtimeNsec: n.mtimeNsec });
         };
         if (root.type === 'directory') walk(p, '');
         else walk(p, destIsDir ? p.split('/').pop()! : '');
@@ -477,7 +512,7 @@ export class Builder {
             if (!re.test(p)) continue;
             matched = true;
             const f = context.get(p)!;
-            files.push({ path: p.split('/').pop()!, type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0 });
+            files.push({ path: p.split('/').pop()!, type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0, ...contextTime(f.mtime) });
           }
         } else if (clean === '' || paths.some((p) => p.startsWith(`${clean}/`))) {
           // a directory: its contents
@@ -490,7 +525,7 @@ export class Builder {
             const parts = rel.split('/');
             for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
             const f = context.get(p)!;
-            files.push({ path: rel, type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0 });
+            files.push({ path: rel, type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0, ...contextTime(f.mtime) });
           }
           for (const d of dirs) files.push({ path: d, type: 'directory', mode: 0o755, uid: 0, gid: 0 });
         } else if (context.has(clean)) {
@@ -501,12 +536,12 @@ export class Builder {
             for (const e of readTar(tar)) {
               const rel = e.name.replace(/^\.?\/+/, '').replace(/\/$/, '');
               if (!rel) continue;
-              if (e.type === 'file' || e.type === 'directory' || e.type === 'symlink') files.push({ path: rel, type: e.type, data: e.data, mode: e.mode, uid: e.uid, gid: e.gid, linkname: e.linkname });
+              if (e.type === 'file' || e.type === 'directory' || e.type === 'symlink') files.push({ path: rel, type: e.type, data: e.data, mode: e.mode, uid: e.uid, gid: e.gid, linkname: e.linkname, mtime: e.mtime, mtimeNsec: e.mtimeNsec });
             }
             // an archive extracts into the destination directory
             continue;
           }
-          files.push({ path: destIsDir ? clean.split('/').pop()! : '', type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0 });
+          files.push({ path: destIsDir ? clean.split('/').pop()! : '', type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0, ...contextTime(f.mtime) });
         }
         if (!matched) throw lineError(node, `failed to compute cache key: failed to calculate checksum of ref: "/${clean}": not found`);
       }
@@ -534,12 +569,14 @@ export class Builder {
         gid: owner?.gid ?? (from ? f.gid : 0),
         ...(f.data ? { data: f.data } : {}),
         ...(f.linkname ? { linkname: f.linkname } : {}),
+        ...(f.mtime !== undefined ? { mtime: f.mtime, mtimeNsec: f.mtimeNsec ?? 0 } : {}),
       });
     }
     if (destIsDir && destRel && !out.has(destRel)) {
       addParents(destRel);
       out.set(destRel, { name: destRel, type: 'directory', mode: 0o755, ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) });
     }
+    stampMadeDirs(out.values());
     return [...out.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((e) => tarEntry(e));
   }
 
