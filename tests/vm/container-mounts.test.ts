@@ -157,3 +157,13 @@ describe("runc's wording when the command cannot run", () => {
     expect(await run('unrunnable:1', ['/bin/script'])).toMatchObject({ code: 1, err: 'exec /bin/script: no such file or directory\n' });
   });
 });
+
+describe('modification times', () => {
+  it("are the layer's, for directories too (extraction writes into a directory after making it)", async () => {
+    // debian's layer dates everything 2026-01-01 00:00:00 UTC (guest/debian-images.ts EPOCH)
+    const r = await run('debian:bookworm-slim', ['ls', '-ld', '--full-time', '/usr', '/usr/lib', '/usr/bin/ls'], { autoRemove: true });
+    expect(r.err).toBe('');
+    const dates = r.out.trim().split('\n').map((l) => / (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.\d+ \+0000 /.exec(l)?.[1]);
+    expect(dates).toEqual(Array(3).fill('2026-01-01 00:00:00'));
+  });
+});

@@ -3,7 +3,7 @@
  * and how directories move between the guest and the blob store as OCI layer tars. The guest
  * only caches; everything durable is in the engine's stores.
  */
-import { decompress, readTar, upperToOci, type TarEntry } from '../layer/index.ts';
+import { decompress, iterateTar, readTar, upperToOci, writeTar, type TarEntry } from '../layer/index.ts';
 import { collect, type GuestMachine, type SpawnSpec } from '../../runtime/types.ts';
 import { EngineError } from '../errors.ts';
 
@@ -117,21 +117,29 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * to overlay form, atomically (a half-extracted dir never appears under its final name).
  */
 export async function extractLayerInGuest(guest: GuestMachine, blob: Uint8Array, dir: string, what: string): Promise<void> {
-  const name = `xfer/in-${Date.now().toString(36)}-${transferCounter++}.tar`;
+  const stamp = `${Date.now().toString(36)}-${transferCounter++}`;
+  const name = `xfer/in-${stamp}.tar`;
+  const dirsName = `xfer/dirs-${stamp}.tar`;
   // decompress on the host (native gzip, JavaScript zstd: both far faster than the emulated
   // guest, whose busybox has no zstd anyway); 9p moves the tar fast
   const tar = await decompress(blob);
+  // busybox tar sets a directory's mtime when it makes it, and then the files it writes inside
+  // (and removing whiteout files) change it again; extracting the directory entries alone a
+  // second time puts the layer's times back, as containerd's applier does, so `ls -l` shows them
+  const dirs = writeTar([...iterateTar(tar)].filter((e) => e.type === 'directory'));
   await guest.writeFile(name, tar);
+  await guest.writeFile(dirsName, dirs);
   try {
     await guestShell(
       guest,
       `set -e; d=${quote(dir)}; rm -rf "$d.tmp"; mkdir -p "$d.tmp"; ` +
         `tar -xf /mnt/host/${name} -C "$d.tmp"; /sbin/layerlab-agent oci-to-overlay "$d.tmp"; ` +
-        `rm -rf "$d"; mv "$d.tmp" "$d"; rm -f /mnt/host/${name}`,
+        `tar -xf /mnt/host/${dirsName} -C "$d.tmp"; ` +
+        `rm -rf "$d"; mv "$d.tmp" "$d"; rm -f /mnt/host/${name} /mnt/host/${dirsName}`,
       `extracting ${what}`,
     );
   } catch (err) {
-    await guestShell(guest, `rm -f /mnt/host/${name}`, 'cleaning up').catch(() => {});
+    await guestShell(guest, `rm -f /mnt/host/${name} /mnt/host/${dirsName}`, 'cleaning up').catch(() => {});
     throw err;
   }
 }
