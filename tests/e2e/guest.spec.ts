@@ -41,6 +41,13 @@ test('the built site restores the guest in a worker and runs docker in its termi
   await type(page, 'docker ps -a');
   await expect(screen(page)).toContainText(/Exited \(0\).*web/);
   await page.screenshot({ path: 'test-results/screenshots/terminal.png', fullPage: true });
+  // the terminal follows a switch to dark mode while it is open, and back
+  const termBackground = () => page.locator('.xterm-scrollable-element').evaluate((v) => getComputedStyle(v).backgroundColor);
+  expect(await termBackground()).toBe('rgb(255, 255, 255)');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(termBackground).toBe('rgb(11, 14, 20)');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect.poll(termBackground).toBe('rgb(255, 255, 255)');
 
   // state lives in IndexedDB: after a reload the image and the container are still there
   await page.reload();
