@@ -18,14 +18,33 @@
  * shell; the first Build or Run loads the rest and starts the guest, one per page for all widgets.
  */
 import { mount, unmount } from 'svelte';
+import themeCss from '../ui/theme.css?inline';
 import Widget from './Widget.svelte';
 import { imageTag, parseSources, readContent } from './content.ts';
 
 /** LayerLab's site root, where this script was loaded from (`vm/`, `images/`, the worker), not the page's. */
 const BASE = new URL(import.meta.env.BASE_URL, import.meta.url).href;
 
-/** The host box: nothing inherited from the page (font, colour, line height…) reaches the widget. */
-const HOST_CSS = ':host { all: initial; display: block; } :host([hidden]) { display: none; }';
+/**
+ * `--ll-rem`, the length the shared components use for `rem` (see svelte.config.js), registered
+ * as a `<length>` so that `1em` on the host computes there, once, instead of at every use. Where
+ * registering is not possible, the components fall back to the page's `rem`.
+ */
+const OWN_REM = (() => {
+  try {
+    CSS.registerProperty({ name: '--ll-rem', syntax: '<length>', inherits: true, initialValue: '16px' });
+    return true;
+  } catch (err) {
+    // registered already (a second copy of this script on the page) is fine
+    return err instanceof DOMException && err.name === 'InvalidModificationError';
+  }
+})();
+
+/**
+ * The host box: nothing inherited from the page (font, colour, line height…) reaches the widget,
+ * and its `rem` is the browser's default font size rather than the page's root font size.
+ */
+const HOST_CSS = `:host { all: initial; display: block;${OWN_REM ? ' --ll-rem: 1em;' : ''} } :host([hidden]) { display: none; }`;
 
 class LayerLabPlayground extends HTMLElement {
   private app: ReturnType<typeof mount> | undefined;
@@ -40,7 +59,7 @@ class LayerLabPlayground extends HTMLElement {
     const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     root.replaceChildren();
     const style = document.createElement('style');
-    style.textContent = HOST_CSS;
+    style.textContent = themeCss + HOST_CSS;
     root.append(style);
     if (import.meta.env.DEV) mirrorDevStyles(root);
     const tag = imageTag(this.getAttribute('tag'));

@@ -2,6 +2,7 @@
  * The embeddable widget on a documentation page of another origin: demo/widget-demo.html served
  * by tests/e2e/serve-demo.mjs on port 4175, the widget's files by the preview server on 4173.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 
 const DEMO = 'http://127.0.0.1:4175/widget-demo.html';
@@ -102,6 +103,17 @@ test('the widget builds and runs on a page of another origin, two widgets share 
   await expect(stack).toBeVisible();
   await expect(stack.getByRole('button')).toHaveCount(4); // busybox's layer, WORKDIR, two RUNs
   await expect(stack).toContainText('RUN echo "hello from a layer" > greeting.txt');
+  // the shared components size in rem; a docs page's root font size (62.5 % is common) does not
+  // resize them inside the widget
+  const layerBox = () => stack.getByRole('button').first().evaluate((b) => { const s = getComputedStyle(b); return [s.fontSize, s.paddingLeft, s.minHeight, s.gap].join(' '); });
+  const sized = await layerBox();
+  await page.evaluate(() => (document.documentElement.style.fontSize = '10px'));
+  expect(await layerBox()).toBe(sized);
+  await page.evaluate(() => (document.documentElement.style.fontSize = ''));
+  // and the widget, shadow root and all, passes axe's WCAG A/AA checks (the docs page's own
+  // deliberately ugly test styles are left out)
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).include('layerlab-playground').exclude('.xterm-helpers').analyze();
+  expect(axe.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`))).toEqual([]);
   await expect(one.getByRole('status')).toContainText(/Linux 6\.1\.\d+ is running/);
   expect(await engineWorkers(page)).toEqual(['layerlab-engine']);
   const workers = page.workers().length; // the engine's, and v86's timer inside it

@@ -9,24 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
-import type { AttachedProcess, CreateContainerOptions } from '../../src/engine/api.ts';
+import type { CreateContainerOptions } from '../../src/engine/api.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import { CONTAINER_HOSTS, CONTAINER_RESOLV_CONF } from '../../src/engine/guest/guest-fs.ts';
 import { decompress, readTar } from '../../src/engine/layer/index.ts';
+import { output } from '../fixtures/process-output.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const home = mkdtempSync(join(tmpdir(), 'layerlab-mounts-'));
 let node: NodeEngine;
 let engine: Engine;
-
-async function output(p: AttachedProcess | undefined): Promise<{ code: number; out: string; err: string }> {
-  if (!p) throw new Error('not attached');
-  let out = '';
-  let err = '';
-  p.onStdout((d) => (out += text(d)));
-  p.onStderr((d) => (err += text(d)));
-  return { code: await p.exit, out, err };
-}
 
 async function run(image: string, cmd: string[], extra: Partial<CreateContainerOptions> = {}) {
   const { id } = await engine.containers.create({ image, cmd, ...extra });

@@ -7,24 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
-import type { AttachedProcess, BuildContext, BuildEvent } from '../../src/engine/api.ts';
+import type { BuildContext, BuildEvent } from '../../src/engine/api.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import { gzip, writeTar } from '../../src/engine/layer/index.ts';
 import { validateConfig, validateImage, validateManifest } from '../../src/engine/oci/validate.ts';
+import { output } from '../fixtures/process-output.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const home = mkdtempSync(join(tmpdir(), 'layerlab-engine-'));
 let node: NodeEngine;
 let engine: Engine;
-
-async function output(p: AttachedProcess | undefined): Promise<{ code: number; out: string; err: string }> {
-  if (!p) throw new Error('not attached');
-  let out = '';
-  let err = '';
-  p.onStdout((d) => (out += text(d)));
-  p.onStderr((d) => (err += text(d)));
-  return { code: await p.exit, out, err };
-}
 
 async function run(image: string, cmd: string[], extra: Partial<Parameters<Engine['containers']['create']>[0]> = {}) {
   const { id } = await engine.containers.create({ image, cmd, ...extra });
