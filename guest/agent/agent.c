@@ -56,6 +56,7 @@ struct spec {
   char *envp[MAX_LIST + 1]; int envc;
   char *lower[MAX_LIST]; int lowerc;
   char *bind[MAX_LIST]; int bindc;
+  char *file[MAX_LIST]; int filec;
   const char *cwd, *root, *ns, *hostname, *upper, *work, *cgroup, *memory_max, *pids_max;
   const char *pty, *stderr_mode, *stdin_mode, *groups;
   int uid, gid, join, proc, readonly;
@@ -404,6 +405,39 @@ static int child_main(void *arg) {
       free(opts);
     }
   }
+  /* files the engine wants in the guest before the binds (a container's own /etc/hosts…):
+   * written here, in C, rather than by one more guest process per container start.
+   * "PATH:CONTENT" replaces; a leading '?' ("?PATH:CONTENT") writes only a missing file. */
+  for (int i = 0; i < s->filec; i++) {
+    const char *spec = s->file[i];
+    int only_missing = spec[0] == '?';
+    if (only_missing) spec++;
+    const char *colon = strchr(spec, ':');
+    if (!colon || colon == spec || (size_t)(colon - spec) >= 4096) child_fail(125, "layerlab-agent: bad file spec");
+    char path[4096];
+    memcpy(path, spec, (size_t)(colon - spec));
+    path[colon - spec] = 0;
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", path);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) { *slash = 0; mkdir_p(parent, 0755); }
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (only_missing ? O_EXCL : O_TRUNC), 0644);
+    if (fd < 0) {
+      if (only_missing && errno == EEXIST) continue;
+      child_fail(125, "layerlab-agent: write %s: %s", path, strerror(errno));
+    }
+    const char *content = colon + 1;
+    size_t left = strlen(content);
+    while (left > 0) {
+      ssize_t n = write(fd, content, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) child_fail(125, "layerlab-agent: write %s: %s", path, strerror(errno));
+      content += n;
+      left -= (size_t)n;
+    }
+    fchmod(fd, 0644);
+    close(fd);
+  }
   for (int i = 0; i < s->bindc; i++) {
     char src[4096], dst[4096];
     int ro = 0;
@@ -499,6 +533,7 @@ static int parse_spec(unsigned char *data, uint32_t len, struct spec *s, char **
     else if (!strcmp(key, "env")) { if (s->envc >= MAX_LIST) { *err = "spec: too many env"; return -1; } s->envp[s->envc++] = val; }
     else if (!strcmp(key, "lower")) { if (s->lowerc >= MAX_LIST) { *err = "spec: too many lower dirs"; return -1; } s->lower[s->lowerc++] = val; }
     else if (!strcmp(key, "bind")) { if (s->bindc >= MAX_LIST) { *err = "spec: too many binds"; return -1; } s->bind[s->bindc++] = val; }
+    else if (!strcmp(key, "file")) { if (s->filec >= MAX_LIST) { *err = "spec: too many files"; return -1; } s->file[s->filec++] = val; }
     else if (!strcmp(key, "cwd")) s->cwd = val;
     else if (!strcmp(key, "root")) s->root = val;
     else if (!strcmp(key, "ns")) s->ns = val;

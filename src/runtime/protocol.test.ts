@@ -82,6 +82,7 @@ describe('spawn spec', () => {
         namespaces: ['pid', 'mnt'],
         hostname: 'box',
         overlay: { lower: ['/l2', '/l1'], upper: '/u', work: '/w' },
+        files: [{ path: '/c/hosts', content: '127.0.0.1\tlocalhost\n' }, { path: '/c/hostname', content: 'box\n', ifMissing: true }],
         binds: [{ source: '/v', target: '/data', readonly: true }],
         proc: true,
         cgroup: { name: 'c1', memoryMax: 16 << 20, pidsMax: 20 },
@@ -93,6 +94,7 @@ describe('spawn spec', () => {
       ['env', 'PATH=/bin'], ['env', 'X=ü'],
       ['cwd', '/app'], ['uid', '1000'], ['gid', '1000'], ['root', '/c/merged'], ['ns', 'pid,mnt'], ['hostname', 'box'],
       ['lower', '/l2'], ['lower', '/l1'], ['upper', '/u'], ['work', '/w'],
+      ['file', '/c/hosts:127.0.0.1\tlocalhost\n'], ['file', '?/c/hostname:box\n'],
       ['bind', '/v:/data:ro'], ['proc', '1'],
       ['cgroup', 'c1'], ['memory.max', String(16 << 20)], ['pids.max', '20'],
       ['pty', '30x100'],
@@ -103,5 +105,7 @@ describe('spawn spec', () => {
     expect(() => encodeSpawnSpec({ argv: ['a\0b'] })).toThrow(/NUL/);
     expect(() => encodeSpawnSpec({ argv: [] })).toThrow(/at least one/);
     expect(() => encodeSpawnSpec({ argv: ['x'], binds: [{ source: '/a:b', target: '/c' }] })).toThrow(/':'/);
+    expect(() => encodeSpawnSpec({ argv: ['x'], files: [{ path: '/a:b', content: '' }] })).toThrow(/':'/);
+    expect(() => encodeSpawnSpec({ argv: ['x'], files: [{ path: '?a', content: '' }] })).toThrow(/'\?'/);
   });
 });

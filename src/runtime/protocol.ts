@@ -138,6 +138,12 @@ export interface SpawnSpec {
   hostname?: string;
   /** Overlay mounted at `root`: lower dirs top-most first, with upper and work dirs. */
   overlay?: { lower: string[]; upper?: string; work?: string };
+  /**
+   * Guest files the agent writes (mode 0644, parents created) before the binds, replacing them,
+   * or only when missing with `ifMissing`: a container's own /etc/hosts without one more guest
+   * process per start. Paths may not contain ':' or start with '?'.
+   */
+  files?: { path: string; content: string; ifMissing?: boolean }[];
   /** Bind mounts into the root: guest source, path inside the root. */
   binds?: { source: string; target: string; readonly?: boolean }[];
   /** Mount /proc and a minimal /dev inside the root (with an overlay root also /sys, and the cgroup at /sys/fs/cgroup). */
@@ -180,6 +186,10 @@ export function encodeSpawnSpec(spec: SpawnSpec): Uint8Array {
     for (const l of spec.overlay.lower) add('lower', l);
     if (spec.overlay.upper !== undefined) add('upper', spec.overlay.upper);
     if (spec.overlay.work !== undefined) add('work', spec.overlay.work);
+  }
+  for (const f of spec.files ?? []) {
+    if (f.path.includes(':') || f.path.startsWith('?') || !f.path) throw new TypeError(`file paths may not be empty, contain ':' or start with '?' (${f.path})`);
+    add('file', `${f.ifMissing ? '?' : ''}${f.path}:${f.content}`);
   }
   for (const b of spec.binds ?? []) {
     if (b.source.includes(':') || b.target.includes(':')) throw new TypeError(`bind paths may not contain ':' (${b.source})`);
