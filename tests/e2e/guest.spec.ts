@@ -265,6 +265,9 @@ test("the seed's Python example builds from the default workspace and runs", asy
   await expect(screen(page)).toContainText('naming to docker.io/library/app:latest');
   await type(page, 'docker run --rm app');
   await expect(screen(page)).toContainText(/Hello/);
+  // COPY kept the workspace file's time (a recent file: ls shows the time of day, not a year)
+  await type(page, 'docker run --rm app ls -l app.py');
+  await expect(screen(page)).toContainText(/ [A-Z][a-z]{2} +\d+ \d\d:\d\d app\.py/, { timeout: 30_000 });
   await page.screenshot({ path: 'test-results/screenshots/python-app.png', fullPage: true });
 });
 
