@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { expectLayerRejection } from '../../../tests/fixtures/layer-error.ts';
 import { sha256Digest, verifyDigest } from './digest.ts';
-import { LayerError } from './errors.ts';
 import { gunzip, gzip, isGzip, maybeGunzip } from './gzip.ts';
 import { readTar, writeTar } from './tar.ts';
 
 const enc = new TextEncoder();
-
-async function expectKind(p: Promise<unknown>, kind: string): Promise<LayerError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(LayerError);
-    expect((err as LayerError).kind).toBe(kind);
-    return err as LayerError;
-  }
-  throw new Error(`expected a LayerError of kind ${kind}`);
-}
 
 const sample = enc.encode(Array.from({ length: 5000 }, (_, i) => `line ${i} ${(i * 7919) % 1000}\n`).join(''));
 
@@ -44,7 +33,7 @@ describe('gzip / gunzip', () => {
   it('reports truncation as truncated, at any cut', async () => {
     const gz = await gzip(sample);
     for (const cut of [1, 10, 17, 30, gz.length >> 1, gz.length - 8, gz.length - 1]) {
-      await expectKind(gunzip(gz.subarray(0, cut)), 'truncated');
+      await expectLayerRejection(gunzip(gz.subarray(0, cut)), 'truncated');
     }
   });
 
@@ -52,13 +41,13 @@ describe('gzip / gunzip', () => {
     const gz = new Uint8Array(await gzip(sample));
     const crc = gz.slice();
     crc[crc.length - 6]! ^= 0xff; // CRC32 of the trailer
-    await expectKind(gunzip(crc), 'bad-gzip');
-    await expectKind(gunzip(sample), 'bad-gzip');
+    await expectLayerRejection(gunzip(crc), 'bad-gzip');
+    await expectLayerRejection(gunzip(sample), 'bad-gzip');
   });
 
   it('stops at maxSize', async () => {
     const zeros = await gzip(new Uint8Array(4 * 1024 * 1024));
-    const e = await expectKind(gunzip(zeros, { maxSize: 1024 * 1024 }), 'size-limit');
+    const e = await expectLayerRejection(gunzip(zeros, { maxSize: 1024 * 1024 }), 'size-limit');
     expect(e.message).toContain('1048576');
   });
 });
@@ -67,8 +56,8 @@ describe('digests', () => {
   it('computes sha256 digests and verifies them', async () => {
     expect(await sha256Digest(enc.encode('abc'))).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     await verifyDigest(enc.encode('abc'), 'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    const e = await expectKind(verifyDigest(enc.encode('abd'), 'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'layer 1'), 'digest-mismatch');
+    const e = await expectLayerRejection(verifyDigest(enc.encode('abd'), 'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'layer 1'), 'digest-mismatch');
     expect(e.entry).toBe('layer 1');
-    await expectKind(verifyDigest(enc.encode('abc'), 'md5:abc'), 'digest-mismatch');
+    await expectLayerRejection(verifyDigest(enc.encode('abc'), 'md5:abc'), 'digest-mismatch');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LayerError } from './errors.ts';
+import { expectLayerError } from '../../../tests/fixtures/layer-error.ts';
 import { iterateTar, readTar, tarEntry, writeTar, type TarEntry, type TarEntryInit } from './tar.ts';
 
 const enc = new TextEncoder();
@@ -68,19 +68,6 @@ function paxData(records: [string, string][]): Uint8Array {
       })
       .join(''),
   );
-}
-
-function expectLayerError(fn: () => unknown, kind: string, entry?: string): LayerError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LayerError);
-    const e = err as LayerError;
-    expect(e.kind).toBe(kind);
-    if (entry !== undefined) expect(e.entry).toBe(entry);
-    return e;
-  }
-  throw new Error(`expected a LayerError of kind ${kind}`);
 }
 
 function strip(e: TarEntry): Omit<TarEntry, 'data'> & { text: string } {

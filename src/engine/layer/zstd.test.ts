@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { expectLayerError } from '../../../tests/fixtures/layer-error.ts';
 import { compressionOf, decompress, isCompressed } from './compression.ts';
 import { LayerError } from './errors.ts';
 import { gzip } from './gzip.ts';
@@ -10,17 +11,6 @@ const enc = new TextEncoder();
 /** Byte equality without vitest's element-by-element diff (slow on megabytes). */
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)));
-
-function expectKind(fn: () => unknown, kind: string): LayerError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LayerError);
-    expect((err as LayerError).kind).toBe(kind);
-    return err as LayerError;
-  }
-  throw new Error(`expected a LayerError of kind ${kind}`);
-}
 
 const sample = enc.encode(Array.from({ length: 5000 }, (_, i) => `line ${i} ${(i * 7919) % 1000}\n`).join(''));
 
@@ -101,22 +91,22 @@ describe('zstd', () => {
     for (const z of [HELLO, streamedFrame(), ...(big ? [big] : [])]) {
       for (const cut of [1, 3, 4, 5, 6, 8, z.length >> 1, z.length - 4, z.length - 1]) {
         if (cut >= z.length) continue;
-        const e = expectKind(() => unzstd(z.subarray(0, cut)), 'truncated');
+        const e = expectLayerError(() => unzstd(z.subarray(0, cut)), 'truncated');
         expect(e.message).toMatch(/truncated|no 28 b5 2f fd magic/);
       }
     }
   });
 
   it('reports a missing magic, reserved bits and garbage as bad-zstd, naming the problem', () => {
-    expect(expectKind(() => unzstd(sample), 'bad-zstd').message).toContain('not a zstd stream');
+    expect(expectLayerError(() => unzstd(sample), 'bad-zstd').message).toContain('not a zstd stream');
     const reserved = HELLO.slice();
     reserved[4]! |= 0x08;
-    expect(expectKind(() => unzstd(reserved), 'bad-zstd').message).toContain('reserved bit');
+    expect(expectLayerError(() => unzstd(reserved), 'bad-zstd').message).toContain('reserved bit');
     const blockType = streamedFrame();
     blockType[6]! |= 0x06; // block type 3 is reserved
-    expect(expectKind(() => unzstd(blockType), 'bad-zstd').message).toContain('reserved block type');
+    expect(expectLayerError(() => unzstd(blockType), 'bad-zstd').message).toContain('reserved block type');
     const trailing = new Uint8Array([...HELLO, 1, 2, 3, 4, 5]);
-    expect(expectKind(() => unzstd(trailing), 'bad-zstd').message).toContain('after frame 1');
+    expect(expectLayerError(() => unzstd(trailing), 'bad-zstd').message).toContain('after frame 1');
   });
 
   it('reports a corrupt compressed block as bad-zstd (or a size that disagrees with the header)', () => {
@@ -141,17 +131,17 @@ describe('zstd', () => {
   });
 
   it('stops at maxSize, before decoding when the header declares the size', () => {
-    const e = expectKind(() => unzstd(HELLO, { maxSize: 4 }), 'size-limit');
+    const e = expectLayerError(() => unzstd(HELLO, { maxSize: 4 }), 'size-limit');
     expect(e.message).toContain('4-byte limit');
-    expectKind(() => unzstd(streamedFrame(), { maxSize: 100 }), 'size-limit');
+    expectLayerError(() => unzstd(streamedFrame(), { maxSize: 100 }), 'size-limit');
     expect(unzstd(streamedFrame(), { maxSize: 1006 }).length).toBe(1006);
   });
 
   it('refuses dictionaries and windows over 128 MiB in frames without a content size', () => {
     const dict = Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x21, 7, 0x01, 0x00, 0x00]);
-    expect(expectKind(() => unzstd(dict), 'unsupported').message).toContain('dictionary 7');
+    expect(expectLayerError(() => unzstd(dict), 'unsupported').message).toContain('dictionary 7');
     const huge = streamedFrame((28 - 10) << 3); // 256 MiB window
-    expect(expectKind(() => unzstd(huge), 'unsupported').message).toContain(`${ZSTD_MAX_WINDOW / 2 ** 20} MiB`);
+    expect(expectLayerError(() => unzstd(huge), 'unsupported').message).toContain(`${ZSTD_MAX_WINDOW / 2 ** 20} MiB`);
   });
 
   it('maps decompress errors like gunzip does', async () => {
