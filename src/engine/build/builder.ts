@@ -12,7 +12,7 @@ import type { ContainerManager, ResolvedImage } from '../containers/manager.ts';
 import { parseDockerfile, ShellLexer, DockerfileSyntaxError, type DockerfileNode } from '../dockerfile/index.ts';
 import { BuildError, EngineError, OperationCancelledError } from '../errors.ts';
 import type { ImageStore } from '../images/store.ts';
-import { decompress, isCompressed, mergeLayers, readTar, type FsTree, type TarEntry, type TarEntryInit } from '../layer/index.ts';
+import { decompress, isCompressed, mergeLayers, readTar, splitSeconds, type FsTree, type TarEntry, type TarEntryInit } from '../layer/index.ts';
 import { tarEntry } from '../layer/tar.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { formatCreatedBy } from '../oci/display.ts';
@@ -107,9 +107,7 @@ function globToRegExp(pattern: string): RegExp {
 
 /** A context file's time (seconds, maybe fractional) as a tar entry's; 0 when it has none. */
 function contextTime(mtime: number | undefined): { mtime: number; mtimeNsec: number } {
-  if (mtime === undefined || !Number.isFinite(mtime)) return { mtime: 0, mtimeNsec: 0 };
-  const whole = Math.floor(mtime);
-  return { mtime: whole, mtimeNsec: Math.min(999_999_999, Math.round((mtime - whole) * 1e9)) };
+  return mtime === undefined || !Number.isFinite(mtime) ? { mtime: 0, mtimeNsec: 0 } : splitSeconds(mtime);
 }
 
 /**

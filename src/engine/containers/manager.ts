@@ -26,7 +26,7 @@ import type {
   PruneReport,
 } from '../api.ts';
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { containerDirs, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT, layerDir, containerEtcFiles } from '../guest/guest-fs.ts';
+import { containerDirs, containerEtcFiles, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT, layerDir } from '../guest/guest-fs.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import { applyLayer, diffTrees, readTar, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
 import type { Digest } from '../store/digest.ts';
@@ -318,9 +318,7 @@ export class ContainerManager {
     // placeholders; like Docker, a volume at one of those paths takes its place, and mounts go
     // parents first (a volume at /etc lies under /etc/hosts, not over it)
     const own = containerEtcFiles(r.id, r.config.hostname, starting ? 'start' : 'if-missing');
-    const etc = own.binds.filter(
-      (b) => !volumes.some((v) => v.target.replace(/\/+$/, '') === b.target),
-    );
+    const etc = own.binds.filter((b) => !volumes.some((v) => v.target.replace(/\/+$/, '') === b.target));
     const depth = (path: string) => path.split('/').filter(Boolean).length;
     const binds = [...volumes, ...etc].sort((a, b) => depth(a.target) - depth(b.target));
     return {

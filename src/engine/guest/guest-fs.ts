@@ -36,41 +36,30 @@ export function layerDir(diffID: string): string {
   return `${GUEST_ROOT}/l/${hexOf(diffID).slice(0, 24)}`;
 }
 
-/**
- * Guest dirs of one container, and its own hostname, hosts and resolv.conf files (outside the
- * overlay, like Docker's in /var/lib/docker/containers/ID: bind-mounted over /etc, they never
- * reach the read-write layer).
- */
-export function containerDirs(id: string): { base: string; upper: string; work: string; merged: string; hostname: string; hosts: string; resolvConf: string } {
+/** Guest dirs of one container. */
+export function containerDirs(id: string): { base: string; upper: string; work: string; merged: string } {
   const base = `${GUEST_ROOT}/c/${id.slice(0, 24)}`;
-  return {
-    base,
-    upper: `${base}/upper`,
-    work: `${base}/work`,
-    merged: `${base}/merged`,
-    hostname: `${base}/hostname`,
-    hosts: `${base}/hosts`,
-    resolvConf: `${base}/resolv.conf`,
-  };
+  return { base, upper: `${base}/upper`, work: `${base}/work`, merged: `${base}/merged` };
 }
 
 /**
- * A container's own /etc/hostname, /etc/hosts and /etc/resolv.conf: the files the agent writes
- * into its guest dir when it starts (`files`; all of them on a start, since Docker rewrites them
- * too and edits last until the next one; only missing ones otherwise, for `docker cp` of a
- * stopped container) and the binds that put them over /etc, read-write as in Docker. The agent
- * writes them itself: a shell doing it cost a third of `docker run --rm busybox true`.
+ * A container's own /etc/hostname, /etc/hosts and /etc/resolv.conf, kept in its guest dir outside
+ * the overlay (like Docker's in /var/lib/docker/containers/ID, so they never reach the read-write
+ * layer): the `files` the agent writes (all of them on a start, since Docker rewrites them too
+ * and edits last until the next one; only missing ones otherwise, for `docker cp` of a stopped
+ * container) and the `binds` that put them over /etc, read-write as in Docker. The agent writes
+ * them itself: a guest shell doing it cost a third of `docker run --rm busybox true`.
  */
-export function containerEtcFiles(id: string, hostname: string, mode: 'start' | 'if-missing'): Pick<SpawnSpec, 'files' | 'binds'> & { binds: NonNullable<SpawnSpec['binds']> } {
-  const d = containerDirs(id);
-  const files: [string, string, string][] = [
-    [d.hostname, '/etc/hostname', `${hostname}\n`],
-    [d.hosts, '/etc/hosts', CONTAINER_HOSTS],
-    [d.resolvConf, '/etc/resolv.conf', CONTAINER_RESOLV_CONF],
+export function containerEtcFiles(id: string, hostname: string, mode: 'start' | 'if-missing'): { files: NonNullable<SpawnSpec['files']>; binds: NonNullable<SpawnSpec['binds']> } {
+  const { base } = containerDirs(id);
+  const own: [string, string][] = [
+    ['hostname', `${hostname}\n`],
+    ['hosts', CONTAINER_HOSTS],
+    ['resolv.conf', CONTAINER_RESOLV_CONF],
   ];
   return {
-    files: files.map(([path, , content]) => ({ path, content, ...(mode === 'if-missing' ? { ifMissing: true } : {}) })),
-    binds: files.map(([source, target]) => ({ source, target })),
+    files: own.map(([name, content]) => ({ path: `${base}/${name}`, content, ...(mode === 'if-missing' ? { ifMissing: true } : {}) })),
+    binds: own.map(([name]) => ({ source: `${base}/${name}`, target: `/etc/${name}` })),
   };
 }
 
@@ -123,7 +112,11 @@ export async function extractLayerInGuest(guest: GuestMachine, blob: Uint8Array,
   // busybox tar sets a directory's mtime when it makes it, and then the files it writes inside
   // (and removing whiteout files) change it again; extracting the directory entries alone a
   // second time puts the layer's times back, as containerd's applier does, so `ls -l` shows them
-  const dirs = writeTar([...iterateTar(tar)].filter((e) => e.type === 'directory'));
+  const dirs = writeTar(
+    (function* () {
+      for (const e of iterateTar(tar)) if (e.type === 'directory') yield e;
+    })(),
+  );
   await guest.writeFile(name, tar);
   await guest.writeFile(dirsName, dirs);
   try {

@@ -15,6 +15,7 @@ export {
   contentSize,
   iterateTar,
   readTar,
+  splitSeconds,
   tarEntry,
   writeTar,
   type TarEntry,

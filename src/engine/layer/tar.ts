@@ -91,19 +91,20 @@ const FLAG_BY_TYPE: Readonly<Record<TarEntryType, string>> = {
   fifo: '6',
 };
 
+/** Seconds since the epoch, maybe fractional, as a tar entry's whole `mtime` and `mtimeNsec` (a non-finite value is left for the writer to refuse). */
+export function splitSeconds(seconds: number): { mtime: number; mtimeNsec: number } {
+  if (!Number.isFinite(seconds) || Number.isInteger(seconds)) return { mtime: seconds, mtimeNsec: 0 };
+  const whole = Math.floor(seconds);
+  return { mtime: whole, mtimeNsec: Math.min(999_999_999, Math.round((seconds - whole) * 1e9)) };
+}
+
 /**
  * Fills in defaults for a writer input: mode 0644 (0755 dirs, 0777 symlinks), ids 0, mtime 0.
  * A fractional `mtime` without `mtimeNsec` is split into seconds and nanoseconds.
  */
 export function tarEntry(init: TarEntryInit): TarEntry {
   const data = init.data ?? new Uint8Array(0);
-  let mtime = init.mtime ?? 0;
-  let mtimeNsec = init.mtimeNsec ?? 0;
-  if (init.mtimeNsec === undefined && Number.isFinite(mtime) && !Number.isInteger(mtime)) {
-    const whole = Math.floor(mtime);
-    mtimeNsec = Math.min(999_999_999, Math.round((mtime - whole) * 1e9));
-    mtime = whole;
-  }
+  const { mtime, mtimeNsec } = init.mtimeNsec === undefined ? splitSeconds(init.mtime ?? 0) : { mtime: init.mtime ?? 0, mtimeNsec: init.mtimeNsec };
   const defaultMode = init.type === 'directory' ? 0o755 : init.type === 'symlink' ? 0o777 : 0o644;
   return {
     name: init.name,
