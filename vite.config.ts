@@ -8,7 +8,8 @@ export default defineConfig({
     // the widget's bundle (and only it) compiles components with their CSS injected, so it lands in
     // each widget's shadow root instead of the page
     svelte({ dynamicCompileOptions: ({ environment }) => (environment.name === 'widget' ? { css: 'injected' } : undefined) }),
-    lessonsPlugin(),
+    // LAYERLAB_LESSONS_DIR: another lessons folder (the dev-server e2e test edits a copy)
+    lessonsPlugin(process.env.LAYERLAB_LESSONS_DIR),
   ],
   optimizeDeps: { exclude: ['v86'] },
   worker: { format: 'es' },

@@ -1,12 +1,14 @@
 /**
  * The embeddable widget on a documentation page of another origin: demo/widget-demo.html served
- * by tests/e2e/serve-demo.mjs on port 4175, the widget's files by the preview server on 4173.
+ * by tests/e2e/serve-demo.mjs (port 4175, or E2E_DEMO_PORT), the widget's files by the preview
+ * server (4173, or E2E_PORT).
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 
-const DEMO = 'http://127.0.0.1:4175/widget-demo.html';
-const WIDGET_ORIGIN = 'http://127.0.0.1:4173';
+const WIDGET_ORIGIN = `http://127.0.0.1:${process.env.E2E_PORT ?? 4173}`;
+const DEMO_ORIGIN = `http://127.0.0.1:${process.env.E2E_DEMO_PORT ?? 4175}`;
+const DEMO = `${DEMO_ORIGIN}/widget-demo.html?widget=${encodeURIComponent(WIDGET_ORIGIN)}`;
 
 const terminalText = (widget: Locator) => widget.locator('.xterm-rows');
 const terminal = (widget: Locator) => widget.getByRole('region', { name: 'Terminal: type docker commands' });
@@ -72,7 +74,7 @@ test('the widget builds and runs on a page of another origin, two widgets share 
   await expect(one.getByRole('region', { name: 'Image layers' })).toContainText('after a build, each of these steps is a layer');
 
   const origins = await page.evaluate(() => ({ page: location.origin, script: [...document.scripts].map((s) => s.src).find((s) => s.endsWith('/widget.js')), isolated: crossOriginIsolated }));
-  expect(origins).toEqual({ page: 'http://127.0.0.1:4175', script: `${WIDGET_ORIGIN}/widget.js`, isolated: false });
+  expect(origins).toEqual({ page: DEMO_ORIGIN, script: `${WIDGET_ORIGIN}/widget.js`, isolated: false });
 
   // styles: the page's do not get in (its buttons are red and serif), the widget's do not get out
   const before = await pageStyles(page);
