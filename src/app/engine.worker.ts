@@ -60,6 +60,15 @@ function output(session: number, stream: 'stdout' | 'stderr', text: string | Uin
   post({ t: 'output', session, stream, data }, [data.buffer]);
 }
 
+/** Tells the page that containers changed, at most every 200 ms. */
+let changedTimer: ReturnType<typeof setTimeout> | undefined;
+function changedSoon(): void {
+  changedTimer ??= setTimeout(() => {
+    changedTimer = undefined;
+    post({ t: 'changed' });
+  }, 200);
+}
+
 let vmBase = '';
 async function init(base: string, imagesBase: string, dbName = 'layerlab'): Promise<void> {
   vmBase = base;
@@ -79,6 +88,9 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab'): Prom
     getGuest: () => machine!,
     source: staticImageSource((path, onProgress) => fetchWithProgress(new URL(path, imagesBase).href, onProgress)),
     onPullEvent: (reference, event) => post({ t: 'pull-event', reference, event }),
+    // a container that starts or stops while its command still runs (docker run in the foreground)
+    // shows in the pictures at once, not when the command ends
+    onContainerEvent: () => changedSoon(),
   });
   post({ t: 'ready' });
 }
@@ -152,6 +164,9 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     await logCommand(msg.line ?? ['docker', ...msg.argv].join(' '), code, printed);
     post({ t: 'exit', session: msg.session, code });
     post({ t: 'changed' });
+    // what a command changed in a running container (docker exec, docker cp) is saved now, so a
+    // reload keeps it (the page's pictures read the same checkpoint)
+    void engine?.containerManager.checkpointRunning();
   }
 }
 

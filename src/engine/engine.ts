@@ -6,7 +6,7 @@
 import { collect, type GuestMachine } from '../runtime/types.ts';
 import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, PruneReport, PullEvent } from './api.ts';
 import { Builder } from './build/builder.ts';
-import { ContainerManager } from './containers/manager.ts';
+import { ContainerManager, type ContainerEvent } from './containers/manager.ts';
 import { GuestLayerCache } from './guest/layer-cache.ts';
 import { ImageStore } from './images/store.ts';
 import type { ImageSource } from './images/source.ts';
@@ -28,6 +28,8 @@ export interface EngineOptions {
   now?: () => Date;
   /** Sees the progress of every image pull (for a progress bar). */
   onPullEvent?: (reference: string, event: PullEvent) => void;
+  /** Told when a container is created, starts, dies or is removed (for pictures that follow them). */
+  onContainerEvent?: (event: ContainerEvent) => void;
 }
 
 /** LayerLab's container engine. */
@@ -66,6 +68,7 @@ export class Engine implements DockerEngine {
       volumes: this.volumeManager,
       images: this.imageStore,
       now,
+      ...(options.onContainerEvent ? { onEvent: options.onContainerEvent } : {}),
     });
     this.registry = new LocalRegistry({ blobs: options.blobs, meta: options.meta });
     this.builder = new Builder({ images: this.imageStore, containers: this.containerManager, meta: options.meta, blobs: options.blobs, now });

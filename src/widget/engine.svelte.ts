@@ -15,6 +15,8 @@ export class SharedEngine {
   progress: MachineProgress | undefined = $state();
   error: string | undefined = $state();
   kernel: string | undefined = $state();
+  /** The images FROM can use: offered offline, and stored by this page's widgets (for the editor's diagnostics). */
+  images: { available: string[]; local: string[] } | undefined = $state();
 
   constructor(base: string) {
     const c = new EngineClient({ base, dbName: WIDGET_DB });
@@ -24,9 +26,20 @@ export class SharedEngine {
       this.status = s;
       if (s.state === 'running' && !this.kernel) {
         void c.query<{ kernelVersion: string }>('system.info').then((info) => (this.kernel = info.kernelVersion), () => {});
+        void this.refreshImages();
       }
     };
     this.client = c;
+  }
+
+  /** Reads the offered and stored images again (after a build or a pull). */
+  async refreshImages(): Promise<void> {
+    try {
+      const [available, local] = await Promise.all([this.client.query<string[]>('images.available'), this.client.query<{ repoTags: string[] }[]>('images.list')]);
+      this.images = { available, local: local.flatMap((i) => i.repoTags) };
+    } catch {
+      // no diagnostics about base images then
+    }
   }
 }
 

@@ -294,11 +294,22 @@ describe('a new engine over the same state', () => {
     expect((await output(await engine.containers.start(id, {}))).out).toBe('kept\n');
     const { id: running } = await engine.containers.create({ image: 'busybox', name: 'runner', cmd: ['sh', '-c', 'echo started > /root/mark; exec sleep 1000'] });
     await engine.containers.start(running);
+    // a change made by docker exec while it runs, saved by a checkpoint (the page takes one after
+    // each command and whenever its pictures read the layer); a --rm container running too
+    await output(await engine.containers.exec('runner', { cmd: ['sh', '-c', 'echo z > /z'] }));
+    expect(await engine.containers.diff('runner')).toContainEqual({ kind: 'A', path: '/z' });
+    const { id: removable } = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'], autoRemove: true });
+    await engine.containers.start(removable);
 
     // a second engine while the first still runs: what a page reload or a crashed process leaves
     const reloaded = await openNodeEngine({ home });
     try {
-      expect((await reloaded.engine.containers.inspect('runner')).State).toMatchObject({ Status: 'exited', ExitCode: 255 });
+      const state = (await reloaded.engine.containers.inspect('runner')).State;
+      expect(state).toMatchObject({ Status: 'exited', ExitCode: 255 });
+      expect(state.Error).toMatch(/^interrupted: the machine stopped while the container was running \(the page was closed or reloaded\); its files were last saved at \d{4}-/);
+      // what the checkpoint saved is its read-write layer now, and a start brings it back
+      expect(await reloaded.engine.containers.diff('runner')).toEqual(expect.arrayContaining([{ kind: 'A', path: '/z' }, { kind: 'A', path: '/root/mark' }]));
+      await expect(reloaded.engine.containers.inspect(removable)).rejects.toThrow('No such container');
       // the read-write layer comes back from the store into a fresh guest
       expect((await output(await reloaded.engine.containers.start('keeper', {}))).out).toBe('kept\nkept\n');
       expect((await reloaded.engine.images.list()).flatMap((i) => i.repoTags)).toContain('app:1');

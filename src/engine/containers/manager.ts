@@ -8,6 +8,11 @@
  * layer, with the logs and any volumes it used) → start again reuses the upper dir (restored from
  * the store into a fresh guest) → rm deletes the record (and, through GC, its layer). Containers
  * that were running when the engine went away come back as exited (255), as after a daemon restart.
+ *
+ * While a container runs, `checkpoint` saves its read-write layer (and its volumes) to the store as
+ * they are now; the page does so whenever it reads them. A page reload ends the guest and every
+ * process in it, but not what the last checkpoint saved: the container comes back exited (255) with
+ * that layer, and its State.Error says so.
  */
 import type { GuestMachine, GuestProcess, SpawnSpec } from '../../runtime/types.ts';
 import { signalNumber } from '../../runtime/types.ts';
@@ -29,7 +34,7 @@ import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from 
 import { containerDirs, containerEtcFiles, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT, layerDir } from '../guest/guest-fs.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import { applyLayer, diffTrees, readTar, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
-import type { Digest } from '../store/digest.ts';
+import { sha256, type Digest } from '../store/digest.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
 import { humanDuration, rfc3339Nano } from '../util/time.ts';
@@ -85,8 +90,22 @@ export interface ContainerRecord {
   mounts: MountPoint[];
   state: { status: ContainerState; pid: number; exitCode: number; oomKilled: boolean; error: string; startedAt: string; finishedAt: string };
   restartCount: number;
-  /** The saved read-write layer (OCI layer tar), once the container has stopped. */
+  /** The saved read-write layer (OCI layer tar): at its last stop, or at its last checkpoint while it ran. */
   rwLayer?: { digest: string; size: number };
+  /** When a running container's read-write layer was last saved (RFC 3339), if ever. */
+  checkpointedAt?: string;
+}
+
+/** What happened to a container, in the words of Docker's events (`docker events`). */
+export interface ContainerEvent {
+  action: 'create' | 'start' | 'die' | 'destroy';
+  id: string;
+  name: string;
+  image: string;
+  /** The exit code, for `die`. */
+  exitCode?: number;
+  /** Labels of the container (a build's containers carry the builder's). */
+  labels: Record<string, string>;
 }
 
 interface StoredLog {
@@ -115,6 +134,8 @@ export interface ContainerDeps {
   volumes: VolumeManager;
   images: ImageResolver;
   now(): Date;
+  /** Told of each container's create, start, die and destroy (for the page's pictures). */
+  onEvent?(event: ContainerEvent): void;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -138,20 +159,100 @@ export class ContainerManager {
   private readonly initLayer = new WeakSet<GuestMachine>();
   private readonly uppers = new WeakMap<GuestMachine, Set<string>>();
   private recovered: Promise<void> | undefined;
+  /** Per container, the checkpoint or exit being saved now: they run one after another. */
+  private readonly saving = new Map<string, Promise<unknown>>();
+  /** Checkpoints in flight, by container: a second caller shares the first's result. */
+  private readonly checkpoints = new Map<string, Promise<TarEntry[]>>();
+  /** Blobs written by a checkpoint whose record is not saved yet: garbage collection keeps them. */
+  private readonly pinned = new Set<string>();
 
   constructor(private readonly deps: ContainerDeps) {}
 
-  /** Marks containers that were running when the last engine went away as exited (255). */
+  private emit(action: ContainerEvent['action'], r: ContainerRecord, exitCode?: number): void {
+    this.deps.onEvent?.({ action, id: r.id, name: r.name, image: r.image, labels: r.config.labels, ...(exitCode !== undefined ? { exitCode } : {}) });
+  }
+
+  /** Runs `fn` after whatever is being saved for container `id` (a checkpoint, its exit). */
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.saving.get(id) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.catch(() => {});
+    this.saving.set(id, tail);
+    void tail.then(() => {
+      if (this.saving.get(id) === tail) this.saving.delete(id);
+    });
+    return run;
+  }
+
+  /**
+   * Marks containers that were running when the last engine went away as exited (255), as Docker
+   * does after a daemon restart, saying why and how much of their read-write layer was kept.
+   */
   private recover(): Promise<void> {
     this.recovered ??= (async () => {
       for (const { value: r } of await this.deps.meta.list<ContainerRecord>(CONTAINERS)) {
         if ((r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting') && !this.live.has(r.id)) {
-          r.state = { ...r.state, status: 'exited', pid: 0, exitCode: 255, finishedAt: this.deps.now().toISOString() };
+          if (r.hostConfig.autoRemove) {
+            // like the daemon after a restart: a --rm container is removed
+            await this.deps.meta.transaction(async (tx) => {
+              tx.delete(CONTAINERS, r.id);
+              tx.delete(LOGS, r.id);
+            });
+            continue;
+          }
+          const kept = r.checkpointedAt ? `its files were last saved at ${r.checkpointedAt}` : 'its files were never saved';
+          const error = `interrupted: the machine stopped while the container was running (the page was closed or reloaded); ${kept}`;
+          r.state = { ...r.state, status: 'exited', pid: 0, exitCode: 255, error, finishedAt: this.deps.now().toISOString() };
           await this.deps.meta.put(CONTAINERS, r.id, r);
         }
       }
     })();
     return this.recovered;
+  }
+
+  /**
+   * Saves a running container's read-write layer (and its volumes) as they are now, and returns
+   * the layer's entries; concurrent calls share one export. A stopped container's layer was saved
+   * when it stopped: its saved entries are returned.
+   */
+  async checkpoint(idOrName: string): Promise<TarEntry[]> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (!live) return r.rwLayer ? readTar(await this.deps.blobs.get(r.rwLayer.digest as Digest)) : [];
+    const running = this.checkpoints.get(r.id);
+    if (running) return running;
+    const p = this.serial(r.id, async () => {
+      const entries = await exportUpperDir(live.guest, containerDirs(r.id).upper);
+      if (!this.live.has(r.id) || r.hostConfig.autoRemove) return entries;
+      const tar = writeTar(entries);
+      const digest = await sha256(tar);
+      this.pinned.add(digest);
+      try {
+        if (!(await this.deps.blobs.has(digest))) await this.deps.blobs.put(tar, digest);
+        for (const m of r.mounts) if (m.RW) await this.deps.volumes.save(live.guest, m.Name).catch(() => {});
+        // the record as stored now (an exit recorded meanwhile is never undone)
+        const current = await this.deps.meta.get<ContainerRecord>(CONTAINERS, r.id);
+        if (current && current.state.status === 'running') {
+          current.rwLayer = { digest, size: tar.length };
+          current.checkpointedAt = this.deps.now().toISOString();
+          await this.save(current);
+        }
+      } finally {
+        this.pinned.delete(digest);
+      }
+      return entries;
+    });
+    this.checkpoints.set(r.id, p);
+    try {
+      return await p;
+    } finally {
+      this.checkpoints.delete(r.id);
+    }
+  }
+
+  /** Checkpoints every running container (see `checkpoint`); errors are left for the next one. */
+  async checkpointRunning(): Promise<void> {
+    await Promise.all([...this.live.keys()].map((id) => this.checkpoint(id).catch(() => [])));
   }
 
   private async all(): Promise<ContainerRecord[]> {
@@ -190,7 +291,7 @@ export class ContainerManager {
 
   /** Blobs that containers refer to (their saved read-write layers). */
   async referencedBlobs(): Promise<string[]> {
-    return (await this.all()).flatMap((r) => (r.rwLayer ? [r.rwLayer.digest] : []));
+    return [...this.pinned, ...(await this.all()).flatMap((r) => (r.rwLayer ? [r.rwLayer.digest] : []))];
   }
 
   async create(options: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
@@ -249,6 +350,7 @@ export class ContainerManager {
       restartCount: 0,
     };
     await this.save(record);
+    this.emit('create', record);
     return { id, warnings };
   }
 
@@ -371,6 +473,7 @@ export class ContainerManager {
     this.live.set(r.id, live);
     r.state = { ...r.state, status: 'running', pid: proc.pid, exitCode: 0, oomKilled: false, error: '', startedAt: this.deps.now().toISOString(), finishedAt: ZERO_TIME };
     await this.save(r);
+    this.emit('start', r);
     const record = (stream: 'stdout' | 'stderr') => (data: Uint8Array) => {
       const e: LogEntry = { stream, time: rfc3339Nano(this.deps.now(), performance.now() % 1 * 1e6), data: data.slice() };
       live.logs.push(e);
@@ -380,8 +483,8 @@ export class ContainerManager {
     proc.onStdout(record('stdout'));
     proc.onStderr(record('stderr'));
     live.finished = proc.exit.then(
-      (status) => this.finish(r.id, live, status.code, status.oomKilled, ''),
-      (err: Error) => this.finish(r.id, live, 255, false, err.message),
+      (status) => this.serial(r.id, () => this.finish(r.id, live, status.code, status.oomKilled, '')),
+      (err: Error) => this.serial(r.id, () => this.finish(r.id, live, 255, false, err.message)),
     );
     if (!attach) return undefined;
     // replay what the process already printed (the caller attaches after start returns)
@@ -419,6 +522,7 @@ export class ContainerManager {
     await this.deps.meta.put(LOGS, id, live.logs.map((e): StoredLog => ({ s: e.stream === 'stdout' ? 'o' : 'e', t: e.time, d: toBase64(e.data) })));
     await this.save(r);
     this.live.delete(id);
+    this.emit('die', r, code);
     for (const l of live.listeners) l({ stream: 'stdout', time: '', data: new Uint8Array() });
     if (r.hostConfig.autoRemove) await this.remove(id, { force: true }).catch(() => {});
   }
@@ -469,6 +573,7 @@ export class ContainerManager {
       tx.delete(CONTAINERS, r.id);
       tx.delete(LOGS, r.id);
     });
+    this.emit('destroy', r);
     try {
       const guest = await this.deps.getGuest();
       await guestShell(guest, `rm -rf ${containerDirs(r.id).base}`, 'removing the container dirs');
@@ -589,8 +694,12 @@ export class ContainerManager {
     });
   }
 
-  /** The container's read-write layer as OCI layer entries (from the guest, or the saved blob). */
+  /**
+   * The container's read-write layer as OCI layer entries (from the guest, or the saved blob). A
+   * running container's is checkpointed on the way: what the page shows is also what a reload keeps.
+   */
   async rwLayerEntries(r: ContainerRecord): Promise<TarEntry[]> {
+    if (this.live.has(r.id)) return this.checkpoint(r.id);
     const guest = await this.deps.getGuest();
     if (await guestDirExists(guest, containerDirs(r.id).upper)) return exportUpperDir(guest, containerDirs(r.id).upper);
     if (!r.rwLayer) return [];

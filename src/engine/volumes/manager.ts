@@ -8,7 +8,7 @@ import type { GuestMachine } from '../../runtime/types.ts';
 import type { PruneReport, VolumeInfo } from '../api.ts';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { exportUpperDir, extractLayerInGuest, guestShell, volumeDir, GUEST_ROOT } from '../guest/guest-fs.ts';
-import type { Digest } from '../store/digest.ts';
+import { sha256, type Digest } from '../store/digest.ts';
 import { readTar, writeTar, type TarEntry } from '../layer/index.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import { NAME_PATTERN, randomHex } from '../util/ids.ts';
@@ -172,7 +172,10 @@ export class VolumeManager {
     if (!r) return;
     const entries = await exportUpperDir(guest, volumeDir(name));
     const tar = writeTar(entries);
-    const info = await this.deps.blobs.put(tar);
+    // saved while a container runs, again and again: unchanged data is not written twice
+    const digest = await sha256(tar);
+    if (r.data?.digest === digest) return;
+    const info = await this.deps.blobs.put(tar, digest);
     await this.deps.meta.put(VOLUMES, name, { ...r, data: { digest: info.digest, size: tar.length } });
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerfileDiagnostics, isDockerfilePath } from './diagnostics.ts';
+import { applyFix, dockerfileDiagnostics, isDockerfilePath } from './diagnostics.ts';
 
 describe('dockerfileDiagnostics', () => {
   it('finds nothing in a good Dockerfile', () => {
@@ -67,5 +67,47 @@ describe('isDockerfilePath', () => {
     ['.dockerignore', false],
   ])('%s → %s', (path, expected) => {
     expect(isDockerfilePath(path)).toBe(expected);
+  });
+});
+
+describe('dockerfileDiagnostics with the images FROM can use', () => {
+  const images = { available: ['busybox:latest', 'busybox:1.35', 'debian:bookworm-slim', 'debian:12-slim', 'python:3.11-slim', 'python:3.11'], local: ['app:latest'] };
+
+  it('flags a base image that is not offered, with a quick fix to the nearest tag', () => {
+    const [d, ...rest] = dockerfileDiagnostics('FROM python:3.12-slim\nWORKDIR /app\n', images);
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ line: 1, severity: 'error', fix: { label: 'Use python:3.11-slim', from: 5, to: 21, insert: 'python:3.11-slim' } });
+    expect(d!.message).toBe(
+      'python:3.12-slim is not available here: LayerLab runs offline, so FROM can use only the images it ships (busybox:latest, debian:bookworm-slim, python:3.11-slim) and images you built. Did you mean python:3.11-slim?',
+    );
+  });
+
+  it('accepts offered and stored images, earlier stages, scratch, variables and registries of their own', () => {
+    const text = 'FROM busybox AS base\nFROM Base\nFROM app\nFROM debian:12-slim\nFROM scratch\nARG V\nFROM python:${V}\nFROM localhost:5000/mine\nFROM --platform=linux/386 python:3.11\n';
+    expect(dockerfileDiagnostics(text, images)).toEqual([]);
+  });
+
+  it('suggests a repository spelled nearly the same, and nothing for an unrelated one', () => {
+    expect(dockerfileDiagnostics('FROM busybx\n', images)[0]?.fix?.insert).toBe('busybox:latest');
+    const [d] = dockerfileDiagnostics('FROM node:20\n', images);
+    expect(d?.message).toMatch(/^node:20 is not available here/);
+    expect(d?.fix).toBeUndefined();
+  });
+
+  it('flags a FROM that is not an image name', () => {
+    expect(dockerfileDiagnostics('FROM Python:3\n', images)[0]?.message).toBe('invalid reference format: Python:3 is not an image name.');
+  });
+
+  it('finds the column of the image after flags and in lower case', () => {
+    expect(dockerfileDiagnostics('from --platform=linux/386 python:3.12\n', images)[0]?.fix).toEqual({ label: 'Use python:3.11', from: 26, to: 37, insert: 'python:3.11' });
+  });
+});
+
+describe('applyFix', () => {
+  it('replaces the fix columns on the diagnostic line only', () => {
+    const text = 'FROM python:3.12-slim\r\nRUN echo python:3.12-slim\n';
+    const [d] = dockerfileDiagnostics(text, { available: ['python:3.11-slim'], local: [] });
+    expect(applyFix(text, d!)).toBe('FROM python:3.11-slim\r\nRUN echo python:3.12-slim\n');
+    expect(applyFix(text, { line: 1, severity: 'error', message: 'x' })).toBe(text);
   });
 });

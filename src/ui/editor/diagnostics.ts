@@ -1,14 +1,31 @@
 /**
  * Problems in a Dockerfile found while typing, for the editor: the parser's syntax error or
- * warnings, instructions Docker does not know, and a missing FROM. Pure; lines are 1-based.
+ * warnings, instructions Docker does not know, a missing FROM, and a base image that is neither
+ * offered offline nor stored (with a quick fix to the nearest one that is). Pure; lines are 1-based.
  */
 import { DockerfileSyntaxError, parseDockerfile, type DockerfileNode } from '../../engine/dockerfile/index.ts';
+import { parseReference } from '../../engine/images/reference.ts';
+
+/** A one-click repair: replace columns `from`..`to` (0-based, in the diagnostic's line) with `insert`. */
+export interface EditorFix {
+  label: string;
+  from: number;
+  to: number;
+  insert: string;
+}
 
 export interface EditorDiagnostic {
   /** 1-based line. */
   line: number;
   message: string;
   severity: 'error' | 'warning';
+  fix?: EditorFix;
+}
+
+/** The images a FROM can name: offered offline (the catalog) and stored in this browser (`docker images`). */
+export interface KnownImages {
+  available: readonly string[];
+  local: readonly string[];
 }
 
 export const INSTRUCTIONS = [
@@ -40,15 +57,70 @@ function unknownInstruction(node: DockerfileNode): EditorDiagnostic {
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** Diagnostics for a Dockerfile's text, sorted by line. */
-export function dockerfileDiagnostics(text: string): EditorDiagnostic[] {
+/** `name:tag` as Docker prints it, or undefined for what is not a plain reference. */
+function familiar(ref: string): string | undefined {
+  try {
+    return parseReference(ref).familiar;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The available reference nearest to `wanted`: the same repository's closest tag first. */
+export function nearestImage(wanted: string, available: readonly string[]): string | undefined {
+  const w = parseReference(wanted);
+  const candidates = available.flatMap((a) => {
+    try {
+      return [parseReference(a)];
+    } catch {
+      return [];
+    }
+  });
+  const sameRepo = candidates.filter((c) => c.repository === w.repository);
+  const pool = sameRepo.length ? sameRepo : candidates;
+  const score = (c: (typeof candidates)[number]) => (sameRepo.length ? distance(w.tag, c.tag) : distance(w.familiar, c.familiar));
+  const best = pool.map((c) => ({ c, d: score(c) })).sort((x, y) => x.d - y.d)[0];
+  if (!best) return undefined;
+  // a different repository is only a suggestion when it is spelled nearly the same
+  if (!sameRepo.length && distance(w.repository, best.c.repository) > Math.max(2, Math.floor(w.repository.length / 3))) return undefined;
+  return best.c.familiar;
+}
+
+/** A FROM whose image is neither offered offline, stored, nor an earlier stage. */
+function unavailableBase(node: DockerfileNode, line: string, stages: Set<string>, images: KnownImages): EditorDiagnostic | undefined {
+  const image = node.next[0];
+  if (!image || image.includes('$') || image.toLowerCase() === 'scratch' || stages.has(image.toLowerCase())) return undefined;
+  if (/^(sha256:)?[0-9a-f]{12,64}$/.test(image) || image.includes('@')) return undefined;
+  const ref = familiar(image);
+  if (!ref) return { line: node.startLine, severity: 'error', message: `invalid reference format: ${image} is not an image name.` };
+  // a registry of its own (localhost:5000/…) is asked at build time
+  if (parseReference(image).domain !== 'docker.io') return undefined;
+  const known = new Set([...images.available, ...images.local].map(familiar));
+  if (known.has(ref)) return undefined;
+  // one reference per repository (the catalog lists aliases such as busybox:1.35 too)
+  const repo = (a: string) => a.split(':')[0];
+  const offered = images.available.filter((a, i) => images.available.findIndex((b) => repo(b) === repo(a)) === i);
+  const nearest = nearestImage(image, images.available);
+  const message =
+    `${ref} is not available here: LayerLab runs offline, so FROM can use only the images it ships (${offered.join(', ')}) and images you built.` +
+    (nearest ? ` Did you mean ${nearest}?` : '');
+  const at = line.indexOf(image);
+  const fix = nearest && at >= 0 ? { label: `Use ${nearest}`, from: at, to: at + image.length, insert: nearest } : undefined;
+  return { line: node.startLine, severity: 'error', message, ...(fix ? { fix } : {}) };
+}
+
+/**
+ * Diagnostics for a Dockerfile's text, sorted by line. With `images`, a FROM naming an image that
+ * cannot be had is flagged too.
+ */
+export function dockerfileDiagnostics(text: string, images?: KnownImages): EditorDiagnostic[] {
   let ast;
   try {
     ast = parseDockerfile(text);
   } catch (err) {
     if (!(err instanceof DockerfileSyntaxError)) throw err;
     if (err.kind === 'no-instructions') {
-      return [{ line: 1, severity: 'error', message: 'This Dockerfile is empty. Start with FROM and a base image, e.g. FROM alpine:3.20' }];
+      return [{ line: 1, severity: 'error', message: 'This Dockerfile is empty. Start with FROM and a base image, e.g. FROM busybox' }];
     }
     return [{ line: err.line, severity: 'error', message: `${capitalize(err.reason)}.` }];
   }
@@ -56,14 +128,21 @@ export function dockerfileDiagnostics(text: string): EditorDiagnostic[] {
   const out: EditorDiagnostic[] = ast.warnings.map((w) => ({ line: w.line, severity: 'warning', message: w.short }));
   const hasFrom = ast.children.some((n) => n.value === 'from');
   let seenFrom = false;
+  const stages = new Set<string>();
+  const lines = text.split(/\r?\n/);
   for (const node of ast.children) {
     if (!KNOWN.has(node.value.toUpperCase())) {
       out.push(unknownInstruction(node));
       continue;
     }
     if (node.subcommand && !KNOWN.has(node.subcommand.value.toUpperCase())) out.push(unknownInstruction(node.subcommand));
-    if (node.value === 'from') seenFrom = true;
-    else if (hasFrom && !seenFrom && node.value !== 'arg') {
+    if (node.value === 'from') {
+      seenFrom = true;
+      const problem = images && unavailableBase(node, lines[node.startLine - 1] ?? '', stages, images);
+      if (problem) out.push(problem);
+      const as = node.next[1]?.toLowerCase() === 'as' ? node.next[2] : undefined;
+      if (as) stages.add(as.toLowerCase());
+    } else if (hasFrom && !seenFrom && node.value !== 'arg') {
       out.push({
         line: node.startLine,
         severity: 'error',
@@ -72,7 +151,7 @@ export function dockerfileDiagnostics(text: string): EditorDiagnostic[] {
     }
   }
   if (!hasFrom) {
-    out.push({ line: ast.startLine, severity: 'error', message: 'No FROM instruction: a Dockerfile must start FROM a base image, e.g. FROM alpine:3.20' });
+    out.push({ line: ast.startLine, severity: 'error', message: 'No FROM instruction: a Dockerfile must start FROM a base image, e.g. FROM busybox' });
   }
   return out.sort((a, b) => a.line - b.line);
 }
@@ -81,4 +160,14 @@ export function dockerfileDiagnostics(text: string): EditorDiagnostic[] {
 export function isDockerfilePath(path: string): boolean {
   const name = path.slice(path.lastIndexOf('/') + 1);
   return /^(docker|container)file(\..+)?$/i.test(name) || /\.dockerfile$/i.test(name);
+}
+
+/** `text` with a diagnostic's quick fix applied (unchanged when it has none). */
+export function applyFix(text: string, d: EditorDiagnostic): string {
+  if (!d.fix) return text;
+  const lines = text.split('\n');
+  const line = lines[d.line - 1];
+  if (line === undefined) return text;
+  lines[d.line - 1] = line.slice(0, d.fix.from) + d.fix.insert + line.slice(d.fix.to);
+  return lines.join('\n');
 }

@@ -1,0 +1,84 @@
+/**
+ * What a newcomer met: a container running in the foreground is in the pictures while it runs;
+ * a FROM naming an image LayerLab does not have is flagged while typing, with a quick fix; and a
+ * reload keeps what a running container changed (after the browser asked first).
+ */
+import { expect, test, type Page } from '@playwright/test';
+
+const screen = (page: Page) => page.locator('.xterm-rows');
+const terminal = (page: Page) => page.getByRole('region', { name: 'Terminal: type docker commands' });
+const commandsRun = async (page: Page) => Number(await terminal(page).getAttribute('data-commands'));
+const containersPanel = (page: Page) => page.locator('section[aria-labelledby="containers-title"]');
+const machineCard = (page: Page) => page.getByRole('region', { name: 'Virtual machine' });
+
+/** Types a line; with `wait`, waits until the command has finished. */
+async function type(page: Page, line: string, wait = true) {
+  const before = await commandsRun(page);
+  await page.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+  if (!wait) return;
+  await expect.poll(() => commandsRun(page), { timeout: 60_000 }).toBeGreaterThan(before);
+  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
+}
+
+test('a container running in the foreground is in the pictures while it runs', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker pull busybox');
+  await type(page, 'docker run --name fg busybox sleep 6', false);
+  await expect(containersPanel(page)).toContainText('fg', { timeout: 5_000 });
+  await expect(machineCard(page)).toContainText('fg', { timeout: 5_000 });
+  await expect(terminal(page)).toHaveAttribute('aria-busy', 'true');
+  await page.screenshot({ path: 'test-results/screenshots/foreground-container.png', fullPage: true });
+  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+  await expect(machineCard(page)).not.toContainText('fg');
+});
+
+test('a FROM naming an image LayerLab does not have is flagged while typing, with a quick fix', async ({ page }) => {
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  const editor = page.getByRole('textbox', { name: 'Contents of Dockerfile' });
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+Home');
+  await page.keyboard.press('Shift+End');
+  await page.keyboard.type('FROM python:3.12-slim');
+  const problems = page.getByRole('list', { name: 'Problems in the Dockerfile' });
+  await expect(problems).toContainText('python:3.12-slim is not available here', { timeout: 10_000 });
+  await expect(problems).toContainText('Did you mean python:3.11-slim?');
+  await page.screenshot({ path: 'test-results/screenshots/from-diagnostic.png', fullPage: true });
+  await problems.getByRole('button', { name: 'Use python:3.11-slim' }).click();
+  await expect(editor).toContainText('FROM python:3.11-slim');
+  await expect(problems).toHaveCount(0);
+});
+
+test('a reload keeps what a running container changed, and the browser asks before leaving', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker run -d --name live busybox sleep 1000');
+  await type(page, 'docker exec live sh -c "echo z > /z"');
+  await expect(containersPanel(page)).toContainText('/z', { timeout: 10_000 });
+
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.type());
+    void d.accept();
+  });
+  await page.reload();
+  expect(dialogs).toEqual(['beforeunload']);
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker ps -a --format "{{.Names}} {{.Status}}"');
+  await expect(screen(page)).toContainText(/live Exited \(255\)/);
+  await type(page, 'docker diff live');
+  await expect(page.locator('.xterm-rows > div', { hasText: /^A \/z\s*$/ })).toHaveCount(1);
+  await type(page, 'docker inspect -f "{{.State.Error}}" live');
+  await expect(screen(page)).toContainText('interrupted: the machine stopped while the container was running');
+  await type(page, 'docker start live');
+  await type(page, 'docker exec live cat /z');
+  await expect(page.locator('.xterm-rows > div', { hasText: /^z\s*$/ })).toHaveCount(1);
+  await type(page, 'docker rm -f live');
+  // nothing runs: a reload no longer asks
+  await page.reload();
+  expect(dialogs).toEqual(['beforeunload']);
+});
