@@ -221,6 +221,8 @@ test('a named volume keeps its data after the container is removed and the page 
   await type(page, 'docker rm writer');
   await type(page, 'docker run -d --name sleeper busybox sleep 1000');
   await expect(page.getByRole('list', { name: 'Running containers, as processes of the machine' })).toContainText(/PID \d+ sleeper sleep 1000/, { timeout: 20_000 });
+  // a container runs: the page asks before a reload (tests/e2e/pictures-and-reload.spec.ts)
+  page.once('dialog', (d) => void d.accept());
   await page.reload();
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
   await type(page, 'docker run --rm -v data:/data busybox cat /data/file');
