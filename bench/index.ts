@@ -1,5 +1,6 @@
 /** `npm run bench`: every speed and size target, printed with min / median / max. */
 import { benchBrowser } from './browser.ts';
+import { benchCli } from './cli.ts';
 import { benchEngine } from './engine.ts';
 import { benchGuest } from './guest.ts';
 import { benchImages } from './images.ts';
@@ -9,5 +10,6 @@ const only = process.argv[2];
 if (!only || only === 'guest') printRows('Guest and runtime (Node, v86)', await benchGuest());
 if (!only || only === 'engine') printRows('Container engine (Node, v86)', await benchEngine());
 if (!only || only === 'browser') printRows('The site in Chromium', await benchBrowser());
+if (!only || only === 'cli') printRows('The headless CLI (Node, a new process per command)', await benchCli());
 if (!only || only === 'images') printRows('Base images and the seed example (Node, v86)', await benchImages());
 process.exit(0);

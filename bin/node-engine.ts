@@ -5,16 +5,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Engine } from '../src/engine/engine.ts';
 import { staticImageSource } from '../src/engine/images/source.ts';
-import { startNodeMachine } from '../src/runtime/node.ts';
+import { PACKAGE_ROOT, startNodeMachine } from '../src/runtime/node.ts';
 import type { StartOptions, V86Machine } from '../src/runtime/v86-machine.ts';
 import { openFsStorage } from '../src/storage/fs-store.ts';
 
 /** The repository's `public/images/`. */
-export const IMAGES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../public/images');
+export const IMAGES_DIR = join(PACKAGE_ROOT, 'public', 'images');
 
 /** An engine with its lazily started machine. */
 export interface NodeEngine {
