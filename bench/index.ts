@@ -4,7 +4,7 @@ import { benchCli } from './cli.ts';
 import { benchEngine } from './engine.ts';
 import { benchGuest } from './guest.ts';
 import { benchImages } from './images.ts';
-import { printRows } from './stats.ts';
+import { misses, printRows } from './stats.ts';
 
 const only = process.argv[2];
 if (!only || only === 'guest') printRows('Guest and runtime (Node, v86)', await benchGuest());
@@ -12,4 +12,8 @@ if (!only || only === 'engine') printRows('Container engine (Node, v86)', await 
 if (!only || only === 'browser') printRows('The site in Chromium', await benchBrowser());
 if (!only || only === 'cli') printRows('The headless CLI (Node, a new process per command)', await benchCli());
 if (!only || only === 'images') printRows('Base images and the seed example (Node, v86)', await benchImages());
+if (misses.length) {
+  console.log(`\n${misses.length} target${misses.length === 1 ? '' : 's'} missed: ${misses.join('; ')}`);
+  process.exit(1);
+}
 process.exit(0);
