@@ -13,10 +13,11 @@ import type { Image } from './image.ts';
 import { sha256Digest } from './digest.ts';
 import { MediaType } from './types.ts';
 import { validateDocument, validateImage } from './validate.ts';
+import { conformanceData } from '../../../tests/fixtures/conformance.ts';
 
+const data = conformanceData('oci-image-spec/fixtures/index.json', 'the 81 image-spec fixtures and the JSON-schema checks');
 const ROOT = new URL('../../../../shared/conformance/oci-image-spec/', import.meta.url);
-const exists = existsSync(new URL('fixtures/index.json', ROOT));
-if (!exists) console.warn(`conformance data not found at ${fileURLToPath(ROOT)}; skipping`);
+const exists = data.present;
 
 interface FixtureEntry {
   readonly file: string;
