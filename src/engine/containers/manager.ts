@@ -87,6 +87,12 @@ export interface ContainerRecord {
   restartCount: number;
   /** The saved read-write layer (OCI layer tar), once the container has stopped. */
   rwLayer?: { digest: string; size: number };
+  /**
+   * A builder's container for one RUN step: like BuildKit's, never listed, counted, pruned or
+   * found by name, its read-write layer and logs are not saved, and it is removed when the step
+   * ends; one left by an engine that went away mid-build is deleted when the next one starts.
+   */
+  build?: boolean;
 }
 
 interface StoredLog {
@@ -141,10 +147,24 @@ export class ContainerManager {
 
   constructor(private readonly deps: ContainerDeps) {}
 
-  /** Marks containers that were running when the last engine went away as exited (255). */
+  /**
+   * Marks containers that were running when the last engine went away as exited (255), and
+   * deletes the build containers it left behind (their builds cannot go on).
+   */
   private recover(): Promise<void> {
     this.recovered ??= (async () => {
-      for (const { value: r } of await this.deps.meta.list<ContainerRecord>(CONTAINERS)) {
+      const records = (await this.deps.meta.list<ContainerRecord>(CONTAINERS)).map((e) => e.value);
+      const leftovers = records.filter((r) => r.build && !this.live.has(r.id));
+      if (leftovers.length) {
+        await this.deps.meta.transaction((tx) => {
+          for (const r of leftovers) {
+            tx.delete(CONTAINERS, r.id);
+            tx.delete(LOGS, r.id);
+          }
+        });
+      }
+      for (const r of records) {
+        if (r.build) continue;
         if ((r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting') && !this.live.has(r.id)) {
           r.state = { ...r.state, status: 'exited', pid: 0, exitCode: 255, finishedAt: this.deps.now().toISOString() };
           await this.deps.meta.put(CONTAINERS, r.id, r);
@@ -154,16 +174,25 @@ export class ContainerManager {
     return this.recovered;
   }
 
+  /** Every container record, build containers included. */
   private async all(): Promise<ContainerRecord[]> {
     await this.recover();
     return (await this.deps.meta.list<ContainerRecord>(CONTAINERS)).map((e) => e.value);
   }
 
-  /** Finds a container by full ID, name or unique ID prefix. */
+  /** The containers a user can see (`docker ps -a`): all but build containers. */
+  private async visible(): Promise<ContainerRecord[]> {
+    return (await this.all()).filter((r) => !r.build);
+  }
+
+  /** Finds a container by full ID, name or unique ID prefix (a build container only by its full ID). */
   async find(idOrName: string): Promise<ContainerRecord> {
     await this.recover();
     const name = idOrName.replace(/^\//, '');
-    const all = await this.all();
+    const everything = await this.all();
+    const own = everything.find((r) => r.build && r.id === name);
+    if (own) return own;
+    const all = everything.filter((r) => !r.build);
     const exact = all.find((r) => r.id === name || r.name === name);
     if (exact) return exact;
     const byPrefix = /^[0-9a-f]+$/.test(name) ? all.filter((r) => r.id.startsWith(name)) : [];
@@ -193,12 +222,13 @@ export class ContainerManager {
     return (await this.all()).flatMap((r) => (r.rwLayer ? [r.rwLayer.digest] : []));
   }
 
-  async create(options: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
+  /** Creates a container (`internal.buildStep`: a builder's container for a RUN step, see `ContainerRecord.build`). */
+  async create(options: CreateContainerOptions, internal: { buildStep?: boolean } = {}): Promise<{ id: string; warnings: string[] }> {
     const image = await this.deps.images.resolve(options.image);
     const all = await this.all();
     if (options.name !== undefined) {
       if (!NAME_PATTERN.test(options.name)) throw new InvalidArgumentError(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-      const clash = all.find((r) => r.name === options.name);
+      const clash = all.find((r) => r.name === options.name && !r.build);
       if (clash) throw new ConflictError(`Conflict. The container name "/${options.name}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`);
     }
     const ic = image.config;
@@ -218,7 +248,8 @@ export class ContainerManager {
       mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: v.target, RW: !v.readonly });
       targets.add(v.target);
     }
-    for (const target of Object.keys(ic.Volumes ?? {})) {
+    // a RUN step sees the image's VOLUME paths as plain directories, like BuildKit
+    for (const target of internal.buildStep ? [] : Object.keys(ic.Volumes ?? {})) {
       if (targets.has(target)) continue;
       const vol = await this.deps.volumes.create(undefined, {}, true);
       mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: target, RW: true });
@@ -247,6 +278,7 @@ export class ContainerManager {
       mounts,
       state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
       restartCount: 0,
+      ...(internal.buildStep ? { build: true } : {}),
     };
     await this.save(record);
     return { id, warnings };
@@ -406,7 +438,8 @@ export class ContainerManager {
     if (!r) return;
     r.state = { ...r.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, error, finishedAt: this.deps.now().toISOString() };
     try {
-      if (!r.hostConfig.autoRemove) {
+      // a build container's layer is read by the builder, straight from the guest
+      if (!r.hostConfig.autoRemove && !r.build) {
         const entries = await exportUpperDir(live.guest, containerDirs(id).upper);
         const tar = writeTar(entries);
         const info = await this.deps.blobs.put(tar);
@@ -416,7 +449,7 @@ export class ContainerManager {
     } catch (err) {
       r.state.error = r.state.error || `saving the read-write layer failed: ${(err as Error).message}`;
     }
-    await this.deps.meta.put(LOGS, id, live.logs.map((e): StoredLog => ({ s: e.stream === 'stdout' ? 'o' : 'e', t: e.time, d: toBase64(e.data) })));
+    if (!r.build) await this.deps.meta.put(LOGS, id, live.logs.map((e): StoredLog => ({ s: e.stream === 'stdout' ? 'o' : 'e', t: e.time, d: toBase64(e.data) })));
     await this.save(r);
     this.live.delete(id);
     for (const l of live.listeners) l({ stream: 'stdout', time: '', data: new Uint8Array() });
@@ -498,7 +531,7 @@ export class ContainerManager {
   }
 
   async list(options: { all?: boolean } = {}): Promise<ContainerSummary[]> {
-    const rows = (await this.all())
+    const rows = (await this.visible())
       .filter((r) => options.all || r.state.status === 'running')
       .sort((a, b) => b.created.localeCompare(a.created));
     return rows.map((r) => ({
@@ -699,7 +732,7 @@ export class ContainerManager {
   async prune(): Promise<PruneReport> {
     const deleted: string[] = [];
     let space = 0;
-    for (const r of await this.all()) {
+    for (const r of await this.visible()) {
       if (r.state.status === 'running') continue;
       await this.remove(r.id);
       deleted.push(r.id);
@@ -710,7 +743,7 @@ export class ContainerManager {
 
   /** Containers by state and the bytes of their saved read-write layers. */
   async usage(): Promise<{ total: number; active: number; size: number; reclaimable: number }> {
-    const all = await this.all();
+    const all = await this.visible();
     const size = all.reduce((n, r) => n + (r.rwLayer?.size ?? 0), 0);
     const active = all.filter((r) => r.state.status === 'running');
     return { total: all.length, active: active.length, size, reclaimable: size - active.reduce((n, r) => n + (r.rwLayer?.size ?? 0), 0) };
