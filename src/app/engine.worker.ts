@@ -80,6 +80,12 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab'): Prom
     source: staticImageSource((path, onProgress) => fetchWithProgress(new URL(path, imagesBase).href, onProgress)),
     onPullEvent: (reference, event) => post({ t: 'pull-event', reference, event }),
   });
+  // a build the last page was running when it went away: said once in the terminal; its
+  // temporary containers are deleted as the container records are first read
+  void engine.interruptedBuilds().then(
+    (builds) => builds.length > 0 && post({ t: 'interrupted-builds', builds }),
+    () => {},
+  );
   post({ t: 'ready' });
 }
 
