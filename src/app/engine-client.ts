@@ -2,7 +2,7 @@
  * The page's handle on the engine worker: starts it, runs `docker` lines and `vm` shells as
  * terminal sessions, answers completions and read-only queries for the pictures.
  */
-import type { BuildEvent, PullEvent } from '../engine/api.ts';
+import type { BuildEvent, InterruptedBuild, PullEvent } from '../engine/api.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles, WorkspaceTimes } from './engine-protocol.ts';
 import workerUrl from './engine.worker.ts?worker&url';
@@ -54,6 +54,8 @@ export class EngineClient {
   /** A build began; its events follow through `onBuildEvent`. */
   onBuildStart: () => void = () => {};
   onBuildEvent: (e: BuildEvent) => void = () => {};
+  /** Builds that were running when the page was last reloaded or closed (reported once). */
+  onInterruptedBuilds: (builds: InterruptedBuild[]) => void = () => {};
   /** Progress of an image download. */
   onPullEvent: (reference: string, e: PullEvent) => void = () => {};
   onFailed: (message: string) => void = () => {};
@@ -122,6 +124,9 @@ export class EngineClient {
         break;
       case 'build-event':
         this.onBuildEvent(m.event);
+        break;
+      case 'interrupted-builds':
+        this.onInterruptedBuilds(m.builds);
         break;
       case 'pull-event':
         this.onPullEvent(m.reference, m.event);

@@ -3,7 +3,7 @@
  * The worker owns the guest (v86), the engine and its IndexedDB stores; the page sends command
  * lines and keystrokes and receives output, progress and "something changed" notices.
  */
-import type { BuildEvent, PullEvent } from '../engine/api.ts';
+import type { BuildEvent, InterruptedBuild, PullEvent } from '../engine/api.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
 import type { WireError } from '../runtime/worker-protocol.ts';
 
@@ -47,6 +47,8 @@ export type FromEngine =
   /** A build began (from the terminal or the Build button): its events follow as `build-event`. */
   | { t: 'build-start' }
   | { t: 'build-event'; event: BuildEvent }
+  /** Builds the last page's engine was running when it went away (sent once, at start, if any). */
+  | { t: 'interrupted-builds'; builds: InterruptedBuild[] }
   /** Progress of an image download, whoever started it. */
   | { t: 'pull-event'; reference: string; event: PullEvent }
   /** A command wrote a file for the user (`docker save -o NAME`): the page offers it as a download. */

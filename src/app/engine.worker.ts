@@ -92,6 +92,12 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab'): Prom
     // shows in the pictures at once, not when the command ends
     onContainerEvent: () => changedSoon(),
   });
+  // a build the last page was running when it went away: said once in the terminal; its
+  // temporary containers are deleted as the container records are first read
+  void engine.interruptedBuilds().then(
+    (builds) => builds.length > 0 && post({ t: 'interrupted-builds', builds }),
+    () => {},
+  );
   post({ t: 'ready' });
 }
 

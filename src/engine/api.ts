@@ -259,12 +259,36 @@ export interface BuildOptions {
 
 /** A build's progress, step by step, like BuildKit's plain output. */
 export type BuildEvent =
-  /** `label` is BuildKit's per-stage step label (`2/5`, `base 1/3`); `instruction` the expanded instruction. */
-  | { type: 'step-start'; step: number; total: number; stage: string; label: string; instruction: string; line: number }
+  /**
+   * `label` is BuildKit's per-stage step label (`2/5`, `base 1/3`); `instruction` the expanded
+   * instruction; `at` when the step started (ms since the epoch, the engine's clock).
+   */
+  | { type: 'step-start'; step: number; total: number; stage: string; label: string; instruction: string; line: number; at?: number }
+  /** Output of a RUN step, sent as the process prints it. */
   | { type: 'step-output'; step: number; stream: 'stdout' | 'stderr'; data: Uint8Array }
   | { type: 'step-done'; step: number; cached: boolean; ms: number }
-  | { type: 'step-error'; step: number; message: string }
-  | { type: 'message'; text: string };
+  /** A step failed, or was stopped by a cancel (`cancelled`: BuildKit prints `CANCELED`). */
+  | { type: 'step-error'; step: number; message: string; cancelled?: boolean }
+  | { type: 'message'; text: string }
+  /**
+   * The build is over, whatever happened (the last event of every build): `done` with the image,
+   * `failed` with the error and its Dockerfile line when known (also for a failure before any
+   * step, e.g. a syntax error), or `cancelled`.
+   */
+  | { type: 'build-end'; outcome: BuildOutcome; message: string; line?: number; imageId?: string };
+
+/** How a build ended. */
+export type BuildOutcome = 'done' | 'failed' | 'cancelled';
+
+/** A build that was running when its engine went away (a page reload, a crash), as `interruptedBuilds()` reports it. */
+export interface InterruptedBuild {
+  /** When it started (RFC 3339). */
+  startedAt: string;
+  /** The names it was to be tagged with (`-t`), as typed. */
+  tags: string[];
+  /** The step it was at (`[4/4] RUN pip install -r requirements.txt`), '' before the first. */
+  step: string;
+}
 
 /** What a finished build produced. */
 export interface BuildResult {
@@ -333,6 +357,11 @@ export interface DockerEngine {
     prune(options?: { all?: boolean }): Promise<PruneReport>;
   };
   build(options: BuildOptions): Promise<BuildResult>;
+  /**
+   * Builds that were running when the last engine on these stores went away, each reported once
+   * (their records are forgotten; their temporary containers are already gone).
+   */
+  interruptedBuilds(): Promise<InterruptedBuild[]>;
   /** `docker login`: always refused (the only registry is local and has no accounts). */
   login(server?: string): Promise<never>;
   system: {

@@ -4,7 +4,7 @@
  * `getGuest` is handed in (a V86Machine in Node, a RemoteMachine in the browser).
  */
 import { collect, type GuestMachine } from '../runtime/types.ts';
-import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, PruneReport, PullEvent } from './api.ts';
+import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, InterruptedBuild, PruneReport, PullEvent } from './api.ts';
 import { Builder } from './build/builder.ts';
 import { ContainerManager, type ContainerEvent } from './containers/manager.ts';
 import { GuestLayerCache } from './guest/layer-cache.ts';
@@ -164,6 +164,10 @@ export class Engine implements DockerEngine {
 
   build(options: BuildOptions): Promise<BuildResult> {
     return this.builder.build(options);
+  }
+
+  interruptedBuilds(): Promise<InterruptedBuild[]> {
+    return this.builder.interruptedBuilds();
   }
 
   readonly system: DockerEngine['system'] = {

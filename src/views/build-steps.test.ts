@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildEvent } from '../engine/api.ts';
-import { buildStepsView, buildTimeLabel, type BuildStepsView } from './build-steps.ts';
+import { buildElapsedLabel, buildStepsView, buildTimeLabel, interruptedBuildNotice, stepTimeLabel, type BuildStepsView } from './build-steps.ts';
 import { expectGolden, wrap } from './testdata/golden.ts';
 
 const enc = new TextEncoder();
@@ -15,8 +15,12 @@ interface StepScript {
   stdout?: string[];
   stderr?: string[];
   error?: string;
+  /** Stopped by a cancel. */
+  cancelled?: boolean;
   /** Started but not finished. */
   running?: boolean;
+  /** When it started (ms since the epoch). */
+  at?: number;
 }
 
 /** The events the builder emits for `steps`, numbered from 1. */
@@ -25,11 +29,12 @@ function events(steps: StepScript[], messages: string[] = []): BuildEvent[] {
   steps.forEach((s, i) => {
     const step = i + 1;
     const [, label = '', instruction = s.label] = /^\[([^\]]*)\] (.*)$/.exec(s.label) ?? [];
-    out.push({ type: 'step-start', step, total: steps.length, stage: s.stage ?? '', label, instruction, line: s.line });
+    out.push({ type: 'step-start', step, total: steps.length, stage: s.stage ?? '', label, instruction, line: s.line, ...(s.at !== undefined ? { at: s.at } : {}) });
     for (const chunk of s.stdout ?? []) out.push({ type: 'step-output', step, stream: 'stdout', data: enc.encode(chunk) });
     for (const chunk of s.stderr ?? []) out.push({ type: 'step-output', step, stream: 'stderr', data: enc.encode(chunk) });
     if (s.running) return;
-    if (s.error !== undefined) out.push({ type: 'step-error', step, message: s.error });
+    if (s.cancelled) out.push({ type: 'step-error', step, message: 'build cancelled', cancelled: true });
+    else if (s.error !== undefined) out.push({ type: 'step-error', step, message: s.error });
     else out.push({ type: 'step-done', step, cached: s.cached ?? false, ms: s.ms ?? 0 });
   });
   for (const text of messages) out.push({ type: 'message', text });
@@ -77,11 +82,11 @@ function badOrder(edit: 'first' | 'app.py'): BuildEvent[] {
 
 function formatBuild(v: BuildStepsView): string {
   const out = [
-    `total=${v.total} finished=${v.finished} failed=${v.failed} cached=${v.cachedCount} ran=${v.ranCount} time=${v.totalTimeLabel} cascadeStart=${v.cascadeStart ?? '-'}`,
+    `state=${v.state} total=${v.total} finished=${v.finished} failed=${v.failed} cancelled=${v.cancelled} cached=${v.cachedCount} ran=${v.ranCount} time=${v.totalTimeLabel} cascadeStart=${v.cascadeStart ?? '-'} stoppedAt=${v.stoppedAt ?? '-'}`,
   ];
-  if (v.error) out.push(`error: ${v.error}`);
+  if (v.error) out.push(`error: ${v.error}${v.errorLine !== undefined ? ` (line ${v.errorLine})` : ''}`);
   for (const s of v.steps) {
-    const mark = s.state === 'cached' ? 'CACHED' : s.state === 'done' ? `DONE ${s.timeLabel}` : s.state === 'error' ? 'ERROR' : '...';
+    const mark = s.state === 'cached' ? 'CACHED' : s.state === 'done' ? `DONE ${s.timeLabel}` : s.state === 'error' ? 'ERROR' : s.state === 'cancelled' ? 'CANCELED' : '...';
     const cascade = s.step === v.cascadeStart ? ' <- cascade starts' : '';
     out.push(`#${s.step} ${s.label}  ${mark}  [${s.keyword} stage=${s.stage || '-'} line=${s.line} reason=${s.reason} reusable=${s.reusable ?? '-'}]${cascade}`);
     if (s.droppedLines) out.push(`    … ${s.droppedLines} earlier lines`);
@@ -226,6 +231,89 @@ describe('buildStepsView', () => {
   it('reads the older one-string form of step-start', () => {
     const old = { type: 'step-start', step: 1, total: 1, stage: '', label: '', instruction: '[1/1] FROM busybox', line: 1 } as const;
     expect(buildStepsView([old]).steps[0]).toMatchObject({ label: '[1/1] FROM busybox', position: '1/1', instruction: 'FROM busybox', keyword: 'FROM' });
+  });
+
+  it('a FROM that cannot be pulled: failed at step 1, the other steps never started (golden)', () => {
+    const T = Date.parse('2026-03-01T12:03:00Z');
+    const message = 'dockerfile:1: python:3.12-slim: pull access denied for python, repository does not exist or may require \'docker login\'';
+    const evs: BuildEvent[] = [
+      { type: 'step-start', step: 1, total: 4, stage: '', label: '1/4', instruction: 'FROM python:3.12-slim', line: 1, at: T },
+      { type: 'step-error', step: 1, message },
+      { type: 'build-end', outcome: 'failed', message, line: 1 },
+    ];
+    const view = buildStepsView(evs);
+    expectGolden('build-from-failed', formatBuild(view));
+    const shown = message.slice('dockerfile:1: '.length);
+    expect(view).toMatchObject({ state: 'failed', failed: true, finished: false, stoppedAt: 1, error: shown, errorLine: 1, total: 4 });
+    expect(view.steps.map((s) => s.state)).toEqual(['error']);
+    // without the step's own event (an engine that only says how the build ended) the running step is the failed one
+    expect(buildStepsView([evs[0]!, evs[2]!]).steps[0]).toMatchObject({ state: 'error', error: shown });
+    // and it no longer runs: its clock stops
+    expect(stepTimeLabel(view.steps[0]!, T + 60_000)).toBe('');
+  });
+
+  it('Ctrl-C mid-RUN: the running step and the build end cancelled (golden)', () => {
+    const T = Date.parse('2026-03-01T12:03:00Z');
+    const evs = [
+      ...events([
+        { label: '[1/2] FROM busybox', line: 1, ms: 20, at: T },
+        { label: '[2/2] RUN for i in 1 2 3; do echo line$i; sleep 1; done', line: 2, stdout: ['line1\n', 'line2\n'], cancelled: true, at: T + 20 },
+      ]),
+      { type: 'build-end', outcome: 'cancelled', message: 'build cancelled' } as const,
+    ];
+    const view = buildStepsView(evs);
+    expectGolden('build-cancelled', formatBuild(view));
+    expect(view).toMatchObject({ state: 'cancelled', cancelled: true, failed: false, finished: false, stoppedAt: 2, error: '' });
+    expect(view.steps[1]).toMatchObject({ state: 'cancelled', reason: 'cancelled', error: '' });
+    // a cancel between steps: no step is marked
+    const between = buildStepsView([...events([{ label: '[1/2] FROM busybox', line: 1 }]), { type: 'build-end', outcome: 'cancelled', message: 'build cancelled' }]);
+    expect(between).toMatchObject({ state: 'cancelled', stoppedAt: null });
+    expect(between.alt).toMatch(/^The build was cancelled\. /);
+  });
+
+  it('a failure before the first step (a syntax error) ends the build', () => {
+    const view = buildStepsView([{ type: 'build-end', outcome: 'failed', message: 'dockerfile:2: unknown instruction: FROB', line: 2 }]);
+    expect(view).toMatchObject({ state: 'failed', failed: true, steps: [], stoppedAt: null, error: 'unknown instruction: FROB', errorLine: 2 });
+    expect(view.alt).toBe('The build failed before its first step: unknown instruction: FROB');
+    // a failure in an instruction that is not a step (ENV, HEALTHCHECK…) after steps that ran
+    const later = buildStepsView([...events([{ label: '[1/1] FROM busybox', line: 1 }]), { type: 'build-end', outcome: 'failed', message: 'dockerfile:2: unknown flag: --bogus', line: 2 }]);
+    expect(later).toMatchObject({ state: 'failed', stoppedAt: null, errorLine: 2, error: 'unknown flag: --bogus' });
+  });
+
+  it('a running step: its clock runs from the engine\'s start time, and its last two lines show', () => {
+    const T = Date.parse('2026-03-01T12:03:00Z');
+    const view = buildStepsView(
+      events([
+        { label: '[1/4] FROM python:3.11-slim', line: 1, ms: 300, at: T },
+        { label: '[2/4] WORKDIR /app', line: 2, cached: true, at: T + 300 },
+        { label: '[3/4] COPY . /app', line: 3, ms: 100, at: T + 310 },
+        { label: '[4/4] RUN pip install -r requirements.txt', line: 4, running: true, at: T + 410, stdout: PIP_OUTPUT.slice(0, 3) },
+      ]),
+    );
+    expect(view).toMatchObject({ state: 'running', finished: false, failed: false, cancelled: false, startedAt: T });
+    const pip = view.steps[3]!;
+    expect(pip).toMatchObject({ state: 'running', startedAt: T + 410, timeLabel: '' });
+    expect(stepTimeLabel(pip, T + 410 + 12_345)).toBe('12.3s');
+    expect(stepTimeLabel(view.steps[0]!, T + 99_000)).toBe('0.3s');
+    expect(buildElapsedLabel(view, T + 61_000)).toBe('61.0s');
+    expect(pip.tail.map((l) => l.text)).toEqual(['Processing /usr/share/layerlab/wheels/Flask-2.2.2-py3-none-any.whl', 'Processing /usr/share/layerlab/wheels/Werkzeug-2.2.2-py3-none-any.whl']);
+    // an engine that gives no start time: no clock, rather than a wrong one
+    expect(stepTimeLabel({ ...pip, startedAt: undefined }, T)).toBe('');
+  });
+
+  it('a build that ended well says so even before the view saw every step done', () => {
+    const view = buildStepsView([...events([{ label: '[1/1] FROM busybox', line: 1, ms: 5 }]), { type: 'build-end', outcome: 'done', message: '', imageId: 'sha256:' + 'a'.repeat(64) }]);
+    expect(view).toMatchObject({ state: 'done', finished: true });
+  });
+
+  it('says which build a reload interrupted, and where', () => {
+    const started = new Date(2026, 2, 1, 12, 3, 30); // local time, as the page shows it
+    expect(interruptedBuildNotice({ startedAt: started.toISOString(), tags: ['app', 'app:2'], step: '[4/4] RUN pip install -r requirements.txt' })).toBe(
+      'The build of app (started 12:03) was interrupted at [4/4] RUN pip install -r requirements.txt when the page was reloaded or closed. Nothing was tagged.',
+    );
+    expect(interruptedBuildNotice({ startedAt: new Date(2026, 2, 1, 9, 5).toISOString(), tags: [], step: '' })).toBe(
+      'A build (started 09:05) was interrupted when the page was reloaded or closed. Nothing was tagged.',
+    );
   });
 
   it('prints times like BuildKit', () => {

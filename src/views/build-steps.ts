@@ -4,12 +4,15 @@
  * began: the first step that ran again, after which every step runs again even when its own
  * line did not change.
  */
-import type { BuildEvent } from '../engine/api.ts';
+import type { BuildEvent, InterruptedBuild } from '../engine/api.ts';
 import { instructionKeyword } from './image-layers.ts';
 import { plural, truncate } from './format.ts';
 
-/** Where a step is: running, reused from the cache, run to the end, or failed. */
-export type BuildStepState = 'running' | 'cached' | 'done' | 'error';
+/** Where a step is: running, reused from the cache, run to the end, failed, or stopped by a cancel. */
+export type BuildStepState = 'running' | 'cached' | 'done' | 'error' | 'cancelled';
+
+/** Where the whole build is: still running, or how it ended. */
+export type BuildState = 'running' | 'done' | 'failed' | 'cancelled';
 
 /**
  * Why a step is in its state: `cached`; `running`; `base` (a FROM); `ran` (no previous build to
@@ -17,7 +20,7 @@ export type BuildStepState = 'running' | 'cached' | 'done' | 'error';
  * before), `inputs-changed` (same COPY/ADD line, but the files changed), `not-cached` (same line,
  * the cache did not have it) or `after-change` (same line, rebuilt because a step before it was).
  */
-export type BuildStepReason = 'cached' | 'running' | 'base' | 'ran' | 'changed' | 'new' | 'inputs-changed' | 'not-cached' | 'after-change';
+export type BuildStepReason = 'cached' | 'running' | 'cancelled' | 'base' | 'ran' | 'changed' | 'new' | 'inputs-changed' | 'not-cached' | 'after-change';
 
 /** One line a step printed. */
 export interface BuildOutputLine {
@@ -44,6 +47,8 @@ export interface BuildStep {
   /** Dockerfile line number. */
   line: number;
   state: BuildStepState;
+  /** When it started (ms since the epoch, the engine's clock), if the engine said. */
+  startedAt: number | undefined;
   /** Milliseconds it took, undefined while running. */
   ms: number | undefined;
   /** `0.4s` like BuildKit's `DONE 0.4s`, '' while running. */
@@ -52,7 +57,9 @@ export interface BuildStep {
   output: BuildOutputLine[];
   /** Lines dropped before `output` because of the cap. */
   droppedLines: number;
-  /** The error message of a failed step, '' otherwise. */
+  /** The last two lines of `output`: what a running step is doing now. */
+  tail: BuildOutputLine[];
+  /** The error message of a failed step (without the engine's `dockerfile:N: ` prefix), '' otherwise. */
   error: string;
   /**
    * With a previous build: the step itself did not change (same line, and it is not where the
@@ -68,12 +75,22 @@ export interface BuildStepsView {
   steps: BuildStep[];
   /** Steps the build will run (0 before the first step starts). */
   total: number;
-  /** Every step is done or cached. */
+  /** Running, or how it ended (`build-end`; without one, `done` once every step is done or cached). */
+  state: BuildState;
+  /** It ended well: every step is done or cached. */
   finished: boolean;
-  /** A step failed. */
+  /** It failed (a step, or before the first step: a syntax error, a missing Dockerfile). */
   failed: boolean;
-  /** The failed step's message, '' otherwise. */
+  /** It was cancelled (Ctrl-C). */
+  cancelled: boolean;
+  /** Why it failed (without the engine's `dockerfile:N: ` prefix: see `errorLine`), '' otherwise. */
   error: string;
+  /** The Dockerfile line of the failure, when known. */
+  errorLine: number | undefined;
+  /** The step that failed or was cancelled, null otherwise (and for a failure before any step). */
+  stoppedAt: number | null;
+  /** When the first step started (ms since the epoch), if the engine said. */
+  startedAt: number | undefined;
   /** Messages outside steps (`naming to web:1`…). */
   messages: string[];
   cachedCount: number;
@@ -96,6 +113,17 @@ export interface BuildStepsOptions {
 /** BuildKit's step time: seconds with one decimal ("0.4s"). */
 export function buildTimeLabel(ms: number): string {
   return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
+}
+
+/** A step's time as of `now` (ms since the epoch): its final time, or how long it has run so far. */
+export function stepTimeLabel(step: BuildStep, now: number): string {
+  if (step.state === 'running' && step.startedAt !== undefined) return buildTimeLabel(now - step.startedAt);
+  return step.timeLabel;
+}
+
+/** How long the build has run as of `now` (while it runs), '' when the engine gave no start time. */
+export function buildElapsedLabel(view: BuildStepsView, now: number): string {
+  return view.startedAt === undefined ? '' : buildTimeLabel(now - view.startedAt);
 }
 
 interface StreamState {
@@ -128,6 +156,11 @@ function addOutput(w: Work, stream: 'stdout' | 'stderr', data: Uint8Array): void
   for (const part of parts) w.lines.push({ stream, text: afterCarriageReturn(part) });
 }
 
+/** An engine message without its `dockerfile:3: ` prefix (the view has the line). */
+function withoutPosition(message: string): string {
+  return message.replace(/^dockerfile:\d+: /, '');
+}
+
 /** Splits `[2/5] RUN …` into its position (`2/5`) and instruction. */
 function parseLabel(label: string): { position: string; instruction: string } {
   const m = /^\[([^\]]*)\]\s*(.*)$/s.exec(label);
@@ -149,6 +182,7 @@ export function buildStepsView(events: readonly BuildEvent[], previous?: BuildSt
   const work = new Map<number, Work>();
   const messages: string[] = [];
   let total = 0;
+  let end: Extract<BuildEvent, { type: 'build-end' }> | undefined;
   for (const ev of events) {
     switch (ev.type) {
       case 'step-start': {
@@ -166,10 +200,12 @@ export function buildStepsView(events: readonly BuildEvent[], previous?: BuildSt
             stage: ev.stage,
             line: ev.line,
             state: 'running',
+            startedAt: ev.at,
             ms: undefined,
             timeLabel: '',
             output: [],
             droppedLines: 0,
+            tail: [],
             error: '',
             reusable: undefined,
             reason: 'running',
@@ -196,13 +232,24 @@ export function buildStepsView(events: readonly BuildEvent[], previous?: BuildSt
       case 'step-error': {
         const w = work.get(ev.step);
         if (!w) break;
-        w.step.state = 'error';
-        w.step.error = ev.message;
+        w.step.state = ev.cancelled ? 'cancelled' : 'error';
+        w.step.error = ev.cancelled ? '' : withoutPosition(ev.message);
         break;
       }
       case 'message':
         messages.push(ev.text);
         break;
+      case 'build-end':
+        end = ev;
+        break;
+    }
+  }
+  // a build that ended leaves no step running: it failed there, or the cancel stopped it
+  if (end && end.outcome !== 'done') {
+    for (const w of work.values()) {
+      if (w.step.state !== 'running') continue;
+      w.step.state = end.outcome === 'cancelled' ? 'cancelled' : 'error';
+      w.step.error = end.outcome === 'cancelled' ? '' : withoutPosition(end.message);
     }
   }
 
@@ -215,7 +262,7 @@ export function buildStepsView(events: readonly BuildEvent[], previous?: BuildSt
         if (rest !== '') w.lines.push({ stream, text: afterCarriageReturn(rest) });
       }
       const keep = maxLines === 0 ? [] : w.lines.slice(-maxLines);
-      return { ...w.step, output: keep, droppedLines: w.lines.length - keep.length };
+      return { ...w.step, output: keep, droppedLines: w.lines.length - keep.length, tail: keep.slice(-2) };
     });
 
   const before = new Map((previous?.steps ?? []).map((s) => [matchKey(s), s]));
@@ -238,13 +285,31 @@ export function buildStepsView(events: readonly BuildEvent[], previous?: BuildSt
   const cachedCount = steps.filter((s) => s.state === 'cached').length;
   const ranCount = steps.filter(ran).length;
   const failedStep = steps.find((s) => s.state === 'error');
+  const stopped = failedStep ?? steps.find((s) => s.state === 'cancelled');
   const totalMs = steps.reduce((n, s) => n + (s.ms ?? 0), 0);
+  const allDone = total > 0 && steps.length === total && steps.every((s) => s.state === 'cached' || s.state === 'done');
+  const state: BuildState = end
+    ? end.outcome === 'done'
+      ? 'done'
+      : end.outcome
+    : failedStep
+      ? 'failed'
+      : stopped
+        ? 'cancelled'
+        : allDone
+          ? 'done'
+          : 'running';
   const view: Omit<BuildStepsView, 'alt'> = {
     steps,
     total,
-    finished: total > 0 && steps.length === total && steps.every((s) => s.state === 'cached' || s.state === 'done'),
-    failed: failedStep !== undefined,
-    error: failedStep?.error ?? '',
+    state,
+    finished: state === 'done',
+    failed: state === 'failed',
+    cancelled: state === 'cancelled',
+    error: state === 'failed' ? failedStep?.error || withoutPosition(end?.message ?? '') : '',
+    errorLine: state === 'failed' ? (end?.line ?? failedStep?.line) : undefined,
+    stoppedAt: state === 'failed' || state === 'cancelled' ? (stopped?.step ?? null) : null,
+    startedAt: steps[0]?.startedAt,
     messages,
     cachedCount,
     ranCount,
@@ -257,6 +322,7 @@ export function buildStepsView(events: readonly BuildEvent[], previous?: BuildSt
 
 function reasonOf(s: BuildStep, compared: boolean, prev: BuildStep | undefined, cascadeStart: number | null): BuildStepReason {
   if (s.state === 'running') return 'running';
+  if (s.state === 'cancelled') return 'cancelled';
   if (s.state === 'cached') return 'cached';
   if (!compared) return s.keyword === 'FROM' ? 'base' : 'ran';
   if (!prev) return 'new';
@@ -274,6 +340,9 @@ function stepAlt(s: BuildStep, cascadeStart: number | null, steps: readonly Buil
   switch (s.reason) {
     case 'running':
       what = 'running';
+      break;
+    case 'cancelled':
+      what = 'cancelled';
       break;
     case 'cached':
       what = 'cached: reused from the build cache';
@@ -306,11 +375,31 @@ function stepAlt(s: BuildStep, cascadeStart: number | null, steps: readonly Buil
 }
 
 function buildAlt(v: Omit<BuildStepsView, 'alt'>): string {
-  if (v.steps.length === 0) return 'The build has not started.';
+  if (v.steps.length === 0) {
+    if (v.failed) return `The build failed before its first step: ${v.error}`;
+    return v.cancelled ? 'The build was cancelled before its first step.' : 'The build has not started.';
+  }
   const status = v.failed
-    ? `The build failed at step ${v.steps.find((s) => s.state === 'error')?.step ?? '?'}.`
-    : v.finished
+    ? v.stoppedAt === null
+      ? `The build failed: ${v.error}`
+      : `The build failed at step ${v.stoppedAt}.`
+    : v.cancelled
+      ? `The build was cancelled${v.stoppedAt === null ? '' : ` at step ${v.stoppedAt}`}.`
+      : v.finished
       ? `The build finished in ${v.totalTimeLabel}: ${plural(v.ranCount, 'step')} ran, ${v.cachedCount} cached.`
       : `The build is running: ${v.steps.length} of ${plural(v.total, 'step')} started.`;
   return [status, ...v.steps.map((s) => s.alt)].join(' ');
+}
+
+/**
+ * What the terminal says after a reload about a build the reload cut off, e.g. `The build of app
+ * (started 12:03) was interrupted at [4/4] RUN pip install -r requirements.txt when the page was
+ * reloaded or closed. Nothing was tagged.` (the time in the page's time zone).
+ */
+export function interruptedBuildNotice(build: InterruptedBuild): string {
+  const at = new Date(build.startedAt);
+  const time = Number.isNaN(at.getTime()) ? '' : ` (started ${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')})`;
+  const what = build.tags.length ? `The build of ${build.tags[0]}` : 'A build';
+  const where = build.step ? ` at ${truncate(build.step, 80)}` : '';
+  return `${what}${time} was interrupted${where} when the page was reloaded or closed. Nothing was tagged.`;
 }

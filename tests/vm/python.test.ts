@@ -83,8 +83,23 @@ describe('debian and python base images', () => {
   });
 
   it('builds and runs the seed example unchanged, then rebuilds it from the cache', async () => {
-    const built = await node.engine.build({ context: seedContext(), tags: ['hello-flask:1'] });
+    // pip's lines come as pip prints them, not when the step ends
+    const pipLines: { at: number; text: string }[] = [];
+    let pipDone = 0;
+    const built = await node.engine.build({
+      context: seedContext(),
+      tags: ['hello-flask:1'],
+      onEvent: (e) => {
+        if (e.type === 'step-output' && e.step === 4) pipLines.push({ at: Date.now(), text: new TextDecoder().decode(e.data) });
+        if (e.type === 'step-done' && e.step === 4) pipDone = Date.now();
+      },
+    });
     expect(built.steps.map((s) => s.cached)).toEqual([false, false, false, false]);
+    const first = pipLines.find((l) => l.text.startsWith('Looking in links'));
+    const last = pipLines.find((l) => l.text.startsWith('Successfully installed'));
+    expect(first && last && pipDone).toBeTruthy();
+    expect(last!.at - first!.at).toBeGreaterThan(1000);
+    expect(pipDone - first!.at).toBeGreaterThan(1000);
     const r = await run('hello-flask:1', []);
     expect(r.out).toBe('Hello from Flask 2.2.2 in a container\n');
     // imports find every .pyc: running the app changes no file

@@ -7,7 +7,7 @@
  * not their mtimes). Steps are numbered like BuildKit's (`[stage 2/5] RUN …`), only filesystem
  * steps counted.
  */
-import type { BuildContext, BuildEvent, BuildOptions, BuildResult, ImageRuntimeConfig, PruneReport } from '../api.ts';
+import type { BuildContext, BuildEvent, BuildOptions, BuildResult, ImageRuntimeConfig, InterruptedBuild, PruneReport } from '../api.ts';
 import type { ContainerManager, ResolvedImage } from '../containers/manager.ts';
 import { parseDockerfile, ShellLexer, DockerfileSyntaxError, type DockerfileNode } from '../dockerfile/index.ts';
 import { BuildError, EngineError, OperationCancelledError } from '../errors.ts';
@@ -19,6 +19,7 @@ import { formatCreatedBy } from '../oci/display.ts';
 import { appendEmptyLayerHistory, emptyImage, withConfig } from '../oci/image.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import { matchesDockerignore, parseDockerignore } from './dockerignore.ts';
+import { RunningBuilds } from './running.ts';
 
 const CACHE = 'buildcache';
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
@@ -136,10 +137,45 @@ function stampMadeDirs(entries: Iterable<TarEntryInit>): void {
 
 /** Builds images from Dockerfiles. */
 export class Builder {
-  constructor(private readonly deps: BuilderDeps) {}
+  private readonly running: RunningBuilds;
 
+  constructor(private readonly deps: BuilderDeps) {
+    this.running = new RunningBuilds(deps.meta, deps.now);
+  }
+
+  /**
+   * Builds an image. Every build ends with a `build-end` event (done, failed or cancelled), also
+   * one that fails before its first step; while it runs, a record in the store says so.
+   */
   async build(options: BuildOptions): Promise<BuildResult> {
-    const emit = (e: BuildEvent) => options.onEvent?.(e);
+    const record = await this.running.start(options.tags ?? []);
+    const emit = (e: BuildEvent) => {
+      if (e.type === 'step-start') record.step(`[${e.label}] ${e.instruction}`);
+      options.onEvent?.(e);
+    };
+    try {
+      const result = await this.stages(options, emit);
+      await record.end();
+      emit({ type: 'build-end', outcome: 'done', message: '', imageId: result.imageId });
+      return result;
+    } catch (err) {
+      await record.end();
+      if (options.signal?.aborted || (err instanceof EngineError && err.kind === 'cancelled')) {
+        emit({ type: 'build-end', outcome: 'cancelled', message: 'build cancelled' });
+        throw err instanceof OperationCancelledError ? err : new OperationCancelledError('build');
+      }
+      const line = err instanceof BuildError ? err.line : undefined;
+      emit({ type: 'build-end', outcome: 'failed', message: (err as Error).message, ...(line !== undefined ? { line } : {}) });
+      throw err;
+    }
+  }
+
+  /** Builds that were running when the last engine on these stores went away (each reported once). */
+  interruptedBuilds(): Promise<InterruptedBuild[]> {
+    return this.running.interrupted();
+  }
+
+  private async stages(options: BuildOptions, emit: (e: BuildEvent) => void): Promise<BuildResult> {
     const dockerfilePath = options.dockerfile ?? 'Dockerfile';
     const file = options.context.get(dockerfilePath.replace(/^\.\//, ''));
     if (!file) throw new BuildError(`failed to read dockerfile: open ${dockerfilePath}: no such file or directory`);
@@ -219,24 +255,13 @@ export class Builder {
       if (platform && !/^linux\/(386|i386)$/.test(lexer.processWord(platform, globalArgs))) {
         throw lineError(stage.from, `platform ${platform} is not available: LayerLab runs linux/386 only`);
       }
-      emit({ type: 'step-start', step: fromStep, total, stage: stage.name ?? '', label: label(k, n), instruction: `FROM ${baseWord}`, line: stage.from.startLine });
+      emit({ type: 'step-start', step: fromStep, total, stage: stage.name ?? '', label: label(k, n), instruction: `FROM ${baseWord}`, line: stage.from.startLine, at: this.deps.now().getTime() });
       let state: State;
-      const prev = stages.find((s) => s.name === baseWord.toLowerCase() && s.index < stage.index);
-      if (prev) state = { ...results.get(prev.index)!, args: new Map() };
-      else if (baseWord === 'scratch') state = { id: '', config: { Env: [DEFAULT_PATH] }, args: new Map() };
-      else {
-        let id: string;
-        try {
-          id = await this.deps.images.resolveId(baseWord);
-        } catch {
-          try {
-            id = (await this.deps.images.pull(baseWord, undefined, options.signal)).id;
-          } catch (err) {
-            throw lineError(stage.from, `${baseWord}: ${(err as Error).message}`);
-          }
-        }
-        const resolved = await this.deps.images.resolve(id);
-        state = { id, config: { ...resolved.config }, args: new Map() };
+      try {
+        state = await this.base(stage, baseWord, stages, results, options);
+      } catch (err) {
+        emit(stepError(fromStep, err, options));
+        throw err;
       }
       emit({ type: 'step-done', step: fromStep, cached: false, ms: performance.now() - t0 });
       stepsOut.push({ instruction: `FROM ${baseWord}`, cached: false, ms: performance.now() - t0 });
@@ -267,14 +292,14 @@ export class Builder {
         const no = ++stepNo;
         const s0 = performance.now();
         const text = this.describe(node, expand);
-        emit({ type: 'step-start', step: no, total, stage: stage.name ?? '', label: label(k, n), instruction: text, line: node.startLine });
+        emit({ type: 'step-start', step: no, total, stage: stage.name ?? '', label: label(k, n), instruction: text, line: node.startLine, at: this.deps.now().getTime() });
         let cached = false;
         try {
           const r = await this.fsStep(node, state, text, expand, context, results, stages, stage, options, (stream, data) => emit({ type: 'step-output', step: no, stream, data }));
           state = r.state;
           cached = r.cached;
         } catch (err) {
-          emit({ type: 'step-error', step: no, message: (err as Error).message });
+          emit(stepError(no, err, options));
           throw err;
         }
         const ms = performance.now() - s0;
@@ -293,6 +318,26 @@ export class Builder {
     }
     for (const tag of options.tags ?? []) await this.deps.images.setReference(tag, id);
     return { imageId: id, tags: options.tags ?? [], steps: stepsOut };
+  }
+
+  /** The state a stage starts from: an earlier stage, scratch, or an image (pulled when missing). */
+  private async base(stage: Stage, baseWord: string, stages: Stage[], results: Map<number, State>, options: BuildOptions): Promise<State> {
+    const prev = stages.find((s) => s.name === baseWord.toLowerCase() && s.index < stage.index);
+    if (prev) return { ...results.get(prev.index)!, args: new Map() };
+    if (baseWord === 'scratch') return { id: '', config: { Env: [DEFAULT_PATH] }, args: new Map() };
+    let id: string;
+    try {
+      id = await this.deps.images.resolveId(baseWord);
+    } catch {
+      try {
+        id = (await this.deps.images.pull(baseWord, undefined, options.signal)).id;
+      } catch (err) {
+        if (options.signal?.aborted) throw new OperationCancelledError('build');
+        throw lineError(stage.from, `${baseWord}: ${(err as Error).message}`);
+      }
+    }
+    const resolved = await this.deps.images.resolve(id);
+    return { id, config: { ...resolved.config }, args: new Map() };
   }
 
   private filterContext(context: BuildContext, dockerfile: string): BuildContext {
@@ -388,14 +433,18 @@ export class Builder {
     else argv = [...shell, node.next.join(' ')];
     const env = [...(state.config.Env ?? [DEFAULT_PATH])];
     for (const [k, v] of state.args) if (!env.some((e) => e.startsWith(`${k}=`))) env.push(`${k}=${v}`);
-    const { id: cid } = await this.deps.containers.create({
-      image: parent.id,
-      cmd: argv,
-      entrypoint: [],
-      env,
-      ...(state.config.WorkingDir ? { workingDir: state.config.WorkingDir } : {}),
-      ...(state.config.User ? { user: state.config.User } : {}),
-    });
+    // a build container: never listed, mounts no volumes, removed when the step ends
+    const { id: cid } = await this.deps.containers.create(
+      {
+        image: parent.id,
+        cmd: argv,
+        entrypoint: [],
+        env,
+        ...(state.config.WorkingDir ? { workingDir: state.config.WorkingDir } : {}),
+        ...(state.config.User ? { user: state.config.User } : {}),
+      },
+      { buildStep: true },
+    );
     try {
       const proc = await this.deps.containers.start(cid, {});
       if (!proc) throw new EngineError('guest', 'the build container did not start');
@@ -740,6 +789,12 @@ export class Builder {
     });
     return { deleted: entries.map((e) => e.key), spaceReclaimed: 0 };
   }
+}
+
+/** The event for a step that failed with `err`, or that a cancel stopped. */
+function stepError(step: number, err: unknown, options: BuildOptions): BuildEvent {
+  const cancelled = options.signal?.aborted || (err instanceof EngineError && err.kind === 'cancelled');
+  return cancelled ? { type: 'step-error', step, message: 'build cancelled', cancelled: true } : { type: 'step-error', step, message: (err as Error).message };
 }
 
 function mkdirEntries(dir: string): TarEntry[] {

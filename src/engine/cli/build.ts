@@ -5,7 +5,7 @@
  * the Dockerfile excerpt around the failing line, `ERROR: failed to solve: ...`).
  */
 import type { BuildContext, BuildEvent, BuildOptions } from '../api.ts';
-import { BuildError } from '../errors.ts';
+import { BuildError, EngineError } from '../errors.ts';
 import { readAllStdin } from './attach.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
 import { unsupportedFlag } from './common.ts';
@@ -106,6 +106,10 @@ export class BuildPrinter {
           break;
         }
         this.flush(v);
+        if (e.cancelled) {
+          this.write(`#${v.n} CANCELED\n`);
+          break;
+        }
         this.write(`#${v.n} ERROR: ${e.message}\n`);
         this.failed = v;
         break;
@@ -217,6 +221,11 @@ async function runBuild(ctx: CommandContext): Promise<number> {
     if (quiet) ctx.out(result.imageId + '\n');
     return 0;
   } catch (e) {
+    if ((e instanceof EngineError && e.kind === 'cancelled') || ctx.io.signal?.aborted) {
+      // BuildKit's words when the build's context is cancelled (Ctrl-C)
+      ctx.err('ERROR: failed to solve: Canceled: context canceled\n');
+      throw new StatusError(130);
+    }
     const message = e instanceof Error ? e.message : String(e);
     let out = printer.failureSummary();
     const line = e instanceof BuildError ? e.line : (e as { line?: unknown } | null)?.line;

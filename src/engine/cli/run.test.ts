@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BuildError } from '../errors.ts';
+import { BuildError, OperationCancelledError } from '../errors.ts';
 import { readTar, writeTar } from '../layer/index.ts';
 import { textFile } from './build.ts';
 import { runDocker } from './run.ts';
@@ -637,6 +637,25 @@ describe('docker build', () => {
     withContext(cap);
     expect(await runDocker(['build', '.'], cap.io, engine)).toBe(1);
     golden('build-error.golden', cap.err());
+  });
+
+  it('Ctrl-C: the running step is CANCELED and the build ends with BuildKit\'s words, status 130', async () => {
+    engine.buildScript = {
+      events: [
+        { type: 'step-start', step: 1, total: 2, stage: '', label: '1/2', instruction: 'FROM busybox', line: 1 },
+        { type: 'step-done', step: 1, cached: false, ms: 12 },
+        { type: 'step-start', step: 2, total: 2, stage: '', label: '2/2', instruction: 'RUN sleep 100', line: 2 },
+        { type: 'step-error', step: 2, message: 'build cancelled', cancelled: true },
+        { type: 'build-end', outcome: 'cancelled', message: 'build cancelled' },
+      ],
+      error: new OperationCancelledError('build'),
+    };
+    const cap = captureIO();
+    withContext(cap);
+    expect(await runDocker(['build', '.'], cap.io, engine)).toBe(130);
+    const err = cap.err();
+    expect(err).toMatch(/#5 \[2\/2\] RUN sleep 100\n#5 CANCELED\nERROR: failed to solve: Canceled: context canceled\n$/);
+    expect(err).not.toContain('ERROR: build cancelled');
   });
 
   it('reports a missing context', async () => {

@@ -7,6 +7,7 @@ import type {
   AttachedProcess,
   BuildEvent,
   BuildOptions,
+  InterruptedBuild,
   BuildResult,
   ChangeEntry,
   ContainerInspect,
@@ -433,6 +434,13 @@ export class FakeEngine implements DockerEngine {
     if (this.buildScript.error) throw this.buildScript.error;
     const result = this.buildScript.result ?? { imageId: 'sha256:' + 'b'.repeat(64), tags: [], steps: [] };
     return { ...result, tags: result.tags.length ? result.tags : (options.tags ?? []) };
+  };
+
+  /** What `interruptedBuilds` reports (once). */
+  interrupted: InterruptedBuild[] = [];
+  interruptedBuilds = async (): Promise<InterruptedBuild[]> => {
+    this.record('interruptedBuilds');
+    return this.interrupted.splice(0);
   };
 
   login = async (server?: string): Promise<never> => {

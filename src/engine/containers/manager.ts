@@ -94,6 +94,12 @@ export interface ContainerRecord {
   rwLayer?: { digest: string; size: number };
   /** When a running container's read-write layer was last saved (RFC 3339), if ever. */
   checkpointedAt?: string;
+  /**
+   * A builder's container for one RUN step: like BuildKit's, never listed, counted, pruned or
+   * found by name, its read-write layer and logs are not saved, and it is removed when the step
+   * ends; one left by an engine that went away mid-build is deleted when the next one starts.
+   */
+  build?: boolean;
 }
 
 /** What happened to a container, in the words of Docker's events (`docker events`). */
@@ -168,7 +174,9 @@ export class ContainerManager {
 
   constructor(private readonly deps: ContainerDeps) {}
 
+  /** Tells `onEvent` what happened (a build's containers are never told of, as with BuildKit). */
   private emit(action: ContainerEvent['action'], r: ContainerRecord, exitCode?: number): void {
+    if (r.build) return;
     this.deps.onEvent?.({ action, id: r.id, name: r.name, image: r.image, labels: r.config.labels, ...(exitCode !== undefined ? { exitCode } : {}) });
   }
 
@@ -186,11 +194,23 @@ export class ContainerManager {
 
   /**
    * Marks containers that were running when the last engine went away as exited (255), as Docker
-   * does after a daemon restart, saying why and how much of their read-write layer was kept.
+   * does after a daemon restart, saying why and how much of their read-write layer was kept; and
+   * deletes the build containers it left behind (their builds cannot go on).
    */
   private recover(): Promise<void> {
     this.recovered ??= (async () => {
-      for (const { value: r } of await this.deps.meta.list<ContainerRecord>(CONTAINERS)) {
+      const records = (await this.deps.meta.list<ContainerRecord>(CONTAINERS)).map((e) => e.value);
+      const leftovers = records.filter((r) => r.build && !this.live.has(r.id));
+      if (leftovers.length) {
+        await this.deps.meta.transaction((tx) => {
+          for (const r of leftovers) {
+            tx.delete(CONTAINERS, r.id);
+            tx.delete(LOGS, r.id);
+          }
+        });
+      }
+      for (const r of records) {
+        if (r.build) continue;
         if ((r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting') && !this.live.has(r.id)) {
           if (r.hostConfig.autoRemove) {
             // like the daemon after a restart: a --rm container is removed
@@ -219,6 +239,8 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     if (!live) return r.rwLayer ? readTar(await this.deps.blobs.get(r.rwLayer.digest as Digest)) : [];
+    // a build's step keeps nothing: the builder exports its layer once, when the step ends
+    if (r.build) return exportUpperDir(live.guest, containerDirs(r.id).upper);
     const running = this.checkpoints.get(r.id);
     if (running) return running;
     const p = this.serial(r.id, async () => {
@@ -252,19 +274,30 @@ export class ContainerManager {
 
   /** Checkpoints every running container (see `checkpoint`); errors are left for the next one. */
   async checkpointRunning(): Promise<void> {
-    await Promise.all([...this.live.keys()].map((id) => this.checkpoint(id).catch(() => [])));
+    const ids = [...this.live.keys()];
+    const records = await Promise.all(ids.map((id) => this.deps.meta.get<ContainerRecord>(CONTAINERS, id)));
+    await Promise.all(ids.filter((_, i) => records[i] && !records[i]!.build).map((id) => this.checkpoint(id).catch(() => [])));
   }
 
+  /** Every container record, build containers included. */
   private async all(): Promise<ContainerRecord[]> {
     await this.recover();
     return (await this.deps.meta.list<ContainerRecord>(CONTAINERS)).map((e) => e.value);
   }
 
-  /** Finds a container by full ID, name or unique ID prefix. */
+  /** The containers a user can see (`docker ps -a`): all but build containers. */
+  private async visible(): Promise<ContainerRecord[]> {
+    return (await this.all()).filter((r) => !r.build);
+  }
+
+  /** Finds a container by full ID, name or unique ID prefix (a build container only by its full ID). */
   async find(idOrName: string): Promise<ContainerRecord> {
     await this.recover();
     const name = idOrName.replace(/^\//, '');
-    const all = await this.all();
+    const everything = await this.all();
+    const own = everything.find((r) => r.build && r.id === name);
+    if (own) return own;
+    const all = everything.filter((r) => !r.build);
     const exact = all.find((r) => r.id === name || r.name === name);
     if (exact) return exact;
     const byPrefix = /^[0-9a-f]+$/.test(name) ? all.filter((r) => r.id.startsWith(name)) : [];
@@ -294,12 +327,13 @@ export class ContainerManager {
     return [...this.pinned, ...(await this.all()).flatMap((r) => (r.rwLayer ? [r.rwLayer.digest] : []))];
   }
 
-  async create(options: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
+  /** Creates a container (`internal.buildStep`: a builder's container for a RUN step, see `ContainerRecord.build`). */
+  async create(options: CreateContainerOptions, internal: { buildStep?: boolean } = {}): Promise<{ id: string; warnings: string[] }> {
     const image = await this.deps.images.resolve(options.image);
     const all = await this.all();
     if (options.name !== undefined) {
       if (!NAME_PATTERN.test(options.name)) throw new InvalidArgumentError(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-      const clash = all.find((r) => r.name === options.name);
+      const clash = all.find((r) => r.name === options.name && !r.build);
       if (clash) throw new ConflictError(`Conflict. The container name "/${options.name}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`);
     }
     const ic = image.config;
@@ -319,7 +353,8 @@ export class ContainerManager {
       mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: v.target, RW: !v.readonly });
       targets.add(v.target);
     }
-    for (const target of Object.keys(ic.Volumes ?? {})) {
+    // a RUN step sees the image's VOLUME paths as plain directories, like BuildKit
+    for (const target of internal.buildStep ? [] : Object.keys(ic.Volumes ?? {})) {
       if (targets.has(target)) continue;
       const vol = await this.deps.volumes.create(undefined, {}, true);
       mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: target, RW: true });
@@ -348,6 +383,7 @@ export class ContainerManager {
       mounts,
       state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
       restartCount: 0,
+      ...(internal.buildStep ? { build: true } : {}),
     };
     await this.save(record);
     this.emit('create', record);
@@ -509,7 +545,8 @@ export class ContainerManager {
     if (!r) return;
     r.state = { ...r.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, error, finishedAt: this.deps.now().toISOString() };
     try {
-      if (!r.hostConfig.autoRemove) {
+      // a build container's layer is read by the builder, straight from the guest
+      if (!r.hostConfig.autoRemove && !r.build) {
         const entries = await exportUpperDir(live.guest, containerDirs(id).upper);
         const tar = writeTar(entries);
         const info = await this.deps.blobs.put(tar);
@@ -519,7 +556,7 @@ export class ContainerManager {
     } catch (err) {
       r.state.error = r.state.error || `saving the read-write layer failed: ${(err as Error).message}`;
     }
-    await this.deps.meta.put(LOGS, id, live.logs.map((e): StoredLog => ({ s: e.stream === 'stdout' ? 'o' : 'e', t: e.time, d: toBase64(e.data) })));
+    if (!r.build) await this.deps.meta.put(LOGS, id, live.logs.map((e): StoredLog => ({ s: e.stream === 'stdout' ? 'o' : 'e', t: e.time, d: toBase64(e.data) })));
     await this.save(r);
     this.live.delete(id);
     this.emit('die', r, code);
@@ -603,7 +640,7 @@ export class ContainerManager {
   }
 
   async list(options: { all?: boolean } = {}): Promise<ContainerSummary[]> {
-    const rows = (await this.all())
+    const rows = (await this.visible())
       .filter((r) => options.all || r.state.status === 'running')
       .sort((a, b) => b.created.localeCompare(a.created));
     return rows.map((r) => ({
@@ -808,7 +845,7 @@ export class ContainerManager {
   async prune(): Promise<PruneReport> {
     const deleted: string[] = [];
     let space = 0;
-    for (const r of await this.all()) {
+    for (const r of await this.visible()) {
       if (r.state.status === 'running') continue;
       await this.remove(r.id);
       deleted.push(r.id);
@@ -819,7 +856,7 @@ export class ContainerManager {
 
   /** Containers by state and the bytes of their saved read-write layers. */
   async usage(): Promise<{ total: number; active: number; size: number; reclaimable: number }> {
-    const all = await this.all();
+    const all = await this.visible();
     const size = all.reduce((n, r) => n + (r.rwLayer?.size ?? 0), 0);
     const active = all.filter((r) => r.state.status === 'running');
     return { total: all.length, active: active.length, size, reclaimable: size - active.reduce((n, r) => n + (r.rwLayer?.size ?? 0), 0) };
