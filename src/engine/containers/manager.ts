@@ -392,7 +392,8 @@ export class ContainerManager {
     await this.save(r);
     const record = (stream: 'stdout' | 'stderr') => (chunk: Uint8Array) => {
       const data = chunk.slice();
-      if (live.output.length < MAX_LOG_ENTRIES) live.output.push({ stream, data });
+      // kept only for an attach (docker run, start -a), which comes after start returns
+      if (attach && live.output.length < MAX_LOG_ENTRIES) live.output.push({ stream, data });
       for (const l of live.outputListeners) l(stream, data);
       live.lines.write(stream, data);
     };
