@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BuildContext } from '../src/engine/api.ts';
 import type { CliIO } from '../src/engine/cli/io.ts';
+import { nodeHostFS } from './node-host-fs.ts';
 
 /** Reads every file under `dir` into a build context with modes and mtimes (the builder applies .dockerignore). */
 export async function readBuildContext(dir: string): Promise<BuildContext> {
@@ -71,6 +72,7 @@ export function nodeCliIO(): CliIO & { dispose(): void } {
       await writeFile(p, data);
     },
     buildContext: readBuildContext,
+    hostFS: nodeHostFS(),
     now: () => new Date(),
     dispose() {
       process.off('SIGINT', onSigint);

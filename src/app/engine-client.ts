@@ -5,6 +5,7 @@
 import type { BuildEvent, InterruptedBuild, PullEvent } from '../engine/api.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles, WorkspaceTimes } from './engine-protocol.ts';
+import type { WorkspaceChange, WorkspaceRefusal } from './workspace-fs.ts';
 import workerUrl from './engine.worker.ts?worker&url';
 
 /** What a terminal session reports. */
@@ -66,6 +67,15 @@ export class EngineClient {
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
+
+  /**
+   * `docker cp` changes a workspace file: apply it, or say why not. By default every change is
+   * refused (the widget has no workspace to write to).
+   */
+  onWorkspaceChange: (change: WorkspaceChange) => WorkspaceRefusal | undefined = () => ({
+    code: 'EROFS',
+    hint: 'There is no workspace here to copy files into; use - to get a tar archive on stdout.',
+  });
 
   constructor(options: EngineClientOptions = {}) {
     this.worker = startWorker(new URL(workerUrl, import.meta.url), 'layerlab-engine');
@@ -134,6 +144,16 @@ export class EngineClient {
       case 'download':
         this.onDownload(m.name, m.data);
         break;
+      case 'workspace': {
+        let refused: WorkspaceRefusal | undefined;
+        try {
+          refused = this.onWorkspaceChange(m.change);
+        } catch (err) {
+          refused = { code: 'EIO', hint: (err as Error).message };
+        }
+        this.send({ t: 'workspace-done', req: m.req, ...(refused ? { refused } : {}) });
+        break;
+      }
       case 'ready':
         this.onReady();
         break;

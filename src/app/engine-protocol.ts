@@ -6,6 +6,7 @@
 import type { BuildEvent, InterruptedBuild, PullEvent } from '../engine/api.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
 import type { WireError } from '../runtime/worker-protocol.ts';
+import type { WorkspaceChange, WorkspaceRefusal } from './workspace-fs.ts';
 
 /** Files of the workspace (the build context), path → text or bytes. */
 export type WorkspaceFiles = Record<string, Uint8Array>;
@@ -28,8 +29,10 @@ export type ToEngine =
   | { t: 'complete'; req: number; line: string }
   /** Calls a read-only engine query (`images.list`, `containers.list`, `system.df`, …). */
   | { t: 'query'; req: number; path: string; args: unknown[] }
-  /** A file the user picked or dropped, readable by `docker load -i NAME` and `docker cp NAME …`. */
-  | { t: 'upload'; name: string; data: Uint8Array };
+  /** A file the user picked or dropped, readable by `docker load -i NAME`. */
+  | { t: 'upload'; name: string; data: Uint8Array }
+  /** The page applied a `workspace` change (or says why not). */
+  | { t: 'workspace-done'; req: number; refused?: WorkspaceRefusal };
 
 /** Worker → page. */
 export type FromEngine =
@@ -52,4 +55,6 @@ export type FromEngine =
   /** Progress of an image download, whoever started it. */
   | { t: 'pull-event'; reference: string; event: PullEvent }
   /** A command wrote a file for the user (`docker save -o NAME`): the page offers it as a download. */
-  | { t: 'download'; name: string; data: Uint8Array };
+  | { t: 'download'; name: string; data: Uint8Array }
+  /** `docker cp` changes a workspace file: the page applies it and answers `workspace-done`. */
+  | { t: 'workspace'; req: number; change: WorkspaceChange };

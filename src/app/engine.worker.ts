@@ -19,6 +19,7 @@ import { openIdbStorage } from '../storage/idb-store.ts';
 import { evaluateCheck } from '../content/checks.ts';
 import type { Check } from '../content/types.ts';
 import { ActivityLog } from './activity-log.ts';
+import { WorkspaceFS, type WorkspaceChange, type WorkspaceRefusal } from './workspace-fs.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles, WorkspaceTimes } from './engine-protocol.ts';
 
 const scope = self as unknown as { postMessage(m: FromEngine, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToEngine>) => void) | null };
@@ -40,6 +41,18 @@ interface Session {
 const sessions = new Map<number, Session>();
 /** Files the user handed in (file picker, drop), by name. */
 const uploads = new Map<string, Uint8Array>();
+/** Workspace changes sent to the page, waiting for its answer. */
+const workspaceReplies = new Map<number, (refused: WorkspaceRefusal | undefined) => void>();
+let nextWorkspaceReq = 1;
+
+/** Asks the page to apply a `docker cp` change to its workspace. */
+function changeWorkspace(change: WorkspaceChange): Promise<WorkspaceRefusal | undefined> {
+  const req = nextWorkspaceReq++;
+  return new Promise((resolve) => {
+    workspaceReplies.set(req, resolve);
+    post({ t: 'workspace', req, change }, change.op === 'write' ? [change.data.buffer] : []);
+  });
+}
 
 /** Commands run in the terminal and builds finished: what lesson checks read (opened by `init`). */
 let activity: ActivityLog | undefined;
@@ -143,8 +156,10 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     onStdinEnd: (l) => (s.stdinEnd.add(l), () => s.stdinEnd.delete(l)),
     onResize: (l) => (s.resize.add(l), () => s.resize.delete(l)),
     buildContext: contextFrom(msg.files, msg.mtimes),
+    // docker cp: the workspace is the local file system
+    hostFS: new WorkspaceFS(msg.files, msg.mtimes ?? {}, changeWorkspace),
     now: () => new Date(),
-    // the page's files: uploads in, downloads out
+    // docker load -i / save -o: uploads in, downloads out
     readFile: async (path) => {
       const name = path.replace(/^\.?\//, '');
       const data = uploads.get(name) ?? msg.files[name];
@@ -406,6 +421,10 @@ scope.onmessage = (e) => {
       break;
     case 'upload':
       uploads.set(msg.name, msg.data);
+      break;
+    case 'workspace-done':
+      workspaceReplies.get(msg.req)?.(msg.refused);
+      workspaceReplies.delete(msg.req);
       break;
     case 'query':
       query(msg.path, msg.args).then(

@@ -44,13 +44,12 @@ export interface WorkspaceOptions {
   events?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
 }
 
+import { decodeText, MAX_FILE_BYTES, validatePath } from './workspace-paths.ts';
+
 export const STORAGE_KEY = 'layerlab.workspace';
 /** A stored value that could not be read is moved here rather than overwritten. */
 export const CORRUPT_SUFFIX = '.corrupt';
-/** Longest path accepted (tar's ustar limit is 255 with its prefix field). */
-export const MAX_PATH_LENGTH = 255;
-/** Largest file accepted (the browser's storage holds about 5 MB in all). */
-export const MAX_FILE_BYTES = 1024 * 1024;
+export { MAX_FILE_BYTES, MAX_PATH_LENGTH, validatePath } from './workspace-paths.ts';
 
 /** The example from the seed lesson. */
 export const DEFAULT_FILES: readonly NewWorkspaceFile[] = Object.freeze([
@@ -77,37 +76,6 @@ const encoder = new TextEncoder();
 
 /** Shows a path in a message. */
 const q = (path: string) => `"${path}"`;
-
-/**
- * Checks a path typed by a student and returns it trimmed; throws an `Error` explaining what to
- * change otherwise.
- */
-export function validatePath(input: string): string {
-  const path = input.trim();
-  if (path === '') throw new Error('Please type a name for the file.');
-  if (path.includes('\\')) throw new Error(`Use / to separate folders, not \\ (in ${q(path)}).`);
-  if (path.startsWith('/') || /^[a-zA-Z]:/.test(path)) {
-    throw new Error(`${q(path)} is an absolute path. Paths in the build context start at its top folder: write ${q(path.replace(/^([a-zA-Z]:)?\/+/, '') || 'name')} instead.`);
-  }
-  const parts = path.split('/');
-  if (parts.includes('..')) throw new Error(`${q(path)} uses "..", which would point outside the build context. Docker can only see files inside it.`);
-  if (parts.some((p) => p === '' || p === '.')) throw new Error(`${q(path)} has an empty folder name (look for "//", "./" or a "/" at the end).`);
-  if (/[\u0000-\u001f\u007f]/.test(path)) throw new Error(`${q(path)} contains an invisible control character; please retype the name.`);
-  if (path.length > MAX_PATH_LENGTH) {
-    throw new Error(`That path is too long (${path.length} characters); keep it to ${MAX_PATH_LENGTH} or fewer.`);
-  }
-  return path;
-}
-
-/** Whether the bytes look like text: valid UTF-8 without NUL bytes. */
-function decodeText(bytes: Uint8Array): string | undefined {
-  if (bytes.includes(0)) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
 
 function toBase64(bytes: Uint8Array): string {
   let s = '';
@@ -287,6 +255,24 @@ export class Workspace {
     if (file.text === text) return;
     file.text = text;
     file.modified = Date.now();
+    this.#changed();
+  }
+
+  /**
+   * Writes a file that came from elsewhere (`docker cp CONTAINER:PATH .`): created, or replaced
+   * when it exists. Text stays editable, anything else is kept as bytes; `modified` is its time.
+   */
+  put(path: string, data: Uint8Array, modified = Date.now()): void {
+    const p = validatePath(path);
+    if (data.length > MAX_FILE_BYTES) {
+      throw new Error(`${q(p)} is ${formatSize(data.length)}; files up to ${formatSize(MAX_FILE_BYTES)} fit in the browser's storage.`);
+    }
+    this.#checkFree(p, [p]);
+    const text = decodeText(data);
+    const entry: WorkspaceFile = text === undefined ? { path: p, text: '', data: data.slice(), modified } : { path: p, text, modified };
+    const existing = this.entries.findIndex((f) => f.path === p);
+    if (existing >= 0) this.entries[existing] = entry;
+    else this.entries.push(entry);
     this.#changed();
   }
 

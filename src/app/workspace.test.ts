@@ -236,6 +236,23 @@ describe('Workspace', () => {
     expect(make().modifiedTimes()).toEqual({ 'a.txt': t0, 'b.bin': t0, 'c.txt': t0 });
   });
 
+  it('puts files that come from docker cp: text editable, bytes kept, times kept, saved like an edit', () => {
+    const ws = make();
+    ws.put('out/t.txt', new TextEncoder().encode('from a container\n'), 1_600_000_000_000);
+    ws.put('out/b.bin', new Uint8Array([0, 1, 2, 255]), 1_600_000_001_000);
+    expect(ws.get('out/t.txt')).toMatchObject({ text: 'from a container\n', modified: 1_600_000_000_000 });
+    expect(ws.get('out/b.bin')?.data).toEqual(new Uint8Array([0, 1, 2, 255]));
+    ws.put('app.py', new TextEncoder().encode('replaced\n'), 5);
+    expect(ws.get('app.py')).toMatchObject({ text: 'replaced\n', modified: 5 });
+    expect(() => ws.put('app.py/x', new Uint8Array(1))).toThrow('"app.py" is a file, so it can\'t also be a folder.');
+    expect(() => ws.put('out', new Uint8Array(1))).toThrow('There is already a folder named "out".');
+    expect(() => ws.put('big', new Uint8Array(MAX_FILE_BYTES + 1))).toThrow('files up to 1.0 MB fit');
+    vi.runAllTimers();
+    const reloaded = make();
+    expect(reloaded.get('out/t.txt')?.text).toBe('from a container\n');
+    expect(reloaded.get('out/b.bin')?.data).toEqual(new Uint8Array([0, 1, 2, 255]));
+  });
+
   it('refuses uploads that are too large or clash, adding none of them', async () => {
     const ws = make();
     const big = new File([new Uint8Array(MAX_FILE_BYTES + 1)], 'big.bin');

@@ -31,7 +31,10 @@ function fakeEngine(): CheckContext['engine'] {
       diff: () => Promise.resolve([{ kind: 'A', path: '/tmp/x' }]),
       copyFrom: (name: string, path: string) => {
         const text = containers[name]?.files?.[path];
-        return text === undefined ? notFound('file') : Promise.resolve(writeTar([{ name: path.split('/').pop()!, type: 'file', data: new TextEncoder().encode(text) }]));
+        if (text === undefined) return notFound('file');
+        const data = new TextEncoder().encode(text);
+        const stat = { name: path.split('/').pop()!, type: 'file', size: data.length, mode: 0o644, mtime: 0, linkTarget: '' };
+        return Promise.resolve({ stat, tar: writeTar([{ name: stat.name, type: 'file', data }]) });
       },
     } as unknown as DockerEngine['containers'],
     volumes: { list: () => Promise.resolve([{ Name: 'data' } as VolumeInfo]) } as unknown as DockerEngine['volumes'],

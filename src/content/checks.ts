@@ -120,8 +120,8 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
     }
     if (c.file) {
       const f = c.file;
-      const tar = await exists(ctx.engine.containers.copyFrom(c.name, f.path));
-      const entry = tar && readTar(tar).find((e) => e.type === 'file');
+      const copied = await exists(ctx.engine.containers.copyFrom(c.name, f.path));
+      const entry = copied && readTar(copied.tar).find((e) => e.type === 'file');
       if (!entry) out.push(`The container ${c.name} has no file ${f.path}.`);
       else if (f.contains && !re(f.contains).test(new TextDecoder().decode(entry.data))) out.push(`The file ${f.path} in ${c.name} does not contain what was asked yet.`);
     }

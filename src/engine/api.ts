@@ -186,12 +186,31 @@ export interface AttachOptions {
   size?: { rows: number; cols: number };
 }
 
-/** One line of `docker logs`. */
+/**
+ * One line of `docker logs`, cut like Docker's log copier: `data` ends with its newline, except a
+ * line still unfinished when the process exited (or one over 16 KiB, which is cut into parts).
+ */
 export interface LogEntry {
   stream: 'stdout' | 'stderr';
   /** ISO time with nanoseconds as Docker prints with -t (RFC3339Nano). */
   time: string;
   data: Uint8Array;
+}
+
+/** What `docker cp` learns about a container path (Docker's `PathStat`). */
+export interface PathStat {
+  /** Base name of the path. */
+  name: string;
+  /** What the path itself is: a symlink as the last element is not followed (unless the path ends in `/`). */
+  type: 'file' | 'directory' | 'symlink' | 'device' | 'other';
+  /** Bytes (for a symlink, the length of its target). */
+  size: number;
+  /** Permission bits (`0o7777`). */
+  mode: number;
+  /** Modification time, seconds since the epoch. */
+  mtime: number;
+  /** For a symlink: the absolute path it leads to inside the container, followed as far as it exists; '' otherwise. */
+  linkTarget: string;
 }
 
 /** One line of `docker diff`. */
@@ -337,15 +356,33 @@ export interface DockerEngine {
     remove(idOrName: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
     list(options?: { all?: boolean }): Promise<ContainerSummary[]>;
     inspect(idOrName: string): Promise<ContainerInspect>;
-    logs(idOrName: string, options?: { follow?: boolean; signal?: AbortSignal; onEntry: (e: LogEntry) => void }): Promise<void>;
+    /**
+     * Log lines: the last `tail` of them (every one when `tail` < 0 or absent), from the first at
+     * or after `since`, ending at the first after `until` (Unix `seconds[.nanos]`, as Docker's API
+     * takes them); with `follow`, new lines until the container stops or `signal` aborts.
+     */
+    logs(idOrName: string, options?: { follow?: boolean; tail?: number; since?: string; until?: string; signal?: AbortSignal; onEntry: (e: LogEntry) => void }): Promise<void>;
     diff(idOrName: string): Promise<ChangeEntry[]>;
     commit(idOrName: string, options?: { reference?: string; message?: string; author?: string }): Promise<string>;
     exec(idOrName: string, options: ExecOptions): Promise<AttachedProcess>;
     /** `docker top`: UID PID PPID C STIME TTY TIME CMD rows. */
     top(idOrName: string): Promise<{ titles: string[]; processes: string[][] }>;
-    /** `docker cp container:path -` (a tar) and `docker cp - container:path`. */
-    copyFrom(idOrName: string, path: string): Promise<Uint8Array>;
-    copyTo(idOrName: string, path: string, tar: Uint8Array): Promise<void>;
+    /**
+     * Docker's `HEAD /containers/{id}/archive` (running or stopped): the path's stat, symlinks before
+     * its last element followed inside the container; NotFoundError `Could not find the file PATH in container NAME`.
+     */
+    statPath(idOrName: string, path: string, options?: { signal?: AbortSignal }): Promise<PathStat>;
+    /**
+     * Docker's `GET /containers/{id}/archive`: a tar of PATH whose entries start with PATH's base
+     * name (`PATH/.`: a directory's contents under `./`), and PATH's stat.
+     */
+    copyFrom(idOrName: string, path: string, options?: { signal?: AbortSignal }): Promise<{ stat: PathStat; tar: Uint8Array }>;
+    /**
+     * Docker's `PUT /containers/{id}/archive`: extracts a tar into the existing directory PATH
+     * (symlinks followed). It never replaces a directory with a non-directory or the reverse;
+     * `copyUIDGID` gives everything to the container's user (`docker cp -a`).
+     */
+    copyTo(idOrName: string, path: string, tar: Uint8Array, options?: { copyUIDGID?: boolean; signal?: AbortSignal }): Promise<void>;
     wait(idOrName: string): Promise<number>;
     prune(): Promise<PruneReport>;
   };

@@ -145,8 +145,12 @@ export class Engine implements DockerEngine {
     commit: (id, o) => this.containerManager.commit(id, o),
     exec: (id, o) => this.containerManager.exec(id, o),
     top: (id) => this.containerManager.top(id),
-    copyFrom: (id, p) => this.containerManager.copyFrom(id, p),
-    copyTo: (id, p, t) => this.containerManager.copyTo(id, p, t),
+    statPath: (id, p, o) => this.containerManager.statPath(id, p, o),
+    copyFrom: (id, p, o) => this.containerManager.copyFrom(id, p, o),
+    copyTo: async (id, p, t, o) => {
+      // a copy into a stopped container replaces its saved layer: the old blob goes
+      if (await this.containerManager.copyTo(id, p, t, o)) await this.gc();
+    },
     wait: (id) => this.containerManager.wait(id),
     prune: this.withGc(() => this.containerManager.prune()),
   };

@@ -2,16 +2,19 @@
  * The `docker` CLI over the real engine and guest: what a person types and sees.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBuildContext } from '../../bin/node-cli-io.ts';
 import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
+import { nodeHostFS } from '../../bin/node-host-fs.ts';
 import type { CliIO } from '../../src/engine/cli/io.ts';
 import { runDocker } from '../../src/engine/cli/run.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'layerlab-cli-'));
+/** The local directory `docker cp` reads and writes. */
+const cwd = mkdtempSync(join(tmpdir(), 'layerlab-cli-cwd-'));
 let node: NodeEngine;
 
 /** Runs `docker …` and returns what a terminal would show. */
@@ -42,6 +45,7 @@ async function docker(line: string[], options: { tty?: boolean; stdin?: string; 
     },
     writeFile: async (p, d) => void files.set(p, d),
     buildContext: readBuildContext,
+    hostFS: nodeHostFS(cwd),
   };
   const running = runDocker(line, io, node.engine);
   if (options.stdin !== undefined) {
@@ -107,9 +111,24 @@ describe('docker CLI on the real engine', () => {
     expect(logs.err).toBe('oops\n');
     const stamped = await docker(['logs', '-t', 'logger']);
     expect(stamped.out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z line1\n$/);
-    const files = new Map<string, Uint8Array>();
-    expect((await docker(['cp', 'logger:/root/file', '/out/file'], { files })).code).toBe(0);
-    expect(new TextDecoder().decode(files.get('/out/file'))).toBe('data\n');
+    expect((await docker(['cp', 'logger:/root/file', 'out-file'])).code).toBe(0);
+    expect(readFileSync(join(cwd, 'out-file'), 'utf8')).toBe('data\n');
+  });
+
+  it('logs --tail counts lines, not writes, and keeps an unfinished last line', async () => {
+    // stderr first (lines of both streams count), then five lines in one write, then a line in two writes, then no newline
+    const script = 'echo err1 >&2; sleep 0.2; printf "line1\\nline2\\nline3\\nline4\\nline5\\n"; printf part; sleep 0.2; printf "ial\\nlast"';
+    expect((await docker(['run', '--name', 'five', 'busybox', 'sh', '-c', script])).code).toBe(0);
+    expect((await docker(['logs', '--tail', '2', 'five'])).out).toBe('partial\nlast');
+    expect((await docker(['logs', '-n', '3', 'five'])).out).toBe('line5\npartial\nlast');
+    expect((await docker(['logs', '--tail', '0', 'five'])).out).toBe('');
+    expect(await docker(['logs', '--tail', 'all', 'five'])).toMatchObject({ out: 'line1\nline2\nline3\nline4\nline5\npartial\nlast', err: 'err1\n' });
+    const stamped = (await docker(['logs', '-t', '-n', '2', 'five'])).out.split('\n');
+    expect(stamped).toHaveLength(2);
+    for (const line of stamped) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (partial|last)$/);
+    expect((await docker(['logs', '--since', '2099-01-01T00:00:00Z', 'five'])).out).toBe('');
+    expect((await docker(['logs', '--until', '2000-01-01T00:00:00Z', 'five'])).out).toBe('');
+    expect((await docker(['logs', '--since', '10m', '-n', '1', 'five'])).out).toBe('last');
   });
 
   it('builds with -t, -f, --target and --build-arg, shows history, and builds FROM scratch', async () => {

@@ -31,7 +31,7 @@ async function exec(id: string, cmd: string[]) {
 
 /** The single file a `docker cp CONTAINER:PATH -` tar holds. */
 async function copyFrom(id: string, path: string): Promise<string> {
-  const entries = readTar(await engine.containers.copyFrom(id, path));
+  const entries = readTar((await engine.containers.copyFrom(id, path)).tar);
   expect(entries.map((e) => e.name)).toEqual([path.split('/').pop()]);
   return text(entries[0]!.data ?? new Uint8Array());
 }

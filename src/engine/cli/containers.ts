@@ -1,11 +1,11 @@
 /**
- * Container commands: run, create, start, stop, restart, kill, rm, ps, inspect, logs, diff,
- * commit, exec, top, cp, wait and prune, with docker/cli's flags, output and exit statuses.
+ * Container commands: run, create, start, stop, restart, kill, rm, ps, inspect, diff,
+ * commit, exec, top, wait and prune, with docker/cli's flags, output and exit statuses (`cp` is
+ * in cp.ts, `logs` in logs.ts).
  */
-import type { ContainerSummary, CreateContainerOptions, LogEntry } from '../api.ts';
+import type { ContainerSummary, CreateContainerOptions } from '../api.ts';
 import { NotFoundError } from '../errors.ts';
-import { readTar, writeTar } from '../layer/index.ts';
-import { attachProcess, pullPrinter, readAllStdin } from './attach.ts';
+import { attachProcess, pullPrinter } from './attach.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
 import {
   inspectEach,
@@ -399,51 +399,10 @@ async function runPs(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-// ---------------------------------------------------------------- inspect / logs / diff / commit / top
+// ---------------------------------------------------------------- inspect / diff / commit / top
 
 function runContainerInspect(ctx: CommandContext): Promise<number> {
   return inspectEach(ctx, (n) => ctx.engine.containers.inspect(n));
-}
-
-async function runLogs(ctx: CommandContext): Promise<number> {
-  const f = ctx.flags;
-  const name = ctx.args[0] ?? '';
-  const info = await ctx.engine.containers.inspect(name);
-  const tailText = f.string('tail') ?? 'all';
-  const tail = tailText === 'all' || tailText === '' ? -1 : Number.parseInt(tailText, 10);
-  const timestamps = f.bool('timestamps');
-  const emit = (e: LogEntry): void => {
-    if (timestamps) {
-      const prefix = e.time + ' ';
-      if (info.Config.Tty || e.stream === 'stdout') ctx.out(prefix);
-      else ctx.err(prefix);
-    }
-    if (info.Config.Tty || e.stream === 'stdout') ctx.out(e.data);
-    else ctx.err(e.data);
-  };
-  const follow = f.bool('follow');
-  if (tail < 0 || Number.isNaN(tail)) {
-    const opts: { follow?: boolean; signal?: AbortSignal; onEntry: (e: LogEntry) => void } = { follow, onEntry: emit };
-    if (ctx.io.signal) opts.signal = ctx.io.signal;
-    await ctx.engine.containers.logs(info.Id, opts);
-    return 0;
-  }
-  // --tail: the engine has no tail option, so read the backlog, print its end, then follow past it.
-  const backlog: LogEntry[] = [];
-  await ctx.engine.containers.logs(info.Id, { follow: false, onEntry: (e) => backlog.push(e) });
-  for (const e of tail === 0 ? [] : backlog.slice(-tail)) emit(e);
-  if (follow) {
-    let seen = 0;
-    const opts: { follow?: boolean; signal?: AbortSignal; onEntry: (e: LogEntry) => void } = {
-      follow: true,
-      onEntry: (e) => {
-        if (seen++ >= backlog.length) emit(e);
-      },
-    };
-    if (ctx.io.signal) opts.signal = ctx.io.signal;
-    await ctx.engine.containers.logs(info.Id, opts);
-  }
-  return 0;
 }
 
 async function runDiff(ctx: CommandContext): Promise<number> {
@@ -504,88 +463,6 @@ async function runExec(ctx: CommandContext): Promise<number> {
   if (detach) return 0;
   const result = await attachProcess(proc, ctx.io, { tty, stdin: interactive });
   return result.kind === 'exit' ? result.code : 0;
-}
-
-// ---------------------------------------------------------------- cp
-
-function splitCpArg(arg: string): { container?: string; path: string } {
-  if (arg === '-' || arg.startsWith('/') || arg.startsWith('.')) return { path: arg };
-  const i = arg.indexOf(':');
-  if (i <= 0) return { path: arg };
-  return { container: arg.slice(0, i), path: arg.slice(i + 1) };
-}
-
-function basename(p: string): string {
-  const parts = p.split('/').filter(Boolean);
-  return parts[parts.length - 1] ?? '';
-}
-
-function dirname(p: string): string {
-  const trimmed = p.replace(/\/+$/, '');
-  const i = trimmed.lastIndexOf('/');
-  if (i < 0) return '.';
-  return i === 0 ? '/' : trimmed.slice(0, i);
-}
-
-function joinPath(a: string, b: string): string {
-  if (a === '' || a === '.') return b;
-  return a.replace(/\/+$/, '') + '/' + b;
-}
-
-async function runCp(ctx: CommandContext): Promise<number> {
-  const src = splitCpArg(ctx.args[0] ?? '');
-  const dst = splitCpArg(ctx.args[1] ?? '');
-  if (src.container !== undefined && dst.container !== undefined) throw new CliError('copying between containers is not supported');
-  if (src.container === undefined && dst.container === undefined) throw new CliError('must specify at least one container source');
-  if (src.container !== undefined) {
-    if (src.path === '') throw new CliError('source can not be empty');
-    const tar = await ctx.engine.containers.copyFrom(src.container, src.path);
-    if (dst.path === '-') {
-      ctx.out(tar);
-      return 0;
-    }
-    if (!ctx.io.writeFile) throw new CliError('cannot write local files here: use - as the destination to get a tar archive on stdout');
-    // Extract the archive below the destination: a single file lands on DEST itself (or DEST/NAME for DEST/).
-    const entries = readTar(tar);
-    const files = entries.filter((e) => e.type === 'file');
-    const onlyFile = entries.length === 1 && files.length === 1;
-    for (const e of files) {
-      const rel = e.name.replace(/^\.?\/+/, '');
-      let target: string;
-      if (onlyFile) target = dst.path.endsWith('/') ? joinPath(dst.path, basename(rel)) : dst.path;
-      else target = joinPath(dst.path, rel.split('/').slice(1).join('/') || basename(rel));
-      await ctx.io.writeFile(target, e.data);
-    }
-    return 0;
-  }
-  const container = dst.container ?? '';
-  if (dst.path === '') throw new CliError('destination can not be empty');
-  if (src.path === '-') {
-    const tar = await readAllStdin(ctx.io);
-    if (!tar) throw new CliError('no standard input to read the tar archive from');
-    await ctx.engine.containers.copyTo(container, dst.path, tar);
-    return 0;
-  }
-  if (!ctx.io.readFile) throw new CliError('cannot read local files here: use - as the source to send a tar archive on stdin');
-  const data = await ctx.io.readFile(src.path);
-  // Docker extracts into DEST when it is a directory, else writes the file under DEST's name in its parent.
-  let dir = dst.path;
-  let name = basename(src.path);
-  if (!dst.path.endsWith('/')) {
-    let isDir = false;
-    try {
-      const probe = readTar(await ctx.engine.containers.copyFrom(container, dst.path));
-      isDir = probe[0]?.type === 'directory';
-    } catch (e) {
-      if (!(e instanceof NotFoundError)) throw e;
-    }
-    if (!isDir) {
-      dir = dirname(dst.path);
-      name = basename(dst.path);
-    }
-  }
-  await ctx.engine.containers.copyTo(container, dir, writeTar([{ name, type: 'file', mode: 0o644, data, size: data.length }]));
-  return 0;
 }
 
 // ---------------------------------------------------------------- prune
@@ -750,27 +627,6 @@ export function containerInspectCommand(): Command {
   };
 }
 
-/** `docker logs`. */
-export function logsCommand(): Command {
-  return {
-    name: 'logs',
-    use: 'logs [OPTIONS] CONTAINER',
-    short: 'Fetch the logs of a container',
-    aliasesText: 'docker container logs, docker logs',
-    flags: [
-      { name: 'follow', short: 'f', kind: 'bool', usage: 'Follow log output' },
-      { name: 'tail', short: 'n', kind: 'string', usage: 'Number of lines to show from the end of the logs', defValue: 'all' },
-      { name: 'timestamps', short: 't', kind: 'bool', usage: 'Show timestamps' },
-      unsupportedFlag('since', 'use --tail to limit the output'),
-      unsupportedFlag('until', 'use --tail to limit the output'),
-      unsupportedFlag('details', 'there are no log details', undefined, 'bool'),
-    ],
-    args: { kind: 'exact', n: 1 },
-    complete: ['container'],
-    run: runLogs,
-  };
-}
-
 /** `docker diff`. */
 export function diffCommand(): Command {
   return {
@@ -839,35 +695,6 @@ export function topCommand(): Command {
     args: { kind: 'min', n: 1 },
     complete: ['container-running', 'none'],
     run: runTop,
-  };
-}
-
-/** `docker cp`. */
-export function cpCommand(): Command {
-  return {
-    name: 'cp',
-    use: 'cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH',
-    short: 'Copy files/folders between a container and the local filesystem',
-    long: `Copy files/folders between a container and the local filesystem
-
-Use '-' as the source to read a tar archive from stdin
-and extract it to a directory destination in a container.
-Use '-' as the destination to stream a tar archive of a
-container source to stdout.`,
-    aliasesText: 'docker container cp, docker cp',
-    flags: [
-      { name: 'archive', short: 'a', kind: 'bool', usage: 'Archive mode (copy all uid/gid information)' },
-      { name: 'follow-link', short: 'L', kind: 'bool', usage: 'Always follow symbol link in SRC_PATH' },
-      {
-        name: 'quiet',
-        short: 'q',
-        kind: 'bool',
-        usage: 'Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached',
-      },
-    ],
-    args: { kind: 'exact', n: 2 },
-    complete: ['container-path', 'container-path'],
-    run: runCp,
   };
 }
 

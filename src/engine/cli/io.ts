@@ -2,6 +2,9 @@
  * What the `docker` command line needs from its host: the browser terminal or Node's process.
  */
 import type { BuildContext } from '../api.ts';
+import type { HostFS } from './host-fs.ts';
+
+export type { HostFS, HostStat } from './host-fs.ts';
 
 /** The terminal (or process) a `docker` command runs in. */
 export interface CliIO {
@@ -23,12 +26,14 @@ export interface CliIO {
   onStdinEnd?(listener: () => void): () => void;
   /** Subscribes to terminal size changes (for `-t`). */
   onResize?(listener: (rows: number, cols: number) => void): () => void;
-  /** Reads a local file (`docker cp LOCAL CONTAINER:PATH`). */
+  /** Reads a local file (`docker load -i FILE`). */
   readFile?(path: string): Promise<Uint8Array>;
   /** The build context for `docker build PATH`: its files relative to PATH. */
   buildContext?(path: string): Promise<BuildContext>;
-  /** Writes a local file, creating parent directories (`docker cp CONTAINER:PATH LOCAL`). */
+  /** Writes a local file, creating parent directories (`docker save -o FILE`). */
   writeFile?(path: string, data: Uint8Array): Promise<void>;
+  /** The local file system `docker cp` reads and writes (the disk in Node, the workspace in the page). */
+  hostFS?: HostFS;
   /** The current time (tests pass a fixed clock). */
   now?(): Date;
 }

@@ -390,6 +390,29 @@ describe('container lifecycle commands', () => {
     expect((await docker(['logs', '-n', '0', 'web'])).out).toBe('');
     const follow = await docker(['logs', '-f', '--tail', '2', 'web']);
     expect(follow).toMatchObject({ out: 'three\n', err: 'two\n' });
+    // the engine counts lines: the CLI hands it the number (anything else, like Docker's Atoi failing, is all)
+    const tails = engine.calls.filter((c) => c.method === 'containers.logs').map((c) => (c.args[1] as { tail: number }).tail);
+    expect(tails).toEqual([-1, 1, 0, 2]);
+    await docker(['logs', '--tail', 'lots', 'web']);
+    expect((engine.calls.at(-1)?.args[1] as { tail: number }).tail).toBe(-1);
+    expect((await docker(['logs', '--details', '-t', '-n', '1', 'web'])).out).toBe('2024-05-01T10:00:02.000000001Z  three\n');
+  });
+
+  it('logs --since and --until, read like the Docker client reads them', async () => {
+    const id = engine.containerList[0]?.id ?? '';
+    const enc = new TextEncoder();
+    engine.logEntries.set(id, [
+      { stream: 'stdout', time: '2024-05-01T10:00:00.000000001Z', data: enc.encode('one\n') },
+      { stream: 'stdout', time: '2024-05-01T11:30:00.000000001Z', data: enc.encode('two\n') },
+      { stream: 'stdout', time: '2024-05-01T11:59:00.000000001Z', data: enc.encode('three\n') },
+    ]);
+    // the clock of these tests stands at 2024-05-01T12:00:00Z
+    expect((await docker(['logs', '--since', '10m', 'web'])).out).toBe('three\n');
+    expect((engine.calls.at(-1)?.args[1] as { since: string }).since).toBe(String(Date.parse('2024-05-01T11:50:00Z') / 1000));
+    expect((await docker(['logs', '--until', '2024-05-01T11:00:00Z', 'web'])).out).toBe('one\n');
+    expect((await docker(['logs', '--since', '2024-05-01T11:00:00Z', '--tail', '1', 'web'])).out).toBe('three\n');
+    const bad = await docker(['logs', '--since', 'yesterday', 'web']);
+    expect(bad).toMatchObject({ code: 1, err: 'invalid value for "since": failed to parse value as time or duration: "yesterday"\n' });
   });
 
   it('diff, commit, top', async () => {
@@ -430,67 +453,6 @@ describe('container lifecycle commands', () => {
   it('container prune asks, and -f skips the question', async () => {
     engine.pruneReports.containers = { deleted: ['a'.repeat(64)], spaceReclaimed: 12_288 };
     expect((await docker(['container', 'prune', '-f'])).out).toBe(`Deleted Containers:\n${'a'.repeat(64)}\n\nTotal reclaimed space: 12.29kB\n`);
-  });
-});
-
-describe('docker cp', () => {
-  const enc = new TextEncoder();
-  const dec = new TextDecoder();
-
-  it('streams a tar to stdout and reads one from stdin', async () => {
-    const tar = writeTar([{ name: 'hello.txt', type: 'file', data: enc.encode('hi\n'), size: 3 }]);
-    engine.archives.set('web:/hello.txt', tar);
-    const r = await docker(['cp', 'web:/hello.txt', '-']);
-    expect(r.code).toBe(0);
-    expect(r.cap.outBytes()).toEqual(tar);
-
-    const cap = captureIO();
-    const done = runDocker(['cp', '-', 'web:/tmp'], cap.io, engine);
-    await tick();
-    cap.stdin(tar.slice(0, 100));
-    cap.stdin(tar.slice(100));
-    cap.end();
-    expect(await done).toBe(0);
-    expect(engine.copiedTo[0]?.path).toBe('/tmp');
-    expect(engine.copiedTo[0]?.tar).toEqual(tar);
-  });
-
-  it('extracts files to the local side through io.writeFile', async () => {
-    engine.archives.set('web:/hello.txt', writeTar([{ name: 'hello.txt', type: 'file', data: enc.encode('hi\n'), size: 3 }]));
-    const one = await docker(['cp', 'web:/hello.txt', 'out.txt']);
-    expect(one.code).toBe(0);
-    expect(dec.decode(one.cap.files.get('out.txt'))).toBe('hi\n');
-    engine.archives.set(
-      'web:/etc/app',
-      writeTar([
-        { name: 'app/', type: 'directory' },
-        { name: 'app/a.conf', type: 'file', data: enc.encode('a'), size: 1 },
-        { name: 'app/sub/b.conf', type: 'file', data: enc.encode('b'), size: 1 },
-      ]),
-    );
-    const dir = await docker(['cp', 'web:/etc/app', 'conf']);
-    expect([...dir.cap.files.keys()].sort()).toEqual(['conf/a.conf', 'conf/sub/b.conf']);
-  });
-
-  it('sends a local file into a directory or under a new name', async () => {
-    engine.archives.set('web:/tmp', writeTar([{ name: 'tmp/', type: 'directory' }]));
-    const cap = captureIO();
-    cap.files.set('notes.txt', enc.encode('note'));
-    expect(await runDocker(['cp', 'notes.txt', 'web:/tmp'], cap.io, engine)).toBe(0);
-    expect(await runDocker(['cp', 'notes.txt', 'web:/tmp/renamed.txt'], cap.io, engine)).toBe(0);
-    const [first, second] = engine.copiedTo;
-    expect(first?.path).toBe('/tmp');
-    expect(readTar(first?.tar ?? new Uint8Array()).map((e) => e.name)).toEqual(['notes.txt']);
-    expect(second?.path).toBe('/tmp');
-    const entry = readTar(second?.tar ?? new Uint8Array())[0];
-    expect(entry?.name).toBe('renamed.txt');
-    expect(dec.decode(entry?.data)).toBe('note');
-  });
-
-  it('explains impossible copies', async () => {
-    expect((await docker(['cp', 'a', 'b'])).err).toBe('must specify at least one container source\n');
-    expect((await docker(['cp', 'web:/a', 'old:/b'])).err).toBe('copying between containers is not supported\n');
-    expect((await docker(['cp', 'web:/nope', '-'])).err).toBe('Error response from daemon: Could not find the file /nope in container web\n');
   });
 });
 

@@ -23,8 +23,9 @@ import type {
   PullEvent,
   VolumeInfo,
 } from '../api.ts';
-import { ConflictError, NotFoundError, UnavailableError } from '../errors.ts';
+import { ConflictError, NotFoundError, OperationCancelledError, UnavailableError } from '../errors.ts';
 import type { CliIO } from './io.ts';
+import { MemFs } from './memfs.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -135,9 +136,9 @@ export class FakeEngine implements DockerEngine {
     events: [],
     result: { imageId: 'sha256:' + 'b'.repeat(64), tags: [], steps: [] },
   };
-  /** Bytes `copyFrom` returns, per `container:path`. */
-  archives = new Map<string, Uint8Array>();
-  copiedTo: { id: string; path: string; tar: Uint8Array }[] = [];
+  /** Each container's file system behind `statPath`/`copyFrom`/`copyTo`, by name (empty until set). */
+  fileSystems = new Map<string, MemFs>();
+  copiedTo: { id: string; path: string; tar: Uint8Array; copyUIDGID: boolean }[] = [];
   /** What `images.save` returns (any refs the fake knows). */
   saveArchive: Uint8Array = enc.encode('fake image archive\x00\x01\x02');
   /** `images.load` behaviour: events to emit, then the result (or error). */
@@ -162,6 +163,14 @@ export class FakeEngine implements DockerEngine {
   /** Names of the methods called, in order. */
   methods(): string[] {
     return this.calls.map((c) => c.method);
+  }
+
+  /** A container's file system (created empty on first use). */
+  fsOf(idOrName: string): MemFs {
+    const c = this.findContainer(idOrName);
+    let fs = this.fileSystems.get(c.name);
+    if (!fs) this.fileSystems.set(c.name, (fs = new MemFs()));
+    return fs;
   }
 
   private findContainer(idOrName: string): ContainerSummary {
@@ -344,9 +353,18 @@ export class FakeEngine implements DockerEngine {
       return this.inspects.get(c.id) ?? this.inspectOf(c);
     },
     logs: async (idOrName, options) => {
-      this.record('containers.logs', idOrName, { follow: options?.follow });
+      this.record('containers.logs', idOrName, { follow: options?.follow, tail: options?.tail, since: options?.since, until: options?.until });
       const c = this.findContainer(idOrName);
-      for (const e of this.logEntries.get(c.id) ?? []) options?.onEntry(e);
+      const all = this.logEntries.get(c.id) ?? [];
+      const tail = options?.tail ?? -1;
+      const seconds = (time: string) => Date.parse(time) / 1000;
+      let since = options?.since === undefined ? undefined : Number(options.since);
+      for (const e of tail < 0 ? all : tail === 0 ? [] : all.slice(-tail)) {
+        if (since !== undefined && seconds(e.time) < since) continue;
+        since = undefined;
+        if (options?.until !== undefined && seconds(e.time) > Number(options.until)) return;
+        options?.onEntry(e);
+      }
     },
     diff: async (idOrName) => {
       this.record('containers.diff', idOrName);
@@ -371,17 +389,20 @@ export class FakeEngine implements DockerEngine {
         processes: [['root', '1234', '1200', '0', '12:00', '?', '00:00:00', 'sleep 1000']],
       };
     },
-    copyFrom: async (idOrName, path) => {
-      this.record('containers.copyFrom', idOrName, path);
-      const c = this.findContainer(idOrName);
-      const tar = this.archives.get(`${c.name}:${path}`);
-      if (!tar) throw new NotFoundError(`Could not find the file ${path} in container ${idOrName}`);
-      return tar;
+    statPath: async (idOrName, path) => {
+      this.record('containers.statPath', idOrName, path);
+      return this.fsOf(idOrName).statPath(idOrName, path);
     },
-    copyTo: async (idOrName, path, tar) => {
+    copyFrom: async (idOrName, path, options) => {
+      this.record('containers.copyFrom', idOrName, path);
+      if (options?.signal?.aborted) throw new OperationCancelledError('copying');
+      return this.fsOf(idOrName).archive(idOrName, path);
+    },
+    copyTo: async (idOrName, path, tar, options) => {
       this.record('containers.copyTo', idOrName, path);
-      const c = this.findContainer(idOrName);
-      this.copiedTo.push({ id: c.id, path, tar });
+      const fs = this.fsOf(idOrName);
+      this.copiedTo.push({ id: this.findContainer(idOrName).id, path, tar, copyUIDGID: !!options?.copyUIDGID });
+      fs.extract(idOrName, path, tar);
     },
     wait: async (idOrName) => {
       this.record('containers.wait', idOrName);
@@ -464,8 +485,8 @@ export class FakeEngine implements DockerEngine {
   };
 }
 
-/** A CliIO that records output; `stdin()` feeds input, `end()` closes it, `interrupt()` is Ctrl-C. */
-export function captureIO(options: { tty?: boolean; stdin?: boolean; columns?: number; now?: string } = {}) {
+/** A CliIO that records output; `stdin()` feeds input, `end()` closes it, `interrupt()` is Ctrl-C; `host` is the local file system (cwd `/home/me`). */
+export function captureIO(options: { tty?: boolean; stdin?: boolean; columns?: number; now?: string; host?: MemFs } = {}) {
   let out = '';
   let err = '';
   const outBytes: Uint8Array[] = [];
@@ -497,6 +518,7 @@ export function captureIO(options: { tty?: boolean; stdin?: boolean; columns?: n
     writeFile: async (path, data) => {
       files.set(path, data);
     },
+    hostFS: options.host ?? new MemFs('/home/me').dir('/home/me'),
   };
   if (options.stdin ?? true) {
     io.onStdin = (l) => {

@@ -8,12 +8,10 @@ import {
   commitCommand,
   containerInspectCommand,
   containerPruneCommand,
-  cpCommand,
   createCommand,
   diffCommand,
   execCommand,
   killCommand,
-  logsCommand,
   psCommand,
   restartCommand,
   rmCommand,
@@ -23,6 +21,8 @@ import {
   topCommand,
   waitCommand,
 } from './containers.ts';
+import { cpCommand } from './cp.ts';
+import { logsCommand } from './logs.ts';
 import { loadCommand, loginCommand, logoutCommand, pushCommand, saveCommand } from './distribution.ts';
 import {
   historyCommand,

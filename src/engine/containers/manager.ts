@@ -28,11 +28,14 @@ import type {
   ImageRuntimeConfig,
   LogEntry,
   MountPoint,
+  PathStat,
   PruneReport,
 } from '../api.ts';
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { containerDirs, containerEtcFiles, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT, layerDir } from '../guest/guest-fs.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
+import { logWindow, LogLines } from './log-lines.ts';
+import { archiveContainerPath, containerFs, extractToContainer, statContainerPath, type ContainerFs } from './archive.ts';
 import { applyLayer, diffTrees, readTar, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
 import { sha256, type Digest } from '../store/digest.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
@@ -123,8 +126,15 @@ interface StoredLog {
 interface Live {
   proc: GuestProcess;
   guest: GuestMachine;
+  /** Log lines, oldest first (what `docker logs` reads). */
   logs: LogEntry[];
+  /** Receive each new log line; an entry with time '' says the container stopped. */
   listeners: Set<(e: LogEntry) => void>;
+  /** Cuts the output into log lines. */
+  lines: LogLines;
+  /** This run's output as it came, replayed to whoever attaches after the start. */
+  output: { stream: LogEntry['stream']; data: Uint8Array }[];
+  outputListeners: Set<(stream: LogEntry['stream'], data: Uint8Array) => void>;
   /** Resolves once the exit is recorded. */
   finished: Promise<void>;
   /** The main process's exit code, once it exited. */
@@ -504,17 +514,27 @@ export class ContainerManager {
       await this.save(r);
       throw new EngineError('guest', `failed to start container ${r.name}: ${(err as Error).message}`, { cause: err });
     }
-    const live: Live = { proc, guest, logs: await this.loadLogs(r.id), listeners: new Set(), finished: Promise.resolve() };
-    const firstOfRun = live.logs.length;
+    const logs = await this.loadLogs(r.id);
+    const listeners = new Set<(e: LogEntry) => void>();
+    const lines = new LogLines(
+      (e) => {
+        logs.push(e);
+        if (logs.length > MAX_LOG_ENTRIES) logs.splice(0, logs.length - MAX_LOG_ENTRIES);
+        for (const l of listeners) l(e);
+      },
+      () => rfc3339Nano(this.deps.now(), (performance.now() % 1) * 1e6),
+    );
+    const live: Live = { proc, guest, logs, listeners, lines, output: [], outputListeners: new Set(), finished: Promise.resolve() };
     this.live.set(r.id, live);
     r.state = { ...r.state, status: 'running', pid: proc.pid, exitCode: 0, oomKilled: false, error: '', startedAt: this.deps.now().toISOString(), finishedAt: ZERO_TIME };
     await this.save(r);
     this.emit('start', r);
-    const record = (stream: 'stdout' | 'stderr') => (data: Uint8Array) => {
-      const e: LogEntry = { stream, time: rfc3339Nano(this.deps.now(), performance.now() % 1 * 1e6), data: data.slice() };
-      live.logs.push(e);
-      if (live.logs.length > MAX_LOG_ENTRIES) live.logs.splice(0, live.logs.length - MAX_LOG_ENTRIES);
-      for (const l of live.listeners) l(e);
+    const record = (stream: 'stdout' | 'stderr') => (chunk: Uint8Array) => {
+      const data = chunk.slice();
+      // kept only for an attach (docker run, start -a), which comes after start returns
+      if (attach && live.output.length < MAX_LOG_ENTRIES) live.output.push({ stream, data });
+      for (const l of live.outputListeners) l(stream, data);
+      live.lines.write(stream, data);
     };
     proc.onStdout(record('stdout'));
     proc.onStderr(record('stderr'));
@@ -525,12 +545,12 @@ export class ContainerManager {
     if (!attach) return undefined;
     // replay what the process already printed (the caller attaches after start returns)
     const replayed = (stream: 'stdout' | 'stderr') => (listener: (d: Uint8Array) => void) => {
-      for (const e of live.logs.slice(firstOfRun)) if (e.stream === stream) listener(e.data);
-      const wrapped = (e: LogEntry) => {
-        if (e.stream === stream && e.time !== '') listener(e.data);
+      for (const o of live.output) if (o.stream === stream) listener(o.data);
+      const wrapped = (s: LogEntry['stream'], data: Uint8Array) => {
+        if (s === stream) listener(data);
       };
-      live.listeners.add(wrapped);
-      return () => live.listeners.delete(wrapped);
+      live.outputListeners.add(wrapped);
+      return () => live.outputListeners.delete(wrapped);
     };
     return {
       ...attached(proc, live.finished.then(() => live.exitCode ?? 255)),
@@ -541,6 +561,8 @@ export class ContainerManager {
 
   private async finish(id: string, live: Live, code: number, oom: boolean, error: string): Promise<void> {
     live.exitCode = code;
+    // the end of an unfinished line is a log line too (the replay buffer stays: an attach may come after the exit)
+    live.lines.flush();
     const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
     if (!r) return;
     r.state = { ...r.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, error, finishedAt: this.deps.now().toISOString() };
@@ -711,16 +733,19 @@ export class ContainerManager {
     };
   }
 
-  async logs(idOrName: string, options: { follow?: boolean; signal?: AbortSignal; onEntry: (e: LogEntry) => void }): Promise<void> {
+  /** Log lines: the last `tail` of them (all when `tail` < 0 or absent), from `since`, up to `until` (Unix `seconds[.nanos]`), then with `follow` new ones. */
+  async logs(idOrName: string, options: { follow?: boolean; tail?: number; since?: string; until?: string; signal?: AbortSignal; onEntry: (e: LogEntry) => void }): Promise<void> {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     const entries = live ? [...live.logs] : await this.loadLogs(r.id);
-    for (const e of entries) options.onEntry(e);
-    if (!options.follow || !live) return;
+    const tail = options.tail ?? -1;
+    const forward = logWindow(options.since, options.until);
+    for (const e of tail < 0 ? entries : tail === 0 ? [] : entries.slice(-tail)) if (!forward(e, options.onEntry)) return;
+    if (!options.follow || !live || options.signal?.aborted) return;
     await new Promise<void>((resolve) => {
       const listener = (e: LogEntry) => {
         if (e.time === '') return done();
-        options.onEntry(e);
+        if (!forward(e, options.onEntry)) done();
       };
       const done = () => {
         live.listeners.delete(listener);
@@ -808,28 +833,54 @@ export class ContainerManager {
     return { titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], processes };
   }
 
-  async copyFrom(idOrName: string, path: string): Promise<Uint8Array> {
+  /** How `docker cp` reaches a container's filesystem, running (its namespaces) or stopped (its overlay, mounted for one process). */
+  private async containerFs(idOrName: string): Promise<{ r: ContainerRecord; fs: ContainerFs; running: boolean }> {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     const guest = live?.guest ?? (await this.deps.getGuest());
-    const base = live ? { join: live.proc.pid } : { ...withoutImage(await this.prepare(guest, r, false)), namespaces: ['mnt' as const] };
-    const dir = path.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
-    const name = path.replace(/\/+$/, '').split('/').pop() || '.';
-    return guestRun(guest, { ...base, argv: ['tar', '-cf', '-', '-C', dir, name] }, `copying ${path} from ${r.name}`);
+    const how = live ? { pid: live.proc.pid } : { base: withoutImage(await this.prepare(guest, r, false)) };
+    return { r, running: !!live, fs: containerFs(guest, idOrName, how, r.mounts, r.hostConfig.readOnly) };
   }
 
-  async copyTo(idOrName: string, path: string, tar: Uint8Array): Promise<void> {
-    const r = await this.find(idOrName);
-    const live = this.live.get(r.id);
-    const guest = live?.guest ?? (await this.deps.getGuest());
-    const base = live ? { join: live.proc.pid } : { ...withoutImage(await this.prepare(guest, r, false)), namespaces: ['mnt' as const] };
-    const proc = await guest.spawn({ ...base, argv: ['tar', '-xf', '-', '-C', path] });
-    const errs: Uint8Array[] = [];
-    proc.onStderr((d) => errs.push(d));
-    proc.write(tar);
-    proc.closeStdin();
-    const status = await proc.exit;
-    if (status.code !== 0) throw new EngineError('guest', `copying into ${r.name}:${path} failed: ${new TextDecoder().decode(errs.length ? errs[0] : new Uint8Array()).trim()}`);
+  async statPath(idOrName: string, path: string, options: { signal?: AbortSignal } = {}): Promise<PathStat> {
+    const { fs } = await this.containerFs(idOrName);
+    return statContainerPath(fs, path, options.signal);
+  }
+
+  async copyFrom(idOrName: string, path: string, options: { signal?: AbortSignal } = {}): Promise<{ stat: PathStat; tar: Uint8Array }> {
+    const { fs } = await this.containerFs(idOrName);
+    return archiveContainerPath(fs, path, options.signal);
+  }
+
+  /** Extracts into a container; true when that replaced a stopped container's saved layer (its old blob is garbage). */
+  async copyTo(idOrName: string, path: string, tar: Uint8Array, options: { copyUIDGID?: boolean; signal?: AbortSignal } = {}): Promise<boolean> {
+    const { r, fs, running } = await this.containerFs(idOrName);
+    let owner: { uid: number; gid: number } | undefined;
+    if (options.copyUIDGID && r.config.user) {
+      const image = await this.deps.images.resolve(r.imageId);
+      try {
+        const { uid, gid } = await this.resolveUser(fs.guest, r.config.user, { image });
+        owner = { uid, gid };
+      } catch (err) {
+        throw new InvalidArgumentError(`failed to look up user ${JSON.stringify(r.config.user.split(':')[0])} in container: ${(err as Error).message.replace(/^unable to find (user|group) [^:]*: /, '')}`, { cause: err });
+      }
+    }
+    await extractToContainer(fs, path, tar, { ...(owner ? { owner } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    // a stopped container's files live in its saved layer (and volumes): save them again, or a
+    // new guest (a reload) would bring back the layer from before the copy
+    if (running) return false;
+    await this.saveStoppedChanges(r, fs.guest);
+    return true;
+  }
+
+  /** Saves a stopped container's read-write layer and volumes from the guest to the store. */
+  private async saveStoppedChanges(r: ContainerRecord, guest: GuestMachine): Promise<void> {
+    const tar = writeTar(await exportUpperDir(guest, containerDirs(r.id).upper));
+    const info = await this.deps.blobs.put(tar);
+    const fresh = (await this.deps.meta.get<ContainerRecord>(CONTAINERS, r.id)) ?? r;
+    fresh.rwLayer = { digest: info.digest, size: tar.length };
+    await this.save(fresh);
+    for (const m of r.mounts) await this.deps.volumes.save(guest, m.Name);
   }
 
   async wait(idOrName: string): Promise<number> {
