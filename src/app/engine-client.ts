@@ -57,6 +57,8 @@ export class EngineClient {
   onBuildEvent: (e: BuildEvent) => void = () => {};
   /** Builds that were running when the page was last reloaded or closed (reported once). */
   onInterruptedBuilds: (builds: InterruptedBuild[]) => void = () => {};
+  /** Containers a reload stopped (once, at start). */
+  onInterruptedContainers: (containers: { name: string; savedAt?: string }[]) => void = () => {};
   /** Progress of an image download. */
   onPullEvent: (reference: string, e: PullEvent) => void = () => {};
   onFailed: (message: string) => void = () => {};
@@ -137,6 +139,9 @@ export class EngineClient {
         break;
       case 'interrupted-builds':
         this.onInterruptedBuilds(m.builds);
+        break;
+      case 'interrupted-containers':
+        this.onInterruptedContainers(m.containers);
         break;
       case 'pull-event':
         this.onPullEvent(m.reference, m.event);

@@ -111,6 +111,11 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab'): Prom
     (builds) => builds.length > 0 && post({ t: 'interrupted-builds', builds }),
     () => {},
   );
+  // so are the containers it was running: stopped now, with their files as of the last checkpoint
+  void engine.containerManager.interruptedContainers().then(
+    (containers) => containers.length > 0 && post({ t: 'interrupted-containers', containers }),
+    () => {},
+  );
   post({ t: 'ready' });
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeEntry, ContainerInspect, ContainerSummary, ImageInspect } from '../engine/api.ts';
-import { changeRows, containersView, type ContainersView } from './containers.ts';
+import { changeRows, containersView, interruptedContainersNotice, type ContainersView } from './containers.ts';
 import { expectGolden, wrap } from './testdata/golden.ts';
 import playground from './testdata/playground.json' with { type: 'json' };
 import python from './testdata/python-image.json' with { type: 'json' };
@@ -108,5 +108,17 @@ describe('changeRows', () => {
       '2 A x added',
       '1 A b added',
     ]);
+  });
+});
+
+describe('interruptedContainersNotice', () => {
+  const at = (h: number, m: number, s: number) => new Date(2026, 11, 3, h, m, s).toISOString();
+  it('says which containers a reload stopped and how much of their files they keep', () => {
+    expect(interruptedContainersNotice([{ name: 'live', savedAt: at(12, 3, 9) }])).toBe(
+      'The container live was running when the page was reloaded or closed: it has exited (255) and keeps its files as of 12:03:09. docker start live runs it again.',
+    );
+    expect(interruptedContainersNotice([{ name: 'a', savedAt: at(9, 0, 1) }, { name: 'b' }])).toBe(
+      '2 containers were running when the page was reloaded or closed: a (files as of 09:00:01), b (no files saved). They have exited (255); docker start NAME runs one again.',
+    );
   });
 });

@@ -319,3 +319,22 @@ export function containersView(
         cards.map((c) => c.alt).join(' ');
   return { containers: cards, imageGroups, sharedLayerCount, alt };
 }
+
+/**
+ * What the terminal says after a reload about the containers it stopped, e.g. `The container live
+ * was running when the page was reloaded or closed: it has exited (255) and keeps its files as of
+ * 12:03:09. docker start live runs it again.` (times in the page's time zone).
+ */
+export function interruptedContainersNotice(containers: readonly { name: string; savedAt?: string }[]): string {
+  const clock = (iso: string | undefined) => {
+    const d = iso ? new Date(iso) : undefined;
+    return d && !Number.isNaN(d.getTime()) ? [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':') : undefined;
+  };
+  const kept = (c: { name: string; savedAt?: string }) => (clock(c.savedAt) ? `its files as of ${clock(c.savedAt)}` : 'none of the files it changed while it ran');
+  if (containers.length === 1) {
+    const c = containers[0]!;
+    return `The container ${c.name} was running when the page was reloaded or closed: it has exited (255) and keeps ${kept(c)}. docker start ${c.name} runs it again.`;
+  }
+  const list = containers.map((c) => `${c.name} (${kept(c).replace('its files as of', 'files as of').replace('none of the files it changed while it ran', 'no files saved')})`).join(', ');
+  return `${containers.length} containers were running when the page was reloaded or closed: ${list}. They have exited (255); docker start NAME runs one again.`;
+}

@@ -179,6 +179,8 @@ export class ContainerManager {
   private readonly saving = new Map<string, Promise<unknown>>();
   /** Checkpoints in flight, by container: a second caller shares the first's result. */
   private readonly checkpoints = new Map<string, Promise<TarEntry[]>>();
+  /** Containers the last engine left running, found by `recover` (told once, by `interruptedContainers`). */
+  private readonly interrupted: { name: string; savedAt?: string }[] = [];
   /** Blobs written by a checkpoint whose record is not saved yet: garbage collection keeps them. */
   private readonly pinned = new Set<string>();
 
@@ -234,6 +236,7 @@ export class ContainerManager {
           const error = `interrupted: the machine stopped while the container was running (the page was closed or reloaded); ${kept}`;
           r.state = { ...r.state, status: 'exited', pid: 0, exitCode: 255, error, finishedAt: this.deps.now().toISOString() };
           await this.deps.meta.put(CONTAINERS, r.id, r);
+          this.interrupted.push({ name: r.name, ...(r.checkpointedAt ? { savedAt: r.checkpointedAt } : {}) });
         }
       }
     })();
@@ -280,6 +283,15 @@ export class ContainerManager {
     } finally {
       this.checkpoints.delete(r.id);
     }
+  }
+
+  /**
+   * The containers that were running when the last engine went away (a page reload), with when
+   * their files were last saved; each is told once.
+   */
+  async interruptedContainers(): Promise<{ name: string; savedAt?: string }[]> {
+    await this.recover();
+    return this.interrupted.splice(0);
   }
 
   /** Checkpoints every running container (see `checkpoint`); errors are left for the next one. */
