@@ -100,7 +100,8 @@ describe('docker build as it runs', () => {
     const dir = contextDir('FROM busybox\nRUN echo started; sleep 60; echo never\n');
     const abort = new AbortController();
     const build = docker(['build', '--no-cache', '-t', 'stopped', dir], abort.signal);
-    for (let i = 0; i < 200 && !build.err().includes('started'); i++) await new Promise((r) => setTimeout(r, 50));
+    // the step's own output line, not the RUN line that names it
+    for (let i = 0; i < 200 && !/\d\.\d{3} started\n/.test(build.err()); i++) await new Promise((r) => setTimeout(r, 50));
     const pressed = Date.now();
     abort.abort();
     expect(await build.code).toBe(130);
