@@ -78,6 +78,13 @@ for (const lesson of lessons) {
         for (const p of presses) expect(p.vm).toBeGreaterThan(p.container);
         await pane(page).getByRole('img', { name: /Boot a virtual machine/ }).scrollIntoViewIfNeeded();
         await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-demo.png` });
+        // and on a phone: the bars, the notes and the table fit the screen
+        const size = page.viewportSize()!;
+        await page.setViewportSize({ width: 390, height: 844 });
+        await pane(page).getByRole('img', { name: /Boot a virtual machine/ }).scrollIntoViewIfNeeded();
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+        await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-demo-390.png` });
+        await page.setViewportSize(size);
       }
       if (step.exercise) {
         const before = await commandsRun(page);

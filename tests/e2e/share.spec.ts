@@ -146,6 +146,10 @@ test("a teacher builds an exercise with the form; the student reads what is miss
   await expect(dialog.getByLabel('Link', { exact: true })).toHaveValue(/#share=1\./, { timeout: 10_000 });
   await dialog.evaluate((d) => (d.scrollTop = d.scrollHeight));
   await page.screenshot({ path: 'test-results/screenshots/share-check-form.png' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await condition(1).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/share-check-form-390.png' });
+  await page.setViewportSize({ width: 1280, height: 720 });
   // the JSON is still there, as the advanced option, holding what the form made
   await dialog.getByLabel(/As JSON/).check();
   await expect(dialog.getByLabel(/^Check \(JSON/)).toHaveValue(/"all"/);
