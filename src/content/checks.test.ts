@@ -74,17 +74,17 @@ describe('evaluateCheck', () => {
   it('fails with a message a student can act on', async () => {
     const failing: [Parameters<typeof evaluateCheck>[0], RegExp][] = [
       [{ image: { ref: 'api' } }, /no image called api/],
-      [{ image: { ref: 'web', layerCreatedBy: '^RUN' } }, /no layer made by \^RUN/],
+      [{ image: { ref: 'web', layerCreatedBy: '^RUN' } }, /no layer whose instruction contains "RUN"/],
       [{ image: { ref: 'web', exists: false } }, /still exists/],
       [{ container: { name: 'db', state: 'running' } }, /db is exited, not running/],
       [{ container: { name: 'db', file: { path: '/data/other' } } }, /has no file \/data\/other/],
       [{ container: { name: 'db', exists: false } }, /still exists/],
       [{ containers: { min: 2 } }, /1 containers; at least 2|is 1 containers/],
-      [{ ran: { command: '^docker history' } }, /No command like docker history/],
+      [{ ran: { command: '^docker history' } }, /^No command starting with "docker history" has run yet\.$/],
       [{ ran: { command: '^docker run --name x' } }, /exit code 125/],
-      [{ ran: { command: '^docker run .*-v', output: 'bye' } }, /does not show/],
-      [{ ran: { command: '^docker run .*-v', after: 'nope' } }, /has run yet/],
-      [{ build: { cached: ['COPY'] } }, /no CACHED step matches COPY/],
+      [{ ran: { command: '^docker run .*-v', output: 'bye' } }, /does not show "bye" yet/],
+      [{ ran: { command: '^docker run .*-v', after: 'nope' } }, /^The command this exercise asks for has not run yet\.$/],
+      [{ build: { cached: ['COPY'] } }, /no CACHED step contains "COPY"/],
       [{ registry: { repository: 'localhost:5000/api' } }, /no localhost:5000\/api:latest/],
       [{ file: { path: 'app.py' } }, /no file app\.py/],
       [{ not: { volume: { name: 'data' } }, message: 'Remove the volume data.' }, /Remove the volume data/],
@@ -95,6 +95,26 @@ describe('evaluateCheck', () => {
       expect(r.passed, JSON.stringify(check)).toBe(false);
       expect(r.failures.join(' '), JSON.stringify(check)).toMatch(message);
     }
+  });
+
+  it('never shows a regular expression in a message it makes up: a literal is quoted, anything else is described', async () => {
+    const regexes: Parameters<typeof evaluateCheck>[0][] = [
+      { ran: { command: 'docker (container )?run .*web' } },
+      { ran: { command: '^docker run', output: 'bye\\s+world' } },
+      { image: { ref: 'web', layerCreatedBy: 'pip install .*-r' } },
+      { build: { cached: ['COPY [a-z]+'], ran: ['^RUN (pip|apt)'] } },
+      { container: { name: 'db', file: { path: '/data/hello.txt', contains: '^hello$|^hi$' } } },
+      { file: { path: 'Dockerfile', contains: 'FROM alpine:3\\.1[0-9]' } },
+    ];
+    for (const check of regexes) {
+      const r = await evaluateCheck(check, ctx({ builds: [{ at: 1, tags: ['web:latest'], steps: [] }] }));
+      expect(r.passed, JSON.stringify(check)).toBe(false);
+      for (const f of r.failures) expect(f, JSON.stringify(check)).not.toMatch(/[\\[\]()|*+?{}^$]|\.\*/);
+    }
+    expect((await evaluateCheck(regexes[0]!, ctx())).failures).toEqual(['The command this exercise asks for has not run yet.']);
+    // an escaped literal reads back as the text the teacher typed
+    expect((await evaluateCheck({ ran: { command: 'echo \\$HOME \\(x\\)' } }, ctx())).failures).toEqual(['No command containing "echo $HOME (x)" has run yet.']);
+    expect((await evaluateCheck({ ran: { command: '^docker ps$' } }, ctx())).failures).toEqual(['No command "docker ps" has run yet.']);
   });
 
   it('only counts builds and commands it is given (the lesson passes what ran since it opened)', async () => {

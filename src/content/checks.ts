@@ -5,7 +5,8 @@
  */
 import type { BuildResult, DockerEngine } from '../engine/api.ts';
 import { readTar } from '../engine/layer/tar.ts';
-import type { Check } from './types.ts';
+import { literalOf } from './pattern.ts';
+import type { Check, Pattern } from './types.ts';
 
 /** A command run in the terminal: its line, exit code and (trimmed) output. */
 export interface CommandRecord {
@@ -39,6 +40,20 @@ export interface CheckResult {
 }
 
 const re = (p: string) => new RegExp(p, 'm');
+/**
+ * A pattern in a message: quoted when it is a plain literal (`"docker build"`), else undefined, so
+ * the message describes it in words; a regular expression is never shown to a student.
+ */
+function quoted(p: Pattern): string | undefined {
+  const lit = literalOf(p);
+  return lit && `"${lit.text}"`;
+}
+/** "No command …": containing, starting with, or exactly a literal; or in words. */
+function commandWords(p: Pattern): string | undefined {
+  const lit = literalOf(p);
+  if (!lit) return undefined;
+  return lit.atStart && lit.atEnd ? `"${lit.text}"` : lit.atStart ? `starting with "${lit.text}"` : `containing "${lit.text}"`;
+}
 /** `web` and `web:latest` name the same image; digests and IDs pass through. */
 export function normalizeRef(ref: string): string {
   if (ref.includes('@') || /^sha256:/.test(ref)) return ref;
@@ -89,7 +104,10 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
     const out: string[] = [];
     if (c.layerCreatedBy) {
       const history = await ctx.engine.images.history(c.ref);
-      if (!history.some((h) => re(c.layerCreatedBy!).test(h.createdBy))) out.push(`The image ${c.ref} has no layer made by ${c.layerCreatedBy.replace(/\\/g, '')}.`);
+      if (!history.some((h) => re(c.layerCreatedBy!).test(h.createdBy))) {
+        const q = quoted(c.layerCreatedBy);
+        out.push(q ? `The image ${c.ref} has no layer whose instruction contains ${q}.` : `The image ${c.ref} has no layer made by the instruction this exercise asks for.`);
+      }
     }
     if (c.minLayers !== undefined && inspect.RootFS.Layers.length < c.minLayers) out.push(`The image ${c.ref} has ${inspect.RootFS.Layers.length} layers; expected at least ${c.minLayers}.`);
     if (c.cmd && JSON.stringify(inspect.Config.Cmd ?? []) !== JSON.stringify(c.cmd)) out.push(`The image ${c.ref} runs ${JSON.stringify(inspect.Config.Cmd ?? [])} by default, not ${JSON.stringify(c.cmd)}.`);
@@ -123,7 +141,7 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
       const copied = await exists(ctx.engine.containers.copyFrom(c.name, f.path));
       const entry = copied && readTar(copied.tar).find((e) => e.type === 'file');
       if (!entry) out.push(`The container ${c.name} has no file ${f.path}.`);
-      else if (f.contains && !re(f.contains).test(new TextDecoder().decode(entry.data))) out.push(`The file ${f.path} in ${c.name} does not contain what was asked yet.`);
+      else if (f.contains && !re(f.contains).test(new TextDecoder().decode(entry.data))) out.push(`The file ${f.path} in ${c.name} does not contain ${quoted(f.contains) ?? 'what was asked'} yet.`);
     }
     return out;
   }
@@ -153,10 +171,13 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
       commands = last < 0 ? [] : commands.slice(last + 1);
     }
     const matching = commands.filter((x) => re(c.command).test(x.line));
-    if (!matching.length) return [`No command like ${c.command.replace(/\\/g, '').replace(/^\^/, '')} has run yet.`];
+    if (!matching.length) {
+      const words = commandWords(c.command);
+      return [words ? `No command ${words} has run yet.` : 'The command this exercise asks for has not run yet.'];
+    }
     const ok = matching.filter((x) => x.exitCode === (c.exitCode ?? 0));
     if (!ok.length) return [`The command ${matching.at(-1)!.line} ended with exit code ${matching.at(-1)!.exitCode}${c.exitCode ? `, not ${c.exitCode}` : ' (an error)'}.`];
-    if (c.output && !ok.some((x) => re(c.output!).test(x.output))) return [`The output of ${ok.at(-1)!.line} does not show what was asked yet.`];
+    if (c.output && !ok.some((x) => re(c.output!).test(x.output))) return [`The output of ${ok.at(-1)!.line} does not show ${quoted(c.output) ?? 'what was asked'} yet.`];
     return [];
   }
   if ('build' in check) {
@@ -165,8 +186,16 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
     if (!build) return [c.tag ? `No build of ${c.tag} has finished yet.` : 'No build has finished yet.'];
     const out: string[] = [];
     if (c.minSteps !== undefined && build.steps.length < c.minSteps) out.push(`The last build had ${build.steps.length} steps; expected at least ${c.minSteps}.`);
-    for (const p of c.cached ?? []) if (!build.steps.some((s) => s.cached && re(p).test(s.instruction))) out.push(`In the last build, no CACHED step matches ${p.replace(/\\/g, '')}.`);
-    for (const p of c.ran ?? []) if (!build.steps.some((s) => !s.cached && re(p).test(s.instruction))) out.push(`In the last build, no step that ran (not CACHED) matches ${p.replace(/\\/g, '')}.`);
+    for (const p of c.cached ?? []) {
+      if (build.steps.some((s) => s.cached && re(p).test(s.instruction))) continue;
+      const q = quoted(p);
+      out.push(q ? `In the last build, no CACHED step contains ${q}.` : 'In the last build, a step this exercise expects to be CACHED was not.');
+    }
+    for (const p of c.ran ?? []) {
+      if (build.steps.some((s) => !s.cached && re(p).test(s.instruction))) continue;
+      const q = quoted(p);
+      out.push(q ? `In the last build, no step that ran (not CACHED) contains ${q}.` : 'In the last build, a step this exercise expects to run again was CACHED or is missing.');
+    }
     return out;
   }
   if ('registry' in check) {
@@ -183,6 +212,6 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
   const wanted = c.exists ?? true;
   if (text === undefined) return wanted ? [`The workspace has no file ${c.path}.`] : [];
   if (!wanted) return [`The workspace still has a file ${c.path}.`];
-  if (c.contains && !re(c.contains).test(text)) return [`${c.path} does not contain what was asked yet.`];
+  if (c.contains && !re(c.contains).test(text)) return [`${c.path} does not contain ${quoted(c.contains) ?? 'what was asked'} yet.`];
   return [];
 }

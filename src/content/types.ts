@@ -161,10 +161,12 @@ export interface Lesson {
 
 /** What the `vm-vs-container` demo measured, on the spot, on this machine. */
 export interface VmVsContainerResult {
-  /** A second virtual machine booted from its kernel until its agent answered. */
+  /** A second virtual machine booted from its kernel until a program in it (its agent) answered. */
   vmBootMs: number;
-  /** `docker run busybox …` from create to exit. */
+  /** `docker run --rm busybox …` until its process first printed: the median of `containerRuns`. */
   containerStartMs: number;
+  /** Each timed container start (ms), after untimed warm-up runs, one after another. */
+  containerRuns: number[];
   /** The kernel the second VM booted (its own). */
   vmKernel: string;
   /** That VM's memory (bytes). */

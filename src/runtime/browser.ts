@@ -30,16 +30,30 @@ export async function fetchWithProgress(url: string, onProgress?: (loaded: numbe
   return out;
 }
 
+/**
+ * v86's compiled WebAssembly module, by URL: compiled once per worker, so a second machine (the
+ * lesson's VM-vs-container demo) neither compiles it again nor competes with the first machine
+ * for the CPU while the browser optimises a second copy.
+ */
+const modules = new Map<string, Promise<WebAssembly.Module>>();
+function compiled(url: string): Promise<WebAssembly.Module> {
+  let module = modules.get(url);
+  if (!module) {
+    module = WebAssembly.compileStreaming(fetch(url));
+    modules.set(url, module);
+    // a failed download is tried again by the next machine
+    module.catch(() => modules.delete(url));
+  }
+  return module;
+}
+
 /** A browser environment whose guest files live under `vmBase` (an absolute URL ending in `/`). */
 export function browserEnvironment(vmBase: string): MachineEnvironment {
   const wasm = new URL(wasmUrl, vmBase).href;
   return {
     fetchAsset: (name, onProgress, signal) => fetchWithProgress(new URL(name, vmBase).href, onProgress, signal),
     wasm: {
-      wasm_fn: async (imports: WebAssembly.Imports) => {
-        const { instance } = await WebAssembly.instantiateStreaming(fetch(wasm), imports);
-        return instance.exports;
-      },
+      wasm_fn: async (imports: WebAssembly.Imports) => (await WebAssembly.instantiate(await compiled(wasm), imports)).exports,
     },
   };
 }

@@ -13,7 +13,7 @@ const diffs = new Map(Object.entries(playground.diffs) as [string, ChangeEntry[]
 function formatContainers(v: ContainersView): string {
   const out = [`${v.containers.length} containers, ${v.imageGroups.length} image groups, ${v.sharedLayerCount} shared layers`];
   for (const g of v.imageGroups) {
-    out.push(`group ${g.title} (${g.shortId}): ${g.containerIds.map((id) => id.slice(0, 12)).join(' ')}`);
+    out.push(`group ${g.title} (${g.shortId}): ${g.containerIds.map((id) => id.slice(0, 12)).join(' ')} | ${g.caption}`);
     for (const l of [...g.layers].reverse()) out.push(`  ro ${l.shortId} ${l.sizeLabel.padStart(7)} ${l.label} | used by ${l.usedBy.join(', ')}`);
     out.push(`  alt: ${g.alt}`);
   }
@@ -75,6 +75,18 @@ describe('containersView', () => {
     const scratch = view.containers.find((c) => c.name === 'scratchpad')!;
     expect(scratch.readWrite).toMatchObject({ known: true, changes: [] });
     expect(scratch.limits).toMatchObject({ memory: null, memoryLabel: 'no limit', pids: null, readOnlyRootfs: true });
+  });
+
+  it('counts in words: one layer, one process, one container', () => {
+    const c = containers[0]!;
+    const inspect = inspects.find((i) => i.Id === c.id)!;
+    const image = images.find((i) => i.Id === c.imageId)!;
+    const oneLayer = { ...image, RootFS: { ...image.RootFS, Layers: image.RootFS.Layers.slice(0, 1) } };
+    const view = containersView([c], [{ ...inspect, HostConfig: { ...inspect.HostConfig, PidsLimit: 1 } }], [oneLayer], diffs);
+    expect(view.imageGroups[0]!.caption).toBe('1 read-only layer');
+    expect(view.containers[0]!.alt).toContain('1 read-only image layer;');
+    expect(view.containers[0]!.alt).toMatch(/\b1 process\b/);
+    expect(view.containers[0]!.alt).not.toMatch(/\b1 (layers|processes|containers)\b/);
   });
 
   it('copes with missing inspect, image and diff', () => {

@@ -115,6 +115,8 @@ export interface ImageGroup {
   layers: ContainerLayer[];
   /** Ids of the containers in this group, in the input order. */
   containerIds: string[];
+  /** What the group's caption says after the image's name: "1 read-only layer, shared by 2 containers". */
+  caption: string;
   alt: string;
 }
 
@@ -218,7 +220,7 @@ function containerAlt(c: Omit<ContainerCard, 'alt'>): string {
   }
   const limits: string[] = [];
   if (c.limits.memory !== null) limits.push(`memory ${spokenMemory(c.limits.memory)}`);
-  if (c.limits.pids !== null) limits.push(`${c.limits.pids} processes`);
+  if (c.limits.pids !== null) limits.push(plural(c.limits.pids, 'process', 'processes'));
   if (c.limits.readOnlyRootfs) limits.push('a read-only root filesystem');
   if (limits.length) out.push(`Limits: ${listWords(limits)}.`);
   if (c.mounts.length) out.push(`Volumes: ${listWords(c.mounts.map((m) => `${m.volumeLabel} at ${m.destination}${m.readOnly ? ' read-only' : ''}`))}.`);
@@ -296,7 +298,7 @@ export function containersView(
     let g = groups.get(c.imageId);
     if (!g) {
       const image = imageById.get(c.imageId);
-      g = { imageId: c.imageId, shortId: shortHex(c.imageId), title: c.image || image?.RepoTags[0] || shortHex(c.imageId), layers: layersOf(image), containerIds: [], alt: '' };
+      g = { imageId: c.imageId, shortId: shortHex(c.imageId), title: c.image || image?.RepoTags[0] || shortHex(c.imageId), layers: layersOf(image), containerIds: [], caption: '', alt: '' };
       groups.set(c.imageId, g);
     }
     g.containerIds.push(c.id);
@@ -306,7 +308,8 @@ export function containersView(
     const alt =
       `Image ${g.title}: ${plural(g.layers.length, 'layer')} shared by ${plural(names.length, 'container')} (${listWords(names)}); ` +
       `each container adds only its own read-write layer on top.`;
-    return { ...g, alt };
+    const caption = `${plural(g.layers.length, 'read-only layer')}${names.length > 1 ? `, shared by ${plural(names.length, 'container')}` : ''}`;
+    return { ...g, caption, alt };
   });
 
   const sharedLayerCount = [...usersOf.values()].filter((u) => u.length > 1).length;

@@ -10,7 +10,7 @@ const pythonHistory = python.history as HistoryEntry[];
 
 /** The stack as text, bottom layer first, with the markers where they fall. */
 function formatImageLayers(v: ImageLayersView): string {
-  const out = [`${v.title} (${v.shortId}) ${v.layerCount} layers ${v.totalSizeLabel} tags=${v.tags.join(',')}`];
+  const out = [`${v.title} (${v.shortId}) ${v.layerCountLabel} ${v.totalSizeLabel} tags=${v.tags.join(',')}`];
   const markers = (after: number) => v.metadataSteps.filter((m) => m.afterLayer === after);
   const marker = (m: ImageLayersView['metadataSteps'][number]) => `      · ${m.keyword.padEnd(7)} ${m.instruction}`;
   for (const m of markers(-1)) out.push(marker(m));
@@ -80,6 +80,9 @@ describe('imageLayersView', () => {
     expectGolden('image-layers-web', formatImageLayers(view));
 
     expect(view.layerCount).toBe(7);
+    expect(view.layerCountLabel).toBe('7 layers');
+    const one = imageLayersView({ ...web.inspect, RootFS: { ...web.inspect.RootFS, Layers: web.inspect.RootFS.Layers.slice(0, 1) } }, web.history.slice(-1), web.stats);
+    expect(one.layerCountLabel).toBe('1 layer');
     expect(view.layers.map((l) => l.instruction).slice(3)).toEqual(['WORKDIR /app', 'COPY requirements.txt .', 'RUN pip install -r requirements.txt', 'COPY . /app']);
     expect(view.metadataSteps.map((m) => [m.afterLayer, m.instruction])).toEqual([
       [0, 'ENV LANG=C.UTF-8 PYTHON_VERSION=3.11.2'],

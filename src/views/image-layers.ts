@@ -86,6 +86,8 @@ export interface ImageLayersView {
   totalSizeLabel: string;
   /** Number of layers. */
   layerCount: number;
+  /** `layerCount` in words: "1 layer", "5 layers". */
+  layerCountLabel: string;
   /** The layers, bottom first. */
   layers: ImageLayer[];
   /** The steps without a layer, in Dockerfile order. */
@@ -262,6 +264,7 @@ export function imageLayersView(inspect: ImageInspect, history: readonly History
     totalSize,
     totalSizeLabel: sizeLabel(totalSize),
     layerCount: layers.length,
+    layerCountLabel: plural(layers.length, 'layer'),
     layers,
     metadataSteps,
   };

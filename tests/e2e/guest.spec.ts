@@ -187,7 +187,7 @@ test('the image picture shows each layer with its instruction, size and file cou
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
   await type(page, 'docker pull busybox');
   const picture = page.getByRole('figure', { name: /Layers of busybox:latest/ });
-  await expect(picture).toContainText('1 layers · 2.06MB');
+  await expect(picture).toContainText('1 layer · 2.06MB');
   const layer = picture.getByRole('button', { name: /ADD/ });
   await expect(layer).toContainText('+');
   await layer.click();

@@ -19,6 +19,12 @@ async function settled(page: Page, count: number, timeout = 240_000) {
   await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout });
 }
 
+/** The demo's two times in ms, from its bars' label ("Boot a virtual machine: 5.12 s. Start a container: 98 ms."). */
+function demoFigures(label: string): { vm: number; container: number } {
+  const ms = (m: RegExpExecArray | null) => (m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN);
+  return { vm: ms(/virtual machine: ([\d.]+) (s|ms)/.exec(label)), container: ms(/container: ([\d.]+) (s|ms)/.exec(label)) };
+}
+
 async function openLesson(page: Page, id: string) {
   await page.goto(`/?lesson=${id}`);
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
@@ -52,14 +58,33 @@ for (const lesson of lessons) {
         await settled(page, before + 1);
       }
       // a live demo measures on the spot: a second VM boots from its kernel, a container starts
+      // pressed twice: the container is measured the same way each time, so its two figures agree
       const demo = pane(page).getByRole('button', { name: 'Boot a VM and start a container' });
       if (await demo.count()) {
-        await demo.click();
-        const bars = pane(page).getByRole('img', { name: /Boot a virtual machine: [\d.]+ (s|ms)\. Start a container: [\d.]+ (s|ms)\./ });
-        await expect(bars).toBeVisible({ timeout: 180_000 });
+        const presses: { vm: number; container: number }[] = [];
+        const button = pane(page).getByRole('figure').getByRole('button');
+        for (const name of ['Boot a VM and start a container', 'Measure again']) {
+          await expect(button).toHaveAccessibleName(name);
+          await button.click();
+          await expect(button).toBeDisabled();
+          await expect(button).toBeEnabled({ timeout: 180_000 });
+          const bars = pane(page).getByRole('img', { name: /Boot a virtual machine: [\d.]+ (s|ms)\. Start a container: [\d.]+ (s|ms)\./ });
+          await expect(bars).toBeVisible();
+          presses.push(demoFigures((await bars.getAttribute('aria-label'))!));
+        }
         await expect(pane(page).getByRole('figure')).toContainText(/its own: Linux 6\.1\.\d+/);
-        await bars.scrollIntoViewIfNeeded();
+        const [a, b] = presses.map((p) => p.container) as [number, number];
+        expect(Math.max(a, b) / Math.min(a, b), `container starts of two presses: ${a} ms and ${b} ms`).toBeLessThanOrEqual(3);
+        for (const p of presses) expect(p.vm).toBeGreaterThan(p.container);
+        await pane(page).getByRole('img', { name: /Boot a virtual machine/ }).scrollIntoViewIfNeeded();
         await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-demo.png` });
+        // and on a phone: the bars, the notes and the table fit the screen
+        const size = page.viewportSize()!;
+        await page.setViewportSize({ width: 390, height: 844 });
+        await pane(page).getByRole('img', { name: /Boot a virtual machine/ }).scrollIntoViewIfNeeded();
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+        await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-demo-390.png` });
+        await page.setViewportSize(size);
       }
       if (step.exercise) {
         const before = await commandsRun(page);

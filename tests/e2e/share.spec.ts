@@ -121,3 +121,62 @@ test("a teacher's exercise link is checked against the student's real engine", a
   await expect(pane.getByText(/^✓ Done/)).toBeVisible({ timeout: 30_000 });
   await page.screenshot({ path: 'test-results/screenshots/share-exercise.png' });
 });
+
+test("a teacher builds an exercise with the form; the student reads what is missing in words, then passes", async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Share…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Share this workspace' });
+  await dialog.getByText('Make it an exercise').click();
+  await dialog.getByLabel(/^Task/).fill('Start a container named web from busybox that keeps running, and write hi there into /tmp/hello.txt inside it.');
+  // condition 1: a running container, made from busybox
+  const condition = (n: number) => dialog.getByRole('group', { name: `Condition ${n}` });
+  await condition(1).getByLabel('What must be true').selectOption({ label: 'A container is running' });
+  await condition(1).getByLabel('Container name').fill('web');
+  await condition(1).getByLabel(/Made from image/).fill('busybox');
+  // condition 2: a file in it, with a text that has regular expression characters in it
+  await dialog.getByRole('button', { name: 'Add a condition' }).click();
+  await condition(2).getByLabel('What must be true').selectOption({ label: 'A file in a container' });
+  await condition(2).getByLabel('Container name').fill('web');
+  await condition(2).getByLabel('File path in the container').fill('/tmp/hello.txt');
+  await condition(2).getByLabel(/The file contains/).fill('hi there (1)');
+  // condition 3: the command that started it, as plain text
+  await dialog.getByRole('button', { name: 'Add a condition' }).click();
+  await condition(3).getByLabel('What must be true').selectOption({ label: 'A command was run' });
+  await condition(3).getByLabel(/The command contains/).fill('docker run -d --name web');
+  await expect(dialog.getByLabel('Link', { exact: true })).toHaveValue(/#share=1\./, { timeout: 10_000 });
+  await dialog.evaluate((d) => (d.scrollTop = d.scrollHeight));
+  await page.screenshot({ path: 'test-results/screenshots/share-check-form.png' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await condition(1).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/share-check-form-390.png' });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  // the JSON is still there, as the advanced option, holding what the form made
+  await dialog.getByLabel(/As JSON/).check();
+  await expect(dialog.getByLabel(/^Check \(JSON/)).toHaveValue(/"all"/);
+  await expect(dialog.getByText('✓ The check is valid.')).toBeVisible();
+  await dialog.getByLabel(/With a form/).check();
+  await expect(dialog.getByLabel('Link', { exact: true })).toHaveValue(/#share=1\./, { timeout: 10_000 });
+  const link = await dialog.getByLabel('Link', { exact: true }).inputValue();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  await page.goto(link);
+  const pane = page.getByRole('complementary', { name: 'Lesson' });
+  await expect(pane).toContainText('Start a container named web from busybox');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await pane.getByRole('button', { name: 'Check' }).click();
+  await expect(pane.getByText('Not yet.')).toBeVisible({ timeout: 30_000 });
+  const failures = pane.locator('.result li, li').filter({ hasText: /container named web|has run yet|does not contain|has no file/ });
+  await expect(pane).toContainText('There is no container named web.');
+  await expect(pane).toContainText('No command containing "docker run -d --name web" has run yet.');
+  for (const text of await failures.allInnerTexts()) expect(text).not.toMatch(/\\|\.\*|\(\?|\[|\^/);
+  await type(page, 'docker run -d --name web busybox sleep 600');
+  await pane.getByRole('button', { name: 'Check' }).click();
+  await expect(pane).toContainText('The container web has no file /tmp/hello.txt.', { timeout: 30_000 });
+  await type(page, "docker exec web sh -c 'echo hi there > /tmp/hello.txt'");
+  await pane.getByRole('button', { name: 'Check' }).click();
+  await expect(pane).toContainText('The file /tmp/hello.txt in web does not contain "hi there (1)" yet.', { timeout: 30_000 });
+  await type(page, "docker exec web sh -c 'echo \"hi there (1)\" > /tmp/hello.txt'");
+  await pane.getByRole('button', { name: 'Check' }).click();
+  await expect(pane.getByText(/^✓ Done/)).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: 'test-results/screenshots/share-check-form-done.png' });
+});

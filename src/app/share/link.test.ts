@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { checkFromForm, CHECK_FORM_KINDS, emptyRow, type CheckFormRow } from '../../content/check-form.ts';
 import { checkProblems, decodeShare, encodeShare, isShareFragment, SHARE_LIMITS, ShareLinkError, shareUrl, type SharedWorkspace } from './link.ts';
 
 const small: SharedWorkspace = {
@@ -119,6 +120,23 @@ describe('share links', () => {
     expect(isShareFragment(fragment)).toBe(true);
     expect(await decodeShare(fragment)).toEqual(state);
     expect(await decodeShare(fragment.slice(1))).toEqual(state);
+  });
+
+  it('round-trips checks made with the share dialog\'s form, alone and combined', async () => {
+    const rows: CheckFormRow[] = [
+      { ...emptyRow('running'), name: 'web', image: 'nginx' },
+      { ...emptyRow('container'), name: 'db' },
+      { ...emptyRow('image'), name: 'app:v2' },
+      { ...emptyRow('file'), name: 'web', path: '/etc/motd', text: 'Hi (there) $USER [1] *' },
+      { ...emptyRow('ran'), text: 'docker run -d --name web -p 8080:80 nginx' },
+    ];
+    expect(rows.map((r) => r.kind).sort()).toEqual(CHECK_FORM_KINDS.map((k) => k.kind).sort());
+    for (const combination of [...rows.map((r) => [r]), rows]) {
+      const check = checkFromForm(combination)!;
+      expect(await checkProblems(check)).toEqual([]);
+      const state: SharedWorkspace = { ...small, exercise: { task: 'Start the web server.', check, hints: [] } };
+      expect(await decodeShare(await encodeShare(state))).toEqual(state);
+    }
   });
 
   it('drops nothing and adds nothing for a minimal workspace', async () => {
