@@ -35,7 +35,11 @@ const webRunning: CheckContext = {
     containers: {
       ...empty.engine.containers,
       inspect: async () => ({ State: { Status: 'running' }, Config: { Image: 'nginx:1.25' }, Mounts: [] }),
-      copyFrom: async () => writeTar([{ name: 'index.html', type: 'file', data: new TextEncoder().encode('Welcome to nginx!') }]),
+      copyFrom: async () => {
+        const data = new TextEncoder().encode('Welcome to nginx!');
+        const stat = { name: 'index.html', type: 'file', size: data.length, mode: 0o644, mtime: 0, linkTarget: '' };
+        return { stat, tar: writeTar([{ name: 'index.html', type: 'file', data }]) };
+      },
     },
   } as unknown as CheckContext['engine'],
 };

@@ -79,7 +79,8 @@ test('a reload keeps what a running container changed, and the browser asks befo
   await type(page, 'docker exec live cat /z');
   await expect(page.locator('.xterm-rows > div', { hasText: /^z\s*$/ })).toHaveCount(1);
   await type(page, 'docker rm -f live');
-  // nothing runs: a reload no longer asks
+  // nothing runs (once the pictures say so, as the student sees it): a reload no longer asks
+  await expect(containersPanel(page)).toContainText('No containers yet', { timeout: 10_000 });
   await page.reload();
   expect(dialogs).toEqual(['beforeunload']);
 });
