@@ -1,9 +1,8 @@
 /**
- * Helpers the commands share: daemon error wording, multi-target loops, `[y/N]` confirmation,
- * `--filter` parsing, inspect's JSON layout and the `--format` flag definitions.
+ * Helpers the commands share: daemon error wording, multi-target loops, `--filter` parsing,
+ * inspect's JSON layout and the `--format` flag definitions.
  */
 import { EngineError } from '../errors.ts';
-import { readLine } from './attach.ts';
 import { CliError, StatusError, type CommandContext } from './command.ts';
 import { FORMAT_HELP, INSPECT_FORMAT_HELP, type FlagDef } from './flags.ts';
 import { humanSize4 } from './format.ts';
@@ -31,17 +30,6 @@ export async function forEachTarget(ctx: CommandContext, names: string[], fn: (n
   }
   if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
   return 0;
-}
-
-/** Asks `warning [y/N]` unless `force`; false means the user said no (or could not answer). */
-export async function confirm(ctx: CommandContext, warning: string, force: boolean): Promise<boolean> {
-  if (force) return true;
-  const answer = await readLine(ctx.io, `${warning} [y/N] `);
-  if (answer === undefined) {
-    ctx.err('\n');
-    throw new CliError('Error: cannot ask for confirmation: no input available; use -f/--force to skip the prompt');
-  }
-  return answer !== null && answer.trim().toLowerCase() === 'y';
 }
 
 /** `--filter name=value` pairs grouped by name. */
@@ -109,14 +97,6 @@ export async function inspectEach(ctx: CommandContext, lookup: (name: string) =>
   return 0;
 }
 
-/** A prune's `Deleted Containers:` section (one line per item, then a blank line), or '' when nothing went. */
-export function deletedSection(title: string, lines: readonly string[]): string {
-  return lines.length > 0 ? `${title}:\n${lines.map((l) => `${l}\n`).join('')}\n` : '';
-}
-
-export function reclaimedLine(bytes: number): string {
-  return `Total reclaimed space: ${humanSize4(bytes)}\n`;
-}
 
 /** `--format` for list commands. */
 export const FORMAT_FLAG: FlagDef = { name: 'format', kind: 'string', usage: FORMAT_HELP };

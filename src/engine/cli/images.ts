@@ -9,17 +9,15 @@ import { CliError, StatusError, type Command, type CommandContext } from './comm
 import {
   inspectEach,
   checkFilters,
-  confirm,
   errorText,
   FILTER_FLAG,
   FORMAT_FLAG,
   INSPECT_FORMAT_FLAG,
   labelMatches,
   parseFilters,
-  deletedSection,
-  reclaimedLine,
   unsupportedFlag,
 } from './common.ts';
+import { PRUNE_FLAGS, runPrune } from './prune.ts';
 import { FORMAT_HELP } from './flags.ts';
 import { familiarName, normalizedTagged, parseReference } from './reference.ts';
 import { formatHistory, formatImages } from './tables.ts';
@@ -135,13 +133,12 @@ export function imagePruneLines(deleted: string[]): string[] {
   return deleted.map((d) => (/^(untagged|deleted): /.test(d) ? d : `deleted: ${d}`));
 }
 
-async function runImagePrune(ctx: CommandContext): Promise<number> {
+function runImagePrune(ctx: CommandContext): Promise<number> {
   const all = ctx.flags.bool('all');
-  if (!(await confirm(ctx, all ? ALL_IMAGES_WARNING : DANGLING_WARNING, ctx.flags.bool('force')))) return 0;
-  const report = await ctx.engine.images.prune({ all });
-  ctx.out(deletedSection('Deleted Images', imagePruneLines(report.deleted)));
-  ctx.out(reclaimedLine(report.spaceReclaimed));
-  return 0;
+  return runPrune(ctx, all ? ALL_IMAGES_WARNING : DANGLING_WARNING, async (report) => {
+    const r = await ctx.engine.images.prune({ all });
+    report('Deleted Images', imagePruneLines(r.deleted), r.spaceReclaimed);
+  });
 }
 
 async function runPull(ctx: CommandContext): Promise<number> {
@@ -249,8 +246,7 @@ export function imagePruneCommand(): Command {
     short: 'Remove unused images',
     flags: [
       { name: 'all', short: 'a', kind: 'bool', usage: 'Remove all unused images, not just dangling ones' },
-      unsupportedFlag('filter', 'prune filters are not available'),
-      { name: 'force', short: 'f', kind: 'bool', usage: 'Do not prompt for confirmation' },
+      ...PRUNE_FLAGS,
     ],
     args: { kind: 'none' },
     run: runImagePrune,

@@ -4,7 +4,8 @@
  */
 import { NotFoundError } from '../errors.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
-import { confirm, errorText, FORMAT_FLAG, INSPECT_FORMAT_FLAG, printInspect, deletedSection, reclaimedLine, unsupportedFlag } from './common.ts';
+import { errorText, FORMAT_FLAG, INSPECT_FORMAT_FLAG, printInspect, unsupportedFlag } from './common.ts';
+import { PRUNE_FLAGS, runPrune } from './prune.ts';
 import { bytesSize } from './format.ts';
 import { imagePruneLines } from './images.ts';
 import { renderTemplate } from './template.ts';
@@ -33,7 +34,7 @@ async function runDf(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-async function runSystemPrune(ctx: CommandContext): Promise<number> {
+function runSystemPrune(ctx: CommandContext): Promise<number> {
   const all = ctx.flags.bool('all');
   const volumes = ctx.flags.bool('volumes');
   const warnings = ['all stopped containers', 'all networks not used by at least one container'];
@@ -41,25 +42,19 @@ async function runSystemPrune(ctx: CommandContext): Promise<number> {
   warnings.push(all ? 'all images without at least one container associated to them' : 'all dangling images');
   warnings.push(all ? 'all build cache' : 'unused build cache');
   const message = `WARNING! This will remove:\n${warnings.map((w) => `  - ${w}\n`).join('')}\nAre you sure you want to continue?`;
-  if (!(await confirm(ctx, message, ctx.flags.bool('force')))) return 0;
   // docker/cli prunes kind by kind and reports each; system.prune then clears the build cache.
-  let reclaimed = 0;
-  const containers = await ctx.engine.containers.prune();
-  reclaimed += containers.spaceReclaimed;
-  ctx.out(deletedSection('Deleted Containers', containers.deleted));
-  if (volumes) {
-    const v = await ctx.engine.volumes.prune();
-    reclaimed += v.spaceReclaimed;
-    ctx.out(deletedSection('Deleted Volumes', v.deleted));
-  }
-  const images = await ctx.engine.images.prune({ all });
-  reclaimed += images.spaceReclaimed;
-  ctx.out(deletedSection('Deleted Images', imagePruneLines(images.deleted)));
-  const rest = await ctx.engine.system.prune({ all, volumes });
-  reclaimed += rest.spaceReclaimed;
-  ctx.out(deletedSection('Deleted build cache objects', rest.deleted));
-  ctx.out(reclaimedLine(reclaimed));
-  return 0;
+  return runPrune(ctx, message, async (report) => {
+    const containers = await ctx.engine.containers.prune();
+    report('Deleted Containers', containers.deleted, containers.spaceReclaimed);
+    if (volumes) {
+      const v = await ctx.engine.volumes.prune();
+      report('Deleted Volumes', v.deleted, v.spaceReclaimed);
+    }
+    const images = await ctx.engine.images.prune({ all });
+    report('Deleted Images', imagePruneLines(images.deleted), images.spaceReclaimed);
+    const rest = await ctx.engine.system.prune({ all, volumes });
+    report('Deleted build cache objects', rest.deleted, rest.spaceReclaimed);
+  });
 }
 
 async function runInfo(ctx: CommandContext): Promise<number> {
@@ -260,8 +255,7 @@ export function systemCommand(): Command {
         short: 'Remove unused data',
         flags: [
           { name: 'all', short: 'a', kind: 'bool', usage: 'Remove all unused images not just dangling ones' },
-          unsupportedFlag('filter', 'prune filters are not available'),
-          { name: 'force', short: 'f', kind: 'bool', usage: 'Do not prompt for confirmation' },
+          ...PRUNE_FLAGS,
           { name: 'volumes', kind: 'bool', usage: 'Prune anonymous volumes' },
         ],
         args: { kind: 'none' },

@@ -4,23 +4,10 @@
  */
 import { buildCommand } from './build.ts';
 import { buildTree, type Command, type CommandNode } from './command.ts';
-import {
-  commitCommand,
-  containerInspectCommand,
-  containerPruneCommand,
-  createCommand,
-  diffCommand,
-  execCommand,
-  killCommand,
-  psCommand,
-  restartCommand,
-  rmCommand,
-  runCommand,
-  startCommand,
-  stopCommand,
-  topCommand,
-  waitCommand,
-} from './containers.ts';
+import { commitCommand, containerInspectCommand, diffCommand, psCommand, topCommand } from './container-info.ts';
+import { containerPruneCommand, killCommand, restartCommand, rmCommand, startCommand, stopCommand, waitCommand } from './container-lifecycle.ts';
+import { createCommand, runCommand } from './container-run.ts';
+import { execCommand } from './exec.ts';
 import { cpCommand } from './cp.ts';
 import { logsCommand } from './logs.ts';
 import { loadCommand, loginCommand, logoutCommand, pushCommand, saveCommand } from './distribution.ts';

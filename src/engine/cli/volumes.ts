@@ -6,16 +6,14 @@ import { CliError, type Command, type CommandContext } from './command.ts';
 import {
   inspectEach,
   checkFilters,
-  confirm,
   FORMAT_FLAG,
   forEachTarget,
   INSPECT_FORMAT_FLAG,
   labelMatches,
   parseFilters,
-  deletedSection,
-  reclaimedLine,
   unsupportedFlag,
 } from './common.ts';
+import { PRUNE_FLAGS, runPrune } from './prune.ts';
 import { formatVolumes } from './tables.ts';
 
 async function runVolumeCreate(ctx: CommandContext): Promise<number> {
@@ -77,16 +75,15 @@ async function runVolumeRm(ctx: CommandContext): Promise<number> {
   return forEachTarget(ctx, ctx.args, (n) => ctx.engine.volumes.remove(n, { force }));
 }
 
-async function runVolumePrune(ctx: CommandContext): Promise<number> {
+function runVolumePrune(ctx: CommandContext): Promise<number> {
   const all = ctx.flags.bool('all');
   const warning = all
     ? 'WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue?'
     : 'WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue?';
-  if (!(await confirm(ctx, warning, ctx.flags.bool('force')))) return 0;
-  const report = await ctx.engine.volumes.prune({ all });
-  ctx.out(deletedSection('Deleted Volumes', report.deleted));
-  ctx.out(reclaimedLine(report.spaceReclaimed));
-  return 0;
+  return runPrune(ctx, warning, async (report) => {
+    const r = await ctx.engine.volumes.prune({ all });
+    report('Deleted Volumes', r.deleted, r.spaceReclaimed);
+  });
 }
 
 /** `docker volume` and its subcommands. */
@@ -139,8 +136,7 @@ export function volumeCommand(): Command {
         short: 'Remove unused local volumes',
         flags: [
           { name: 'all', short: 'a', kind: 'bool', usage: 'Remove all unused volumes, not just anonymous ones' },
-          unsupportedFlag('filter', 'prune filters are not available'),
-          { name: 'force', short: 'f', kind: 'bool', usage: 'Do not prompt for confirmation' },
+          ...PRUNE_FLAGS,
         ],
         args: { kind: 'none' },
         run: runVolumePrune,

@@ -1,0 +1,157 @@
+/**
+ * The options `docker run` and `docker create` share: their flags (with the ones LayerLab cannot
+ * honour refused by name), `-v` specs, and the engine's create options built from them.
+ */
+import type { CreateContainerOptions } from '../api.ts';
+import { CliError } from './command.ts';
+import { unsupportedFlag } from './common.ts';
+import type { FlagDef, ParsedFlags } from './flags.ts';
+
+/** Why network flags are refused. */
+export const NO_NETWORK = 'containers have no network here';
+/** Why privilege flags are refused. */
+export const FIXED_PRIVILEGES = 'containers run with a fixed set of privileges';
+
+/** Flags shared by `docker run` and `docker create` (docker/cli's container options). */
+function containerFlags(pullHelp: string): FlagDef[] {
+  return [
+    { name: 'env', short: 'e', kind: 'list', usage: 'Set environment variables' },
+    { name: 'entrypoint', kind: 'string', usage: 'Overwrite the default ENTRYPOINT of the image' },
+    { name: 'hostname', short: 'h', kind: 'string', usage: 'Container host name' },
+    { name: 'interactive', short: 'i', kind: 'bool', usage: 'Keep STDIN open even if not attached' },
+    { name: 'label', short: 'l', kind: 'list', usage: 'Set meta data on a container' },
+    { name: 'memory', short: 'm', kind: 'bytes', usage: 'Memory limit' },
+    { name: 'name', kind: 'string', usage: 'Assign a name to the container' },
+    { name: 'pids-limit', kind: 'int', usage: 'Tune container pids limit (set -1 for unlimited)' },
+    { name: 'pull', kind: 'string', usage: pullHelp, defValue: 'missing' },
+    { name: 'quiet', short: 'q', kind: 'bool', usage: 'Suppress the pull output' },
+    { name: 'read-only', kind: 'bool', usage: "Mount the container's root filesystem as read only" },
+    { name: 'rm', kind: 'bool', usage: 'Automatically remove the container when it exits' },
+    { name: 'tty', short: 't', kind: 'bool', usage: 'Allocate a pseudo-TTY' },
+    { name: 'user', short: 'u', kind: 'string', usage: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+    { name: 'volume', short: 'v', kind: 'list', usage: 'Bind mount a volume' },
+    { name: 'workdir', short: 'w', kind: 'string', usage: 'Working directory inside the container' },
+    unsupportedFlag('publish', NO_NETWORK, 'p'),
+    unsupportedFlag('publish-all', NO_NETWORK, 'P', 'bool'),
+    unsupportedFlag('network', NO_NETWORK),
+    unsupportedFlag('expose', NO_NETWORK),
+    unsupportedFlag('add-host', NO_NETWORK),
+    unsupportedFlag('dns', NO_NETWORK),
+    unsupportedFlag('restart', 'containers are never restarted automatically'),
+    unsupportedFlag('privileged', FIXED_PRIVILEGES, undefined, 'bool'),
+    unsupportedFlag('cap-add', FIXED_PRIVILEGES),
+    unsupportedFlag('cap-drop', FIXED_PRIVILEGES),
+    unsupportedFlag('security-opt', FIXED_PRIVILEGES),
+    unsupportedFlag('platform', 'images run on the one platform of the built-in machine'),
+    unsupportedFlag('mount', 'use -v NAME:/path for a named volume'),
+    unsupportedFlag('tmpfs', 'use -v /path for an anonymous volume'),
+    unsupportedFlag('env-file', 'there are no local files to read it from; use -e NAME=value'),
+    unsupportedFlag('attach', 'run attaches to stdout and stderr unless -d is given', 'a'),
+    unsupportedFlag('cpus', 'CPU limits are not available'),
+    unsupportedFlag('cpu-shares', 'CPU limits are not available', 'c'),
+    unsupportedFlag('init', 'no init binary is available', undefined, 'bool'),
+    unsupportedFlag('detach-keys', 'the detach keys are always ctrl-p,ctrl-q'),
+  ];
+}
+
+/** `docker run`'s flags. */
+export const RUN_FLAGS: FlagDef[] = [
+  { name: 'detach', short: 'd', kind: 'bool', usage: 'Run container in background and print container ID' },
+  { name: 'sig-proxy', kind: 'bool', usage: 'Proxy received signals to the process', defValue: 'true' },
+  ...containerFlags('Pull image before running ("always", "missing", "never")'),
+];
+
+/** `docker create`'s flags. */
+export const CREATE_FLAGS: FlagDef[] = containerFlags('Pull image before creating ("always", "|missing", "never")');
+
+const VALID_MODES = new Set(['ro', 'rw']);
+
+/** Parses `-v` specs: `NAME:/path[:ro]` (named) or `/path` (anonymous); host paths are refused. */
+export function parseVolumeSpec(spec: string): { source?: string; target: string; readonly?: boolean } {
+  const parts = spec.split(':');
+  let source: string | undefined;
+  let target: string;
+  let mode: string | undefined;
+  if (parts.length === 1) target = parts[0] ?? '';
+  else if (parts.length === 2 && VALID_MODES.has(parts[1] ?? '') && (parts[0] ?? '').startsWith('/')) {
+    target = parts[0] ?? '';
+    mode = parts[1];
+  } else if (parts.length === 2) {
+    source = parts[0];
+    target = parts[1] ?? '';
+  } else if (parts.length === 3) {
+    source = parts[0];
+    target = parts[1] ?? '';
+    mode = parts[2];
+  } else throw new CliError(`invalid volume specification: '${spec}'`);
+  if (source === '') throw new CliError(`invalid volume specification: '${spec}'`);
+  if (source !== undefined && /^[/.~]/.test(source)) {
+    throw new CliError(
+      `invalid volume specification: '${spec}': bind mounts are not supported in LayerLab (there is no host filesystem); use a named volume such as -v data:${target}`,
+    );
+  }
+  if (!target.startsWith('/')) {
+    throw new CliError(`invalid volume specification: '${spec}': invalid mount config for type "volume": invalid mount path: '${target}' mount path must be absolute`);
+  }
+  for (const m of (mode ?? '').split(',').filter(Boolean)) if (!VALID_MODES.has(m)) throw new CliError(`invalid mode: ${m}`);
+  const out: { source?: string; target: string; readonly?: boolean } = { target };
+  if (source !== undefined) out.source = source;
+  if (mode?.split(',').includes('ro')) out.readonly = true;
+  return out;
+}
+
+/** Builds the engine's create options from `docker run`/`create` flags and arguments. */
+export function createOptions(flags: ParsedFlags, args: string[]): CreateContainerOptions {
+  const [image = '', ...cmd] = args;
+  const opts: CreateContainerOptions = { image };
+  if (cmd.length > 0) opts.cmd = cmd;
+  const name = flags.string('name');
+  if (name !== undefined) opts.name = name;
+  if (flags.changed('entrypoint')) {
+    const ep = flags.string('entrypoint') ?? '';
+    opts.entrypoint = ep === '' ? [] : [ep];
+  }
+  const env: string[] = [];
+  for (const e of flags.list('env')) {
+    const i = e.indexOf('=');
+    if (i === 0) throw new CliError(`invalid environment variable: ${e}`);
+    // `-e NAME` copies the caller's variable; the terminal has no environment, so it is unset.
+    if (i > 0) env.push(e);
+  }
+  if (env.length > 0) opts.env = env;
+  const workdir = flags.string('workdir');
+  if (workdir !== undefined) {
+    if (workdir !== '' && !workdir.startsWith('/')) throw new CliError(`the working directory '${workdir}' is invalid, it needs to be an absolute path`);
+    opts.workingDir = workdir;
+  }
+  const user = flags.string('user');
+  if (user !== undefined) opts.user = user;
+  const hostname = flags.string('hostname');
+  if (hostname !== undefined) opts.hostname = hostname;
+  if (flags.bool('tty')) opts.tty = true;
+  if (flags.bool('interactive')) opts.openStdin = true;
+  if (flags.bool('rm')) opts.autoRemove = true;
+  const volumes = flags.list('volume').map(parseVolumeSpec);
+  if (volumes.length > 0) opts.volumes = volumes;
+  if (flags.changed('memory')) opts.memory = flags.int('memory', 0);
+  if (flags.changed('pids-limit')) opts.pidsLimit = flags.int('pids-limit', 0);
+  if (flags.bool('read-only')) opts.readOnly = true;
+  const labels: Record<string, string> = {};
+  let haveLabels = false;
+  for (const l of flags.list('label')) {
+    const i = l.indexOf('=');
+    const key = (i < 0 ? l : l.slice(0, i)).trim();
+    if (key === '') throw new CliError(`invalid label '${l}': empty name`);
+    labels[key] = i < 0 ? '' : l.slice(i + 1);
+    haveLabels = true;
+  }
+  if (haveLabels) opts.labels = labels;
+  return opts;
+}
+
+/** Refuses a `--pull` value docker/cli refuses. */
+export function validatePull(pull: string): void {
+  if (!['always', 'missing', 'never', ''].includes(pull)) {
+    throw new CliError(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
+  }
+}

@@ -1,0 +1,65 @@
+/** `docker exec`: a new process in a running container, attached as docker/cli attaches it. */
+import { attachProcess } from './attach.ts';
+import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
+import { errorText, unsupportedFlag } from './common.ts';
+import { FIXED_PRIVILEGES } from './container-options.ts';
+import { startErrorStatus } from './container-run.ts';
+
+async function runExec(ctx: CommandContext): Promise<number> {
+  const f = ctx.flags;
+  const [name = '', ...cmd] = ctx.args;
+  const tty = f.bool('tty');
+  const interactive = f.bool('interactive');
+  const detach = f.bool('detach');
+  const info = await ctx.engine.containers.inspect(name);
+  if (!detach && tty && interactive && !ctx.io.isTTY) throw new CliError('the input device is not a TTY');
+  const env: string[] = [];
+  for (const e of f.list('env')) {
+    const i = e.indexOf('=');
+    if (i === 0) throw new CliError(`invalid environment variable: ${e}`);
+    if (i > 0) env.push(e);
+  }
+  const opts: Parameters<typeof ctx.engine.containers.exec>[1] = { cmd, tty, interactive: interactive && !detach };
+  if (env.length) opts.env = env;
+  const user = f.string('user');
+  if (user) opts.user = user;
+  const workdir = f.string('workdir');
+  if (workdir) opts.workingDir = workdir;
+  if (tty) opts.size = { rows: ctx.io.rows, cols: ctx.io.columns };
+  let proc;
+  try {
+    proc = await ctx.engine.containers.exec(info.Id, opts);
+  } catch (e) {
+    const status = startErrorStatus(e);
+    throw new StatusError(status === 125 ? 1 : status, errorText(e));
+  }
+  if (detach) return 0;
+  const result = await attachProcess(proc, ctx.io, { tty, stdin: interactive });
+  return result.kind === 'exit' ? result.code : 0;
+}
+
+/** `docker exec`. */
+export function execCommand(): Command {
+  return {
+    name: 'exec',
+    use: 'exec [OPTIONS] CONTAINER COMMAND [ARG...]',
+    short: 'Execute a command in a running container',
+    aliasesText: 'docker container exec, docker exec',
+    top: 2,
+    flags: [
+      { name: 'detach', short: 'd', kind: 'bool', usage: 'Detached mode: run command in the background' },
+      { name: 'env', short: 'e', kind: 'list', usage: 'Set environment variables' },
+      { name: 'interactive', short: 'i', kind: 'bool', usage: 'Keep STDIN open even if not attached' },
+      { name: 'tty', short: 't', kind: 'bool', usage: 'Allocate a pseudo-TTY' },
+      { name: 'user', short: 'u', kind: 'string', usage: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
+      { name: 'workdir', short: 'w', kind: 'string', usage: 'Working directory inside the container' },
+      unsupportedFlag('privileged', FIXED_PRIVILEGES, undefined, 'bool'),
+      unsupportedFlag('env-file', 'there are no local files to read it from; use -e NAME=value'),
+      unsupportedFlag('detach-keys', 'the detach keys are always ctrl-p,ctrl-q'),
+    ],
+    interspersed: false,
+    args: { kind: 'min', n: 2 },
+    complete: ['container-running', 'command', 'none'],
+    run: runExec,
+  };
+}
