@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { goldenFiles } from '../../../tests/fixtures/golden.ts';
 import { BuildError, OperationCancelledError } from '../errors.ts';
 import { readTar, writeTar } from '../layer/index.ts';
 import { textFile } from './build.ts';
@@ -7,16 +7,7 @@ import { runDocker } from './run.ts';
 import { captureIO, FakeEngine, tick } from './testkit.ts';
 
 // Golden files live in testdata/; `UPDATE_GOLDEN=1 npx vitest run --project unit src/engine/cli` rewrites them.
-const TESTDATA = new URL('./testdata/', import.meta.url);
-function golden(name: string, actual: string): void {
-  const url = new URL(name, TESTDATA);
-  if (process.env.UPDATE_GOLDEN) {
-    mkdirSync(TESTDATA, { recursive: true });
-    writeFileSync(url, actual);
-  }
-  expect(existsSync(url), `missing golden ${name}`).toBe(true);
-  expect(actual).toBe(readFileSync(url, 'utf8'));
-}
+const golden = goldenFiles(new URL('./testdata/', import.meta.url));
 
 const BUSYBOX_ID = 'sha256:' + 'a'.repeat(64);
 let engine: FakeEngine;

@@ -1,19 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { goldenFiles } from '../../../tests/fixtures/golden.ts';
 import type { ContainerSummary, DiskUsage, HistoryEntry, ImageSummary, VolumeInfo } from '../api.ts';
 import { formatContainers, formatDiskUsage, formatDiskUsageVerbose, formatHistory, formatImages, formatTop, formatVolumes } from './tables.ts';
 
 // Golden files live in testdata/; `UPDATE_GOLDEN=1 npx vitest run --project unit src/engine/cli` rewrites them.
-const TESTDATA = new URL('./testdata/', import.meta.url);
-function golden(name: string, actual: string): void {
-  const url = new URL(name, TESTDATA);
-  if (process.env.UPDATE_GOLDEN) {
-    mkdirSync(TESTDATA, { recursive: true });
-    writeFileSync(url, actual);
-  }
-  expect(existsSync(url), `missing golden ${name}`).toBe(true);
-  expect(actual).toBe(readFileSync(url, 'utf8'));
-}
+const golden = goldenFiles(new URL('./testdata/', import.meta.url));
 
 const now = new Date('2024-05-01T12:00:00Z');
 const hex = (c: string): string => c.repeat(64);

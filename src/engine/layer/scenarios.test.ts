@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { goldenFiles } from '../../../tests/fixtures/golden.ts';
 import { diffTrees, formatChanges, layerStats } from './changes.ts';
 import { gzip } from './gzip.ts';
 import { sha256Digest } from './digest.ts';
@@ -20,7 +21,6 @@ import { ociToUpper, upperToOci } from './whiteout.ts';
 const enc = new TextEncoder();
 const T = 1_700_000_000;
 const TESTDATA = path.join(path.dirname(new URL(import.meta.url).pathname), 'testdata');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 interface Scenario {
   name: string;
@@ -137,14 +137,7 @@ function listing(entries: readonly TarEntry[]): string {
     .join('');
 }
 
-function golden(file: string, actual: string): void {
-  const p = path.join(TESTDATA, file);
-  if (UPDATE || !fs.existsSync(p)) {
-    if (!UPDATE) throw new Error(`missing golden file ${p} (run with UPDATE_GOLDEN=1)`);
-    fs.writeFileSync(p, actual);
-  }
-  expect(actual).toBe(fs.readFileSync(p, 'utf8'));
-}
+const golden = goldenFiles(new URL('./testdata/', import.meta.url));
 
 function toolAvailable(cmd: string, args: string[], needle: string): boolean {
   try {

@@ -1,22 +1,15 @@
 /**
  * Golden text files for the view-model tests: `expectGolden(name, text)` compares `text` with
  * `testdata/<name>.golden`; run with `UPDATE_GOLDEN=1` to (re)write the files, then review them.
- * Test-only (uses node:fs).
+ * Test-only (the shared helper in tests/fixtures/golden.ts).
  */
-import * as fs from 'node:fs';
-import { expect } from 'vitest';
+import { goldenFiles } from '../../../tests/fixtures/golden.ts';
 
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const golden = goldenFiles(new URL('./', import.meta.url));
 
 /** Compares `text` with `src/views/testdata/<name>.golden`, or writes it under UPDATE_GOLDEN=1. */
 export function expectGolden(name: string, text: string): void {
-  const file = new URL(`./${name}.golden`, import.meta.url);
-  if (UPDATE) {
-    fs.writeFileSync(file, text);
-    return;
-  }
-  if (!fs.existsSync(file)) throw new Error(`missing golden file testdata/${name}.golden: run with UPDATE_GOLDEN=1 and review it`);
-  expect(text).toBe(fs.readFileSync(file, 'utf8'));
+  golden(`${name}.golden`, text);
 }
 
 /** Wraps `text` at `width` columns on spaces, indenting continuation lines by `indent`. */
