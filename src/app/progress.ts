@@ -5,23 +5,9 @@
  * when the page is left (a click on a link right after finishing a step) would otherwise be lost.
  */
 import { openDB, type IDBPDatabase } from 'idb';
+import type { LessonProgress } from '../content/types.ts';
 
-/** What a student has done in one lesson. */
-export interface LessonProgress {
-  /** Index of the step shown. */
-  current: number;
-  /** Steps read (without exercise) or passed (with one), by step id. */
-  done: string[];
-  /** When the lesson was last opened (ms since the epoch). */
-  opened: number;
-  /**
-   * When the lesson was first opened or last restarted (ms since the epoch): commands and builds
-   * from before do not count for its checks. Missing in records written before it existed.
-   */
-  started?: number;
-  /** When this record was written (ms since the epoch): the newer of the two copies wins. */
-  saved?: number;
-}
+export type { LessonProgress };
 
 const MIRROR = 'layerlab.progress.';
 

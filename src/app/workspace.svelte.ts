@@ -8,7 +8,6 @@
  * image shows real dates. Every change is checked first and refused with an `Error` whose
  * message a student can act on.
  */
-
 /** A file handed to the workspace (the example, a lesson's folder, a shared link's files). */
 export interface NewWorkspaceFile {
   /** Relative path, `/`-separated (`app/main.py`). */
@@ -44,6 +43,7 @@ export interface WorkspaceOptions {
   events?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
 }
 
+import type { WorkspaceModel } from '../ui/files/workspace-model.ts';
 import { decodeText, MAX_FILE_BYTES, validatePath } from './workspace-paths.ts';
 
 export const STORAGE_KEY = 'layerlab.workspace';
@@ -138,7 +138,7 @@ function defaultStorage(): WorkspaceStorage | null {
   }
 }
 
-export class Workspace {
+export class Workspace implements WorkspaceModel {
   /** The files, in the order they were added. */
   entries = $state<WorkspaceFile[]>([]);
   /** Path of the file open in the editor. */

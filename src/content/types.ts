@@ -178,3 +178,20 @@ export interface VmVsContainerResult {
   /** The container process's peak resident memory (bytes). */
   containerRss: number;
 }
+
+/** What a student has done in one lesson. */
+export interface LessonProgress {
+  /** Index of the step shown. */
+  current: number;
+  /** Steps read (without exercise) or passed (with one), by step id. */
+  done: string[];
+  /** When the lesson was last opened (ms since the epoch). */
+  opened: number;
+  /**
+   * When the lesson was first opened or last restarted (ms since the epoch): commands and builds
+   * from before do not count for its checks. Missing in records written before it existed.
+   */
+  started?: number;
+  /** When this record was written (ms since the epoch): the newer of the two copies wins. */
+  saved?: number;
+}

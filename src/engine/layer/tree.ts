@@ -11,30 +11,15 @@ import type { TarEntry } from './tar.ts';
 /** Node types of the tree (hard links are nodes that share an `ino`). */
 export type FsNodeType = 'file' | 'directory' | 'symlink' | 'char' | 'block' | 'fifo';
 
-/** Metadata and (for regular files) content of one path. */
-export interface FsNode {
-  /** Node type. */
+/** The tar member metadata a tree node keeps as it is (documented on `TarEntry`). */
+type TarMetadata = Pick<TarEntry, 'mode' | 'uid' | 'gid' | 'mtime' | 'mtimeNsec' | 'linkname' | 'devmajor' | 'devminor' | 'xattrs'>;
+
+/** Metadata and (for regular files) content of one path: a tar member's metadata, its type, size and inode. */
+export interface FsNode extends TarMetadata {
+  /** Node type (a hard link is a node that shares another's `ino`, never a type of its own). */
   type: FsNodeType;
-  /** Permission bits (`0o7777`). */
-  mode: number;
-  /** Owner user id. */
-  uid: number;
-  /** Owner group id. */
-  gid: number;
   /** Bytes of content (files) or of the target (symlinks); 0 otherwise. */
   size: number;
-  /** Modification time, whole seconds since the epoch. */
-  mtime: number;
-  /** Nanoseconds past `mtime`. */
-  mtimeNsec: number;
-  /** Symlink target ('' otherwise). */
-  linkname: string;
-  /** Device major number. */
-  devmajor: number;
-  /** Device minor number. */
-  devminor: number;
-  /** Extended attributes. */
-  xattrs: Record<string, Uint8Array>;
   /** File content when known (shared, never copied). */
   data?: Uint8Array;
   /** Content digest when known (`sha256:...`); compared when both sides have one. */
