@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goldenFiles } from '../../../tests/fixtures/golden.ts';
+import { asRoot, hostTool } from '../../../tests/fixtures/host-tools.ts';
 import { diffTrees, formatChanges, layerStats } from './changes.ts';
 import { gzip } from './gzip.ts';
 import { sha256Digest } from './digest.ts';
@@ -139,16 +140,6 @@ function listing(entries: readonly TarEntry[]): string {
 
 const golden = goldenFiles(new URL('./testdata/', import.meta.url));
 
-function toolAvailable(cmd: string, args: string[], needle: string): boolean {
-  try {
-    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString().includes(needle);
-  } catch {
-    return false;
-  }
-}
-const HAVE_TAR = toolAvailable('tar', ['--version'], 'GNU tar');
-const HAVE_UMOCI = toolAvailable('umoci', ['--version'], 'umoci');
-const IS_ROOT = process.getuid?.() === 0;
 
 function build(s: Scenario) {
   const imageLayers = s.image.map((l) => readTar(writeTar(l)));
@@ -237,6 +228,9 @@ function treeEntries(tree: FsTree) {
 }
 
 describe('golden scenarios', () => {
+  const HAVE_TAR = hostTool('tar', ['--version'], 'GNU tar', 'the GNU tar listings of each scenario');
+  const HAVE_UMOCI = hostTool('umoci', ['--version'], 'umoci', 'the umoci unpack comparisons');
+  const IS_ROOT = asRoot('the umoci unpack comparisons');
   for (const s of SCENARIOS) {
     describe(s.name, () => {
       const b = build(s);
