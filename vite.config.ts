@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
-import { lessonsPlugin } from './src/content/build/vite-plugin.ts';
+import { lessonsPlugin } from './src/content/compile/vite-plugin.ts';
 
 export default defineConfig({
   plugins: [

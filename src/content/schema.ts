@@ -1,5 +1,5 @@
 /**
- * The lesson frontmatter schema (zod). Used at build time by src/content/build and by the tests,
+ * The lesson frontmatter schema (zod). Used at build time by src/content/compile and by the tests,
  * and lazily by the page to validate a check that arrives in a shared link (zod is then its own
  * chunk, never in the main bundle). The descriptions are the documentation (see lessons/README.md).
  */

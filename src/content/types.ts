@@ -1,5 +1,5 @@
 /**
- * Lessons as data: the shapes the build-time loader produces (src/content/build) and the page and
+ * Lessons as data: the shapes the build-time loader produces (src/content/compile) and the page and
  * the engine worker consume. No code here runs anything; see checks.ts for how a check is decided.
  */
 

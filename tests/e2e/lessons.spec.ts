@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { loadLessons } from '../../src/content/build/load-lessons.ts';
+import { loadLessons } from '../../src/content/compile/load-lessons.ts';
 
 const lessons = loadLessons(resolve('lessons'));
 const terminal = (page: Page) => page.getByRole('region', { name: 'Terminal: type docker commands' });
