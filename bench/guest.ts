@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { DEFAULT_VM_DIR, startNodeMachine } from '../src/runtime/node.ts';
 import { collect } from '../src/runtime/types.ts';
 import type { V86Machine } from '../src/runtime/v86-machine.ts';
-import { ms, printRows, summarize, time, type Row } from './stats.ts';
+import { ms, summarize, time, type Row } from './stats.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -62,7 +62,7 @@ export async function measureVmVsContainer(deps: DemoDeps): Promise<VmVsContaine
   const t0 = deps.now();
   const second = await deps.bootMachine();
   const vmBootMs = deps.now() - t0;
-  let info = '';
+  let info: string;
   try {
     info = await second.run(['sh', '-c', 'uname -r; grep MemTotal /proc/meminfo']);
   } finally {

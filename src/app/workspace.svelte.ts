@@ -379,7 +379,7 @@ export class Workspace implements WorkspaceModel {
   }
 
   #restore(): void {
-    let raw: string | null = null;
+    let raw: string | null;
     try {
       raw = this.#storage?.getItem(this.#key) ?? null;
     } catch {

@@ -5,7 +5,6 @@
 import { EngineError } from '../errors.ts';
 import { CliError, StatusError, type CommandContext } from './command.ts';
 import { FORMAT_HELP, INSPECT_FORMAT_HELP, type FlagDef } from './flags.ts';
-import { humanSize4 } from './format.ts';
 import { renderTemplate, TemplateError } from './template.ts';
 
 /** How an error from the engine reads on stderr: `Error response from daemon: No such container: x`. */

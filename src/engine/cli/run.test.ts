@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { goldenFiles } from '../../../tests/fixtures/golden.ts';
 import { BuildError, OperationCancelledError } from '../errors.ts';
-import { readTar, writeTar } from '../layer/index.ts';
 import { textFile } from './build.ts';
 import { runDocker } from './run.ts';
 import { captureIO, FakeEngine, tick } from './testkit.ts';

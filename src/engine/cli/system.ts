@@ -4,7 +4,7 @@
  */
 import { NotFoundError } from '../errors.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
-import { errorText, FORMAT_FLAG, INSPECT_FORMAT_FLAG, printInspect, unsupportedFlag } from './common.ts';
+import { errorText, FORMAT_FLAG, INSPECT_FORMAT_FLAG, printInspect } from './common.ts';
 import { PRUNE_FLAGS, runPrune } from './prune.ts';
 import { bytesSize } from './format.ts';
 import { imagePruneLines } from './images.ts';

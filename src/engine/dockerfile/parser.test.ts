@@ -1,5 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { conformanceData } from '../../../tests/fixtures/conformance.ts';
 import { describe, expect, it } from 'vitest';
 import { DockerfileSyntaxError, dump, parseDockerfile } from './parser.ts';

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { conformanceData } from '../../../tests/fixtures/conformance.ts';
 import { describe, expect, it } from 'vitest';
 import { ShellExpansionError, ShellLexer } from './shell.ts';

@@ -21,7 +21,6 @@ import { ociToUpper, upperToOci } from './whiteout.ts';
 
 const enc = new TextEncoder();
 const T = 1_700_000_000;
-const TESTDATA = path.join(path.dirname(new URL(import.meta.url).pathname), 'testdata');
 
 interface Scenario {
   name: string;

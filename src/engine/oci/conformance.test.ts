@@ -3,8 +3,7 @@
  * validators must agree with upstream on all 81 fixtures, and what `serializeImage` writes must
  * pass the real JSON schemas under ajv (a dev dependency used only here).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';

@@ -45,7 +45,7 @@ export class LineEditor {
 
   /** The prompt's width on screen (without colour escapes). */
   private get promptWidth(): number {
-    // eslint-disable-next-line no-control-regex
+     
     return this.prompt.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').length;
   }
 
