@@ -70,6 +70,8 @@ describe('loadLesson', () => {
     expect(() => loadLesson(lessonDir(GOOD.replace('## Second', '## Other')), '01-sample')).toThrow(/step 2: the heading "## Other" differs/);
     expect(() => loadLesson(lessonDir(GOOD.replace('state: exited', 'state: gone')), '01-sample')).toThrow(/steps\.1\.exercise\.check/);
     expect(() => loadLesson(lessonDir(GOOD.replace('https://docs.docker.com/', 'javascript:alert(1)')), '01-sample')).toThrow(/not https:, http: or relative/);
+    // a tab inside the scheme: browsers strip it, so it is javascript: all the same
+    expect(() => loadLesson(lessonDir(GOOD.replace('(https://docs.docker.com/)', '(<java\tscript:alert(1)>)')), '01-sample')).toThrow(/not https:, http: or relative/);
     expect(() => loadLesson(lessonDir(GOOD.replace('demo vm-vs-container', 'demo nope')), '01-sample')).toThrow(/unknown demo "nope"/);
     expect(() => loadLesson(lessonDir(GOOD, { 'start/Dockerfile': '' }), '01-sample')).toThrow(LessonError); // solution.files but no solution/
     expect(() => loadLesson(lessonDir(GOOD.replace('{ container: { name: hello, state: exited } }', "{ ran: { command: '(' } }")), '01-sample')).toThrow(/valid JavaScript regular expression/);

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { marked, type Token, type Tokens } from 'marked';
 import { parse as parseYaml } from 'yaml';
+import { safeHref } from '../links.ts';
 import { frontmatterSchema } from '../schema.ts';
 import { DEMOS, type Block, type DemoName, type Inline, type Lesson, type LessonFile, type Step } from '../types.ts';
 
@@ -48,8 +49,7 @@ function inlines(tokens: Token[] | undefined, file: string): Inline[] {
         break;
       case 'link': {
         const link = tok as Tokens.Link;
-        const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(link.href);
-        if (scheme && !/^https?:$/i.test(scheme[0])) throw new LessonError(file, `link "${link.href}" is not https:, http: or relative`);
+        if (safeHref(link.href) === undefined) throw new LessonError(file, `link ${JSON.stringify(link.href)} is not https:, http: or relative`);
         out.push({ t: 'link', href: link.href, children: inlines(link.tokens, file) });
         break;
       }
