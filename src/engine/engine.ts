@@ -5,7 +5,7 @@
  */
 import { collect, type GuestMachine } from '../runtime/types.ts';
 import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, InterruptedBuild, PruneReport, PullEvent } from './api.ts';
-import { Builder } from './build/builder.ts';
+import { Builder } from './builder/builder.ts';
 import { ContainerManager, type ContainerEvent } from './containers/manager.ts';
 import { GuestLayerCache } from './guest/layer-cache.ts';
 import { ImageStore } from './images/store.ts';
