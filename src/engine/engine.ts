@@ -5,7 +5,7 @@
  */
 import { collect, type GuestMachine } from '../runtime/types.ts';
 import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, InterruptedBuild, PruneReport, PullEvent } from './api.ts';
-import { Builder } from './build/builder.ts';
+import { Builder } from './builder/builder.ts';
 import { ContainerManager, type ContainerEvent } from './containers/manager.ts';
 import { GuestLayerCache } from './guest/layer-cache.ts';
 import { ImageStore } from './images/store.ts';
@@ -13,7 +13,8 @@ import type { ImageSource } from './images/source.ts';
 import type { Digest } from './store/digest.ts';
 import type { BlobStore, MetadataStore } from './store/types.ts';
 import { VolumeManager } from './volumes/manager.ts';
-import { loadImages, saveImages } from './images/archive.ts';
+import { loadImages } from './images/load.ts';
+import { saveImages } from './images/save.ts';
 import { LocalRegistry } from './registry/registry.ts';
 import { isLocalRegistryReference, login, pullFromRegistry, push } from './registry/transfer.ts';
 

@@ -1,12 +1,5 @@
 /**
- * `docker save` and `docker load`: image archives.
- *
- * `saveImages` writes what Docker 25+ writes, one tar that is at once an OCI image layout
- * (`oci-layout`, `index.json`, `blobs/sha256/<hex>`) and a docker-save archive (`manifest.json`
- * whose `Config` and `Layers` point into `blobs/`). Blobs are written exactly as stored, so image
- * IDs and manifest digests survive the trip.
- *
- * `loadImages` reads an OCI layout (nested indexes too: linux/386 or the only image is picked),
+ * `docker load`: reads an OCI layout (nested indexes too: linux/386 or the only image is picked),
  * a docker-save archive (`manifest.json`, layers anywhere in the tar, old `<id>/layer.tar` with
  * symlinks), or both, plain or gzip- or zstd-compressed; layers may be gzip, zstd or plain tars
  * (a zstd layer is stored as it is, `tar+zstd`). Everything is verified before anything is stored:
@@ -15,26 +8,18 @@
  * metadata transaction; a rejected archive leaves the store as it was. Rejections are
  * `InvalidArgumentError`s reading `invalid archive: <where>: <problem>`.
  *
- * One deliberate leniency: a tar that stops right after its last member (no end-of-archive
- * blocks) is read as Go's archive/tar reads it, since Docker, skopeo and umoci accept it and
- * umoci 0.4's `insert` writes such layers. The layer package's reader (used everywhere else)
- * refuses them, so such a layer is stored properly terminated: new diffID, config and image ID,
- * reported in `warnings`.
+ * A layer tar that stops right after its last member (no end-of-archive blocks; see
+ * `readTarLenient`) is refused by the layer package's reader used everywhere else, so such a
+ * layer is stored properly terminated: new diffID, config and image ID, reported in `warnings`.
  */
 import type { PullEvent } from '../api.ts';
-import { InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { compressionOf, contentSize, decompress, gzip, LayerError, normalizeLayerPath, readTar, symlinkEscapes, validateLayer, writeTar, type TarEntry, type TarEntryInit, type TarReadOptions } from '../layer/index.ts';
+import { compressionOf, contentSize, decompress, gzip, normalizeLayerPath, validateLayer } from '../layer/index.ts';
 import {
-  Annotation,
   canonicalJson,
   CONFIG_SHAPE,
   deserializeImage,
-  INDEX_SHAPE,
   MANIFEST_SHAPE,
-  manifestDescriptor,
   MediaType,
-  OciError,
-  serializeImage,
   sha256Digest,
   validateConfig,
   validateIndex,
@@ -46,10 +31,11 @@ import {
   type ImageConfig,
   type ImageIndex,
   type ImageManifest,
-  type Problem,
 } from '../oci/index.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
-import { looksLikeId, parseReference, type Reference } from './reference.ts';
+import { blobPath, hexOf, namesFromAnnotations, type DockerSaveEntry } from './archive-format.ts';
+import { guard, invalid, parseJson, problemText, readArchive, readTarLenient, type ArchiveFiles } from './archive-reader.ts';
+import { parseReference } from './reference.ts';
 import type { ImageStore, ImportedImage } from './store.ts';
 
 /** Limits and choices for `loadImages`. */
@@ -73,315 +59,8 @@ export interface LoadResult {
 }
 
 const GiB = 1024 ** 3;
-/** JSON documents (index.json, manifest.json, manifests, configs) larger than this are refused. */
-const MAX_JSON = 16 * 1024 ** 2;
 const MAX_INDEX_DEPTH = 4;
-const MAX_SYMLINKS = 40;
 const encoder = new TextEncoder();
-
-function invalid(message: string, cause?: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(`invalid archive: ${message}`, cause === undefined ? undefined : { cause });
-}
-
-/** A layer-package rejection in words that name the member and the problem. */
-function describeLayerError(err: LayerError): string {
-  if (err.entry === undefined) return err.reason;
-  const entry = `entry ${JSON.stringify(err.entry)}`;
-  switch (err.kind) {
-    case 'path-escape':
-      return `${entry} escapes the root: ${err.reason}`;
-    case 'device':
-      return `${entry} is a device file: ${err.reason}`;
-    case 'size-limit':
-      return `${entry} is too large: ${err.reason}`;
-    default:
-      return `${entry}: ${err.reason}`;
-  }
-}
-
-/** Runs `fn`, turning layer and OCI errors into `invalid archive: <where>: …`. */
-async function guard<T>(where: string, fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof LayerError) throw invalid(`${where}: ${describeLayerError(err)}`, err);
-    if (err instanceof OciError) throw invalid(`${where}: ${err.message}`, err);
-    throw err;
-  }
-}
-
-function problemText(what: string, problems: readonly Problem[]): string {
-  const first = problems[0]!;
-  return `${what} is not valid: ${first.path || '/'} ${first.message}`;
-}
-
-function parseJson(bytes: Uint8Array, what: string): unknown {
-  if (bytes.length > MAX_JSON) throw invalid(`${what} is ${bytes.length} bytes, more than the ${MAX_JSON}-byte limit for a JSON document`);
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
-  } catch (err) {
-    throw invalid(`${what} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-function hexOf(digest: string): string {
-  return digest.slice('sha256:'.length);
-}
-
-/**
- * Reads a tar the way Go's archive/tar does (Docker, containerd, skopeo and umoci all read with
- * it): the archive may stop right after the last member's data, without the padding or the
- * end-of-archive blocks. umoci 0.4's `insert` writes such layers. `readTar` calls that truncated;
- * here it is accepted, and `terminated` holds the same archive properly ended. A member whose
- * data is cut short is still 'truncated'.
- */
-function readTarLenient(bytes: Uint8Array, options: TarReadOptions): { entries: TarEntry[]; terminated?: Uint8Array } {
-  try {
-    return { entries: readTar(bytes, options) };
-  } catch (err) {
-    if (!(err instanceof LayerError) || err.kind !== 'truncated') throw err;
-    const padded = new Uint8Array(Math.ceil(bytes.length / 512) * 512 + 1024);
-    padded.set(bytes);
-    let entries: TarEntry[];
-    try {
-      entries = readTar(padded, options);
-    } catch {
-      throw err;
-    }
-    const last = entries.at(-1);
-    const end = last ? last.data.byteOffset - padded.byteOffset + last.data.length : 0;
-    if (end > bytes.length) throw err;
-    return { entries, terminated: padded };
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// docker save
-
-/** One saved name: the image and, unless it was saved by ID, the reference. */
-interface SaveTarget {
-  id: string;
-  ref?: Reference;
-}
-
-function hasExplicitTag(input: string): boolean {
-  return input.lastIndexOf(':') > input.lastIndexOf('/');
-}
-
-/** What one `docker save` argument names: an ID, a `name:tag`, or every tag of a repository. */
-async function resolveForSave(store: ImageStore, all: readonly { reference: string; id: string }[], input: string): Promise<SaveTarget[]> {
-  if (looksLikeId(input)) {
-    try {
-      const id = await store.resolveId(input);
-      if (hexOf(id).startsWith(input.replace(/^sha256:/, ''))) return [{ id }];
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-    }
-  }
-  const ref = parseReference(input);
-  if (!hasExplicitTag(input.trim())) {
-    // `docker save busybox` saves every tag of the repository.
-    const tagged = all.filter((r) => parseReference(r.reference).repository === ref.repository);
-    if (tagged.length) return tagged.map((r) => ({ id: r.id, ref: parseReference(r.reference) }));
-  }
-  return [{ id: await store.resolveId(ref.familiar), ref }];
-}
-
-/**
- * `docker save`: a tar of the images `refs` name (`name:tag`, a repository for all its tags, or
- * an image ID), in Docker 25+'s combined format: `blobs/`, `blobs/sha256/`, every manifest,
- * config and layer blob (sorted by digest), `index.json` (one manifest descriptor per reference,
- * annotated with the tag and the full name; an image saved by ID only gets a plain descriptor),
- * `manifest.json` (`Config`, `RepoTags`, `Layers` per image) and `oci-layout`. The same
- * arguments over the same store give the same bytes.
- */
-export async function saveImages(store: ImageStore, blobs: BlobStore, refs: readonly string[]): Promise<Uint8Array> {
-  if (refs.length === 0) throw new InvalidArgumentError('"docker save" requires at least 1 argument: the images to save');
-  const all = await store.references();
-  const targets: SaveTarget[] = [];
-  for (const input of refs) targets.push(...(await resolveForSave(store, all, input)));
-
-  const images = new Map<string, { image: Image; tags: string[] }>();
-  for (const t of targets) if (!images.has(t.id)) images.set(t.id, { image: await store.load(t.id), tags: [] });
-
-  // index.json: one descriptor per reference, in argument order; an image named only by ID gets
-  // one plain descriptor where it was first named.
-  const tagged = new Set(targets.filter((t) => t.ref).map((t) => t.id));
-  const manifests: Descriptor[] = [];
-  const seen = new Set<string>();
-  for (const t of targets) {
-    const entry = images.get(t.id)!;
-    const key = t.ref ? `${t.id} ${t.ref.familiar}` : t.id;
-    if (seen.has(key) || (!t.ref && tagged.has(t.id))) continue;
-    seen.add(key);
-    if (!t.ref) {
-      manifests.push(manifestDescriptor(entry.image));
-      continue;
-    }
-    entry.tags.push(t.ref.familiar);
-    manifests.push(
-      manifestDescriptor(entry.image, {
-        [Annotation.ContainerdImageName]: `${t.ref.domain}/${t.ref.path}:${t.ref.tag}`,
-        [Annotation.RefName]: t.ref.tag,
-      }),
-    );
-  }
-
-  const blobBytes = new Map<string, Uint8Array>();
-  const dockerManifest: { Config: string; RepoTags: string[]; Layers: string[] }[] = [];
-  for (const [id, { image, tags }] of images) {
-    const { manifestBytes, configBytes } = serializeImage(image);
-    blobBytes.set(image.manifestDigest, manifestBytes);
-    blobBytes.set(image.configDigest, configBytes);
-    for (const layer of image.layers) {
-      if (blobBytes.has(layer.digest)) continue;
-      let bytes: Uint8Array;
-      try {
-        bytes = await blobs.get(layer.digest);
-      } catch (err) {
-        throw new NotFoundError(`layer ${layer.digest} of image ${id} is missing from the store; pull or build the image again`, { cause: err });
-      }
-      if (bytes.length !== layer.size) throw new InvalidArgumentError(`layer ${layer.digest} of image ${id} is ${bytes.length} bytes but its manifest says ${layer.size}`);
-      blobBytes.set(layer.digest, bytes);
-    }
-    dockerManifest.push({
-      Config: `blobs/sha256/${hexOf(image.configDigest)}`,
-      RepoTags: tags,
-      Layers: image.layers.map((l) => `blobs/sha256/${hexOf(l.digest)}`),
-    });
-  }
-
-  const index: ImageIndex = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests };
-  const entries: TarEntryInit[] = [
-    { name: 'blobs/', type: 'directory', mode: 0o755 },
-    { name: 'blobs/sha256/', type: 'directory', mode: 0o755 },
-  ];
-  for (const digest of [...blobBytes.keys()].sort()) {
-    entries.push({ name: `blobs/sha256/${hexOf(digest)}`, type: 'file', mode: 0o644, data: blobBytes.get(digest)! });
-  }
-  entries.push({ name: 'index.json', type: 'file', mode: 0o644, data: encoder.encode(canonicalJson(index, INDEX_SHAPE)) });
-  entries.push({ name: 'manifest.json', type: 'file', mode: 0o644, data: encoder.encode(`${JSON.stringify(dockerManifest)}\n`) });
-  entries.push({ name: 'oci-layout', type: 'file', mode: 0o644, data: encoder.encode(JSON.stringify({ imageLayoutVersion: '1.0.0' })) });
-  return writeTar(entries);
-}
-
-// ---------------------------------------------------------------------------------------------
-// docker load: the outer archive
-
-/** The members of the outer archive: regular files by normalised path, and symlinks. */
-class ArchiveFiles {
-  readonly files = new Map<string, Uint8Array>();
-  /** Symlink path → its target as a normalised archive path ('' is the root). */
-  readonly links = new Map<string, string>();
-
-  /** The file at `path`, following symlinks inside the archive; undefined when there is none. */
-  lookup(path: string): Uint8Array | undefined {
-    let parts = path === '' ? [] : path.split('/');
-    let hops = 0;
-    restart: for (;;) {
-      for (let i = 0; i < parts.length; i++) {
-        const prefix = parts.slice(0, i + 1).join('/');
-        const target = this.links.get(prefix);
-        if (target === undefined) continue;
-        if (++hops > MAX_SYMLINKS) throw invalid(`entry ${JSON.stringify(path)}: too many levels of symbolic links`);
-        parts = [...(target === '' ? [] : target.split('/')), ...parts.slice(i + 1)];
-        continue restart;
-      }
-      return this.files.get(parts.join('/'));
-    }
-  }
-}
-
-/** Resolves a relative symlink target lexically from the link's directory (it must not climb out). */
-function joinLexically(linkPath: string, target: string): string {
-  const out = linkPath.split('/').slice(0, -1);
-  for (const part of target.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return out.join('/');
-}
-
-async function readArchive(input: Uint8Array, maxArchiveSize: number): Promise<ArchiveFiles> {
-  let bytes = input;
-  if (compressionOf(bytes) !== 'none') {
-    try {
-      bytes = await decompress(input, { maxSize: maxArchiveSize });
-    } catch (err) {
-      if (err instanceof LayerError) throw invalid(describeLayerError(err), err);
-      throw err;
-    }
-  } else {
-    const magic = [...bytes.subarray(0, 6)];
-    const starts = (...m: number[]) => m.every((b, i) => magic[i] === b);
-    const kind = starts(0x42, 0x5a, 0x68) ? 'bzip2' : starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00) ? 'xz' : undefined;
-    if (kind) throw invalid(`${kind}-compressed archives are not supported: use a plain, gzip- or zstd-compressed tar`);
-  }
-  if (bytes.length > maxArchiveSize) throw invalid(`the archive is ${bytes.length} bytes, more than the ${maxArchiveSize}-byte limit`);
-  if (bytes.length === 0) throw invalid('the archive is empty');
-
-  const archive = new ArchiveFiles();
-  const entries = (() => {
-    try {
-      return readTarLenient(bytes, { maxEntrySize: maxArchiveSize, maxTotalSize: maxArchiveSize }).entries;
-    } catch (err) {
-      if (err instanceof LayerError) throw invalid(`${err.kind === 'size-limit' ? '' : 'not a readable tar archive: '}${describeLayerError(err)}`, err);
-      throw err;
-    }
-  })();
-  for (const e of entries) {
-    const label = `entry ${JSON.stringify(e.name)}`;
-    let path: string;
-    try {
-      path = normalizeLayerPath(e.name, e.name);
-    } catch (err) {
-      if (err instanceof LayerError) throw invalid(describeLayerError(err), err);
-      throw err;
-    }
-    if (path === '') {
-      if (e.type !== 'directory') throw invalid(`${label}: the archive root can only be a directory`);
-      continue;
-    }
-    archive.files.delete(path);
-    archive.links.delete(path);
-    switch (e.type) {
-      case 'directory':
-        break;
-      case 'file':
-        archive.files.set(path, e.data);
-        break;
-      case 'symlink':
-        if (e.linkname.startsWith('/')) throw invalid(`${label}: symlink target ${JSON.stringify(e.linkname)} is absolute; links in an image archive must stay inside it`);
-        if (e.linkname === '' || e.linkname.includes('\0')) throw invalid(`${label}: symlink has an empty or NUL-containing target`);
-        if (symlinkEscapes(path, e.linkname)) throw invalid(`${label} escapes the root: symlink target ${JSON.stringify(e.linkname)} points outside the archive`);
-        archive.links.set(path, joinLexically(path, e.linkname));
-        break;
-      case 'hardlink': {
-        if (e.linkname.startsWith('/')) throw invalid(`${label}: hard link target ${JSON.stringify(e.linkname)} is absolute; links in an image archive must stay inside it`);
-        let target: string;
-        try {
-          target = normalizeLayerPath(e.linkname, e.name);
-        } catch (err) {
-          throw invalid(`${label} escapes the root: hard link target ${JSON.stringify(e.linkname)} points outside the archive`, err);
-        }
-        const data = archive.files.get(target);
-        if (data === undefined) throw invalid(`${label}: hard link target ${JSON.stringify(e.linkname)} is not an earlier file of the archive`);
-        archive.files.set(path, data);
-        break;
-      }
-      case 'char':
-      case 'block':
-        throw invalid(`${label} is a device file (${e.type} ${e.devmajor}/${e.devminor}); an image archive holds only files, directories and links`);
-      default:
-        throw invalid(`${label} is a ${e.type}; an image archive holds only files, directories and links`);
-    }
-  }
-  return archive;
-}
-
-// ---------------------------------------------------------------------------------------------
-// docker load: images
 
 /** What checking one layer found: its uncompressed size and, if it had to be repaired, the new layer. */
 interface LayerCheck {
@@ -398,6 +77,7 @@ interface Candidate {
   references: string[];
 }
 
+/** Reads and verifies the images of one archive; nothing is stored until `loadImages` has them all. */
 class Loader {
   readonly candidates = new Map<string, Candidate>();
   private readonly verified = new Map<string, Uint8Array>();
@@ -417,7 +97,7 @@ class Loader {
   async blob(desc: Pick<Descriptor, 'digest' | 'size'>, what: string): Promise<Uint8Array> {
     const digest = String(desc.digest);
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw invalid(`${what} ${JSON.stringify(digest)}: only sha256 digests are supported`);
-    const path = `blobs/sha256/${hexOf(digest)}`;
+    const path = blobPath(digest);
     const size = desc.size;
     if (!Number.isSafeInteger(size) || size < 0) throw invalid(`${what} ${path}: the descriptor's size ${String(size)} is not a byte count`);
     const bytes = this.archive.lookup(path);
@@ -538,7 +218,7 @@ class Loader {
   private async resolveManifest(desc: Descriptor, where: string, depth: number): Promise<{ desc: Descriptor; bytes: Uint8Array } | undefined> {
     if (desc.mediaType === MediaType.OciIndex || desc.mediaType === MediaType.DockerManifestList) {
       if (depth >= MAX_INDEX_DEPTH) throw invalid(`${where}: indexes nested more than ${MAX_INDEX_DEPTH} deep`);
-      const path = `blobs/sha256/${hexOf(desc.digest)}`;
+      const path = blobPath(desc.digest);
       const index = this.readIndex(await this.blob(desc, 'index'), `index ${path}`);
       return this.resolveManifest(this.choosePlatform(index.manifests, `index ${path}`), `index ${path}`, depth + 1);
     }
@@ -564,7 +244,7 @@ class Loader {
   }
 
   private async ociImage(desc: Descriptor, manifestBytes: Uint8Array, references: readonly string[]): Promise<void> {
-    const where = `manifest blobs/sha256/${hexOf(desc.digest)}`;
+    const where = `manifest ${blobPath(desc.digest)}`;
     const json = parseJson(manifestBytes, where);
     const problems = validateManifest(json, { allowNoLayers: true });
     if (problems.length) throw invalid(problemText(where, problems));
@@ -583,7 +263,7 @@ class Loader {
     const checks: LayerCheck[] = [];
     for (const layer of found.layers) {
       const bytes = await this.blob(layer, 'layer');
-      checks.push(await this.layer(bytes, layer.digest, layer.diffID, `blobs/sha256/${hexOf(layer.digest)}`));
+      checks.push(await this.layer(bytes, layer.digest, layer.diffID, blobPath(layer.digest)));
       blobs.set(layer.digest, bytes);
     }
     const { image, blobs: replaced } = await this.withRepairedLayers(found, checks, where);
@@ -619,7 +299,7 @@ class Loader {
     for (const [i, raw] of json.entries()) {
       const at = `manifest.json[${i}]`;
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(`${at} must be an object with Config, RepoTags and Layers`);
-      const entry = raw as { Config?: unknown; RepoTags?: unknown; Layers?: unknown };
+      const entry = raw as { [K in keyof DockerSaveEntry]?: unknown };
       const config = this.file(`${at}.Config`, entry.Config);
       if (!Array.isArray(entry.Layers)) throw invalid(`${at}.Layers must be an array of paths`);
       const layerFiles = entry.Layers.map((l: unknown, j: number) => this.file(`${at}.Layers[${j}]`, l));
@@ -687,23 +367,6 @@ function keep(image: Image, blobs: ReadonlyMap<Digest, Uint8Array>, replaced: Re
     if (bytes) out.set(d, bytes);
   }
   return out;
-}
-
-/**
- * The reference an index.json descriptor names: containerd's full `io.containerd.image.name`,
- * else `org.opencontainers.image.ref.name` when it is a full name (`busybox:1.36`,
- * `localhost:5000/app`); a bare tag such as `latest` names no repository, so none.
- */
-function namesFromAnnotations(annotations: Readonly<Record<string, string>> | undefined): string[] {
-  for (const name of [annotations?.[Annotation.ContainerdImageName], annotations?.[Annotation.RefName]]) {
-    if (!name || !/[:/]/.test(name)) continue;
-    try {
-      return [parseReference(name).familiar];
-    } catch {
-      // not a reference: ignore it, as containerd does
-    }
-  }
-  return [];
 }
 
 /**

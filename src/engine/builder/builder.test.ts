@@ -4,7 +4,7 @@
  * the newest time below them, and the build cache ignores times, like BuildKit's content checksum.
  */
 import { describe, expect, it } from 'vitest';
-import type { BuildContext, BuildResult } from '../api.ts';
+import type { BuildContext, BuildEvent, BuildResult } from '../api.ts';
 import type { ContainerManager } from '../containers/manager.ts';
 import { ImageStore } from '../images/store.ts';
 import { decompress, gzip, readTar, writeTar, type TarEntry } from '../layer/index.ts';
@@ -121,5 +121,120 @@ describe('COPY and ADD keep modification times', () => {
       'srv/site/': [T - 500, 0],
       'srv/site/index.html': [T - 1000, 0],
     });
+  });
+});
+
+describe('stages, metadata instructions and WORKDIR (no guest)', () => {
+  const dockerfile = [
+    'ARG BASE=scratch',
+    'ARG VERSION=1.0',
+    'FROM ${BASE} AS files',
+    'COPY app.txt /src/',
+    'FROM scratch AS unused',
+    'COPY missing.txt /',
+    'FROM ${BASE}',
+    'ARG VERSION',
+    'ARG MODE=prod',
+    'COPY --from=files --chmod=0750 --chown=10:20 /src /app',
+    'ENV APP_HOME=/app APP_VERSION=$VERSION',
+    'LABEL org.example.version="$VERSION" org.example.mode=$MODE',
+    'MAINTAINER someone@example.com',
+    'WORKDIR $APP_HOME/data',
+    'USER 10:20',
+    'EXPOSE 8080 53/udp',
+    'VOLUME ["/app/data"]',
+    'SHELL ["/bin/sh", "-ec"]',
+    'STOPSIGNAL SIGTERM',
+    'HEALTHCHECK --interval=30s --timeout=1m30s --retries=3 CMD wget -q localhost:8080',
+    'ONBUILD COPY . /app/src',
+    'ENTRYPOINT ["/app/run"]',
+    'CMD serve --port 8080',
+    '',
+  ].join('\n');
+
+  it('builds only the stages the target needs, sets the config and history like BuildKit, and caches every step', async () => {
+    const { builder, images } = setup();
+    const events: string[] = [];
+    const options = {
+      context: context(dockerfile, { 'app.txt': { text: 'hello\n', mtime: T } }),
+      buildArgs: { MODE: 'dev' },
+      tags: ['app:1'],
+      onEvent: (e: BuildEvent) => {
+        if (e.type === 'step-start') events.push(`${e.step}/${e.total} [${e.label}] ${e.instruction} (line ${e.line})`);
+        else if (e.type === 'step-done') events.push(`${e.step} ${e.cached ? 'CACHED' : 'done'}`);
+        else if (e.type === 'build-end') events.push(`end ${e.outcome}`);
+      },
+    };
+    const result = await builder.build(options);
+    expect(events).toEqual([
+      '1/5 [files 1/2] FROM scratch (line 3)',
+      '1 done',
+      '2/5 [files 2/2] COPY app.txt /src/ (line 4)',
+      '2 done',
+      '3/5 [stage-2 1/3] FROM scratch (line 7)',
+      '3 done',
+      '4/5 [stage-2 2/3] COPY --from=files --chmod=0750 --chown=10:20 /src /app (line 10)',
+      '4 done',
+      '5/5 [stage-2 3/3] WORKDIR /app/data (line 14)',
+      '5 done',
+      'end done',
+    ]);
+    expect(result.steps.map((s) => s.instruction)).toEqual(['FROM scratch', 'COPY app.txt /src/', 'FROM scratch', 'COPY --from=files --chmod=0750 --chown=10:20 /src /app', 'WORKDIR /app/data']);
+    expect(await images.resolveId('app:1')).toBe(result.imageId);
+
+    const image = await images.load(result.imageId);
+    const config = JSON.parse(image.rawConfig) as { config: Record<string, unknown>; history: { created_by: string; empty_layer?: boolean }[] };
+    expect(config.config).toEqual({
+      Cmd: ['/bin/sh', '-ec', 'serve --port 8080'],
+      Entrypoint: ['/app/run'],
+      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'APP_HOME=/app', 'APP_VERSION=1.0'],
+      ExposedPorts: { '53/udp': {}, '8080/tcp': {} },
+      Healthcheck: { Interval: 30_000_000_000, Retries: 3, Test: ['CMD-SHELL', 'wget -q localhost:8080'], Timeout: 90_000_000_000 },
+      Labels: { 'org.example.mode': 'dev', 'org.example.version': '1.0' },
+      OnBuild: ['COPY . /app/src'],
+      Shell: ['/bin/sh', '-ec'],
+      StopSignal: 'SIGTERM',
+      User: '10:20',
+      Volumes: { '/app/data': {} },
+      WorkingDir: '/app/data',
+    });
+    expect(config.history.map((h) => `${h.empty_layer ? '(empty) ' : ''}${h.created_by}`)).toEqual([
+      'COPY /src /app # buildkit',
+      '(empty) ENV APP_HOME=/app APP_VERSION=1.0',
+      '(empty) LABEL org.example.version=1.0 org.example.mode=dev',
+      '(empty) MAINTAINER someone@example.com',
+      'WORKDIR /app/data',
+      '(empty) USER 10:20',
+      '(empty) EXPOSE [8080/tcp 53/udp]',
+      '(empty) VOLUME [/app/data]',
+      '(empty) SHELL [/bin/sh -ec]',
+      '(empty) STOPSIGNAL SIGTERM',
+      '(empty) HEALTHCHECK {Test:[CMD-SHELL wget -q localhost:8080] Interval:30s Timeout:1m30s StartPeriod:0s StartInterval:0s Retries:3}',
+      '(empty) ONBUILD COPY . /app/src',
+      '(empty) ENTRYPOINT ["/app/run"]',
+      '(empty) CMD ["/bin/sh" "-ec" "serve --port 8080"]',
+    ]);
+    const layers = [];
+    for (const l of (await images.resolve(result.imageId)).layers) {
+      layers.push(readTar(await decompress(await images.readBlob(l.digest))).map((e) => `${e.name} ${e.mode.toString(8)} ${e.uid}:${e.gid}`));
+    }
+    // (the COPY layer's `app/` is left out: LayerLab makes it 0:0, BuildKit gives a destination it creates the --chown owner)
+    expect(layers.map((l) => l.filter((e) => !e.startsWith('app/ ')))).toEqual([['app/app.txt 750 10:20'], ['app/data/ 755 0:0']]);
+
+    // A second build is cached step for step and gives the same image.
+    const again = await builder.build(options);
+    expect(again.steps.map((s) => s.cached)).toEqual([false, true, false, true, true]);
+    expect(again.imageId).toBe(result.imageId);
+  });
+
+  it('names the line of a bad instruction, a missing source and a missing target', async () => {
+    const { builder } = setup();
+    const build = (text: string, target?: string) => builder.build({ context: context(text, {}), ...(target ? { target } : {}) });
+    await expect(build('FROM scratch\nFOO bar\n')).rejects.toThrow('dockerfile:2: unknown instruction: FOO');
+    await expect(build('FROM scratch\nCOPY nope.txt /\n')).rejects.toThrow('dockerfile:2: failed to compute cache key: failed to calculate checksum of ref: "/nope.txt": not found');
+    await expect(build('FROM scratch\nVOLUME [""]\n')).rejects.toThrow('dockerfile:2: VOLUME specified can not be an empty string');
+    await expect(build('FROM scratch\nHEALTHCHECK --interval=soon CMD true\n')).rejects.toThrow('dockerfile:2: invalid duration for interval: soon');
+    await expect(build('FROM scratch AS a\n', 'b')).rejects.toThrow('target stage "b" could not be found');
+    await expect(build('ENV A=1\nFROM scratch\n')).rejects.toThrow('dockerfile:1: no build stage in current context');
   });
 });
