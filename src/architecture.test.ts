@@ -14,7 +14,8 @@ function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
     const p = join(dir, d.name);
     if (d.isDirectory()) return sources(p);
-    return /\.(ts|svelte)$/.test(d.name) && !/\.test\.ts$/.test(d.name) ? [p] : [];
+    // test files and test kits (`*testkit.ts`) may use node:* and the test runner
+    return /\.(ts|svelte)$/.test(d.name) && !/(\.test|testkit)\.ts$/.test(d.name) ? [p] : [];
   });
 }
 
