@@ -3,6 +3,7 @@
  * of Docker's Engine API: images, containers, volumes, builds and the system. Field names follow
  * Docker's JSON (`docker inspect`) where a user can see them.
  */
+import type { ContainerConfig, Writable } from './oci/types.ts';
 
 /** Size, time and identity of an image, as `docker images` lists it. */
 export interface ImageSummary {
@@ -20,21 +21,8 @@ export interface ImageSummary {
   labels: Record<string, string>;
 }
 
-/** The container configuration an image carries (OCI config's `config`). */
-export interface ImageRuntimeConfig {
-  User?: string;
-  ExposedPorts?: Record<string, Record<string, never>>;
-  Env?: string[];
-  Entrypoint?: string[] | null;
-  Cmd?: string[] | null;
-  Volumes?: Record<string, Record<string, never>>;
-  WorkingDir?: string;
-  Labels?: Record<string, string>;
-  StopSignal?: string;
-  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
-  OnBuild?: string[];
-  Shell?: string[];
-}
+/** The container configuration an image carries (the OCI config's `config`): OCI's `ContainerConfig`, as a writable copy. */
+export type ImageRuntimeConfig = Writable<ContainerConfig>;
 
 /** `docker image inspect` output. */
 export interface ImageInspect {

@@ -151,7 +151,7 @@ export class Builder {
   /** The image a stage ended with; FROM scratch with metadata only stores the empty image first. */
   private async imageOf(final: State): Promise<string> {
     if (final.id) return final.id;
-    const image = await withConfig(await emptyImage(), final.config as never);
+    const image = await withConfig(await emptyImage(), final.config);
     return this.deps.images.put(image);
   }
 }

@@ -22,7 +22,7 @@ export async function metadataStep(ctx: StepContext): Promise<State> {
     const key = await ctx.cache.key(id, `${createdBy}\n${JSON.stringify(c)}`);
     const hit = await ctx.cache.lookup(key);
     if (hit) return { id: hit, config: c, args };
-    const image = await appendEmptyLayerHistory(await withConfig(await deps.images.load(id), c as never), {
+    const image = await appendEmptyLayerHistory(await withConfig(await deps.images.load(id), c), {
       created: deps.now().toISOString(),
       created_by: createdBy,
       comment: 'buildkit.dockerfile.v0',
@@ -132,7 +132,7 @@ function applyInstruction({ node, expand, globalArgs, buildArgs }: StepContext, 
         }
         c.Healthcheck = hc;
       }
-      createdBy = formatCreatedBy({ instruction: 'HEALTHCHECK', healthcheck: c.Healthcheck as never });
+      createdBy = formatCreatedBy({ instruction: 'HEALTHCHECK', healthcheck: c.Healthcheck });
       break;
     }
     case 'onbuild': {

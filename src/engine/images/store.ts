@@ -220,7 +220,7 @@ export class ImageStore {
       ...(options.comment ? { comment: options.comment } : {}),
       ...(options.author ? { author: options.author } : {}),
     });
-    if (options.config) image = await withConfig(image, options.config as never);
+    if (options.config) image = await withConfig(image, options.config);
     const id = await this.put(image, { intermediate: !!options.intermediate });
     if (options.reference) await this.setReference(options.reference, id);
     return id;
