@@ -180,3 +180,38 @@ test("a teacher builds an exercise with the form; the student reads what is miss
   await expect(pane.getByText(/^✓ Done/)).toBeVisible({ timeout: 30_000 });
   await page.screenshot({ path: 'test-results/screenshots/share-check-form-done.png' });
 });
+
+test("a link's commands that delete the visitor's things are marked and asked about before they run", async ({ page }) => {
+  test.setTimeout(120_000);
+  const fragment = await encodeShare({ v: 1, files: [{ path: 'Dockerfile', text: 'FROM busybox\n' }], commands: ['docker ps', 'docker rm -f keepme'] });
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, 'docker create --name keepme busybox');
+  await page.goto(`/${fragment}`);
+  const notice = page.locator('.link-commands');
+  await expect(notice).toContainText('docker rm -f keepme — removes containers');
+  await expect(notice).toContainText('One command deletes things of yours');
+  await expect(notice.getByText('docker ps —')).toHaveCount(0);
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await page.screenshot({ path: 'test-results/screenshots/share-destructive.png' });
+  const asked: string[] = [];
+  page.once('dialog', (d) => {
+    asked.push(d.message());
+    void d.dismiss();
+  });
+  await notice.getByRole('button', { name: 'Run them' }).click();
+  await expect.poll(() => asked.length).toBe(1);
+  expect(asked[0]).toContain('docker rm -f keepme  (removes containers)');
+  // said no: nothing ran, the suggestion stays
+  await expect(notice).toBeVisible();
+  await type(page, 'docker ps -a --format "{{.Names}}"');
+  await expect(page.locator('.xterm-rows > div', { hasText: /^keepme\s*$/ })).toHaveCount(1);
+  page.once('dialog', (d) => void d.accept());
+  const before = await commandsRun(page);
+  await notice.getByRole('button', { name: 'Run them' }).click();
+  await expect(notice).toHaveCount(0);
+  await expect.poll(() => commandsRun(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(before + 2);
+  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
+  await type(page, 'docker ps -a --format "still:{{.Names}}"');
+  await expect(screen(page)).not.toContainText('still:keepme');
+});

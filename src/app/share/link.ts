@@ -86,6 +86,12 @@ const INFLATE_CHUNK = 1024;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Control characters other than tab: a newline would type a second command unseen. */
 const COMMAND_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/**
+ * Characters that make a command look other than it runs: bidirectional overrides and isolates
+ * (which reorder what is shown) and invisible ones (zero-width spaces and joiners, soft hyphen,
+ * word joiner, byte order mark). What a visitor reads must be what runs.
+ */
+const COMMAND_INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 const encoder = new TextEncoder();
 
@@ -291,9 +297,15 @@ async function checkPayload(value: unknown): Promise<SharedWorkspace> {
     out.step = s;
   }
   if (value.commands !== undefined) {
-    out.commands = list(value.commands, 'commands', SHARE_LIMITS.commands).map((c, i) =>
-      text(c, `commands[${i}]`, SHARE_LIMITS.commandChars, { control: COMMAND_CONTROL }),
-    );
+    out.commands = list(value.commands, 'commands', SHARE_LIMITS.commands).map((c, i) => {
+      const command = text(c, `commands[${i}]`, SHARE_LIMITS.commandChars, { control: COMMAND_CONTROL });
+      const hidden = COMMAND_INVISIBLE.exec(command);
+      if (hidden) {
+        const code = hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+        throw new Problem('invalid', `commands[${i}]: contains an invisible or direction-changing character (U+${code}), so it would not run as it reads`);
+      }
+      return command;
+    });
   }
   if (value.readOnly !== undefined) {
     if (typeof value.readOnly !== 'boolean') throw new Problem('invalid', `readOnly: should be true or false, not ${describeType(value.readOnly)}`);
