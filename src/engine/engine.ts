@@ -11,6 +11,7 @@ import { GuestLayerCache } from './guest/layer-cache.ts';
 import { ImageStore } from './images/store.ts';
 import type { ImageSource } from './images/source.ts';
 import type { Digest } from './store/digest.ts';
+import { Leases } from './store/leases.ts';
 import type { BlobStore, MetadataStore } from './store/types.ts';
 import { VolumeManager } from './volumes/manager.ts';
 import { loadImages } from './images/load.ts';
@@ -42,6 +43,10 @@ export class Engine implements DockerEngine {
   /** The registry at localhost:5000, kept in the same content store. */
   readonly registry: LocalRegistry;
   private readonly layerCache: GuestLayerCache;
+  /** Held by every operation that writes blobs before their records: no sweep runs meanwhile. */
+  readonly leases = new Leases();
+  /** A collection was asked for while a lease was held: it runs when the last lease ends. */
+  private gcDeferred = false;
 
   constructor(private readonly options: EngineOptions) {
     const now = options.now ?? (() => new Date());
@@ -75,8 +80,27 @@ export class Engine implements DockerEngine {
     this.builder = new Builder({ images: this.imageStore, containers: this.containerManager, meta: options.meta, blobs: options.blobs, now });
   }
 
-  /** Deletes blobs nothing refers to; returns bytes freed. */
-  async gc(): Promise<number> {
+  /**
+   * Deletes blobs nothing refers to; returns bytes freed. While a lease is held (a pull, load,
+   * build, commit, push or copy is writing blobs whose records do not exist yet) it sweeps nothing
+   * and returns 0, and runs once the last lease ends; `wait` waits for that instead.
+   */
+  async gc(options: { wait?: boolean } = {}): Promise<number> {
+    if (this.leases.active && !options.wait) {
+      if (!this.gcDeferred) {
+        this.gcDeferred = true;
+        void this.leases.idle().then(() => {
+          this.gcDeferred = false;
+          return this.gc();
+        });
+      }
+      return 0;
+    }
+    await this.leases.idle();
+    return this.sweep();
+  }
+
+  private async sweep(): Promise<number> {
     const live = new Set<string>([
       ...(await this.imageStore.referencedBlobs()),
       ...(await this.containerManager.referencedBlobs()),
@@ -112,17 +136,17 @@ export class Engine implements DockerEngine {
       return res;
     },
     prune: this.withGc((o) => this.imageStore.prune(o)),
-    pull: (r, e, s) => (isLocalRegistryReference(r) ? pullFromRegistry(this.imageStore, this.registry, r, e, s) : this.imageStore.pull(r, e, s)),
+    pull: (r, e, s) => this.leases.hold(() => (isLocalRegistryReference(r) ? pullFromRegistry(this.imageStore, this.registry, r, e, s) : this.imageStore.pull(r, e, s))),
     available: () => this.imageStore.available(),
     save: (refs) => saveImages(this.imageStore, this.options.blobs, refs),
-    load: async (archive, onEvent) => {
+    load: (archive, onEvent) => this.leases.hold(async () => {
       const r = await loadImages(this.imageStore, this.options.blobs, this.options.meta, archive, onEvent);
       return { loaded: r.loaded, warnings: r.warnings };
-    },
-    push: async (ref, onEvent) => {
+    }),
+    push: (ref, onEvent) => this.leases.hold(async () => {
       const r = await push(this.imageStore, this.registry, ref, onEvent);
       return { digest: r.digest, size: r.size };
-    },
+    }),
   };
 
   login(server?: string): Promise<never> {
@@ -143,14 +167,14 @@ export class Engine implements DockerEngine {
     inspect: (id) => this.containerManager.inspect(id),
     logs: (id, o) => this.containerManager.logs(id, o ?? { onEntry: () => {} }),
     diff: (id) => this.containerManager.diff(id),
-    commit: (id, o) => this.containerManager.commit(id, o),
+    commit: (id, o) => this.leases.hold(() => this.containerManager.commit(id, o)),
     exec: (id, o) => this.containerManager.exec(id, o),
     top: (id) => this.containerManager.top(id),
     statPath: (id, p, o) => this.containerManager.statPath(id, p, o),
     copyFrom: (id, p, o) => this.containerManager.copyFrom(id, p, o),
     copyTo: async (id, p, t, o) => {
       // a copy into a stopped container replaces its saved layer: the old blob goes
-      if (await this.containerManager.copyTo(id, p, t, o)) await this.gc();
+      if (await this.leases.hold(() => this.containerManager.copyTo(id, p, t, o))) await this.gc();
     },
     wait: (id) => this.containerManager.wait(id),
     prune: this.withGc(() => this.containerManager.prune()),
@@ -168,7 +192,7 @@ export class Engine implements DockerEngine {
   };
 
   build(options: BuildOptions): Promise<BuildResult> {
-    return this.builder.build(options);
+    return this.leases.hold(() => this.builder.build(options));
   }
 
   interruptedBuilds(): Promise<InterruptedBuild[]> {
@@ -185,7 +209,8 @@ export class Engine implements DockerEngine {
       const v = o.volumes ? await this.volumeManager.prune() : { deleted: [], spaceReclaimed: 0 };
       const i = await this.imageStore.prune({ all: !!o.all });
       const cache = await this.builder.pruneCache();
-      const freed = await this.gc();
+      // what it freed is part of its answer: wait for writers rather than defer
+      const freed = await this.gc({ wait: true });
       return { deleted: [...c.deleted, ...v.deleted, ...i.deleted, ...cache.deleted], spaceReclaimed: freed };
     },
     info: async () => {
