@@ -139,6 +139,20 @@ class Scanner {
   }
 }
 
+/**
+ * The longest a word may grow while variables expand (1 MiB). `ARG A=${A}${A}` repeated doubles a
+ * value each time; without a bound forty of them ask for terabytes and end the process.
+ */
+export const MAX_EXPANDED_WORD = 1024 * 1024;
+
+/** `result + more`, refused past MAX_EXPANDED_WORD. */
+function bounded(result: string, more: string): string {
+  if (result.length + more.length > MAX_EXPANDED_WORD) {
+    throw new LexFailure(`the expanded word would be longer than ${MAX_EXPANDED_WORD} characters (1 MiB): variables expanding into each other grow without bound`);
+  }
+  return result + more;
+}
+
 /** Accumulates words: unquoted white space separates them, quoted text never does. */
 class Words {
   private word = '';
@@ -225,13 +239,13 @@ class ShellWord {
       }
       if (ch === '$') {
         const tmp = this.processDollar();
-        result += tmp;
+        result = bounded(result, tmp);
         words.addString(tmp);
         continue;
       }
       if (!this.lex.skipProcessQuotes && (ch === "'" || ch === '"')) {
         const tmp = ch === "'" ? this.processSingleQuote() : this.processDoubleQuote();
-        result += tmp;
+        result = bounded(result, tmp);
         words.addRawString(tmp);
         continue;
       }
@@ -295,7 +309,7 @@ class ShellWord {
         return result;
       }
       if (peek === '$') {
-        result += this.processDollar();
+        result = bounded(result, this.processDollar());
         continue;
       }
       let ch = s.next() as string;
