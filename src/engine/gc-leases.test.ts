@@ -70,7 +70,7 @@ async function raceGc(engine: Engine, blobs: GatedBlobStore, write: () => Promis
 /** Every blob an image's records name is stored. */
 async function whole(engine: Engine, blobs: MemoryBlobStore, ref: string): Promise<void> {
   const inspect = await engine.images.inspect(ref);
-  const digests = new Set((await blobs.list()).map((b) => b.digest));
+  const digests = new Set<string>((await blobs.list()).map((b) => b.digest));
   expect(digests.has(inspect.Id)).toBe(true);
   for (const l of inspect.LayerDetails ?? []) expect(digests.has(l.digest), `layer ${l.digest}`).toBe(true);
 }

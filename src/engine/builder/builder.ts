@@ -15,7 +15,7 @@ import { BuildError, EngineError, OperationCancelledError } from '../errors.ts';
 import { emptyImage, withConfig } from '../oci/image.ts';
 import { BuildCache } from './cache.ts';
 import { describeStep, fsStep } from './fs-step.ts';
-import { metadataStep } from './metadata.ts';
+import { metadataSteps } from './metadata.ts';
 import { FS_STEPS, planBuild, stepCount, type BuildPlan } from './plan.ts';
 import { RunningBuilds } from './running.ts';
 import { DEFAULT_PATH, envMap, lineError, type BuilderDeps, type Stage, type State, type StepContext, type StepOutput } from './step-context.ts';
@@ -115,13 +115,23 @@ export class Builder {
       results,
       globalArgs,
     };
-    for (const node of steps) {
+    const contextFor = (node: DockerfileNode, st: State): StepContext => {
+      // the variables as they are before this instruction (ENV a=1 b=$a sees the old a, as in Docker)
+      const env = st.config.Env;
+      const args = new Map(st.args);
+      return { ...shared, node, state: st, expand: expander(lexer, node, () => envMap({ Env: env }, args)), output: noOutput };
+    };
+    for (let i = 0; i < steps.length; ) {
       throwIfCancelled(options.signal);
-      const ctx: StepContext = { ...shared, node, state, expand: expander(lexer, node, envMap(state.config, state.args)), output: noOutput };
-      if (!FS_STEPS.has(node.value)) {
-        state = await metadataStep(ctx);
+      if (!FS_STEPS.has(steps[i]!.value)) {
+        // consecutive metadata instructions become one image, however many there are
+        const run: DockerfileNode[] = [];
+        while (i < steps.length && !FS_STEPS.has(steps[i]!.value)) run.push(steps[i++]!);
+        state = await metadataSteps(run, state, contextFor);
         continue;
       }
+      const node = steps[i++]!;
+      const ctx = contextFor(node, state);
       const text = describeStep(node, ctx.expand);
       state = await progress.step(stage, label(++k), text, node.startLine, (output) => fsStep({ ...ctx, output }, text));
     }
@@ -198,16 +208,23 @@ function onBuildSteps(triggers: readonly string[], stage: Stage): DockerfileNode
   return parseDockerfile(triggers.join('\n')).children.map((t) => ({ ...t, startLine: stage.from.startLine, endLine: stage.from.startLine }));
 }
 
-/** Expands a word of `node` with `env`; a bad substitution is an error at the node's line. */
-function expander(lexer: ShellLexer, node: DockerfileNode, env: Map<string, string>): (word: string) => string {
+/**
+ * Expands a word of `node` with the variables `env()` gives; a bad substitution is an error at the
+ * node's line. The variables are only gathered for a word that names one (a `$`): a Dockerfile of
+ * 10,000 ENV lines would otherwise rebuild a map of them all for every line.
+ */
+function expander(lexer: ShellLexer, node: DockerfileNode, env: () => Map<string, string>): (word: string) => string {
+  let vars: Map<string, string> | undefined;
   return (w) => {
     try {
-      return lexer.processWord(w, env);
+      return lexer.processWord(w, w.includes('$') ? (vars ??= env()) : NO_VARIABLES);
     } catch (err) {
       throw lineError(node, (err as Error).message);
     }
   };
 }
+
+const NO_VARIABLES = new Map<string, string>();
 
 /** Metadata steps start no process, so print nothing. */
 const noOutput: StepOutput = () => {};

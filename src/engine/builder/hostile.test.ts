@@ -32,3 +32,22 @@ describe('hostile Dockerfiles', () => {
     expect((await engine.images.inspect('fine')).RootFS.Layers).toHaveLength(1);
   });
 });
+
+describe('many metadata instructions', () => {
+  it('10,000 ENV lines build (one config for the run, not one per line), and ENV a=1 b=$a still sees the old a', { timeout: 60_000 }, async () => {
+    const engine = setup();
+    await engine.build({ context: context('FROM scratch\nCOPY a.txt /\n'), tags: ['base'] });
+    const lines = ['FROM base', 'ENV abc=hello', 'ENV abc=bye def=$abc', ...Array.from({ length: 10_000 }, (_, i) => `ENV V${i}=${i}`), 'COPY a.txt /b.txt'];
+    await engine.build({ context: context(lines.join('\n') + '\n'), tags: ['many'] });
+    const config = (await engine.images.inspect('many')).Config;
+    expect(config.Env).toContain('def=hello');
+    expect(config.Env).toContain('abc=bye');
+    expect(config.Env).toContain('V9999=9999');
+    const history = await engine.images.history('many');
+    expect(history.filter((h) => h.createdBy.includes('ENV')).length).toBe(10_002);
+    // a fully cached rebuild gives the same image
+    const again = await engine.build({ context: context(lines.join('\n') + '\n'), tags: ['many'] });
+    expect(again.imageId).toBe((await engine.images.inspect('many')).Id);
+    expect(again.steps.at(-1)?.cached).toBe(true);
+  });
+});

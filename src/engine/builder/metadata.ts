@@ -7,26 +7,40 @@
  */
 import type { ImageRuntimeConfig } from '../api.ts';
 import { formatCreatedBy } from '../oci/display.ts';
-import { appendEmptyLayerHistory, withConfig } from '../oci/image.ts';
+import type { DockerfileNode } from '../dockerfile/parser.ts';
+import { OperationCancelledError } from '../errors.ts';
+import { appendEmptyLayerHistories, withConfig } from '../oci/image.ts';
 import { DEFAULT_SHELL, lineError, type State, type StepContext } from './step-context.ts';
 
-/** Runs the metadata instruction `ctx.node`: a new config (and ARGs), and on a stored image a new image with an empty-layer history entry. */
-export async function metadataStep(ctx: StepContext): Promise<State> {
-  const { state, deps } = ctx;
+/**
+ * Runs a run of consecutive metadata instructions: each changes the config (and ARGs) in turn, seeing
+ * what the ones before it set; on a stored image the run then becomes one new image with one
+ * empty-layer history entry per instruction. One image per run, not per instruction: 10,000 ENV
+ * lines cost 10,000 small changes and one config, not 10,000 ever larger configs. `contextFor`
+ * gives each instruction its step context over the state so far.
+ */
+export async function metadataSteps(nodes: readonly DockerfileNode[], state: State, contextFor: (node: DockerfileNode, state: State) => StepContext): Promise<State> {
   const c: ImageRuntimeConfig = { ...state.config };
   const args = new Map(state.args);
-  const createdBy = applyInstruction(ctx, c, args);
+  const createdBy: string[] = [];
+  let ctx: StepContext | undefined;
+  for (const node of nodes) {
+    ctx = contextFor(node, { ...state, config: c, args });
+    if (ctx.signal?.aborted) throw new OperationCancelledError('build');
+    createdBy.push(applyInstruction(ctx, c, args));
+  }
   let id = state.id;
-  if (id) {
+  if (id && ctx) {
+    const { deps } = ctx;
     // metadata steps are cached too, so a fully cached rebuild yields the same image ID
-    const key = await ctx.cache.key(id, `${createdBy}\n${JSON.stringify(c)}`);
+    const key = await ctx.cache.key(id, `${createdBy.join('\n')}\n${JSON.stringify(c)}`);
     const hit = await ctx.cache.lookup(key);
     if (hit) return { id: hit, config: c, args };
-    const image = await appendEmptyLayerHistory(await withConfig(await deps.images.load(id), c), {
-      created: deps.now().toISOString(),
-      created_by: createdBy,
-      comment: 'buildkit.dockerfile.v0',
-    });
+    const created = deps.now().toISOString();
+    const image = await appendEmptyLayerHistories(
+      await withConfig(await deps.images.load(id), c),
+      createdBy.map((line) => ({ created, created_by: line, comment: 'buildkit.dockerfile.v0' })),
+    );
     id = await deps.images.put(image, { intermediate: true });
     await ctx.cache.record(key, id);
   }
@@ -151,7 +165,8 @@ function applyInstruction({ node, expand, globalArgs, buildArgs }: StepContext, 
 
 /** `env` with `key` set to `value` (an earlier entry for `key` is dropped, the new one appended). */
 function setEnv(env: string[] | undefined, key: string, value: string): string[] {
-  const out = (env ?? []).filter((e) => e.split('=')[0] !== key);
+  const prefix = `${key}=`;
+  const out = (env ?? []).filter((e) => !e.startsWith(prefix) && e !== key);
   out.push(`${key}=${value}`);
   return out;
 }

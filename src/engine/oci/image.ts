@@ -198,6 +198,15 @@ export async function appendEmptyLayerHistory(image: Image, history: LayerHistor
   );
 }
 
+/** A new image with several empty-layer history entries appended at once (one config written, not one per entry). */
+export async function appendEmptyLayerHistories(image: Image, histories: readonly LayerHistory[]): Promise<Image> {
+  if (histories.length === 0) return image;
+  const entries = histories.map((h) => historyEntry(h, true));
+  const { config } = image;
+  const created = entries.at(-1)!.created ?? config.created;
+  return assemble(image.manifest, { ...config, created, history: [...(config.history ?? []), ...entries] }, image.layers);
+}
+
 /** A new image whose container config (Env, Cmd, Entrypoint...) has `patch` applied. */
 export async function withConfig(image: Image, patch: ConfigPatch): Promise<Image> {
   const { config } = image;
