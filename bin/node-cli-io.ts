@@ -2,7 +2,7 @@
  * The `docker` CLI's host in Node: this process's stdio (raw mode for `-t` on a terminal),
  * SIGINT as the abort signal, build contexts and `docker cp` files from the local disk.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BuildContext } from '../src/engine/api.ts';
 import type { CliIO } from '../src/engine/cli/io.ts';
@@ -20,6 +20,10 @@ export async function readBuildContext(dir: string): Promise<BuildContext> {
       if (entry.isDirectory()) {
         if (entry.name === 'node_modules' || entry.name === '.git') continue;
         await walk(p);
+      } else if (entry.isSymbolicLink()) {
+        // a link is sent as a link (COPY copies it as one, as Docker does), never followed out of the context
+        const s = await lstat(p);
+        ctx.set(relative(root, p).split(sep).join('/'), { data: new Uint8Array(0), mode: 0o777, mtime: Math.floor(s.mtimeMs / 1000), linkTarget: await readlink(p) });
       } else if (entry.isFile()) {
         const s = await stat(p);
         // whole seconds, as the layer's tar header stores them without a PAX record

@@ -248,7 +248,7 @@ export interface PruneReport {
  * The files of a build context: path (POSIX, relative) → bytes, mode and `mtime` (modification
  * time in seconds since the epoch, 0 when absent; COPY/ADD keep it, the build cache ignores it).
  */
-export type BuildContext = Map<string, { data: Uint8Array; mode?: number; mtime?: number }>;
+export type BuildContext = Map<string, { data: Uint8Array; mode?: number; mtime?: number; /** Set for a symbolic link (then `data` is empty): where it points, as written. */ linkTarget?: string }>;
 
 /** `docker build` options. */
 export interface BuildOptions {

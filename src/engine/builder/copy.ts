@@ -115,8 +115,7 @@ async function contextSources({ node, context }: StepContext, sources: readonly 
       for (const p of paths) {
         if (!re.test(p)) continue;
         matched = true;
-        const f = context.get(p)!;
-        files.push({ path: p.split('/').pop()!, type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0, ...contextTime(f.mtime) });
+        files.push(contextSource(p.split('/').pop()!, context.get(p)!));
       }
     } else if (clean === '' || paths.some((p) => p.startsWith(`${clean}/`))) {
       // a directory: its contents
@@ -128,26 +127,57 @@ async function contextSources({ node, context }: StepContext, sources: readonly 
         const rel = p.slice(prefix.length);
         const parts = rel.split('/');
         for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-        const f = context.get(p)!;
-        files.push({ path: rel, type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0, ...contextTime(f.mtime) });
+        files.push(contextSource(rel, context.get(p)!));
       }
       for (const d of dirs) files.push({ path: d, type: 'directory', mode: 0o755, uid: 0, gid: 0 });
     } else if (context.has(clean)) {
       matched = true;
       const f = context.get(clean)!;
-      if (node.value === 'add' && isArchive(f.data)) {
-        const tar = await decompress(f.data);
-        for (const e of readTar(tar)) {
-          const rel = e.name.replace(/^\.?\/+/, '').replace(/\/$/, '');
-          if (!rel) continue;
-          if (e.type === 'file' || e.type === 'directory' || e.type === 'symlink') files.push({ path: rel, type: e.type, data: e.data, mode: e.mode, uid: e.uid, gid: e.gid, linkname: e.linkname, mtime: e.mtime, mtimeNsec: e.mtimeNsec });
-        }
+      if (node.value === 'add' && f.linkTarget === undefined && isArchive(f.data)) {
+        files.push(...archiveSources(node, clean, readTar(await decompress(f.data))));
         // an archive extracts into the destination directory
         continue;
       }
-      files.push({ path: destIsDir ? clean.split('/').pop()! : '', type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0, ...contextTime(f.mtime) });
+      files.push(contextSource(destIsDir ? clean.split('/').pop()! : '', f));
     }
     if (!matched) throw lineError(node, `failed to compute cache key: failed to calculate checksum of ref: "/${clean}": not found`);
+  }
+  return files;
+}
+
+/** A context file or symbolic link as a COPY source (a link is copied as a link, as Docker does). */
+function contextSource(path: string, f: { data: Uint8Array; mode?: number; mtime?: number; linkTarget?: string }): Source {
+  if (f.linkTarget !== undefined) return { path, type: 'symlink', linkname: f.linkTarget, mode: 0o777, uid: 0, gid: 0, ...contextTime(f.mtime) };
+  return { path, type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0, ...contextTime(f.mtime) };
+}
+
+/**
+ * What `ADD archive.tar DEST` extracts, checked as `docker load` checks a layer: a name that climbs
+ * out of the destination (`../x`) is refused at the Dockerfile's line; a hard link becomes a copy
+ * of the file it names (its content kept); devices and fifos are left out, as BuildKit's unpacker
+ * in a rootless build does.
+ */
+function archiveSources(node: StepContext['node'], archive: string, entries: readonly TarEntry[]): Source[] {
+  const files: Source[] = [];
+  const byName = new Map<string, Source>();
+  for (const e of entries) {
+    const raw = e.name.replace(/\/$/, '');
+    const rel = posixJoin('/', raw).slice(1);
+    if (raw.split('/').includes('..') || (raw.startsWith('/') && rel !== raw.slice(1))) {
+      throw lineError(node, `ADD ${archive}: the archive's entry ${JSON.stringify(e.name)} climbs out of the destination; refusing to extract it`);
+    }
+    if (!rel) continue;
+    let source: Source | undefined;
+    if (e.type === 'file' || e.type === 'directory' || e.type === 'symlink') {
+      source = { path: rel, type: e.type, data: e.data, mode: e.mode, uid: e.uid, gid: e.gid, linkname: e.linkname, mtime: e.mtime, mtimeNsec: e.mtimeNsec };
+    } else if (e.type === 'hardlink') {
+      const target = byName.get(posixJoin('/', e.linkname).slice(1));
+      if (!target || target.type !== 'file') throw lineError(node, `ADD ${archive}: the hard link ${JSON.stringify(e.name)} names ${JSON.stringify(e.linkname)}, which is not a file earlier in the archive`);
+      source = { ...target, path: rel, mtime: e.mtime, mtimeNsec: e.mtimeNsec };
+    }
+    if (!source) continue;
+    byName.set(rel, source);
+    files.push(source);
   }
   return files;
 }
