@@ -179,3 +179,28 @@ describe('a build cut off by a reload', () => {
     expect((await second.engine.containers.list({ all: true })).map((c) => [c.name, c.status])).toEqual([['web', 'Exited (255) Less than a second ago']]);
   });
 });
+
+describe('what a RUN step may not do', () => {
+  it('a step that prints without end is clipped at 2 MiB, as BuildKit clips it, and the build goes on', async () => {
+    const { engine, guest } = setup();
+    guest.container = (p) => {
+      for (let i = 0; i < 48; i++) p.print('x'.repeat(64 * 1024 - 1) + '\n');
+      p.end(0);
+    };
+    const events: BuildEvent[] = [];
+    await engine.build({ context: context(RUN_FILE), tags: ['app'], onEvent: (e) => events.push(e) });
+    const out = events.flatMap((e) => (e.type === 'step-output' ? [e.data] : []));
+    const shown = out.reduce((n, d) => n + d.length, 0);
+    expect(shown).toBeLessThanOrEqual(2 * 1024 * 1024 + 100);
+    expect(new TextDecoder().decode(out.at(-1))).toBe('[output clipped, log limit 2MiB reached]\n');
+    expect(events.at(-1)).toMatchObject({ type: 'build-end', outcome: 'done' });
+  });
+
+  it('a RUN line longer than Linux takes in one argument fails at its line with why, not with a protocol error', async () => {
+    const { engine } = setup();
+    const long = `RUN echo ${'a'.repeat(200 * 1024)}`;
+    await expect(engine.build({ context: context(`FROM scratch\nCOPY sh /bin/sh\n${long}\n`), tags: ['app'] })).rejects.toThrow(
+      /^dockerfile:3: RUN's command is 204\d\d\d bytes long; Linux takes at most 131072 bytes in one argument \(argument list too long\)/,
+    );
+  });
+});

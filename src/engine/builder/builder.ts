@@ -186,7 +186,14 @@ class StepProgress {
     this.emit({ type: 'step-start', step, total: this.total, stage: stage.name ?? '', label, instruction, line, at: this.now().getTime() });
     let result: { state: State; cached: boolean };
     try {
-      result = await run((stream, data) => this.emit({ type: 'step-output', step, stream, data }));
+      // BuildKit keeps at most 2 MiB of a step's log and says where it stopped
+      let logged = 0;
+      result = await run((stream, data) => {
+        if (logged > STEP_LOG_MAX_BYTES) return;
+        logged += data.length;
+        if (logged <= STEP_LOG_MAX_BYTES) this.emit({ type: 'step-output', step, stream, data });
+        else this.emit({ type: 'step-output', step, stream: 'stderr', data: new TextEncoder().encode(`[output clipped, log limit ${STEP_LOG_MAX_BYTES / 1024 / 1024}MiB reached]\n`) });
+      });
     } catch (err) {
       this.emit(stepError(step, err, this.signal));
       throw err;
@@ -225,6 +232,9 @@ function expander(lexer: ShellLexer, node: DockerfileNode, env: () => Map<string
 }
 
 const NO_VARIABLES = new Map<string, string>();
+
+/** The most of one step's output a build shows (BuildKit's default BUILDKIT_STEP_LOG_MAX_SIZE). */
+export const STEP_LOG_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Metadata steps start no process, so print nothing. */
 const noOutput: StepOutput = () => {};

@@ -68,6 +68,9 @@ export async function fsStep(ctx: StepContext, text: string): Promise<{ state: S
   return { state: { ...state, id, config: { ...resolved.config } }, cached: false };
 }
 
+/** Linux's MAX_ARG_STRLEN: the most bytes one argument of exec may have (32 pages of 4 KiB). */
+export const MAX_ARG_BYTES = 131072;
+
 /** RUN in a build container on `parent`: its output reported as it comes, its layer committed; the container is removed whatever happens. */
 async function runStep({ node, state, deps, signal, output }: StepContext, parent: ResolvedImage): Promise<string> {
   if (!parent.id) throw lineError(node, 'RUN needs an image with a shell; this stage starts FROM scratch and has no files yet');
@@ -76,6 +79,11 @@ async function runStep({ node, state, deps, signal, output }: StepContext, paren
   if (node.heredocs.length && node.next.join(' ').trim().startsWith('<<')) argv = [...shell, node.heredocs[0]!.content];
   else if (node.json) argv = node.next;
   else argv = [...shell, node.next.join(' ')];
+  // the kernel's limit on one argument (MAX_ARG_STRLEN): Docker's RUN fails there too, with E2BIG
+  const longest = Math.max(...argv.map((a) => new TextEncoder().encode(a).length));
+  if (longest > MAX_ARG_BYTES) {
+    throw lineError(node, `RUN's command is ${longest} bytes long; Linux takes at most ${MAX_ARG_BYTES} bytes in one argument (argument list too long). Put a long script in a file, COPY it, and RUN the file`);
+  }
   const env = [...(state.config.Env ?? [DEFAULT_PATH])];
   for (const [k, v] of state.args) if (!env.some((e) => e.startsWith(`${k}=`))) env.push(`${k}=${v}`);
   // a build container: never listed, mounts no volumes, removed when the step ends
