@@ -14,7 +14,7 @@ import type { Digest } from './store/digest.ts';
 import { Leases } from './store/leases.ts';
 import type { BlobStore, MetadataStore } from './store/types.ts';
 import { VolumeManager } from './volumes/manager.ts';
-import { loadImages } from './images/load.ts';
+import { loadImages, type MachineStorage } from './images/load.ts';
 import { saveImages } from './images/save.ts';
 import { LocalRegistry } from './registry/registry.ts';
 import { isLocalRegistryReference, login, pullFromRegistry, push } from './registry/transfer.ts';
@@ -117,6 +117,26 @@ export class Engine implements DockerEngine {
     return freed;
   }
 
+  private storage: Promise<MachineStorage | undefined> | undefined;
+  /**
+   * What the guest can hold for layers and containers (its tmpfs at /var/lib/layerlab: bytes and
+   * inodes), asked once; undefined when the guest cannot say (then loads are not checked against it).
+   */
+  machineStorage(): Promise<MachineStorage | undefined> {
+    this.storage ??= (async () => {
+      try {
+        const guest = await this.options.getGuest();
+        const r = await collect(await guest.spawn({ argv: ['stat', '-f', '-c', '%b %S %c', '/var/lib/layerlab'], stdinNull: true }));
+        const [blocks, blockSize, inodes] = new TextDecoder().decode(r.stdout).trim().split(/\s+/).map(Number);
+        if (r.status.code === 0 && blocks! > 0 && blockSize! > 0 && inodes! > 0) return { bytes: blocks! * blockSize!, files: inodes! };
+      } catch {
+        // no answer: loads go unchecked against the machine
+      }
+      return undefined;
+    })();
+    return this.storage;
+  }
+
   private withGc<A extends unknown[]>(fn: (...args: A) => Promise<PruneReport>): (...args: A) => Promise<PruneReport> {
     return async (...args: A) => {
       const report = await fn(...args);
@@ -140,7 +160,8 @@ export class Engine implements DockerEngine {
     available: () => this.imageStore.available(),
     save: (refs) => saveImages(this.imageStore, this.options.blobs, refs),
     load: (archive, onEvent) => this.leases.hold(async () => {
-      const r = await loadImages(this.imageStore, this.options.blobs, this.options.meta, archive, onEvent);
+      const machine = await this.machineStorage();
+      const r = await loadImages(this.imageStore, this.options.blobs, this.options.meta, archive, onEvent, machine ? { machine } : {});
       return { loaded: r.loaded, warnings: r.warnings };
     }),
     push: (ref, onEvent) => this.leases.hold(async () => {

@@ -13,7 +13,7 @@
  * layer is stored properly terminated: new diffID, config and image ID, reported in `warnings`.
  */
 import type { PullEvent } from '../api.ts';
-import { compressionOf, contentSize, decompress, gzip, normalizeLayerPath, validateLayer } from '../layer/index.ts';
+import { compressionOf, contentSize, decompress, gzip, LayerError, normalizeLayerPath, validateLayer, type TarEntry } from '../layer/index.ts';
 import {
   canonicalJson,
   CONFIG_SHAPE,
@@ -46,7 +46,21 @@ export interface LoadOptions {
   maxLayerSize?: number;
   /** The platform picked from a multi-platform index (default linux/386, the guest's). */
   platform?: { os: string; architecture: string };
+  /**
+   * What the machine can hold for images and containers (its disk and its files, measured on the
+   * guest): an image whose layers unpack to more could never run, so it is refused at load.
+   */
+  machine?: MachineStorage;
 }
+
+/** The guest's storage for layers and containers: bytes and files (inodes) in all. */
+export interface MachineStorage {
+  bytes: number;
+  files: number;
+}
+
+/** The largest image config accepted: it travels to the machine in one message of at most 1 MiB. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** What `loadImages` did. */
 export interface LoadResult {
@@ -65,6 +79,9 @@ const encoder = new TextEncoder();
 /** What checking one layer found: its uncompressed size and, if it had to be repaired, the new layer. */
 interface LayerCheck {
   size: number;
+  /** Uncompressed tar bytes and entries: what unpacking needs of the machine. */
+  tarBytes: number;
+  files: number;
   /** The terminated layer, gzip-compressed when the original was compressed (gzip or zstd: LayerLab writes no zstd). */
   repaired?: { blob: Uint8Array; digest: Digest; diffID: Digest; gzip: boolean };
 }
@@ -91,7 +108,28 @@ class Loader {
     readonly maxLayerSize: number,
     readonly platform: { os: string; architecture: string },
     readonly onEvent: (e: PullEvent) => void,
+    readonly machine?: MachineStorage,
   ) {}
+
+  /** Refuses a config too large to send to the machine. */
+  checkConfig(bytes: Uint8Array, where: string): void {
+    if (bytes.length > MAX_CONFIG_BYTES) {
+      throw invalid(`${where} is ${bytes.length} bytes; LayerLab runs images whose config is at most ${MAX_CONFIG_BYTES} bytes (1 MiB): it goes to the machine in one message`);
+    }
+  }
+
+  /** Refuses an image whose layers, unpacked, the machine could never hold. */
+  checkFits(where: string, checks: readonly LayerCheck[]): void {
+    if (!this.machine) return;
+    const bytes = checks.reduce((n, c) => n + c.tarBytes, 0);
+    const files = checks.reduce((n, c) => n + c.files, 0);
+    const mb = (n: number) => `${Math.round(n / 1e6)} MB`;
+    if (bytes > this.machine.bytes || files > this.machine.files) {
+      throw invalid(
+        `${where}: its layers unpack to ${mb(bytes)} in ${files} files, more than LayerLab's machine can hold (${mb(this.machine.bytes)} and ${this.machine.files} files for all images and containers); it would fail with "No space left on device"`,
+      );
+    }
+  }
 
   /** A blob of the OCI layout, checked against its descriptor (size first, then digest). */
   async blob(desc: Pick<Descriptor, 'digest' | 'size'>, what: string): Promise<Uint8Array> {
@@ -124,14 +162,30 @@ class Loader {
     const known = this.layers.get(key);
     if (known !== undefined) return known;
     const compressed = compressionOf(bytes) !== 'none';
-    const tar = compressed ? await guard(`layer ${where}`, () => decompress(bytes, { maxSize: this.maxLayerSize })) : bytes;
-    if (tar.length > this.maxLayerSize) throw invalid(`layer ${where}: ${tar.length} bytes uncompressed, more than the ${this.maxLayerSize}-byte limit`);
+    // decompression stops at the limit (memory stays bounded however far a layer would expand)
+    const limit = Math.min(this.maxLayerSize, this.machine?.bytes ?? Infinity);
+    const machineBound = !!this.machine && limit === this.machine.bytes;
+    const tooBig = () =>
+      invalid(
+        machineBound
+          ? `layer ${where}: unpacks to more than ${Math.round(limit / 1e6)} MB, more than LayerLab's machine can hold for all images and containers`
+          : `layer ${where}: more than ${limit} bytes uncompressed, more than the ${limit}-byte limit`,
+      );
+    const tar = compressed
+      ? await guard(`layer ${where}`, () =>
+          decompress(bytes, { maxSize: limit }).catch((err: unknown) => {
+            throw err instanceof LayerError && err.kind === 'size-limit' && machineBound ? tooBig() : err;
+          }),
+        )
+      : bytes;
+    if (tar.length > limit) throw tooBig();
     const actual = await sha256Digest(tar);
     if (actual !== diffID) throw invalid(`layer ${where}: diffID mismatch: the config's rootfs.diff_ids says ${diffID}, the uncompressed layer hashes to ${actual}`);
     const { entries, terminated } = await guard(`layer ${where}`, () => readTarLenient(tar, { maxEntrySize: this.maxLayerSize, maxTotalSize: this.maxLayerSize }));
     await guard(`layer ${where}`, () => validateLayer(entries));
+    refuseUnderOwnSymlink(entries, `layer ${where}`);
     // the layer's size as Docker counts it: bytes of file content
-    const check: LayerCheck = { size: contentSize(entries) };
+    const check: LayerCheck = { size: contentSize(entries), tarBytes: tar.length, files: entries.length };
     if (terminated) {
       const blob = compressed ? await gzip(terminated) : terminated;
       check.repaired = { blob, digest: await sha256Digest(blob), diffID: await sha256Digest(terminated), gzip: compressed };
@@ -250,6 +304,7 @@ class Loader {
     if (problems.length) throw invalid(problemText(where, problems));
     const manifest = json as ImageManifest;
     const configBytes = await this.blob(manifest.config, 'config');
+    this.checkConfig(configBytes, `config ${blobPath(manifest.config.digest)}`);
     const found = await guard(where, () => deserializeImage(manifestBytes, configBytes));
     const existing = this.known(found.configDigest);
     if (existing) {
@@ -266,6 +321,7 @@ class Loader {
       checks.push(await this.layer(bytes, layer.digest, layer.diffID, blobPath(layer.digest)));
       blobs.set(layer.digest, bytes);
     }
+    this.checkFits(`image ${found.configDigest.slice(7, 19)}`, checks);
     const { image, blobs: replaced } = await this.withRepairedLayers(found, checks, where);
     this.add(found.configDigest, image, image === found ? blobs : keep(image, blobs, replaced), checks.map((c) => c.size), references);
   }
@@ -321,6 +377,7 @@ class Loader {
         this.addReferences(existing, references);
         continue;
       }
+      this.checkConfig(config.bytes, `config ${config.path}`);
       const configJson = parseJson(config.bytes, `config ${config.path}`);
       const problems = validateConfig(configJson);
       if (problems.length) throw invalid(problemText(`config ${config.path}`, problems));
@@ -342,6 +399,7 @@ class Loader {
         const mediaType = compression === 'gzip' ? MediaType.OciLayerGzip : compression === 'zstd' ? MediaType.OciLayerZstd : MediaType.OciLayer;
         descriptors.push({ mediaType, digest, size: f.bytes.length });
       }
+      this.checkFits(`image ${configDigest.slice(7, 19)}`, checks);
       // A docker-save archive has no manifest: write the one a registry would serve.
       const manifest: ImageManifest = {
         schemaVersion: 2,
@@ -393,7 +451,7 @@ export async function loadImages(
   if (!hasIndex && !hasManifest) {
     throw invalid('neither manifest.json nor index.json found: this is not a `docker save` archive or an OCI image layout');
   }
-  const loader = new Loader(files, options.maxLayerSize ?? 2 * GiB, options.platform ?? { os: 'linux', architecture: '386' }, onEvent);
+  const loader = new Loader(files, options.maxLayerSize ?? 2 * GiB, options.platform ?? { os: 'linux', architecture: '386' }, onEvent, options.machine);
   if (hasIndex) await loader.layout();
   if (hasManifest) await loader.dockerManifest();
   const candidates = [...loader.candidates.values()];
@@ -429,4 +487,22 @@ export async function loadImages(
   }
   for (const line of loaded) onEvent({ id: '', status: line });
   return { loaded, images: candidates.map((c) => ({ id: c.image.configDigest, references: [...c.references] })), warnings: [...loader.warnings] };
+}
+
+/**
+ * Refuses a layer with an entry under a symbolic link of the same layer (`lnk -> /`, then `lnk/x`):
+ * unpacking it would write through the link (outside the layer, or somewhere else in it), so such
+ * a layer loads but can never be unpacked safely.
+ */
+function refuseUnderOwnSymlink(entries: readonly TarEntry[], where: string): void {
+  const links = new Set<string>();
+  for (const e of entries) if (e.type === 'symlink') links.add(normalizeLayerPath(e.name));
+  if (!links.size) return;
+  for (const e of entries) {
+    const parts = normalizeLayerPath(e.name).split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      if (links.has(parent)) throw invalid(`${where}: the entry ${JSON.stringify(e.name)} lies under ${JSON.stringify(parent)}, a symbolic link in the same layer; such a layer cannot be unpacked safely`);
+    }
+  }
 }
