@@ -204,3 +204,17 @@ describe('what a RUN step may not do', () => {
     );
   });
 });
+
+describe('anonymous volumes', () => {
+  it('docker run --rm removes the container’s anonymous volumes with it, and keeps named ones', async () => {
+    const { engine, guest } = setup();
+    await engine.build({ context: context('FROM scratch\nCOPY sh /bin/sh\n'), tags: ['base'] });
+    guest.container = (p) => p.end(0);
+    const { id } = await engine.containers.create({ image: 'base', cmd: ['/bin/sh'], autoRemove: true, volumes: [{ target: '/anon' }, { source: 'kept', target: '/kept' }] });
+    expect((await engine.volumes.list()).map((v) => v.Name)).toHaveLength(2);
+    await engine.containers.start(id);
+    for (let i = 0; i < 100 && (await engine.containers.list({ all: true })).length; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await engine.containers.list({ all: true })).toEqual([]);
+    expect((await engine.volumes.list()).map((v) => v.Name)).toEqual(['kept']);
+  });
+});

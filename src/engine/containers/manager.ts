@@ -595,7 +595,8 @@ export class ContainerManager {
     this.live.delete(id);
     this.emit('die', r, code);
     for (const l of live.listeners) l({ stream: 'stdout', time: '', data: new Uint8Array() });
-    if (r.hostConfig.autoRemove) await this.remove(id, { force: true }).catch(() => {});
+    // --rm takes the anonymous volumes with it, as Docker does (named ones stay)
+    if (r.hostConfig.autoRemove) await this.remove(id, { force: true, volumes: true }).catch(() => {});
   }
 
   private async loadLogs(id: string): Promise<LogEntry[]> {
