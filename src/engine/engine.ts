@@ -12,7 +12,7 @@ import { ImageStore } from './images/store.ts';
 import type { ImageSource } from './images/source.ts';
 import type { Digest } from './store/digest.ts';
 import type { BlobStore, MetadataStore } from './store/types.ts';
-import { VolumeManager } from './volumes/manager.ts';
+import { VolumeManager, type VolumeEvent } from './volumes/manager.ts';
 import { loadImages, saveImages } from './images/archive.ts';
 import { LocalRegistry } from './registry/registry.ts';
 import { isLocalRegistryReference, login, pullFromRegistry, push } from './registry/transfer.ts';
@@ -30,6 +30,8 @@ export interface EngineOptions {
   onPullEvent?: (reference: string, event: PullEvent) => void;
   /** Told when a container is created, starts, dies or is removed (for pictures that follow them). */
   onContainerEvent?: (event: ContainerEvent) => void;
+  /** Told when a volume is created or removed. */
+  onVolumeEvent?: (event: VolumeEvent) => void;
 }
 
 /** LayerLab's container engine. */
@@ -59,6 +61,7 @@ export class Engine implements DockerEngine {
       now,
       usersOf: (name) => this.containerManager.usersOfVolume(name),
       getGuest: options.getGuest,
+      ...(options.onVolumeEvent ? { onEvent: options.onVolumeEvent } : {}),
     });
     this.containerManager = new ContainerManager({
       getGuest: options.getGuest,
