@@ -29,4 +29,10 @@ describe('plainText', () => {
     expect(plainText('long line\rshort\n')).toBe('shortline\n');
     expect(plainText('abc\x1b[2K\rxy\n')).toBe('xy\n');
   });
+
+  it('follows the cursor up and down, as a progress display that redraws the lines above does', () => {
+    // two layers, then each line redrawn in place: cursor up, erase the line, write, cursor down
+    const out = 'a1: Preparing\nb2: Preparing\n\x1b[2A\x1b[2K\ra1: Pushed\x1b[2B\r\x1b[1A\x1b[2K\rb2: Layer already exists\x1b[1B\rdigest: sha256:1\n';
+    expect(plainText(out)).toBe('a1: Pushed\nb2: Layer already exists\ndigest: sha256:1\n');
+  });
 });

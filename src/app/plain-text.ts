@@ -10,41 +10,47 @@ const TOKEN = /\x1b\[([0-?]*)[ -/]*([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x
 
 /** The text `output` leaves on a terminal, as plain lines. */
 export function plainText(output: string): string {
-  const lines: string[] = [];
-  let line: string[] = [];
-  let cursor = 0;
-  const newline = () => {
-    lines.push(line.join('').trimEnd());
-    line = [];
-    cursor = 0;
+  const rows: string[][] = [[]];
+  let row = 0;
+  let col = 0;
+  const line = () => (rows[row] ??= []);
+  const down = (n: number) => {
+    row += n;
+    while (rows.length <= row) rows.push([]);
   };
   for (const m of output.matchAll(TOKEN)) {
     const token = m[0];
     if (m[2] !== undefined) {
-      // CSI: the moves and erasures line editing uses; anything else (colours, cursor up) is dropped
+      // CSI: cursor moves and erasures (line editing, progress redrawn in place); colours and the rest are dropped
       const n = Math.max(1, Number.parseInt(m[1] || '1', 10) || 1);
-      if (m[2] === 'D') cursor = Math.max(0, cursor - n);
-      else if (m[2] === 'C') cursor += n;
-      else if (m[2] === 'G') cursor = n - 1;
+      const cur = line();
+      if (m[2] === 'D') col = Math.max(0, col - n);
+      else if (m[2] === 'C') col += n;
+      else if (m[2] === 'G') col = n - 1;
+      else if (m[2] === 'A') row = Math.max(0, row - n);
+      else if (m[2] === 'B') down(n);
+      else if (m[2] === 'E') (down(n), (col = 0));
+      else if (m[2] === 'F') ((row = Math.max(0, row - n)), (col = 0));
       else if (m[2] === 'K' || m[2] === 'J') {
-        if (m[1] === '2') line = [];
-        else if (m[1] === '1') line = line.map((c, i) => (i <= cursor ? ' ' : c));
-        else line.length = Math.min(line.length, cursor);
+        if (m[1] === '2') cur.length = 0;
+        else if (m[1] === '1') cur.splice(0, Math.min(cur.length, col + 1), ...Array<string>(Math.min(cur.length, col + 1)).fill(' '));
+        else cur.length = Math.min(cur.length, col);
+        // erase below: the rows under the cursor go too
+        if (m[2] === 'J' && (m[1] === '' || m[1] === '0')) rows.length = row + 1;
       }
       continue;
     }
     if (token.startsWith('\x1b')) continue;
-    if (token === '\n') newline();
-    else if (token === '\r') cursor = 0;
-    else if (token === '\b') cursor = Math.max(0, cursor - 1);
-    else if (token === '\t') cursor = (Math.floor(cursor / 8) + 1) * 8;
+    if (token === '\n') (down(1), (col = 0));
+    else if (token === '\r') col = 0;
+    else if (token === '\b') col = Math.max(0, col - 1);
+    else if (token === '\t') col = (Math.floor(col / 8) + 1) * 8;
     else if (token < ' ' || token === '\x7f') continue;
     else {
-      while (line.length < cursor) line.push(' ');
-      line[cursor++] = token;
+      const cur = line();
+      while (cur.length < col) cur.push(' ');
+      cur[col++] = token;
     }
   }
-  if (line.length) newline();
-  else if (output.endsWith('\n')) lines.push('');
-  return lines.join('\n');
+  return rows.map((r) => r.join('').trimEnd()).join('\n');
 }
