@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { ActivityLog } from './activity-log.ts';
 
@@ -42,5 +43,34 @@ describe('ActivityLog', () => {
     expect((await b.since(0)).commands.map((c) => c.at)).toEqual([1, 2]);
     await stored;
     expect((await new ActivityLog(name).since(0)).commands.map((c) => c.at)).toEqual([1, 2]);
+  });
+
+  it('keeps removed containers and volumes across a reload, and what happened at or after `since`', async () => {
+    const name = `activity-${Math.random()}`;
+    const a = new ActivityLog(name);
+    void a.addRemoval({ at: 3, kind: 'container', name: 'sleepy' });
+    await a.addRemoval({ at: 7, kind: 'volume', name: 'notebook' });
+    expect((await new ActivityLog(name).since(0)).removals).toEqual([
+      { at: 3, kind: 'container', name: 'sleepy' },
+      { at: 7, kind: 'volume', name: 'notebook' },
+    ]);
+    expect((await new ActivityLog(name).since(5)).removals.map((r) => r.name)).toEqual(['notebook']);
+  });
+
+  it('opens a log written before removals were kept: its commands stay, and removals are stored', async () => {
+    const name = `activity-${Math.random()}`;
+    const old = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('commands', { autoIncrement: true });
+        db.createObjectStore('builds', { autoIncrement: true });
+      },
+    });
+    await old.add('commands', command(1));
+    old.close();
+    const log = new ActivityLog(name);
+    await log.addRemoval({ at: 2, kind: 'container', name: 'x' });
+    const again = await new ActivityLog(name).since(0);
+    expect(again.commands.map((c) => c.at)).toEqual([1]);
+    expect(again.removals.map((r) => r.name)).toEqual(['x']);
   });
 });

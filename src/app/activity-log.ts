@@ -1,29 +1,32 @@
 /**
- * The activity log lesson checks read: terminal commands run (with the end of what they printed)
- * and builds finished, newest last, each stamped with when it finished. Kept in IndexedDB beside
- * the engine's database, so a student who reloads the page mid-lesson does not have to run a
- * command again for `ran:`/`build:` checks to see it. Bounded: the newest `limit` of each kind.
+ * The activity log lesson checks read: terminal commands run (with the end of what they printed),
+ * builds finished, and containers and volumes removed, newest last, each stamped with when it
+ * happened. Kept in IndexedDB beside the engine's database, so a student who reloads the page
+ * mid-lesson does not have to run a command again for `ran:`/`build:`/`removed:` checks to see it.
+ * Bounded: the newest `limit` of each kind.
  */
 import { openDB, type IDBPDatabase } from 'idb';
-import type { BuildRecord, CommandRecord } from '../content/checks.ts';
+import type { BuildRecord, CommandRecord, RemovalRecord } from '../content/checks.ts';
 
-type Kind = 'commands' | 'builds';
-type RecordOf<K extends Kind> = K extends 'commands' ? CommandRecord : BuildRecord;
+const KINDS = ['commands', 'builds', 'removals'] as const;
+type Kind = (typeof KINDS)[number];
+type RecordOf<K extends Kind> = K extends 'commands' ? CommandRecord : K extends 'builds' ? BuildRecord : RemovalRecord;
 
 /** The log; works in memory alone when IndexedDB is unavailable (then a reload forgets it). */
 export class ActivityLog {
   private readonly commands: CommandRecord[] = [];
   private readonly builds: BuildRecord[] = [];
+  private readonly removals: RemovalRecord[] = [];
   private readonly db: Promise<IDBPDatabase | undefined>;
   /** Resolves once the stored records are loaded (appends before that are kept and merged). */
   readonly ready: Promise<void>;
 
   /** Opens (or creates) the log in the IndexedDB database `name`; `limit` records of each kind are kept. */
   constructor(name: string, private readonly limit = 200) {
-    this.db = openDB(name, 1, {
+    // version 2 added removals; an older log keeps its commands and builds
+    this.db = openDB(name, 2, {
       upgrade(db) {
-        db.createObjectStore('commands', { autoIncrement: true });
-        db.createObjectStore('builds', { autoIncrement: true });
+        for (const kind of KINDS) if (!db.objectStoreNames.contains(kind)) db.createObjectStore(kind, { autoIncrement: true });
       },
     }).catch(() => undefined);
     this.ready = this.load();
@@ -33,12 +36,18 @@ export class ActivityLog {
     const db = await this.db;
     if (!db) return;
     try {
-      const [commands, builds] = await Promise.all([db.getAll('commands') as Promise<CommandRecord[]>, db.getAll('builds') as Promise<BuildRecord[]>]);
+      const [commands, builds, removals] = await Promise.all([
+        db.getAll('commands') as Promise<CommandRecord[]>,
+        db.getAll('builds') as Promise<BuildRecord[]>,
+        db.getAll('removals') as Promise<RemovalRecord[]>,
+      ]);
       // records appended while loading are newer than anything stored
       this.commands.unshift(...commands.filter((r) => typeof r?.at === 'number'));
       this.builds.unshift(...builds.filter((r) => typeof r?.at === 'number'));
+      this.removals.unshift(...removals.filter((r) => typeof r?.at === 'number'));
       this.trim(this.commands);
       this.trim(this.builds);
+      this.trim(this.removals);
     } catch {
       // an unreadable log is an empty one: checks then ask the student to run the command again
     }
@@ -58,6 +67,11 @@ export class ActivityLog {
     return this.add('builds', this.builds, record);
   }
 
+  /** Appends a removed container or volume; resolves once it is stored (or storing failed). */
+  addRemoval(record: RemovalRecord): Promise<void> {
+    return this.add('removals', this.removals, record);
+  }
+
   /** Writes one at a time, in order: a resolved add means every earlier add is stored too. */
   private writes: Promise<void> = Promise.resolve();
 
@@ -68,7 +82,7 @@ export class ActivityLog {
     return this.writes;
   }
 
-  private async store(kind: Kind, record: CommandRecord | BuildRecord): Promise<void> {
+  private async store(kind: Kind, record: RecordOf<Kind>): Promise<void> {
     const db = await this.db;
     if (!db) return;
     try {
@@ -84,8 +98,8 @@ export class ActivityLog {
   }
 
   /** What finished at or after `since` (ms since the epoch), oldest first. */
-  async since(since: number): Promise<{ commands: CommandRecord[]; builds: BuildRecord[] }> {
+  async since(since: number): Promise<{ commands: CommandRecord[]; builds: BuildRecord[]; removals: RemovalRecord[] }> {
     await this.ready;
-    return { commands: this.commands.filter((r) => r.at >= since), builds: this.builds.filter((r) => r.at >= since) };
+    return { commands: this.commands.filter((r) => r.at >= since), builds: this.builds.filter((r) => r.at >= since), removals: this.removals.filter((r) => r.at >= since) };
   }
 }

@@ -20,6 +20,8 @@ import { evaluateCheck } from '../content/checks.ts';
 import type { Check, VmVsContainerResult } from '../content/types.ts';
 import { measureVmVsContainer } from './demo-vm-vs-container.ts';
 import { ActivityLog } from './activity-log.ts';
+import { plainText } from './plain-text.ts';
+import { wantsTty } from '../ui/terminal/tty.ts';
 import { WorkspaceFS, type WorkspaceChange, type WorkspaceRefusal } from './workspace-fs.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles, WorkspaceTimes } from './engine-protocol.ts';
 
@@ -55,17 +57,41 @@ function changeWorkspace(change: WorkspaceChange): Promise<WorkspaceRefusal | un
   });
 }
 
-/** Commands run in the terminal and builds finished: what lesson checks read (opened by `init`). */
+/** Commands run in the terminal, builds finished, containers and volumes removed: what lesson checks read (opened by `init`). */
 let activity: ActivityLog | undefined;
 const MAX_OUTPUT = 64 * 1024;
+
+/** What a session printed, the newest bytes kept (about 4 × MAX_OUTPUT), for the log. */
+class Printed {
+  private chunks: Uint8Array[] = [];
+  private bytes = 0;
+  add(data: string | Uint8Array): void {
+    const copy = typeof data === 'string' ? new TextEncoder().encode(data) : data.slice();
+    this.chunks.push(copy);
+    this.bytes += copy.length;
+    while (this.bytes > 4 * MAX_OUTPUT && this.chunks.length > 1) this.bytes -= this.chunks.shift()!.length;
+  }
+  /** The end of it as the plain text a check reads (what the screen showed, line editing applied). */
+  text(): string {
+    const text = plainText(new TextDecoder().decode(concat(this.chunks)));
+    return text.length > MAX_OUTPUT ? text.slice(-MAX_OUTPUT) : text;
+  }
+}
+
+/**
+ * Interactive sessions open now (`docker run -it … sh`, the `vm` shell), by session: a check
+ * sees each with what it printed so far, which includes the lines typed in it as its shell
+ * echoed them.
+ */
+const interactive = new Map<number, { line: string; printed: Printed }>();
+
 /**
  * Records a finished terminal command with (the end of) what it printed. Resolves once it is
  * stored, at most a second later: the terminal gives its prompt back after that, so a reload
  * right after a command (the worker ends with the page) cannot lose it.
  */
-async function logCommand(line: string, exitCode: number, chunks: Uint8Array[]): Promise<void> {
-  const text = new TextDecoder().decode(concat(chunks));
-  const stored = activity?.addCommand({ at: Date.now(), line, exitCode, output: text.length > MAX_OUTPUT ? text.slice(-MAX_OUTPUT) : text });
+async function logCommand(line: string, exitCode: number, printed: Printed): Promise<void> {
+  const stored = activity?.addCommand({ at: Date.now(), line, exitCode, output: printed.text() });
   await Promise.race([stored, new Promise((r) => setTimeout(r, 1000))]);
 }
 
@@ -107,7 +133,13 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab'): Prom
     onPullEvent: (reference, event) => post({ t: 'pull-event', reference, event }),
     // a container that starts or stops while its command still runs (docker run in the foreground)
     // shows in the pictures at once, not when the command ends
-    onContainerEvent: () => changedSoon(),
+    onContainerEvent: (event) => {
+      changedSoon();
+      if (event.action === 'destroy') void activity?.addRemoval({ at: Date.now(), kind: 'container', name: event.name });
+    },
+    onVolumeEvent: (event) => {
+      if (event.action === 'destroy') void activity?.addRemoval({ at: Date.now(), kind: 'volume', name: event.name });
+    },
   });
   // a build the last page was running when it went away: said once in the terminal; its
   // temporary containers are deleted as the container records are first read
@@ -141,14 +173,10 @@ function contextFrom(files: WorkspaceFiles, mtimes: WorkspaceTimes = {}): CliIO[
 async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
   const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController(), typeahead: [] };
   sessions.set(msg.session, s);
-  const printed: Uint8Array[] = [];
-  let printedBytes = 0;
-  const keep = (t: string | Uint8Array) => {
-    if (printedBytes > 4 * MAX_OUTPUT) printed.shift();
-    const data = typeof t === 'string' ? new TextEncoder().encode(t) : t.slice();
-    printed.push(data);
-    printedBytes += data.length;
-  };
+  const printed = new Printed();
+  const keep = (t: string | Uint8Array) => printed.add(t);
+  const line = msg.line ?? ['docker', ...msg.argv].join(' ');
+  if (wantsTty(msg.argv)) interactive.set(msg.session, { line, printed });
   const io: CliIO = {
     stdout: (t) => (keep(t), output(msg.session, 'stdout', t)),
     stderr: (t) => (keep(t), output(msg.session, 'stderr', t)),
@@ -191,7 +219,8 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     keep(`docker: ${(err as Error).message}\n`);
   } finally {
     sessions.delete(msg.session);
-    await logCommand(msg.line ?? ['docker', ...msg.argv].join(' '), code, printed);
+    interactive.delete(msg.session);
+    await logCommand(line, code, printed);
     post({ t: 'exit', session: msg.session, code });
     post({ t: 'changed' });
     // what a command changed in a running container (docker exec, docker cp) is saved now, so a
@@ -231,7 +260,10 @@ async function vm(msg: Extract<ToEngine, { t: 'vm' }>): Promise<void> {
   const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController(), typeahead: [] };
   sessions.set(msg.session, s);
   let code = 1;
-  const printed: Uint8Array[] = [];
+  const printed = new Printed();
+  // `vm` alone is a shell the student types in: logged as one interactive session
+  const line = msg.command ? `vm ${msg.command}` : 'vm';
+  if (!msg.command) interactive.set(msg.session, { line, printed });
   try {
     const m = await machine!;
     const proc = await m.spawn({
@@ -244,15 +276,17 @@ async function vm(msg: Extract<ToEngine, { t: 'vm' }>): Promise<void> {
     s.vm = proc;
     for (const d of s.typeahead.splice(0)) proc.write(d);
     proc.onStdout((d) => {
-      if (msg.command && printed.length < 256) printed.push(d.slice());
+      printed.add(d);
       output(msg.session, 'stdout', d);
     });
     code = (await proc.exit).code;
   } catch (err) {
     output(msg.session, 'stderr', `vm: ${(err as Error).message}\n`);
+    printed.add(`vm: ${(err as Error).message}\n`);
   } finally {
     sessions.delete(msg.session);
-    if (msg.command) await logCommand(`vm ${msg.command}`, code, printed);
+    interactive.delete(msg.session);
+    await logCommand(line, code, printed);
     post({ t: 'exit', session: msg.session, code });
   }
 }
@@ -302,10 +336,22 @@ async function filesOf(ref: string, selected: number | null, options: FileRowOpt
   return rest;
 }
 
+/** A regular file's bytes in an image, its layers applied in order (undefined when it has none there). */
+async function imageFile(ref: string, path: string): Promise<Uint8Array | undefined> {
+  const tree = new FsTree();
+  for (const layer of await layerEntries(ref)) applyLayer(tree, layer);
+  const node = tree.get(path);
+  return node?.type === 'file' ? (node.data ?? new Uint8Array()) : undefined;
+}
+
 /** Checks a lesson exercise against this engine, the page's workspace and what ran since `since` (ms since the epoch). */
 async function check(c: Check, files: Record<string, string>, since: number): Promise<unknown> {
   const e = engine!;
-  const { commands, builds } = activity ? await activity.since(since) : { commands: [], builds: [] };
+  const logged = activity ? await activity.since(since) : { commands: [], builds: [], removals: [] };
+  // interactive sessions still open count with what they printed so far
+  const open = [...interactive.values()].map(({ line, printed }) => ({ at: Date.now(), line, exitCode: 0, output: printed.text(), running: true }));
+  const { builds, removals } = logged;
+  const commands = [...logged.commands, ...open];
   return evaluateCheck(c, {
     engine: e,
     registryTags: async (repo) => {
@@ -318,6 +364,9 @@ async function check(c: Check, files: Record<string, string>, since: number): Pr
     files,
     commands,
     builds,
+    removals,
+    imageFile,
+    volumeFile: async (name, path) => e.volumeManager.readFile(name, path, machine ? await machine : undefined),
   });
 }
 

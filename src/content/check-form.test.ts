@@ -26,6 +26,9 @@ const empty: CheckContext = {
   files: {},
   commands: [],
   builds: [],
+  removals: [],
+  imageFile: async () => undefined,
+  volumeFile: async () => undefined,
 };
 /** A running container web whose index.html says something else. */
 const webRunning: CheckContext = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerInspect, ContainerSummary, DockerEngine, HistoryEntry, ImageInspect, VolumeInfo } from '../engine/api.ts';
 import { writeTar } from '../engine/layer/tar.ts';
-import { evaluateCheck, normalizeRef, type CheckContext } from './checks.ts';
+import { evaluateCheck, normalizeRef, type CheckContext, type CommandRecord } from './checks.ts';
 
 /** A test double of the engine's read side: just enough state for the predicates. */
 function fakeEngine(): CheckContext['engine'] {
@@ -50,6 +50,9 @@ const ctx = (over: Partial<CheckContext> = {}): CheckContext => ({
     { at: 2, line: 'docker run --name x nope', exitCode: 125, output: 'Unable to find image' },
   ],
   builds: [{ at: 3, tags: ['web:latest'], steps: [{ instruction: 'FROM python:3.11-slim', cached: true, ms: 1 }, { instruction: 'RUN pip install -r requirements.txt', cached: true, ms: 1 }, { instruction: 'COPY . .', cached: false, ms: 9 }] }],
+  removals: [{ at: 4, kind: 'container', name: 'gone' }, { at: 5, kind: 'volume', name: 'old' }],
+  imageFile: async (ref, path) => (normalizeRef(ref) === 'web:latest' && path === '/app/app.py' ? new TextEncoder().encode('print("hi")\n') : undefined),
+  volumeFile: async (name, path) => (name === 'data' && path === 'notes.txt' ? new TextEncoder().encode('hello world\n') : undefined),
   ...over,
 });
 
@@ -57,6 +60,11 @@ describe('evaluateCheck', () => {
   it('passes predicates that hold in the engine state', async () => {
     const checks = [
       { image: { ref: 'web', layerCreatedBy: '^COPY', minLayers: 2, cmd: ['python', 'app.py'], workdir: '/app' } },
+      { image: { ref: 'web', runs: '^python3? app\\.py$', file: { path: '/app/app.py', contains: 'print' } } },
+      { container: { name: 'gone', removed: true } },
+      { volume: { name: 'old', removed: true } },
+      { volume: { name: 'data', file: { path: 'notes.txt', contains: '^hello' } } },
+      { ran: { command: '^docker run --name x', exitCode: 125, after: { command: '^docker run', output: 'hello world' } } },
       { container: { name: 'db', state: 'exited' as const, image: 'busybox:latest', exitCode: 0, mount: { volume: 'data', destination: '/data' }, diff: [{ path: '/tmp/x', kind: 'A' as const }], file: { path: '/data/notes.txt', contains: 'hello' } } },
       { container: { name: 'gone', exists: false } },
       { containers: { image: 'busybox', min: 1, max: 1 } },
@@ -87,6 +95,18 @@ describe('evaluateCheck', () => {
       [{ build: { cached: ['COPY'] } }, /no CACHED step contains "COPY"/],
       [{ registry: { repository: 'localhost:5000/api' } }, /no localhost:5000\/api:latest/],
       [{ file: { path: 'app.py' } }, /no file app\.py/],
+      [{ image: { ref: 'web', runs: 'receipt\\.sh' } }, /^The image web runs "python app\.py" by default, not a command containing "receipt\.sh"\.$/],
+      [{ image: { ref: 'web', file: { path: '/app/items.csv' } } }, /^The image web has no file \/app\/items\.csv\.$/],
+      [{ image: { ref: 'web', file: { path: '/app/app.py', contains: 'flask' } } }, /^The file \/app\/app\.py in the image web does not contain "flask" yet\.$/],
+      [{ container: { name: 'db', removed: true } }, /^The container db still exists/],
+      // never created, so never removed: exists: false would pass, removed: true does not
+      [{ container: { name: 'never', removed: true } }, /^No container named never has been removed during this lesson yet\.$/],
+      [{ volume: { name: 'never', removed: true } }, /^No volume named never has been removed during this lesson yet\.$/],
+      [{ volume: { name: 'data', removed: true } }, /^The volume data still exists\.$/],
+      [{ volume: { name: 'data', file: { path: 'notes.txt', contains: 'bye' } } }, /^The file notes\.txt in the volume data does not contain "bye" yet\.$/],
+      [{ volume: { name: 'data', file: { path: 'todo.txt' } } }, /^The volume data has no file todo\.txt\.$/],
+      // after a command whose output matches: there is none that printed "Loaded"
+      [{ ran: { command: '^docker run', after: { command: '^docker run', output: 'Loaded' } } }, /has run yet/],
       [{ not: { volume: { name: 'data' } }, message: 'Remove the volume data.' }, /Remove the volume data/],
       [{ volume: { name: 'x' }, message: 'Create the volume x first.' }, /^Create the volume x first\.$/],
     ];
@@ -129,5 +149,23 @@ describe('normalizeRef', () => {
     expect(normalizeRef('localhost:5000/web')).toBe('localhost:5000/web:latest');
     expect(normalizeRef('localhost:5000/web:v1')).toBe('localhost:5000/web:v1');
     expect(normalizeRef('sha256:abc')).toBe('sha256:abc');
+  });
+});
+
+describe('ran and interactive sessions', () => {
+  const session = (over: Partial<CommandRecord>): CommandRecord => ({ at: 1, line: 'docker run -it debian:bookworm-slim sh', exitCode: 0, output: '# uname -r\n6.1.158\n# exit\n', ...over });
+
+  it('sees what was typed in a session in its output, also while the session is still open', async () => {
+    const check = { ran: { command: 'docker run .*debian:bookworm-slim', output: 'uname[^\\n]*\\n[^\\n]*\\d+\\.\\d+\\.\\d+' } };
+    expect((await evaluateCheck(check, ctx({ commands: [session({})] }))).passed).toBe(true);
+    expect((await evaluateCheck(check, ctx({ commands: [session({ running: true, output: '# uname -r\n6.1.158\n# ' })] }))).passed).toBe(true);
+    expect((await evaluateCheck(check, ctx({ commands: [session({ output: '# ls\nbin\n' })] }))).passed).toBe(false);
+  });
+
+  it('an open session has no exit code yet: it does not count when an exit code is asked for', async () => {
+    const open = ctx({ commands: [session({ running: true })] });
+    expect((await evaluateCheck({ ran: { command: 'debian' } }, open)).passed).toBe(true);
+    expect((await evaluateCheck({ ran: { command: 'debian', exitCode: 0 } }, open)).passed).toBe(false);
+    expect((await evaluateCheck({ ran: { command: 'debian', exitCode: 1 } }, open)).passed).toBe(false);
   });
 });

@@ -6,15 +6,29 @@
 import type { BuildResult, DockerEngine } from '../engine/api.ts';
 import { readTar } from '../engine/layer/tar.ts';
 import { literalOf } from './pattern.ts';
-import type { Check, Pattern } from './types.ts';
+import type { Check, FileIn, Pattern } from './types.ts';
 
-/** A command run in the terminal: its line, exit code and (trimmed) output. */
+/**
+ * A command run in the terminal: its line, exit code and (the end of) its output as plain text.
+ * An interactive session (`docker run -it … sh`, the `vm` shell) is one record: its line, and an
+ * output that holds the lines typed in it as the terminal showed them, with what they printed.
+ */
 export interface CommandRecord {
   /** When it finished (ms since the epoch), so a lesson counts only what ran after it started. */
   at: number;
   line: string;
   exitCode: number;
   output: string;
+  /** An interactive session still open when the check ran: no exit code yet, its output so far. */
+  running?: boolean;
+}
+
+/** A container or volume removed (`docker rm`, `docker volume rm`, `--rm`, prune), by name. */
+export interface RemovalRecord {
+  /** When (ms since the epoch). */
+  at: number;
+  kind: 'container' | 'volume';
+  name: string;
 }
 
 /** A finished build, as the builder reported it. */
@@ -31,6 +45,12 @@ export interface CheckContext {
   commands: CommandRecord[];
   /** Builds finished since the lesson opened, oldest first. */
   builds: BuildRecord[];
+  /** Containers and volumes removed since the lesson opened, oldest first. */
+  removals: RemovalRecord[];
+  /** A regular file's bytes in an image (its layers applied in order); undefined when it has none there. */
+  imageFile(ref: string, path: string): Promise<Uint8Array | undefined>;
+  /** A regular file's bytes in a volume (path relative to its top folder); undefined when it has none there. */
+  volumeFile(name: string, path: string): Promise<Uint8Array | undefined>;
 }
 
 /** The outcome: passed, or the messages of the predicates that failed. */
@@ -111,15 +131,24 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
     }
     if (c.minLayers !== undefined && inspect.RootFS.Layers.length < c.minLayers) out.push(`The image ${c.ref} has ${inspect.RootFS.Layers.length} layers; expected at least ${c.minLayers}.`);
     if (c.cmd && JSON.stringify(inspect.Config.Cmd ?? []) !== JSON.stringify(c.cmd)) out.push(`The image ${c.ref} runs ${JSON.stringify(inspect.Config.Cmd ?? [])} by default, not ${JSON.stringify(c.cmd)}.`);
+    if (c.runs) {
+      const words = [...(inspect.Config.Entrypoint ?? []), ...(inspect.Config.Cmd ?? [])];
+      if (!re(c.runs).test(words.join(' '))) {
+        const q = quoted(c.runs);
+        out.push(`The image ${c.ref} runs ${words.length ? `"${words.join(' ')}"` : 'nothing'} by default${q ? `, not a command containing ${q}` : ', not the command this exercise asks for'}.`);
+      }
+    }
     if (c.workdir !== undefined && (inspect.Config.WorkingDir ?? '') !== c.workdir) out.push(`The image ${c.ref} has working directory "${inspect.Config.WorkingDir ?? ''}", not "${c.workdir}".`);
+    if (c.file) out.push(...fileFailures(await exists(ctx.imageFile(c.ref, c.file.path)), c.file, `The image ${c.ref}`, `the image ${c.ref}`));
     return out;
   }
   if ('container' in check) {
     const c = check.container;
     const inspect = await exists(ctx.engine.containers.inspect(c.name));
-    const wanted = c.exists ?? true;
+    const wanted = c.removed ? false : (c.exists ?? true);
+    if (inspect && !wanted) return [`The container ${c.name} still exists (docker ps -a lists it).`];
+    if (c.removed) return wasRemoved(ctx, 'container', c.name) ? [] : [`No container named ${c.name} has been removed during this lesson yet.`];
     if (!inspect) return wanted ? [`There is no container named ${c.name}.`] : [];
-    if (!wanted) return [`The container ${c.name} still exists (docker ps -a lists it).`];
     const out: string[] = [];
     if (c.state && inspect.State.Status !== c.state) out.push(`The container ${c.name} is ${inspect.State.Status}, not ${c.state}.`);
     if (c.image && !sameRef(inspect.Config.Image, c.image)) out.push(`The container ${c.name} was made from ${inspect.Config.Image}, not ${c.image}.`);
@@ -140,8 +169,7 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
       const f = c.file;
       const copied = await exists(ctx.engine.containers.copyFrom(c.name, f.path));
       const entry = copied && readTar(copied.tar).find((e) => e.type === 'file');
-      if (!entry) out.push(`The container ${c.name} has no file ${f.path}.`);
-      else if (f.contains && !re(f.contains).test(new TextDecoder().decode(entry.data))) out.push(`The file ${f.path} in ${c.name} does not contain ${quoted(f.contains) ?? 'what was asked'} yet.`);
+      out.push(...fileFailures(entry?.data, f, `The container ${c.name}`, c.name));
     }
     return out;
   }
@@ -156,17 +184,20 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
   if ('volume' in check) {
     const c = check.volume;
     const found = (await ctx.engine.volumes.list()).some((v) => v.Name === c.name);
-    const wanted = c.exists ?? true;
-    if (found === wanted) return [];
-    return [wanted ? `There is no volume named ${c.name}.` : `The volume ${c.name} still exists.`];
+    const wanted = c.removed ? false : (c.exists ?? true);
+    if (found !== wanted) return [wanted ? `There is no volume named ${c.name}.` : `The volume ${c.name} still exists.`];
+    if (c.removed && !wasRemoved(ctx, 'volume', c.name)) return [`No volume named ${c.name} has been removed during this lesson yet.`];
+    if (found && c.file) return fileFailures(await exists(ctx.volumeFile(c.name, c.file.path)), c.file, `The volume ${c.name}`, `the volume ${c.name}`);
+    return [];
   }
   if ('ran' in check) {
     const c = check.ran;
     let commands = ctx.commands;
     if (c.after) {
+      const after = typeof c.after === 'string' ? { command: c.after } : c.after;
       let last = -1;
       commands.forEach((x, i) => {
-        if (re(c.after!).test(x.line)) last = i;
+        if (re(after.command).test(x.line) && (!after.output || re(after.output).test(x.output))) last = i;
       });
       commands = last < 0 ? [] : commands.slice(last + 1);
     }
@@ -175,7 +206,8 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
       const words = commandWords(c.command);
       return [words ? `No command ${words} has run yet.` : 'The command this exercise asks for has not run yet.'];
     }
-    const ok = matching.filter((x) => x.exitCode === (c.exitCode ?? 0));
+    // an open interactive session has no exit code yet: it counts unless an exit code is asked for
+    const ok = matching.filter((x) => (x.running ? c.exitCode === undefined : x.exitCode === (c.exitCode ?? 0)));
     if (!ok.length) return [`The command ${matching.at(-1)!.line} ended with exit code ${matching.at(-1)!.exitCode}${c.exitCode ? `, not ${c.exitCode}` : ' (an error)'}.`];
     if (c.output && !ok.some((x) => re(c.output!).test(x.output))) return [`The output of ${ok.at(-1)!.line} does not show ${quoted(c.output) ?? 'what was asked'} yet.`];
     return [];
@@ -213,5 +245,17 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
   if (text === undefined) return wanted ? [`The workspace has no file ${c.path}.`] : [];
   if (!wanted) return [`The workspace still has a file ${c.path}.`];
   if (c.contains && !re(c.contains).test(text)) return [`${c.path} does not contain ${quoted(c.contains) ?? 'what was asked'} yet.`];
+  return [];
+}
+
+/** Whether a container or volume of this name was removed in the time the check is given. */
+function wasRemoved(ctx: CheckContext, kind: RemovalRecord['kind'], name: string): boolean {
+  return ctx.removals.some((r) => r.kind === kind && r.name === name);
+}
+
+/** A file in an image, container or volume (`holder` has no file…; the file … in `inside`): there, and its text matches `contains`. */
+function fileFailures(data: Uint8Array | undefined, f: FileIn, holder: string, inside: string): string[] {
+  if (!data) return [`${holder} has no file ${f.path}.`];
+  if (f.contains && !re(f.contains).test(new TextDecoder().decode(data))) return [`The file ${f.path} in ${inside} does not contain ${quoted(f.contains) ?? 'what was asked'} yet.`];
   return [];
 }

@@ -19,6 +19,10 @@ const pattern = z.string().min(1).refine((s) => {
   .refine((s) => !/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/.test(s), 'must not repeat a group that repeats inside (like (a+)+): it can take forever to match')
   .refine((s) => s.length <= 300, 'must be at most 300 characters');
 const state = z.enum(['running', 'exited', 'created']);
+const fileIn = z.strictObject({ path: z.string().min(1), contains: pattern.optional().describe('the text of the file matches') });
+/** `removed: true` says the thing existed and is gone: it cannot be asked for together with `exists: true`. */
+const notBoth = (c: { exists?: boolean | undefined; removed?: boolean | undefined }) => !(c.removed && c.exists === true);
+const notBothMessage = { message: 'removed: true already says it does not exist: drop exists: true' };
 const message = { message: z.string().min(1).optional().describe('the "not yet" text shown when this predicate fails') };
 
 /** One predicate, or all/any/not of predicates. */
@@ -34,7 +38,9 @@ export const checkSchema: z.ZodType<Check> = z.lazy(() =>
         layerCreatedBy: pattern.optional().describe('some history entry created_by matches'),
         minLayers: z.number().int().min(0).optional(),
         cmd: z.array(z.string()).optional(),
+        runs: pattern.optional().describe('Entrypoint then Cmd, words joined by spaces, matches'),
         workdir: z.string().optional(),
+        file: fileIn.optional().describe('a file in the image'),
       }),
       ...message,
     }),
@@ -42,22 +48,38 @@ export const checkSchema: z.ZodType<Check> = z.lazy(() =>
       container: z.strictObject({
         name: z.string().min(1),
         exists: z.boolean().optional(),
+        removed: z.boolean().optional().describe('one of this name was removed while the lesson was open, and none exists now'),
         state: state.optional(),
         image: z.string().optional(),
         exitCode: z.number().int().optional(),
         mount: z.strictObject({ volume: z.string().optional(), destination: z.string().min(1) }).optional(),
         diff: z.array(z.strictObject({ path: z.string().min(1), kind: z.enum(['A', 'C', 'D']) })).optional(),
-        file: z.strictObject({ path: z.string().min(1), contains: pattern.optional() }).optional(),
-      }),
+        file: fileIn.optional(),
+      }).refine(notBoth, notBothMessage),
       ...message,
     }),
     z.strictObject({
       containers: z.strictObject({ image: z.string().optional(), state: state.optional(), min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }),
       ...message,
     }),
-    z.strictObject({ volume: z.strictObject({ name: z.string().min(1), exists: z.boolean().optional() }), ...message }),
     z.strictObject({
-      ran: z.strictObject({ command: pattern, exitCode: z.number().int().optional(), output: pattern.optional(), after: pattern.optional() }),
+      volume: z
+        .strictObject({
+          name: z.string().min(1),
+          exists: z.boolean().optional(),
+          removed: z.boolean().optional().describe('one of this name was removed while the lesson was open, and none exists now'),
+          file: fileIn.optional().describe('a file in the volume, relative to its top folder'),
+        })
+        .refine(notBoth, notBothMessage),
+      ...message,
+    }),
+    z.strictObject({
+      ran: z.strictObject({
+        command: pattern,
+        exitCode: z.number().int().optional(),
+        output: pattern.optional(),
+        after: z.union([pattern, z.strictObject({ command: pattern, output: pattern.optional() })]).optional().describe('only count commands after the last one matching this'),
+      }),
       ...message,
     }),
     z.strictObject({
@@ -68,6 +90,8 @@ export const checkSchema: z.ZodType<Check> = z.lazy(() =>
     z.strictObject({ file: z.strictObject({ path: z.string().min(1), exists: z.boolean().optional(), contains: pattern.optional() }), ...message }),
   ]),
 );
+
+const solutionFolder = z.string().regex(/^solution-[a-z0-9-]+$/, 'a solution folder is named solution-NAME');
 
 /** A lesson's frontmatter. */
 export const frontmatterSchema = z.strictObject({
@@ -86,10 +110,13 @@ export const frontmatterSchema = z.strictObject({
             hints: z.array(z.string().min(1)).min(1).describe('one more is shown after each failed check'),
             solution: z.strictObject({
               files: z
-                .union([z.boolean(), z.string().regex(/^solution-[a-z0-9-]+$/, 'a solution folder is named solution-NAME')])
+                .union([z.boolean(), solutionFolder])
                 .default(false)
                 .describe('copy solution/ (true) or the named folder solution-NAME into the workspace first'),
-              commands: z.array(z.string().min(1)).default([]).describe('typed into the terminal in order'),
+              commands: z
+                .array(z.union([z.string().min(1), z.strictObject({ files: z.union([z.literal(true), solutionFolder]) })]))
+                .default([])
+                .describe('typed into the terminal in order; { files: true | solution-NAME } copies that folder in at that point'),
             }),
           })
           .optional(),

@@ -20,6 +20,12 @@ export type Check =
   | { registry: RegistryCheck; message?: string }
   | { file: FileCheck; message?: string };
 
+/** A file in an image, a container or a volume: it exists and its text matches `contains`. */
+export interface FileIn {
+  path: string;
+  contains?: Pattern;
+}
+
 /** An image with this reference exists (or not), and optionally has these properties. */
 export interface ImageCheck {
   ref: string;
@@ -27,19 +33,25 @@ export interface ImageCheck {
   layerCreatedBy?: Pattern;
   minLayers?: number;
   cmd?: string[];
+  /** What a container of the image runs by default (Entrypoint then Cmd, words joined by spaces) matches. */
+  runs?: Pattern;
   workdir?: string;
+  /** A file in the image (its layers applied in order). */
+  file?: FileIn;
 }
 
 /** A container with this name exists (or not), and optionally has these properties. */
 export interface ContainerCheck {
   name: string;
   exists?: boolean;
+  /** One of this name was removed while the lesson was open, and none exists now. */
+  removed?: boolean;
   state?: 'running' | 'exited' | 'created';
   image?: string;
   exitCode?: number;
   mount?: { volume?: string; destination: string };
   diff?: { path: string; kind: 'A' | 'C' | 'D' }[];
-  file?: { path: string; contains?: Pattern };
+  file?: FileIn;
 }
 
 /** How many containers (of an image, in a state) exist. */
@@ -50,10 +62,14 @@ export interface ContainersCheck {
   max?: number;
 }
 
-/** A named volume exists (or not). */
+/** A named volume exists (or not), and optionally holds a file. */
 export interface VolumeCheck {
   name: string;
   exists?: boolean;
+  /** One of this name was removed while the lesson was open, and none exists now. */
+  removed?: boolean;
+  /** A file in the volume, its path relative to the volume's top folder. */
+  file?: FileIn;
 }
 
 /** A command matching `command` ran in the terminal, ended with `exitCode` and printed `output`. */
@@ -61,7 +77,8 @@ export interface RanCheck {
   command: Pattern;
   exitCode?: number;
   output?: Pattern;
-  after?: Pattern;
+  /** Only count commands after the last one whose line matches (and, in the long form, whose output matches). */
+  after?: Pattern | { command: Pattern; output?: Pattern };
 }
 
 /** The last finished build (of `tag`) succeeded and reused or ran these steps. */
@@ -85,11 +102,14 @@ export interface FileCheck {
   contains?: Pattern;
 }
 
-/** What "Show me" does: copy the solution files in, then type these commands. */
+/** A step of "Show me": a command typed into the terminal, or a solution folder copied in at that point. */
+export type SolutionCommand = string | { files: true | string };
+
+/** What "Show me" does: copy the solution files in, then type these commands (in order, copying folders in between where one is named). */
 export interface Solution {
   /** `true`: the lesson's solution/ folder; a name: that folder of the lesson (e.g. `solution-2`). */
   files: boolean | string;
-  commands: string[];
+  commands: SolutionCommand[];
 }
 
 /** A task checked against the real engine. */

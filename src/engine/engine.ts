@@ -13,7 +13,7 @@ import type { ImageSource } from './images/source.ts';
 import type { Digest } from './store/digest.ts';
 import { Leases } from './store/leases.ts';
 import type { BlobStore, MetadataStore } from './store/types.ts';
-import { VolumeManager } from './volumes/manager.ts';
+import { VolumeManager, type VolumeEvent } from './volumes/manager.ts';
 import { loadImages, type MachineStorage } from './images/load.ts';
 import { saveImages } from './images/save.ts';
 import { LocalRegistry } from './registry/registry.ts';
@@ -32,6 +32,8 @@ export interface EngineOptions {
   onPullEvent?: (reference: string, event: PullEvent) => void;
   /** Told when a container is created, starts, dies or is removed (for pictures that follow them). */
   onContainerEvent?: (event: ContainerEvent) => void;
+  /** Told when a volume is created or removed. */
+  onVolumeEvent?: (event: VolumeEvent) => void;
 }
 
 /** LayerLab's container engine. */
@@ -65,6 +67,7 @@ export class Engine implements DockerEngine {
       now,
       usersOf: (name) => this.containerManager.usersOfVolume(name),
       getGuest: options.getGuest,
+      ...(options.onVolumeEvent ? { onEvent: options.onVolumeEvent } : {}),
     });
     this.containerManager = new ContainerManager({
       getGuest: options.getGuest,

@@ -1,4 +1,4 @@
 import flask
 
-greeting = "Good morning"
+greeting = "Good evening"
 print(f"{greeting} from the greeter! It runs on Flask {flask.__version__}.")

@@ -85,6 +85,16 @@ describe('loadLesson', () => {
     expect(() => loadLesson(lessonDir(md), '01-sample')).toThrow(/copies solution-2\/ but that folder is missing or empty/);
     expect(() => loadLesson(lessonDir(GOOD.replace('files: true', 'files: ../etc')), '01-sample')).toThrow(/solution-NAME/);
   });
+
+  it('lets "Show me" copy a folder in between two commands, and checks that folder too', () => {
+    const md = GOOD.replace('commands: [docker run --name hello busybox echo hi]', 'commands: [docker build -t a ., { files: solution-3 }, docker build -t a .]');
+    const files = { 'start/Dockerfile': 'FROM busybox\n', 'solution/Dockerfile': 'FROM busybox\n', 'solution-3/Dockerfile': 'FROM busybox\nCMD ["sh"]\n' };
+    const lesson = loadLesson(lessonDir(md, files), '01-sample');
+    expect(lesson.steps[1]!.exercise!.solution.commands).toEqual(['docker build -t a .', { files: 'solution-3' }, 'docker build -t a .']);
+    expect(lesson.solutions).toEqual({ 'solution-3': [{ path: 'Dockerfile', text: 'FROM busybox\nCMD ["sh"]\n' }] });
+    expect(() => loadLesson(lessonDir(md), '01-sample')).toThrow(/copies solution-3\/ but that folder is missing or empty/);
+    expect(() => loadLesson(lessonDir(md.replace('{ files: solution-3 }', '{ files: false }'), files), '01-sample')).toThrow(/steps\.1\.exercise\.solution\.commands/);
+  });
 });
 
 describe('the lessons in lessons/', () => {

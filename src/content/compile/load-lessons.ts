@@ -176,13 +176,16 @@ export function loadLesson(dir: string, id: string): Lesson {
     return step;
   });
   const solution = readFiles(join(dir, 'solution'));
-  if (steps.some((s) => s.exercise?.solution.files === true) && !solution.length) throw new LessonError(dir, 'an exercise copies solution/ files but solution/ is empty');
+  /** The folders a step's "Show me" copies in: before its commands, and between them. */
+  const foldersOf = (s: Step) => (s.exercise ? [s.exercise.solution.files, ...s.exercise.solution.commands.map((c) => (typeof c === 'string' ? false : c.files))] : []);
+  if (steps.some((s) => foldersOf(s).includes(true)) && !solution.length) throw new LessonError(dir, 'an exercise copies solution/ files but solution/ is empty');
   const solutions: Record<string, LessonFile[]> = {};
   for (const s of steps) {
-    const folder = s.exercise?.solution.files;
-    if (typeof folder !== 'string') continue;
-    solutions[folder] = readFiles(join(dir, folder));
-    if (!solutions[folder].length) throw new LessonError(dir, `step "${s.title}" copies ${folder}/ but that folder is missing or empty`);
+    for (const folder of foldersOf(s)) {
+      if (typeof folder !== 'string') continue;
+      solutions[folder] = readFiles(join(dir, folder));
+      if (!solutions[folder].length) throw new LessonError(dir, `step "${s.title}" copies ${folder}/ but that folder is missing or empty`);
+    }
   }
   return {
     id,

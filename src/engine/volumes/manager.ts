@@ -26,6 +26,12 @@ export interface VolumeRecord {
   data?: { digest: string; size: number };
 }
 
+/** What happened to a volume, in the words of Docker's events (`docker events --filter type=volume`). */
+export interface VolumeEvent {
+  action: 'create' | 'destroy';
+  name: string;
+}
+
 /** Dependencies of the volume manager. */
 export interface VolumeDeps {
   blobs: BlobStore;
@@ -35,6 +41,8 @@ export interface VolumeDeps {
   usersOf(name: string): Promise<string[]>;
   /** The guest, to delete a removed volume's directory there (else a volume made again with the same name would find the old files). */
   getGuest?(): Promise<GuestMachine>;
+  /** Told when a volume is created or removed. */
+  onEvent?(event: VolumeEvent): void;
 }
 
 /** Manages volumes (`docker volume …`). */
@@ -70,6 +78,7 @@ export class VolumeManager {
     if (existing) return this.info(existing);
     const record: VolumeRecord = { name: volumeName, createdAt: this.deps.now().toISOString(), labels, anonymous };
     await this.deps.meta.put(VOLUMES, volumeName, record);
+    this.deps.onEvent?.({ action: 'create', name: volumeName });
     return this.info(record);
   }
 
@@ -93,6 +102,7 @@ export class VolumeManager {
     if (users.length) throw new ConflictError(`remove ${name}: volume is in use - [${users.join(', ')}]`);
     // its data blob is collected by the engine's garbage collection (another volume may share it)
     await this.deps.meta.delete(VOLUMES, name);
+    this.deps.onEvent?.({ action: 'destroy', name });
     if (this.deps.getGuest) {
       const guest = await this.deps.getGuest();
       this.inGuest.get(guest)?.delete(name);
@@ -155,15 +165,26 @@ export class VolumeManager {
    * from its saved data. Paths are relative to the volume's top folder, sorted.
    */
   async files(name: string, guest: GuestMachine | undefined): Promise<{ path: string; type: 'file' | 'directory' | 'symlink' | 'other'; size: number }[]> {
-    const r = await this.get(name);
-    if (!r) throw new NotFoundError(`get ${name}: no such volume`);
-    let entries: TarEntry[] = [];
-    if (guest && this.inGuest.get(guest)?.has(name)) entries = await exportUpperDir(guest, volumeDir(name));
-    else if (r.data) entries = readTar(await this.deps.blobs.get(r.data.digest as Digest));
-    return entries
+    return (await this.entries(name, guest))
       .map((e) => ({ path: e.name.replace(/^\.?\//, '').replace(/\/$/, ''), type: e.type === 'file' || e.type === 'directory' || e.type === 'symlink' ? e.type : ('other' as const), size: e.size }))
       .filter((e) => e.path !== '' && e.path !== '.')
       .sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  /** A regular file's bytes in the volume (`path` relative to its top folder), read as `files` reads; undefined when there is none. */
+  async readFile(name: string, path: string, guest: GuestMachine | undefined): Promise<Uint8Array | undefined> {
+    const want = path.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+    const entry = (await this.entries(name, guest)).find((e) => e.type === 'file' && e.name.replace(/^\.?\//, '') === want);
+    return entry?.data;
+  }
+
+  /** The volume's entries: live from the guest when it is there, else from its saved data. */
+  private async entries(name: string, guest: GuestMachine | undefined): Promise<TarEntry[]> {
+    const r = await this.get(name);
+    if (!r) throw new NotFoundError(`get ${name}: no such volume`);
+    if (guest && this.inGuest.get(guest)?.has(name)) return exportUpperDir(guest, volumeDir(name));
+    if (r.data) return readTar(await this.deps.blobs.get(r.data.digest as Digest));
+    return [];
   }
 
   /** Saves the volume's guest directory to the blob store (after a container used it). */

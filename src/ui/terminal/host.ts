@@ -17,3 +17,6 @@ export interface SessionCallbacks {
   output(data: Uint8Array): void;
   exit(code: number): void;
 }
+
+/** What the terminal's queue holds: a line to run, or an action taken once every line before it has finished. */
+export type QueueItem = string | (() => void);
