@@ -59,7 +59,17 @@ export interface CheckResult {
   failures: string[];
 }
 
-const re = (p: string) => new RegExp(p, 'm');
+/**
+ * A check's pattern, with the 'm' flag. What it runs on is cut to its first MAX_MATCHED characters
+ * (the schema refuses the patterns that take exponential time; this bounds the polynomial ones, so
+ * a shared link's check cannot hang the engine's worker on a long output).
+ */
+const re = (p: string) => {
+  const r = new RegExp(p, 'm');
+  return { test: (text: string) => r.test(text.length > MAX_MATCHED ? text.slice(0, MAX_MATCHED) : text) };
+};
+/** The most text a check's pattern is matched against: 64 KiB. */
+const MAX_MATCHED = 64 * 1024;
 /**
  * A pattern in a message: quoted when it is a plain literal (`"docker build"`), else undefined, so
  * the message describes it in words; a regular expression is never shown to a student.

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ContainerInspect, ContainerSummary, DockerEngine, HistoryEntry, ImageInspect, VolumeInfo } from '../engine/api.ts';
 import { writeTar } from '../engine/layer/tar.ts';
-import { loadLessons } from './build/load-lessons.ts';
+import { loadLessons } from './compile/load-lessons.ts';
 import { evaluateCheck, normalizeRef, type CheckContext, type CommandRecord, type RemovalRecord } from './checks.ts';
 import type { Check } from './types.ts';
 

@@ -17,6 +17,8 @@ const pattern = z.string().min(1).refine((s) => {
   // a quantified group that itself repeats, like (a+)+, can take forever to match (a check from a
   // shared link must not be able to hang the engine's worker)
   .refine((s) => !/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/.test(s), 'must not repeat a group that repeats inside (like (a+)+): it can take forever to match')
+  // likewise a repeated group of alternatives that can match the same text, like (a|a)* or (a|ab)+
+  .refine((s) => !/\((?:[^()\\]|\\.)*\|(?:[^()\\]|\\.)*\)[+*{]/.test(s), 'must not repeat a group of alternatives (like (a|ab)*): it can take forever to match; repeat each alternative on its own instead')
   .refine((s) => s.length <= 300, 'must be at most 300 characters');
 const state = z.enum(['running', 'exited', 'created']);
 const fileIn = z.strictObject({ path: z.string().min(1), contains: pattern.optional().describe('the text of the file matches') });

@@ -76,6 +76,7 @@ describe('loadLesson', () => {
     expect(() => loadLesson(lessonDir(GOOD, { 'start/Dockerfile': '' }), '01-sample')).toThrow(LessonError); // solution.files but no solution/
     expect(() => loadLesson(lessonDir(GOOD.replace('{ container: { name: hello, state: exited } }', "{ ran: { command: '(' } }")), '01-sample')).toThrow(/valid JavaScript regular expression/);
     expect(() => loadLesson(lessonDir(GOOD.replace('{ container: { name: hello, state: exited } }', "{ ran: { command: '(a+)+b' } }")), '01-sample')).toThrow(/can take forever to match/);
+    expect(() => loadLesson(lessonDir(GOOD.replace('{ container: { name: hello, state: exited } }', "{ ran: { command: '(a|ab)*c' } }")), '01-sample')).toThrow(/must not repeat a group of alternatives/);
   });
 
   it('copies a named solution folder for one exercise, and says when it is missing', () => {
