@@ -218,3 +218,12 @@ describe('anonymous volumes', () => {
     expect((await engine.volumes.list()).map((v) => v.Name)).toEqual(['kept']);
   });
 });
+
+describe('memory limits', () => {
+  it('refuses -m under 6 MB as the Docker daemon does', async () => {
+    const { engine } = setup();
+    await engine.build({ context: context('FROM scratch\nCOPY sh /bin/sh\n'), tags: ['base'] });
+    await expect(engine.containers.create({ image: 'base', memory: 4 * 1024 * 1024 })).rejects.toThrow('Minimum memory limit allowed is 6MB');
+    await expect(engine.containers.create({ image: 'base', memory: 6 * 1024 * 1024 })).resolves.toMatchObject({ id: expect.any(String) });
+  });
+});

@@ -47,6 +47,8 @@ const CONTAINERS = 'containers';
 const LOGS = 'logs';
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const MAX_LOG_ENTRIES = 5000;
+/** Docker's smallest memory limit (`-m`): 6 MiB. */
+const MIN_MEMORY = 6 * 1024 * 1024;
 
 /** An image as containers need it. */
 export interface ResolvedImage {
@@ -351,6 +353,8 @@ export class ContainerManager {
 
   /** Creates a container (`internal.buildStep`: a builder's container for a RUN step, see `ContainerRecord.build`). */
   async create(options: CreateContainerOptions, internal: { buildStep?: boolean } = {}): Promise<{ id: string; warnings: string[] }> {
+    // the daemon's own floor (below it a container cannot even start its process)
+    if (options.memory && options.memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
     const image = await this.deps.images.resolve(options.image);
     const all = await this.all();
     if (options.name !== undefined) {
