@@ -224,6 +224,6 @@ describe('memory limits', () => {
     const { engine } = setup();
     await engine.build({ context: context('FROM scratch\nCOPY sh /bin/sh\n'), tags: ['base'] });
     await expect(engine.containers.create({ image: 'base', memory: 4 * 1024 * 1024 })).rejects.toThrow('Minimum memory limit allowed is 6MB');
-    await expect(engine.containers.create({ image: 'base', memory: 6 * 1024 * 1024 })).resolves.toMatchObject({ id: expect.any(String) });
+    await expect(engine.containers.create({ image: 'base', cmd: ['/bin/sh'], memory: 6 * 1024 * 1024 })).resolves.toMatchObject({ id: expect.any(String) });
   });
 });
