@@ -32,9 +32,10 @@ import type {
   PruneReport,
 } from '../api.ts';
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { containerDirs, containerEtcFiles, exportUpperDir, extractLayerInGuest, guestDirExists, guestRun, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT, layerDir } from '../guest/guest-fs.ts';
+import { containerDirs, containerEtcFiles, exportUpperDir, extractLayerInGuest, guestDirExists, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT, layerDir } from '../guest/guest-fs.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import { logWindow, LogLines } from './log-lines.ts';
+import { resolveUser } from './users.ts';
 import { archiveContainerPath, containerFs, extractToContainer, statContainerPath, type ContainerFs } from './archive.ts';
 import { applyLayer, diffTrees, readTar, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
 import { sha256, type Digest } from '../store/digest.ts';
@@ -416,49 +417,6 @@ export class ContainerManager {
     return { id, warnings };
   }
 
-  /** Uid and gid for a `user[:group]` spec, looked up in the container's own /etc files. */
-  private async resolveUser(guest: GuestMachine, user: string, base: Partial<SpawnSpec> & { image?: ResolvedImage }): Promise<{ uid: number; gid: number; groups: number[] }> {
-    const withGroups = async (uid: number, gid: number, name?: string) => {
-      // like runc: the primary group plus every group that lists the user
-      const groups = [gid];
-      if (name) for (const f of (await this.etcFiles(guest, base)).filter((l) => l.length === 4)) if (f[3]!.split(',').includes(name) && !groups.includes(Number(f[2]))) groups.push(Number(f[2]));
-      return { uid, gid, groups };
-    };
-    if (!user) return withGroups(0, 0, 'root');
-    const [u = '', g] = user.split(':');
-    const numeric = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
-    let uid = numeric(u);
-    let gid = numeric(g);
-    if (uid !== undefined && (g === undefined || gid !== undefined)) return withGroups(uid, gid ?? 0);
-    const lines = await this.etcFiles(guest, base);
-    if (uid === undefined) {
-      const entry = lines.find((f) => f.length >= 7 && f[0] === u);
-      if (!entry) throw new EngineError('invalid-argument', `unable to find user ${u}: no matching entries in passwd file`);
-      uid = Number(entry[2]);
-      gid ??= Number(entry[3]);
-    }
-    if (g !== undefined && gid === undefined) {
-      const entry = lines.find((f) => f.length === 4 && f[0] === g);
-      if (!entry) throw new EngineError('invalid-argument', `unable to find group ${g}: no matching entries in group file`);
-      gid = Number(entry[2]);
-    }
-    return withGroups(uid, gid ?? uid, u);
-  }
-
-  /** /etc/passwd and /etc/group of the container's filesystem, split into fields. */
-  private async etcFiles(guest: GuestMachine, base: Partial<SpawnSpec> & { image?: ResolvedImage }): Promise<string[][]> {
-    if (base.image) {
-      // a container that is not running yet: its image's files (read on the host, cached)
-      const tree = await this.deps.images.tree(base.image);
-      const read = (p: string) => new TextDecoder().decode(tree.get(p)?.data ?? new Uint8Array());
-      return `${read('etc/passwd')}\n${read('etc/group')}`.split('\n').map((l) => l.split(':'));
-    }
-    const files = new TextDecoder().decode(
-      await guestRun(guest, { ...base, argv: ['cat', '/etc/passwd', '/etc/group'], stdinNull: true, namespaces: ['mnt'] }, 'reading /etc/passwd').catch(() => new Uint8Array()),
-    );
-    return files.split('\n').map((l) => l.split(':'));
-  }
-
   /** The overlay and mounts of a container, ready in the guest (`starting`: its /etc files are written afresh). */
   private async prepare(guest: GuestMachine, r: ContainerRecord, starting: boolean): Promise<SpawnSpec & { image: ResolvedImage }> {
     const image = await this.deps.images.resolve(r.imageId);
@@ -500,7 +458,7 @@ export class ContainerManager {
     if (r.state.status === 'running') return undefined;
     const guest = await this.deps.getGuest();
     const { image: _image, ...base } = await this.prepare(guest, r, true);
-    const { uid, gid, groups } = await this.resolveUser(guest, r.config.user, { image: _image });
+    const { uid, gid, groups } = await resolveUser({ guest, base: { image: _image }, images: this.deps.images }, r.config.user);
     const env = mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(r.config.tty ? ['TERM=xterm'] : [])]);
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${uid === 0 ? '/root' : '/'}`);
     const spec: SpawnSpec = {
@@ -811,7 +769,7 @@ export class ContainerManager {
     if (!live) throw new ConflictError(`container ${r.id} is not running`);
     if (options.cmd.length === 0) throw new InvalidArgumentError('no command specified');
     // read /etc/passwd inside the running container (a second overlay on its upper dir is unsafe)
-    const { uid, gid, groups } = await this.resolveUser(live.guest, options.user ?? r.config.user, { join: live.proc.pid });
+    const { uid, gid, groups } = await resolveUser({ guest: live.guest, base: { join: live.proc.pid }, images: this.deps.images }, options.user ?? r.config.user);
     const proc = await live.guest.spawn({
       argv: options.cmd,
       env: mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(options.tty ? ['TERM=xterm'] : []), ...(options.env ?? [])]),
@@ -876,7 +834,7 @@ export class ContainerManager {
     if (options.copyUIDGID && r.config.user) {
       const image = await this.deps.images.resolve(r.imageId);
       try {
-        const { uid, gid } = await this.resolveUser(fs.guest, r.config.user, { image });
+        const { uid, gid } = await resolveUser({ guest: fs.guest, base: { image }, images: this.deps.images }, r.config.user);
         owner = { uid, gid };
       } catch (err) {
         throw new InvalidArgumentError(`failed to look up user ${JSON.stringify(r.config.user.split(':')[0])} in container: ${(err as Error).message.replace(/^unable to find (user|group) [^:]*: /, '')}`, { cause: err });
