@@ -675,5 +675,8 @@ describe('system', () => {
     expect(r.out).toContain(' Containers: 2\n  Running: 1\n');
     expect(r.out).toContain(' Total Memory: 512MiB\n');
     expect((await docker(['system', 'info', '-f', '{{.KernelVersion}}'])).out).toBe('6.1.0\n');
+    // limits are enforced with cgroup v2, so info says so (it said "Cgroup Driver: none")
+    expect(r.out).toContain(' Cgroup Driver: cgroupfs\n Cgroup Version: 2\n');
+    expect((await docker(['info', '-f', '{{.CgroupDriver}} {{.CgroupVersion}}'])).out).toBe('cgroupfs 2\n');
   });
 });
