@@ -85,7 +85,7 @@ async function runInfo(ctx: CommandContext): Promise<number> {
     [
       'Client:',
       ` Version:    ${CLI_VERSION} (LayerLab)`,
-      ' Context:    default',
+      ' Context:    layerlab',
       ' Debug Mode: false',
       '',
       'Server:',

@@ -8,6 +8,7 @@ import { commitCommand, containerInspectCommand, diffCommand, psCommand, topComm
 import { containerPruneCommand, killCommand, restartCommand, rmCommand, startCommand, stopCommand, waitCommand } from './container-lifecycle.ts';
 import { createCommand, runCommand } from './container-run.ts';
 import { execCommand } from './exec.ts';
+import { contextCommand } from './context.ts';
 import { cpCommand } from './cp.ts';
 import { logsCommand } from './logs.ts';
 import { loadCommand, loginCommand, logoutCommand, pushCommand, saveCommand } from './distribution.ts';
@@ -65,6 +66,7 @@ export function dockerCommand(): Command {
       tagCommand(),
       topCommand(),
       waitCommand(),
+      contextCommand(),
       {
         name: 'container',
         use: 'container COMMAND',
