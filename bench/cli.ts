@@ -25,11 +25,19 @@ function timeCli(home: string, args: string[], n: number): number[] {
 export async function benchCli(): Promise<Row[]> {
   await buildCli();
   const home = mkdtempSync(join(tmpdir(), 'layerlab-bench-cli-'));
-  execFileSync(process.execPath, ['bin/layerlab.mjs', 'docker', 'pull', 'busybox'], { env: { ...process.env, LAYERLAB_HOME: home }, stdio: 'ignore' });
+  execFileSync(process.execPath, ['bin/layerlab.mjs', 'docker', 'pull', 'busybox'], {
+    env: { ...process.env, LAYERLAB_HOME: home },
+    stdio: 'ignore',
+  });
   const ps = summarize(timeCli(home, ['docker', 'ps'], 7));
   const run = summarize(timeCli(home, ['docker', 'run', '--rm', 'busybox', 'true'], 5));
   return [
     { name: 'npx layerlab docker ps (a fresh process)', value: ms(ps), target: '≤ 300 ms median', ok: ps.median <= 300 },
-    { name: 'npx layerlab docker run --rm busybox true (a fresh process)', value: ms(run), target: '≤ 1.5 s median', ok: run.median <= 1500 },
+    {
+      name: 'npx layerlab docker run --rm busybox true (a fresh process)',
+      value: ms(run),
+      target: '≤ 1.5 s median',
+      ok: run.median <= 1500,
+    },
   ];
 }

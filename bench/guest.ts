@@ -49,7 +49,11 @@ export async function benchGuest(): Promise<Row[]> {
     rows.push({ name: 'agent ping', value: ms(ping) });
 
     const base = '/var/lib/layerlab/bench';
-    await run(m, ['sh', '-c', `mkdir -p ${base}/lower/bin ${base}/lower/proc ${base}/lower/dev ${base}/c; cp /bin/busybox ${base}/lower/bin/; ln -s busybox ${base}/lower/bin/true`]);
+    await run(m, [
+      'sh',
+      '-c',
+      `mkdir -p ${base}/lower/bin ${base}/lower/proc ${base}/lower/dev ${base}/c; cp /bin/busybox ${base}/lower/bin/; ln -s busybox ${base}/lower/bin/true`,
+    ]);
     let n = 0;
     const container = (net: boolean) => async () => {
       const dir = `${base}/c/${n++}`;
@@ -62,7 +66,12 @@ export async function benchGuest(): Promise<Row[]> {
     };
     const alone = await time(30, container(false), 3);
     const withNet = await time(30, container(true), 3);
-    rows.push({ name: 'container start (overlay+unshare+chroot+true)', value: ms(alone), target: '≤ 60 ms median', ok: alone.median <= 60 });
+    rows.push({
+      name: 'container start (overlay+unshare+chroot+true)',
+      value: ms(alone),
+      target: '≤ 60 ms median',
+      ok: alone.median <= 60,
+    });
     rows.push({ name: '  … with a new net namespace too', value: ms(withNet) });
 
     const size = 20 * 1024 * 1024;
@@ -78,8 +87,18 @@ export async function benchGuest(): Promise<Row[]> {
       if (back.length !== size) throw new Error('short read');
     });
     const mbps = (s: number) => size / 1024 / 1024 / (s / 1000);
-    rows.push({ name: '9p host → guest (20 MB, write + guest cat)', value: `${mbps(h2g.median).toFixed(0)} MB/s (median of ${h2g.n})`, target: '≥ 50 MB/s', ok: mbps(h2g.median) >= 50 });
-    rows.push({ name: '9p guest → host (20 MB, guest cp + read)', value: `${mbps(g2h.median).toFixed(0)} MB/s (median of ${g2h.n})`, target: '≥ 10 MB/s', ok: mbps(g2h.median) >= 10 });
+    rows.push({
+      name: '9p host → guest (20 MB, write + guest cat)',
+      value: `${mbps(h2g.median).toFixed(0)} MB/s (median of ${h2g.n})`,
+      target: '≥ 50 MB/s',
+      ok: mbps(h2g.median) >= 50,
+    });
+    rows.push({
+      name: '9p guest → host (20 MB, guest cp + read)',
+      value: `${mbps(g2h.median).toFixed(0)} MB/s (median of ${g2h.n})`,
+      target: '≥ 10 MB/s',
+      ok: mbps(g2h.median) >= 10,
+    });
   } finally {
     await m.stop();
   }
@@ -88,7 +107,9 @@ export async function benchGuest(): Promise<Row[]> {
   const gz = (file: string) => gzipSync(readFileSync(file), { level: 9 }).length;
   const wasm = gz(require.resolve('v86/build/v86.wasm'));
   const workerChunk = existsSync('dist/assets')
-    ? readdirSync('dist/assets').filter((f) => /worker-.*\.js$/.test(f)).map((f) => gz(join('dist/assets', f)))[0]
+    ? readdirSync('dist/assets')
+        .filter((f) => /worker-.*\.js$/.test(f))
+        .map((f) => gz(join('dist/assets', f)))[0]
     : undefined;
   const js = workerChunk ?? gz(require.resolve('v86/build/libv86.mjs'));
   const state = readFileSync(join(DEFAULT_VM_DIR, 'state.bin.zst')).length;

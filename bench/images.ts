@@ -13,11 +13,18 @@ import { ms, summarize, time, type Row } from './stats.ts';
 /** Measures the Python path; returns printed rows. */
 export async function benchImages(): Promise<Row[]> {
   const rows: Row[] = [];
-  const catalog = JSON.parse(readFileSync(join(IMAGES_DIR, 'catalog.json'), 'utf8')) as { images: { references: string[]; size: number }[] };
+  const catalog = JSON.parse(readFileSync(join(IMAGES_DIR, 'catalog.json'), 'utf8')) as {
+    images: { references: string[]; size: number }[];
+  };
   const size = (ref: string) => catalog.images.find((i) => i.references.includes(ref))!.size;
   // both units: Docker prints decimal MB (10^6 bytes); MiB (2^20) is what many tools mean by MB
   const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB (${(b / 1024 / 1024).toFixed(2)} MiB)`;
-  rows.push({ name: 'python:3.11-slim download (zstd layers, whole image)', value: mb(size('python:3.11-slim')), target: '≤ 15 MB (decimal, as Docker prints sizes)', ok: size('python:3.11-slim') <= 15e6 });
+  rows.push({
+    name: 'python:3.11-slim download (zstd layers, whole image)',
+    value: mb(size('python:3.11-slim')),
+    target: '≤ 15 MB (decimal, as Docker prints sizes)',
+    ok: size('python:3.11-slim') <= 15e6,
+  });
   rows.push({ name: 'debian:bookworm-slim download (its base layer)', value: mb(size('debian:bookworm-slim')) });
 
   const { engine, close } = await openNodeEngine({ home: mkdtempSync(join(tmpdir(), 'layerlab-bench-py-')) });

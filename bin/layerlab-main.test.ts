@@ -8,7 +8,10 @@ import { conformanceData } from '../tests/fixtures/conformance.ts';
 
 const cli = join(import.meta.dirname, 'layerlab.mjs');
 const cases = join(import.meta.dirname, '../../shared/conformance/dockerfile-parser/frontend/dockerfile/parser/testfiles');
-const haveCases = conformanceData('dockerfile-parser/frontend/dockerfile/parser/testfiles', "the CLI's dump of BuildKit's 33 parser cases").present;
+const haveCases = conformanceData(
+  'dockerfile-parser/frontend/dockerfile/parser/testfiles',
+  "the CLI's dump of BuildKit's 33 parser cases",
+).present;
 
 describe('layerlab dockerfile dump', () => {
   it.skipIf(!haveCases)('prints every BuildKit case exactly like its result file', async () => {

@@ -23,11 +23,20 @@ export async function readBuildContext(dir: string): Promise<BuildContext> {
       } else if (entry.isSymbolicLink()) {
         // a link is sent as a link (COPY copies it as one, as Docker does), never followed out of the context
         const s = await lstat(p);
-        ctx.set(relative(root, p).split(sep).join('/'), { data: new Uint8Array(0), mode: 0o777, mtime: Math.floor(s.mtimeMs / 1000), linkTarget: await readlink(p) });
+        ctx.set(relative(root, p).split(sep).join('/'), {
+          data: new Uint8Array(0),
+          mode: 0o777,
+          mtime: Math.floor(s.mtimeMs / 1000),
+          linkTarget: await readlink(p),
+        });
       } else if (entry.isFile()) {
         const s = await stat(p);
         // whole seconds, as the layer's tar header stores them without a PAX record
-        ctx.set(relative(root, p).split(sep).join('/'), { data: new Uint8Array(await readFile(p)), mode: s.mode & 0o777, mtime: Math.floor(s.mtimeMs / 1000) });
+        ctx.set(relative(root, p).split(sep).join('/'), {
+          data: new Uint8Array(await readFile(p)),
+          mode: s.mode & 0o777,
+          mtime: Math.floor(s.mtimeMs / 1000),
+        });
       }
     }
   };

@@ -40,7 +40,14 @@ export function nodeHostFS(cwd = process.cwd()): HostFS {
             : st.isCharacterDevice() || st.isBlockDevice()
               ? 'device'
               : 'other';
-      return { type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000), uid: st.uid, gid: st.gid };
+      return {
+        type,
+        size: type === 'file' ? st.size : 0,
+        mode: st.mode & 0o7777,
+        mtime: Math.floor(st.mtimeMs / 1000),
+        uid: st.uid,
+        gid: st.gid,
+      };
     },
     readlink: (path) => attempt('readlink', path, () => readlink(path)),
     readdir: (path) => attempt('open', path, async () => (await readdir(path)).sort()),

@@ -15,9 +15,25 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { gzip, writeTar, type TarEntryInit } from '../src/engine/layer/index.ts';
 import { sha256Digest } from '../src/engine/oci/digest.ts';
-import { appendEmptyLayerHistory, appendLayer, emptyImage, manifestDescriptor, serializeImage, withConfig, type Image } from '../src/engine/oci/image.ts';
+import {
+  appendEmptyLayerHistory,
+  appendLayer,
+  emptyImage,
+  manifestDescriptor,
+  serializeImage,
+  withConfig,
+  type Image,
+} from '../src/engine/oci/image.ts';
 import { Annotation, IMAGE_LAYOUT, MediaType } from '../src/engine/oci/types.ts';
-import { buildDebianBase, buildPipLayer, buildPythonLayer, checkSharedLibraries, ZSTD_ARGS, zstdVersion, type BuiltLayer } from './debian-images.ts';
+import {
+  buildDebianBase,
+  buildPipLayer,
+  buildPythonLayer,
+  checkSharedLibraries,
+  ZSTD_ARGS,
+  zstdVersion,
+  type BuiltLayer,
+} from './debian-images.ts';
 
 const root = join(import.meta.dirname, '..');
 const work = process.env.WORK ?? join(import.meta.dirname, '.work');
@@ -34,7 +50,12 @@ function debFile(pattern: RegExp, pkg: string): string {
   return join(work, deb);
 }
 
-async function writeLayout(name: string, image: Image, blobs: Map<string, Uint8Array>, tags: string[]): Promise<{ dir: string; size: number }> {
+async function writeLayout(
+  name: string,
+  image: Image,
+  blobs: Map<string, Uint8Array>,
+  tags: string[],
+): Promise<{ dir: string; size: number }> {
   const dir = join(out, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
@@ -51,7 +72,9 @@ async function writeLayout(name: string, image: Image, blobs: Map<string, Uint8A
   const index = {
     schemaVersion: 2,
     mediaType: MediaType.OciIndex,
-    manifests: tags.map((t) => manifestDescriptor(image, { [Annotation.RefName]: t, 'io.containerd.image.name': `docker.io/library/${name}:${t}` })),
+    manifests: tags.map((t) =>
+      manifestDescriptor(image, { [Annotation.RefName]: t, 'io.containerd.image.name': `docker.io/library/${name}:${t}` }),
+    ),
   };
   writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
   return { dir: name, size };
@@ -88,7 +111,34 @@ async function busybox(): Promise<{ entry: object; pkg: [string, { version: stri
     'operator:x:37:37:Operator:/var:/bin/false',
     'nobody:x:65534:65534:nobody:/home:/bin/false',
   ];
-  const groups = ['root:x:0:', 'daemon:x:1:', 'bin:x:2:', 'sys:x:3:', 'adm:x:4:', 'tty:x:5:', 'disk:x:6:', 'lp:x:7:', 'mail:x:8:', 'kmem:x:9:', 'wheel:x:10:root', 'cdrom:x:11:', 'dialout:x:18:', 'floppy:x:19:', 'video:x:28:', 'audio:x:29:', 'tape:x:32:', 'www-data:x:33:', 'operator:x:37:', 'utmp:x:43:', 'plugdev:x:46:', 'staff:x:50:', 'lock:x:54:', 'netdev:x:82:', 'users:x:100:', 'nogroup:x:65534:'];
+  const groups = [
+    'root:x:0:',
+    'daemon:x:1:',
+    'bin:x:2:',
+    'sys:x:3:',
+    'adm:x:4:',
+    'tty:x:5:',
+    'disk:x:6:',
+    'lp:x:7:',
+    'mail:x:8:',
+    'kmem:x:9:',
+    'wheel:x:10:root',
+    'cdrom:x:11:',
+    'dialout:x:18:',
+    'floppy:x:19:',
+    'video:x:28:',
+    'audio:x:29:',
+    'tape:x:32:',
+    'www-data:x:33:',
+    'operator:x:37:',
+    'utmp:x:43:',
+    'plugdev:x:46:',
+    'staff:x:50:',
+    'lock:x:54:',
+    'netdev:x:82:',
+    'users:x:100:',
+    'nogroup:x:65534:',
+  ];
   const entries: TarEntryInit[] = [
     dir('bin'),
     file('bin/busybox', bin, 0o755),
@@ -136,13 +186,21 @@ async function busybox(): Promise<{ entry: object; pkg: [string, { version: stri
 /** debian:bookworm-slim and python:3.11-slim, sharing the debian layer. */
 async function debianAndPython(): Promise<{ entry: object; pkg: [string, { version: string; sha256: string }] }[]> {
   const root = join(work, 'rootfs');
-  const layerOf = async (l: BuiltLayer) => ({ digest: await sha256Digest(l.blob), diffID: await sha256Digest(l.tar), size: l.blob.length, mediaType: l.mediaType });
+  const layerOf = async (l: BuiltLayer) => ({
+    digest: await sha256Digest(l.blob),
+    diffID: await sha256Digest(l.tar),
+    size: l.blob.length,
+    mediaType: l.mediaType,
+  });
   const created = new Date(1767225600 * 1000).toISOString();
   const base = buildDebianBase(work, root);
   checkSharedLibraries(root);
   const baseLayer = await layerOf(base);
   const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
-  let debian = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, { created, created_by: base.createdBy });
+  let debian = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, {
+    created,
+    created_by: base.createdBy,
+  });
   debian = await withConfig(debian, { Env: env, Cmd: ['bash'] });
   debian = await appendEmptyLayerHistory(debian, { created, created_by: 'CMD ["bash"]' });
   const debianOut = await writeLayout('debian', debian, new Map([[baseLayer.digest, base.blob]]), ['bookworm-slim', '12-slim']);
@@ -155,38 +213,77 @@ async function debianAndPython(): Promise<{ entry: object; pkg: [string, { versi
   // the upstream version of Debian's python3.11 package (3.11.2-6+deb12u6 → 3.11.2)
   const pyVersion = py.packages['python3.11:i386']!.version.split('-')[0]!;
   const pyEnv = [...env, 'LANG=C.UTF-8', `PYTHON_VERSION=${pyVersion}`, 'PIP_NO_INDEX=1'];
-  let python = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, { created, created_by: base.createdBy });
+  let python = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, {
+    created,
+    created_by: base.createdBy,
+  });
   python = await withConfig(python, { Env: pyEnv });
   python = await appendEmptyLayerHistory(python, { created, created_by: `ENV LANG=C.UTF-8 PYTHON_VERSION=${pyVersion}` });
   python = await appendLayer(python, pyLayer, { created, created_by: py.createdBy });
   python = await appendLayer(python, pipLayer, { created, created_by: pip.createdBy });
   python = await withConfig(python, { Env: pyEnv, Cmd: ['python3'] });
   python = await appendEmptyLayerHistory(python, { created, created_by: 'CMD ["python3"]' });
-  const pythonOut = await writeLayout('python', python, new Map([[baseLayer.digest, base.blob], [pyLayer.digest, py.blob], [pipLayer.digest, pip.blob]]), ['3.11-slim', '3.11-slim-bookworm', '3.11']);
+  const pythonOut = await writeLayout(
+    'python',
+    python,
+    new Map([
+      [baseLayer.digest, base.blob],
+      [pyLayer.digest, py.blob],
+      [pipLayer.digest, pip.blob],
+    ]),
+    ['3.11-slim', '3.11-slim-bookworm', '3.11'],
+  );
   // decimal MB, as Docker prints sizes
   const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
-  console.log(`debian:bookworm-slim ${mb(debianOut.size)}; python:3.11-slim ${mb(pythonOut.size)} (zstd layers ${mb(base.blob.length)} + ${mb(py.blob.length)} + ${mb(pip.blob.length)}; tars ${mb(base.tar.length)} + ${mb(py.tar.length)} + ${mb(pip.tar.length)})`);
+  console.log(
+    `debian:bookworm-slim ${mb(debianOut.size)}; python:3.11-slim ${mb(pythonOut.size)} (zstd layers ${mb(base.blob.length)} + ${mb(py.blob.length)} + ${mb(pip.blob.length)}; tars ${mb(base.tar.length)} + ${mb(py.tar.length)} + ${mb(pip.tar.length)})`,
+  );
   const pkgs = { ...base.packages, ...py.packages, ...pip.packages };
   return [
-    { entry: { references: ['debian:bookworm-slim', 'debian:12-slim'], layout: debianOut.dir, size: debianOut.size, description: `Debian 12 (bookworm), slim, i386: bash, coreutils, grep, sed, tar from ${Object.keys(base.packages).length} Debian packages` }, pkg: Object.entries(pkgs)[0]! },
-    { entry: { references: ['python:3.11-slim', 'python:3.11-slim-bookworm', 'python:3.11'], layout: pythonOut.dir, size: pythonOut.size, description: `Python ${pyVersion} on debian:bookworm-slim with pip and an offline package index (flask, requests and their dependencies)` }, pkg: Object.entries(pkgs)[1]! },
-    ...Object.entries(pkgs).slice(2).map((pkg) => ({ entry: {}, pkg })),
+    {
+      entry: {
+        references: ['debian:bookworm-slim', 'debian:12-slim'],
+        layout: debianOut.dir,
+        size: debianOut.size,
+        description: `Debian 12 (bookworm), slim, i386: bash, coreutils, grep, sed, tar from ${Object.keys(base.packages).length} Debian packages`,
+      },
+      pkg: Object.entries(pkgs)[0]!,
+    },
+    {
+      entry: {
+        references: ['python:3.11-slim', 'python:3.11-slim-bookworm', 'python:3.11'],
+        layout: pythonOut.dir,
+        size: pythonOut.size,
+        description: `Python ${pyVersion} on debian:bookworm-slim with pip and an offline package index (flask, requests and their dependencies)`,
+      },
+      pkg: Object.entries(pkgs)[1]!,
+    },
+    ...Object.entries(pkgs)
+      .slice(2)
+      .map((pkg) => ({ entry: {}, pkg })),
   ];
 }
 
 mkdirSync(out, { recursive: true });
 const built = [await busybox(), ...(await debianAndPython())];
-writeFileSync(join(out, 'catalog.json'), JSON.stringify({ images: built.map((b) => b.entry).filter((e) => 'references' in e) }, null, 2) + '\n');
+writeFileSync(
+  join(out, 'catalog.json'),
+  JSON.stringify({ images: built.map((b) => b.entry).filter((e) => 'references' in e) }, null, 2) + '\n',
+);
 const files: Record<string, { sha256: string; size: number }> = {};
 const walk = (d: string, rel = ''): void => {
   for (const f of readdirSync(d).sort()) {
     const p = join(d, f);
     if (statSync(p).isDirectory()) walk(p, `${rel}${f}/`);
-    else if (f !== 'manifest.json') files[`${rel}${f}`] = { sha256: createHash('sha256').update(readFileSync(p)).digest('hex'), size: statSync(p).size };
+    else if (f !== 'manifest.json')
+      files[`${rel}${f}`] = { sha256: createHash('sha256').update(readFileSync(p)).digest('hex'), size: statSync(p).size };
   }
 };
 walk(out);
 const tools = { zstd: `${zstdVersion()} ${ZSTD_ARGS.join(' ')}` };
-writeFileSync(join(out, 'manifest.json'), JSON.stringify({ packages: Object.fromEntries(built.map((b) => b.pkg)), tools, files }, null, 2) + '\n');
+writeFileSync(
+  join(out, 'manifest.json'),
+  JSON.stringify({ packages: Object.fromEntries(built.map((b) => b.pkg)), tools, files }, null, 2) + '\n',
+);
 console.log(`wrote ${Object.keys(files).length} files to ${out}`);
 if (!existsSync(join(out, 'catalog.json'))) process.exit(1);

@@ -55,7 +55,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { MediaType } from '../src/engine/oci/types.ts';
@@ -80,15 +91,52 @@ export const ZSTD_ARGS = ['--ultra', '-22', '--long=25'];
 const EPOCH = 1767225600; // 2026-01-01T00:00:00Z, every file's mtime (reproducible digests)
 
 export const BASE_PACKAGES = [
-  'base-files', 'base-passwd', 'bash', 'coreutils', 'dash', 'debianutils', 'findutils', 'gcc-12-base', 'grep', 'gzip',
-  'hostname', 'libacl1', 'libattr1', 'libc-bin', 'libc6', 'libgcc-s1', 'libpcre2-8-0', 'libselinux1', 'libtinfo6',
-  'ncurses-base', 'sed', 'tar', 'zlib1g', 'libgmp10',
+  'base-files',
+  'base-passwd',
+  'bash',
+  'coreutils',
+  'dash',
+  'debianutils',
+  'findutils',
+  'gcc-12-base',
+  'grep',
+  'gzip',
+  'hostname',
+  'libacl1',
+  'libattr1',
+  'libc-bin',
+  'libc6',
+  'libgcc-s1',
+  'libpcre2-8-0',
+  'libselinux1',
+  'libtinfo6',
+  'ncurses-base',
+  'sed',
+  'tar',
+  'zlib1g',
+  'libgmp10',
 ];
 
 export const PYTHON_PACKAGES = [
-  'libbz2-1.0', 'libcrypt1', 'libexpat1', 'libffi8', 'liblzma5', 'libncursesw6', 'libpython3.11-minimal',
-  'libpython3.11-stdlib', 'libreadline8', 'libsqlite3-0', 'libssl3', 'libuuid1', 'python3-minimal', 'python3.11-minimal',
-  'python3.11', 'python3', 'media-types', 'readline-common', 'ca-certificates',
+  'libbz2-1.0',
+  'libcrypt1',
+  'libexpat1',
+  'libffi8',
+  'liblzma5',
+  'libncursesw6',
+  'libpython3.11-minimal',
+  'libpython3.11-stdlib',
+  'libreadline8',
+  'libsqlite3-0',
+  'libssl3',
+  'libuuid1',
+  'python3-minimal',
+  'python3.11-minimal',
+  'python3.11',
+  'python3',
+  'media-types',
+  'readline-common',
+  'ca-certificates',
 ];
 
 /**
@@ -99,22 +147,60 @@ export const PIP_PACKAGES = ['python3-pip', 'python3-distutils'];
 
 /** Debian packages repackaged as wheels for the offline index (flask and its dependencies, requests). */
 export const WHEEL_PACKAGES = [
-  'python3-flask', 'python3-werkzeug', 'python3-jinja2', 'python3-markupsafe', 'python3-itsdangerous', 'python3-click',
-  'python3-blinker', 'python3-requests', 'python3-urllib3', 'python3-idna', 'python3-charset-normalizer', 'python3-certifi',
-  'python3-chardet', 'python3-six',
+  'python3-flask',
+  'python3-werkzeug',
+  'python3-jinja2',
+  'python3-markupsafe',
+  'python3-itsdangerous',
+  'python3-click',
+  'python3-blinker',
+  'python3-requests',
+  'python3-urllib3',
+  'python3-idna',
+  'python3-charset-normalizer',
+  'python3-certifi',
+  'python3-chardet',
+  'python3-six',
 ];
 
 /** Paths removed from every layer (docs, translations, caches), like debuerreotype's slimify and more. */
 const SLIM = [
-  'usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale', 'usr/share/lintian', 'usr/share/linda',
-  'usr/share/bug', 'usr/share/menu', 'usr/share/common-licenses', 'usr/lib/i386-linux-gnu/gconv', 'usr/share/i18n',
-  'usr/bin/localedef', 'usr/share/zoneinfo', 'var/cache', 'var/lib/dpkg', 'usr/share/bash-completion',
-  'usr/lib/python3.11/test', 'usr/lib/python3.11/idlelib', 'usr/lib/python3.11/tkinter', 'usr/lib/python3.11/turtledemo',
-  'usr/lib/python3.11/ensurepip', 'usr/lib/python3.11/pydoc_data', 'usr/lib/python3.11/EXTERNALLY-MANAGED',
-  'usr/lib/python3.11/lib2to3/tests', 'usr/lib/python3.11/unittest/test', 'usr/lib/python3.11/ctypes/test',
-  'usr/lib/python3.11/distutils/tests', 'usr/lib/python3.11/sqlite3/test', 'usr/lib/python3.11/tkinter',
-  'usr/lib/python3.11/lib-dynload/_dbm.cpython-311-i386-linux-gnu.so', 'usr/lib/python3.11/lib-dynload/nis.cpython-311-i386-linux-gnu.so',
-  'usr/sbin/update-passwd', 'usr/share/ca-certificates', 'usr/share/pixmaps', 'usr/share/applications', 'usr/lib/python3/dist-packages/setuptools/_vendor/pyparsing/diagram',
+  'usr/share/doc',
+  'usr/share/man',
+  'usr/share/info',
+  'usr/share/locale',
+  'usr/share/lintian',
+  'usr/share/linda',
+  'usr/share/bug',
+  'usr/share/menu',
+  'usr/share/common-licenses',
+  'usr/lib/i386-linux-gnu/gconv',
+  'usr/share/i18n',
+  'usr/bin/localedef',
+  'usr/share/zoneinfo',
+  'var/cache',
+  'var/lib/dpkg',
+  'usr/share/bash-completion',
+  'usr/lib/python3.11/test',
+  'usr/lib/python3.11/idlelib',
+  'usr/lib/python3.11/tkinter',
+  'usr/lib/python3.11/turtledemo',
+  'usr/lib/python3.11/ensurepip',
+  'usr/lib/python3.11/pydoc_data',
+  'usr/lib/python3.11/EXTERNALLY-MANAGED',
+  'usr/lib/python3.11/lib2to3/tests',
+  'usr/lib/python3.11/unittest/test',
+  'usr/lib/python3.11/ctypes/test',
+  'usr/lib/python3.11/distutils/tests',
+  'usr/lib/python3.11/sqlite3/test',
+  'usr/lib/python3.11/tkinter',
+  'usr/lib/python3.11/lib-dynload/_dbm.cpython-311-i386-linux-gnu.so',
+  'usr/lib/python3.11/lib-dynload/nis.cpython-311-i386-linux-gnu.so',
+  'usr/sbin/update-passwd',
+  'usr/share/ca-certificates',
+  'usr/share/pixmaps',
+  'usr/share/applications',
+  'usr/lib/python3/dist-packages/setuptools/_vendor/pyparsing/diagram',
 ];
 
 const DYNLOAD = 'usr/lib/python3.11/lib-dynload';
@@ -125,11 +211,30 @@ const LIBS = 'usr/lib/i386-linux-gnu';
  * `*` matches any rest of the name. (The encodings using the CJK codecs go in `removeCjkCodecs`.)
  */
 const PYTHON_REMOVED = [
-  ...['_testbuffer', '_testcapi', '_testclinic', '_testimportmultiple', '_testinternalcapi', '_testmultiphase', '_xxtestfuzz', 'xxlimited', 'xxlimited_35', '_ctypes_test', '_xxsubinterpreters'].map((m) => `${DYNLOAD}/${m}.cpython-311-i386-linux-gnu.so`),
-  'usr/lib/python3.11/_pydecimal.py', 'usr/lib/python3.11/_pyio.py', 'usr/lib/python3.11/turtle.py',
-  `${DYNLOAD}/_codecs_*`, `${DYNLOAD}/_multibytecodec*`,
-  `${LIBS}/engines-3`, `${LIBS}/ossl-modules`,
-  `${LIBS}/libexpatw.so*`, `${LIBS}/libformw.so*`, `${LIBS}/libmenuw.so*`, `${LIBS}/libhistory.so*`,
+  ...[
+    '_testbuffer',
+    '_testcapi',
+    '_testclinic',
+    '_testimportmultiple',
+    '_testinternalcapi',
+    '_testmultiphase',
+    '_xxtestfuzz',
+    'xxlimited',
+    'xxlimited_35',
+    '_ctypes_test',
+    '_xxsubinterpreters',
+  ].map((m) => `${DYNLOAD}/${m}.cpython-311-i386-linux-gnu.so`),
+  'usr/lib/python3.11/_pydecimal.py',
+  'usr/lib/python3.11/_pyio.py',
+  'usr/lib/python3.11/turtle.py',
+  `${DYNLOAD}/_codecs_*`,
+  `${DYNLOAD}/_multibytecodec*`,
+  `${LIBS}/engines-3`,
+  `${LIBS}/ossl-modules`,
+  `${LIBS}/libexpatw.so*`,
+  `${LIBS}/libformw.so*`,
+  `${LIBS}/libmenuw.so*`,
+  `${LIBS}/libhistory.so*`,
   'usr/lib/valgrind',
 ];
 
@@ -142,7 +247,8 @@ const WHEEL_PYC = true;
 /** The encodings/*.py modules that import a CJK codec (removed with the codecs). */
 function removeCjkCodecs(root: string): void {
   const dir = join(root, 'usr/lib/python3.11/encodings');
-  for (const f of readdirSync(dir).sort()) if (f.endsWith('.py') && /^import _codecs_/m.test(readFileSync(join(dir, f), 'utf8'))) rmSync(join(dir, f));
+  for (const f of readdirSync(dir).sort())
+    if (f.endsWith('.py') && /^import _codecs_/m.test(readFileSync(join(dir, f), 'utf8'))) rmSync(join(dir, f));
 }
 
 /** Removes `patterns` (paths under `root`; a trailing `*` matches any rest of the name). */
@@ -162,7 +268,11 @@ function remove(root: string, patterns: readonly string[]): void {
 function download(dir: string, pkgs: string[], arch: (p: string) => string): Map<string, string> {
   mkdirSync(dir, { recursive: true });
   const want = pkgs.map((p) => (p.includes(':') ? p : `${p}${arch(p)}`));
-  const have = new Set(readdirSync(dir).filter((f) => f.endsWith('.deb')).map((f) => f.split('_')[0]));
+  const have = new Set(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.deb'))
+      .map((f) => f.split('_')[0]),
+  );
   const missing = want.filter((p) => !have.has(p.split(':')[0]!));
   if (missing.length) execFileSync('apt-get', ['download', ...missing], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   const out = new Map<string, string>();
@@ -203,7 +313,8 @@ function slim(root: string): void {
   for (const p of SLIM) rmSync(join(root, p), { recursive: true, force: true });
   // keep only the C.UTF-8 locale
   const locales = join(root, 'usr/lib/locale');
-  if (existsSync(locales)) for (const l of readdirSync(locales)) if (l !== 'C.utf8') rmSync(join(locales, l), { recursive: true, force: true });
+  if (existsSync(locales))
+    for (const l of readdirSync(locales)) if (l !== 'C.utf8') rmSync(join(locales, l), { recursive: true, force: true });
 }
 
 /** `tar` compressed with zstd `ZSTD_ARGS` (through a file, so the frame records the content size). */
@@ -224,7 +335,26 @@ export function zstdVersion(): string {
 
 /** A reproducible tar of `dir` (GNU tar: sorted, owner 0, fixed mtime) and its zstd. */
 function tarDir(work: string, dir: string, paths = ['.']): { tar: Uint8Array; blob: Uint8Array; mediaType: typeof MediaType.OciLayerZstd } {
-  const tar = new Uint8Array(execFileSync('tar', ['-C', dir, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${EPOCH}`, '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '-cf', '-', ...paths], { maxBuffer: 1 << 30 }));
+  const tar = new Uint8Array(
+    execFileSync(
+      'tar',
+      [
+        '-C',
+        dir,
+        '--sort=name',
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+        `--mtime=@${EPOCH}`,
+        '--format=posix',
+        '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
+        '-cf',
+        '-',
+        ...paths,
+      ],
+      { maxBuffer: 1 << 30 },
+    ),
+  );
   return { tar, blob: zstd(work, tar), mediaType: MediaType.OciLayerZstd };
 }
 
@@ -264,21 +394,57 @@ export function buildDebianBase(work: string, root: string): BuiltLayer {
   symlinkSync('dash', join(root, 'usr/bin/sh'));
   cpSync(join(root, 'usr/share/base-passwd/passwd.master'), join(root, 'etc/passwd'));
   cpSync(join(root, 'usr/share/base-passwd/group.master'), join(root, 'etc/group'));
-  writeFileSync(join(root, 'etc/shadow'), readFileSync(join(root, 'etc/passwd'), 'utf8').split('\n').filter(Boolean).map((l) => `${l.split(':')[0]}:*:19000:0:99999:7:::`).join('\n') + '\n', { mode: 0o640 });
+  writeFileSync(
+    join(root, 'etc/shadow'),
+    readFileSync(join(root, 'etc/passwd'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `${l.split(':')[0]}:*:19000:0:99999:7:::`)
+      .join('\n') + '\n',
+    { mode: 0o640 },
+  );
   writeFileSync(join(root, 'etc/hostname'), 'localhost\n');
   writeFileSync(join(root, 'etc/hosts'), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n');
   for (const d of ['tmp', 'var/tmp']) {
     mkdirSync(join(root, d), { recursive: true, mode: 0o1777 });
     execFileSync('chmod', ['1777', join(root, d)]);
   }
-  for (const d of ['root', 'home', 'proc', 'sys', 'dev', 'run', 'mnt', 'opt', 'srv', 'media', 'var/log', 'var/lib', 'usr/local/bin', 'usr/local/lib', 'usr/local/sbin']) mkdirSync(join(root, d), { recursive: true });
+  for (const d of [
+    'root',
+    'home',
+    'proc',
+    'sys',
+    'dev',
+    'run',
+    'mnt',
+    'opt',
+    'srv',
+    'media',
+    'var/log',
+    'var/lib',
+    'usr/local/bin',
+    'usr/local/lib',
+    'usr/local/sbin',
+  ])
+    mkdirSync(join(root, d), { recursive: true });
   execFileSync('chmod', ['700', join(root, 'root')]);
   execFileSync(join(root, 'usr/sbin/ldconfig'), ['-r', root]);
-  return { ...tarDir(work, root), packages: pkgInfo(debs), createdBy: `# debian:bookworm-slim (i386) from ${debs.size} Debian packages: ${[...debs.keys()].join(' ')}` };
+  return {
+    ...tarDir(work, root),
+    packages: pkgInfo(debs),
+    createdBy: `# debian:bookworm-slim (i386) from ${debs.size} Debian packages: ${[...debs.keys()].join(' ')}`,
+  };
 }
 
 /** A layer adding what `install` changes on top of `root` (a copy of the tree below). */
-function layerOnTop(work: string, name: string, root: string, install: (dir: string) => void, createdBy: string, debs: Map<string, string>): BuiltLayer {
+function layerOnTop(
+  work: string,
+  name: string,
+  root: string,
+  install: (dir: string) => void,
+  createdBy: string,
+  debs: Map<string, string>,
+): BuiltLayer {
   const before = snapshotFiles(root);
   install(root);
   const after = snapshotFiles(root);
@@ -287,33 +453,66 @@ function layerOnTop(work: string, name: string, root: string, install: (dir: str
   const dirs = [...after].filter(([p, sig]) => sig.startsWith('d:') && !before.has(p)).map(([p]) => p);
   const list = join(work, `${name}.files`);
   writeFileSync(list, [...dirs, ...changed].sort().join('\n') + '\n');
-  const tar = new Uint8Array(execFileSync('tar', ['-C', root, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${EPOCH}`, '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--no-recursion', '-T', list, '-cf', '-'], { maxBuffer: 1 << 30 }));
+  const tar = new Uint8Array(
+    execFileSync(
+      'tar',
+      [
+        '-C',
+        root,
+        '--sort=name',
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+        `--mtime=@${EPOCH}`,
+        '--format=posix',
+        '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
+        '--no-recursion',
+        '-T',
+        list,
+        '-cf',
+        '-',
+      ],
+      { maxBuffer: 1 << 30 },
+    ),
+  );
   return { tar, blob: zstd(work, tar), mediaType: MediaType.OciLayerZstd, packages: pkgInfo(debs), createdBy };
 }
 
 /** The python runtime layer on top of the debian base in `root` (changes `root`). */
 export function buildPythonLayer(work: string, root: string): BuiltLayer {
-  const debs = download(join(work, 'debs-python'), PYTHON_PACKAGES, (p) => (['media-types', 'readline-common', 'ca-certificates'].includes(p) ? '' : ':i386'));
-  return layerOnTop(work, 'python', root, (dir) => {
-    const x = join(work, 'x-python');
-    rmSync(x, { recursive: true, force: true });
-    mkdirSync(x, { recursive: true });
-    extract(debs, x);
-    mergeUsr(x, false);
-    // the CA bundle update-ca-certificates would have made
-    const certs = join(x, 'usr/share/ca-certificates/mozilla');
-    const bundle = readdirSync(certs).sort().map((f) => readFileSync(join(certs, f), 'utf8')).join('');
-    mkdirSync(join(x, 'etc/ssl/certs'), { recursive: true });
-    writeFileSync(join(x, 'etc/ssl/certs/ca-certificates.crt'), bundle);
-    slim(x);
-    remove(x, PYTHON_REMOVED);
-    removeCjkCodecs(x);
-    cpSync(x, dir, { recursive: true, verbatimSymlinks: true, force: true });
-    rmSync(x, { recursive: true, force: true });
-    sourcelessPython(dir, ['usr/lib/python3.11'], [], { noDocstrings: true });
-    symlinkSync('/usr/bin/python3', join(dir, 'usr/local/bin/python'));
-    execFileSync(join(dir, 'usr/sbin/ldconfig'), ['-r', dir]);
-  }, `# python 3.11 (Debian ${pkgInfo(debs)['python3.11:i386']?.version}) from ${debs.size} Debian packages`, debs);
+  const debs = download(join(work, 'debs-python'), PYTHON_PACKAGES, (p) =>
+    ['media-types', 'readline-common', 'ca-certificates'].includes(p) ? '' : ':i386',
+  );
+  return layerOnTop(
+    work,
+    'python',
+    root,
+    (dir) => {
+      const x = join(work, 'x-python');
+      rmSync(x, { recursive: true, force: true });
+      mkdirSync(x, { recursive: true });
+      extract(debs, x);
+      mergeUsr(x, false);
+      // the CA bundle update-ca-certificates would have made
+      const certs = join(x, 'usr/share/ca-certificates/mozilla');
+      const bundle = readdirSync(certs)
+        .sort()
+        .map((f) => readFileSync(join(certs, f), 'utf8'))
+        .join('');
+      mkdirSync(join(x, 'etc/ssl/certs'), { recursive: true });
+      writeFileSync(join(x, 'etc/ssl/certs/ca-certificates.crt'), bundle);
+      slim(x);
+      remove(x, PYTHON_REMOVED);
+      removeCjkCodecs(x);
+      cpSync(x, dir, { recursive: true, verbatimSymlinks: true, force: true });
+      rmSync(x, { recursive: true, force: true });
+      sourcelessPython(dir, ['usr/lib/python3.11'], [], { noDocstrings: true });
+      symlinkSync('/usr/bin/python3', join(dir, 'usr/local/bin/python'));
+      execFileSync(join(dir, 'usr/sbin/ldconfig'), ['-r', dir]);
+    },
+    `# python 3.11 (Debian ${pkgInfo(debs)['python3.11:i386']?.version}) from ${debs.size} Debian packages`,
+    debs,
+  );
 }
 
 /**
@@ -323,10 +522,14 @@ export function buildPythonLayer(work: string, root: string): BuiltLayer {
  */
 function pyc(root: string, args: string[], pythonFlags: string[] = []): void {
   const lib = join(root, 'usr/lib/i386-linux-gnu');
-  execFileSync(join(lib, 'ld-linux.so.2'), ['--library-path', lib, join(root, 'usr/bin/python3.11'), '-I', '-B', ...pythonFlags, join(import.meta.dirname, 'pyc.py'), ...args], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C.UTF-8' },
-  });
+  execFileSync(
+    join(lib, 'ld-linux.so.2'),
+    ['--library-path', lib, join(root, 'usr/bin/python3.11'), '-I', '-B', ...pythonFlags, join(import.meta.dirname, 'pyc.py'), ...args],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C.UTF-8' },
+    },
+  );
 }
 
 /**
@@ -335,7 +538,11 @@ function pyc(root: string, args: string[], pythonFlags: string[] = []): void {
  * that stay source (scripts run by path).
  */
 function sourcelessPython(root: string, dirs: string[], keep: string[] = [], options: { noDocstrings?: boolean } = {}): void {
-  pyc(root, ['sourceless', ...(options.noDocstrings ? ['--no-docstrings'] : []), root, ...dirs, ...(keep.length ? ['--keep', ...keep] : [])], ['-X', 'no_debug_ranges']);
+  pyc(
+    root,
+    ['sourceless', ...(options.noDocstrings ? ['--no-docstrings'] : []), root, ...dirs, ...(keep.length ? ['--keep', ...keep] : [])],
+    ['-X', 'no_debug_ranges'],
+  );
 }
 
 /** Minimal ZIP writer for wheels: deflate, or `store` (no compression). */
@@ -423,7 +630,10 @@ function requiresDist(text: string): string[] {
  * nothing to inflate). With `root` (a tree with python3.11), each module also gets a checked-hash
  * `__pycache__` .pyc, so pip can install without compiling (see `WHEEL_PYC`).
  */
-export function buildWheels(work: string, root?: string): { wheels: { name: string; data: Uint8Array }[]; packages: BuiltLayer['packages'] } {
+export function buildWheels(
+  work: string,
+  root?: string,
+): { wheels: { name: string; data: Uint8Array }[]; packages: BuiltLayer['packages'] } {
   const debs = download(join(work, 'debs-wheels'), WHEEL_PACKAGES, (p) => (p === 'python3-markupsafe' ? ':i386' : ''));
   const x = join(work, 'x-wheels');
   rmSync(x, { recursive: true, force: true });
@@ -439,7 +649,12 @@ export function buildWheels(work: string, root?: string): { wheels: { name: stri
   const dependsOf = (deb: string): string[] =>
     execFileSync('dpkg-deb', ['-f', deb, 'Depends'], { encoding: 'utf8' })
       .split(',')
-      .map((alts) => alts.split('|').map((a) => a.trim().split(/[\s(:]/)[0]!).find((a) => distOf.has(a)))
+      .map((alts) =>
+        alts
+          .split('|')
+          .map((a) => a.trim().split(/[\s(:]/)[0]!)
+          .find((a) => distOf.has(a)),
+      )
       .filter((a): a is string => !!a)
       .map((a) => distOf.get(a)!);
   for (const [, deb] of [...debs].sort()) {
@@ -456,11 +671,14 @@ export function buildWheels(work: string, root?: string): { wheels: { name: stri
     // Debian keeps runtime requirements in dpkg's Depends (requires.txt keeps only extras)
     const reqs = [
       ...dependsOf(deb).map((d) => `Requires-Dist: ${d}`),
-      ...(!isDist && existsSync(join(info, 'requires.txt')) ? requiresDist(readFileSync(join(info, 'requires.txt'), 'utf8')).filter((r) => r.includes('; extra ==')) : []),
+      ...(!isDist && existsSync(join(info, 'requires.txt'))
+        ? requiresDist(readFileSync(join(info, 'requires.txt'), 'utf8')).filter((r) => r.includes('; extra =='))
+        : []),
     ].filter((r) => !metadata.includes(`\n${r}\n`));
     if (reqs.length) {
       const cut = metadata.indexOf('\n\n');
-      metadata = cut < 0 ? `${metadata.trimEnd()}\n${reqs.join('\n')}\n` : `${metadata.slice(0, cut)}\n${reqs.join('\n')}${metadata.slice(cut)}`;
+      metadata =
+        cut < 0 ? `${metadata.trimEnd()}\n${reqs.join('\n')}\n` : `${metadata.slice(0, cut)}\n${reqs.join('\n')}${metadata.slice(cut)}`;
     }
     for (const f of WHEEL_REMOVED) rmSync(join(site, f), { force: true });
     // like the sourceless modules, without column tables: these match pip's own vendored copies
@@ -488,9 +706,16 @@ export function buildWheels(work: string, root?: string): { wheels: { name: stri
     }
     const enc = (s: string) => new TextEncoder().encode(s);
     files.push({ name: `${distInfo}/METADATA`, data: enc(metadata) });
-    files.push({ name: `${distInfo}/WHEEL`, data: enc(`Wheel-Version: 1.0\nGenerator: layerlab (from Debian ${execFileSync('dpkg-deb', ['-f', deb, 'Package', 'Version'], { encoding: 'utf8' }).replace(/\n/g, ' ').trim()})\nRoot-Is-Purelib: ${binary ? 'false' : 'true'}\nTag: ${tag}\n`) });
-    if (existsSync(join(info, 'top_level.txt'))) files.push({ name: `${distInfo}/top_level.txt`, data: new Uint8Array(readFileSync(join(info, 'top_level.txt'))) });
-    if (existsSync(join(info, 'entry_points.txt'))) files.push({ name: `${distInfo}/entry_points.txt`, data: new Uint8Array(readFileSync(join(info, 'entry_points.txt'))) });
+    files.push({
+      name: `${distInfo}/WHEEL`,
+      data: enc(
+        `Wheel-Version: 1.0\nGenerator: layerlab (from Debian ${execFileSync('dpkg-deb', ['-f', deb, 'Package', 'Version'], { encoding: 'utf8' }).replace(/\n/g, ' ').trim()})\nRoot-Is-Purelib: ${binary ? 'false' : 'true'}\nTag: ${tag}\n`,
+      ),
+    });
+    if (existsSync(join(info, 'top_level.txt')))
+      files.push({ name: `${distInfo}/top_level.txt`, data: new Uint8Array(readFileSync(join(info, 'top_level.txt'))) });
+    if (existsSync(join(info, 'entry_points.txt')))
+      files.push({ name: `${distInfo}/entry_points.txt`, data: new Uint8Array(readFileSync(join(info, 'entry_points.txt'))) });
     const record = files.map((f) => `${f.name},sha256=${createHash('sha256').update(f.data).digest('base64url')},${f.data.length}`);
     record.push(`${distInfo}/RECORD,,`);
     files.push({ name: `${distInfo}/RECORD`, data: enc(record.join('\n') + '\n') });
@@ -504,48 +729,57 @@ export function buildWheels(work: string, root?: string): { wheels: { name: stri
 export function buildPipLayer(work: string, root: string): BuiltLayer {
   const debs = download(join(work, 'debs-pip'), PIP_PACKAGES, () => '');
   const { wheels, packages } = buildWheels(work, WHEEL_PYC ? root : undefined);
-  const layer = layerOnTop(work, 'pip', root, (dir) => {
-    const x = join(work, 'x-pip');
-    rmSync(x, { recursive: true, force: true });
-    mkdirSync(x, { recursive: true });
-    extract(debs, x);
-    mergeUsr(x, false);
-    slim(x);
-    // Debian's pip reads the system CA bundle (its certifi is patched to); its own copy is unused
-    const pipCerts = join(x, 'usr/lib/python3/dist-packages/pip/_vendor/certifi/cacert.pem');
-    rmSync(pipCerts);
-    symlinkSync('/etc/ssl/certs/ca-certificates.crt', pipCerts);
-    cpSync(x, dir, { recursive: true, verbatimSymlinks: true, force: true });
-    rmSync(x, { recursive: true, force: true });
-    const site = 'usr/lib/python3/dist-packages';
-    sourcelessPython(
-      dir,
-      [`${site}/pip`],
-      // scripts pip runs by path, in a subprocess, to build packages from source
-      [`${site}/pip/__pip-runner__.py`, `${site}/pip/_vendor/pyproject_hooks/_in_process/_in_process.py`],
-      { noDocstrings: true },
-    );
-    sourcelessPython(dir, ['usr/lib/python3.11/distutils'], [], { noDocstrings: true });
-    const index = join(dir, 'usr/share/layerlab/wheels');
-    mkdirSync(index, { recursive: true });
-    for (const w of wheels) writeFileSync(join(index, w.name), w.data);
-    writeFileSync(
-      join(dir, 'etc/pip.conf'),
-      [
-        '# LayerLab has no network: pip installs from the wheels in /usr/share/layerlab/wheels,',
-        '# repackaged from Debian bookworm python3-* packages.',
-        '[global]',
-        'no-index = true',
-        'find-links = /usr/share/layerlab/wheels',
-        'disable-pip-version-check = true',
-        'root-user-action = ignore',
-        'no-cache-dir = true',
-        ...(WHEEL_PYC ? ['', '[install]', '# the wheels carry their .pyc files: no compiling in the (emulated, slow) guest', 'compile = false'] : []),
-        '',
-      ].join('\n'),
-    );
-    symlinkSync('/usr/bin/pip3', join(dir, 'usr/local/bin/pip'));
-  }, `# pip and an offline index of ${wheels.length} wheels (${wheels.map((w) => w.name.split('-').slice(0, 2).join('==')).join(', ')})`, debs);
+  const layer = layerOnTop(
+    work,
+    'pip',
+    root,
+    (dir) => {
+      const x = join(work, 'x-pip');
+      rmSync(x, { recursive: true, force: true });
+      mkdirSync(x, { recursive: true });
+      extract(debs, x);
+      mergeUsr(x, false);
+      slim(x);
+      // Debian's pip reads the system CA bundle (its certifi is patched to); its own copy is unused
+      const pipCerts = join(x, 'usr/lib/python3/dist-packages/pip/_vendor/certifi/cacert.pem');
+      rmSync(pipCerts);
+      symlinkSync('/etc/ssl/certs/ca-certificates.crt', pipCerts);
+      cpSync(x, dir, { recursive: true, verbatimSymlinks: true, force: true });
+      rmSync(x, { recursive: true, force: true });
+      const site = 'usr/lib/python3/dist-packages';
+      sourcelessPython(
+        dir,
+        [`${site}/pip`],
+        // scripts pip runs by path, in a subprocess, to build packages from source
+        [`${site}/pip/__pip-runner__.py`, `${site}/pip/_vendor/pyproject_hooks/_in_process/_in_process.py`],
+        { noDocstrings: true },
+      );
+      sourcelessPython(dir, ['usr/lib/python3.11/distutils'], [], { noDocstrings: true });
+      const index = join(dir, 'usr/share/layerlab/wheels');
+      mkdirSync(index, { recursive: true });
+      for (const w of wheels) writeFileSync(join(index, w.name), w.data);
+      writeFileSync(
+        join(dir, 'etc/pip.conf'),
+        [
+          '# LayerLab has no network: pip installs from the wheels in /usr/share/layerlab/wheels,',
+          '# repackaged from Debian bookworm python3-* packages.',
+          '[global]',
+          'no-index = true',
+          'find-links = /usr/share/layerlab/wheels',
+          'disable-pip-version-check = true',
+          'root-user-action = ignore',
+          'no-cache-dir = true',
+          ...(WHEEL_PYC
+            ? ['', '[install]', '# the wheels carry their .pyc files: no compiling in the (emulated, slow) guest', 'compile = false']
+            : []),
+          '',
+        ].join('\n'),
+      );
+      symlinkSync('/usr/bin/pip3', join(dir, 'usr/local/bin/pip'));
+    },
+    `# pip and an offline index of ${wheels.length} wheels (${wheels.map((w) => w.name.split('-').slice(0, 2).join('==')).join(', ')})`,
+    debs,
+  );
   return { ...layer, packages: { ...layer.packages, ...packages } };
 }
 
@@ -569,7 +803,8 @@ export function checkSharedLibraries(root: string): void {
   const missing = new Set<string>();
   for (const e of elfs) {
     const out = execFileSync('readelf', ['-d', e], { encoding: 'utf8' });
-    for (const m of out.matchAll(/\(NEEDED\)\s+Shared library: \[(.+?)\]/g)) if (!libs.has(m[1]!) && m[1] !== 'ld-linux.so.2') missing.add(`${relative(root, e)} needs ${m[1]}`);
+    for (const m of out.matchAll(/\(NEEDED\)\s+Shared library: \[(.+?)\]/g))
+      if (!libs.has(m[1]!) && m[1] !== 'ld-linux.so.2') missing.add(`${relative(root, e)} needs ${m[1]}`);
   }
   if (missing.size) throw new Error(`missing shared libraries:\n${[...missing].join('\n')}`);
 }

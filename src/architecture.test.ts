@@ -23,7 +23,9 @@ function sources(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)) {
+  for (const m of text.matchAll(
+    /(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g,
+  )) {
     out.push((m[1] ?? m[2] ?? m[3])!);
   }
   return out;
@@ -61,7 +63,11 @@ describe('import rules', () => {
   it('only src/app and src/widget import src/app or src/widget', () => {
     const bad = files
       .filter((f) => f.folder !== 'app' && f.folder !== 'widget')
-      .flatMap((f) => f.imports.filter((spec) => ['app', 'widget'].includes(folderOf(f.file, spec))).map((spec) => `${relative(SRC, f.file)} imports ${spec}`));
+      .flatMap((f) =>
+        f.imports
+          .filter((spec) => ['app', 'widget'].includes(folderOf(f.file, spec)))
+          .map((spec) => `${relative(SRC, f.file)} imports ${spec}`),
+      );
     expect(bad).toEqual([]);
   });
 });

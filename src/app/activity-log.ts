@@ -22,7 +22,10 @@ export class ActivityLog {
   readonly ready: Promise<void>;
 
   /** Opens (or creates) the log in the IndexedDB database `name`; `limit` records of each kind are kept. */
-  constructor(name: string, private readonly limit = 200) {
+  constructor(
+    name: string,
+    private readonly limit = 200,
+  ) {
     // version 2 added removals; an older log keeps its commands and builds
     this.db = openDB(name, 2, {
       upgrade(db) {
@@ -100,6 +103,10 @@ export class ActivityLog {
   /** What finished at or after `since` (ms since the epoch), oldest first. */
   async since(since: number): Promise<{ commands: CommandRecord[]; builds: BuildRecord[]; removals: RemovalRecord[] }> {
     await this.ready;
-    return { commands: this.commands.filter((r) => r.at >= since), builds: this.builds.filter((r) => r.at >= since), removals: this.removals.filter((r) => r.at >= since) };
+    return {
+      commands: this.commands.filter((r) => r.at >= since),
+      builds: this.builds.filter((r) => r.at >= since),
+      removals: this.removals.filter((r) => r.at >= since),
+    };
   }
 }

@@ -57,7 +57,13 @@ describe('measureVmVsContainer', () => {
 
   it('reports the two kernels, the VM memory and the container process memory', async () => {
     const r = await measureVmVsContainer(scripted().deps);
-    expect(r).toMatchObject({ vmKernel: '6.1.119', containerKernel: '6.1.119', hostKernel: '6.1.119', vmMemTotal: 99000 * 1024, containerRss: 312 * 1024 });
+    expect(r).toMatchObject({
+      vmKernel: '6.1.119',
+      containerKernel: '6.1.119',
+      hostKernel: '6.1.119',
+      vmMemTotal: 99000 * 1024,
+      containerRss: 312 * 1024,
+    });
   });
 
   it('stops the second machine when asking it fails', async () => {

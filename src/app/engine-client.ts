@@ -91,7 +91,12 @@ export class EngineClient {
       if (!started) this.onFailed(`The engine could not be loaded${e.message ? `: ${e.message}` : ''}.`);
     });
     const base = new URL(options.base ?? import.meta.env.BASE_URL, location.href);
-    this.send({ t: 'init', vmBase: new URL('vm/', base).href, imagesBase: new URL('images/', base).href, ...(options.dbName ? { dbName: options.dbName } : {}) });
+    this.send({
+      t: 'init',
+      vmBase: new URL('vm/', base).href,
+      imagesBase: new URL('images/', base).href,
+      ...(options.dbName ? { dbName: options.dbName } : {}),
+    });
   }
 
   private send(m: ToEngine, transfer: Transferable[] = []): void {
@@ -166,7 +171,14 @@ export class EngineClient {
   }
 
   /** Runs `docker ARGV…` over the workspace's files (and their times); returns the session id for stdin, resize and interrupt. */
-  docker(argv: string[], size: { rows: number; cols: number }, files: WorkspaceFiles, handlers: SessionHandlers, line?: string, mtimes?: WorkspaceTimes): number {
+  docker(
+    argv: string[],
+    size: { rows: number; cols: number },
+    files: WorkspaceFiles,
+    handlers: SessionHandlers,
+    line?: string,
+    mtimes?: WorkspaceTimes,
+  ): number {
     const session = this.nextId++;
     this.sessions.set(session, handlers);
     this.send({ t: 'docker', session, argv, ...size, files, ...(mtimes ? { mtimes } : {}), ...(line ? { line } : {}) });

@@ -19,7 +19,16 @@ export type ToEngine =
   /** Starts the guest; `dbName` is the IndexedDB database for the engine's state (default `layerlab`). */
   | { t: 'init'; vmBase: string; imagesBase: string; dbName?: string }
   /** Runs `docker …` (argv without the word docker) in a terminal session; files without a time in `mtimes` are dated 0. */
-  | { t: 'docker'; session: number; argv: string[]; rows: number; cols: number; files: WorkspaceFiles; mtimes?: WorkspaceTimes; line?: string }
+  | {
+      t: 'docker';
+      session: number;
+      argv: string[];
+      rows: number;
+      cols: number;
+      files: WorkspaceFiles;
+      mtimes?: WorkspaceTimes;
+      line?: string;
+    }
   /** Opens a shell on the machine itself (`vm`), or runs one command there (`vm COMMAND…`). */
   | { t: 'vm'; session: number; rows: number; cols: number; command?: string }
   | { t: 'stdin'; session: number; data: Uint8Array }

@@ -25,7 +25,10 @@ import { wantsTty } from '../ui/terminal/tty.ts';
 import { WorkspaceFS, type WorkspaceChange, type WorkspaceRefusal } from './workspace-fs.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles, WorkspaceTimes } from './engine-protocol.ts';
 
-const scope = self as unknown as { postMessage(m: FromEngine, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToEngine>) => void) | null };
+const scope = self as unknown as {
+  postMessage(m: FromEngine, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<ToEngine>) => void) | null;
+};
 const post = (m: FromEngine, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
 let engine: Engine | undefined;
@@ -349,7 +352,13 @@ async function check(c: Check, files: Record<string, string>, since: number): Pr
   const e = engine!;
   const logged = activity ? await activity.since(since) : { commands: [], builds: [], removals: [] };
   // interactive sessions still open count with what they printed so far
-  const open = [...interactive.values()].map(({ line, printed }) => ({ at: Date.now(), line, exitCode: 0, output: printed.text(), running: true }));
+  const open = [...interactive.values()].map(({ line, printed }) => ({
+    at: Date.now(),
+    line,
+    exitCode: 0,
+    output: printed.text(),
+    running: true,
+  }));
   const { builds, removals } = logged;
   const commands = [...logged.commands, ...open];
   return evaluateCheck(c, {
@@ -372,7 +381,10 @@ async function check(c: Check, files: Record<string, string>, since: number): Pr
 
 /** Pulls an image unless it is already stored (a lesson's images, fetched with progress). */
 async function ensureImage(ref: string): Promise<void> {
-  const have = await engine!.images.inspect(ref).then(() => true, () => false);
+  const have = await engine!.images.inspect(ref).then(
+    () => true,
+    () => false,
+  );
   if (!have) await engine!.images.pull(ref);
 }
 

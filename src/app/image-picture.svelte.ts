@@ -39,7 +39,10 @@ export class ImagePicture {
   /** Reads the images again; `buildFinished` says whether the last build had ended when this began. */
   async refresh(buildFinished: boolean): Promise<void> {
     const built = this.followBuild && buildFinished;
-    this.images = (await this.client()?.query<ImageSummary[]>('images.list').catch(() => this.images)) ?? [];
+    this.images =
+      (await this.client()
+        ?.query<ImageSummary[]>('images.list')
+        .catch(() => this.images)) ?? [];
     if (this.followBuild || !this.chosen || !this.images.some((i) => i.id === this.chosen)) this.chosen = this.images[0]?.id;
     if (built) this.followBuild = false;
     await this.show();

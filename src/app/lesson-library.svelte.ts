@@ -23,7 +23,11 @@ export class LessonLibrary {
   async load(): Promise<void> {
     if (this.lessons) return;
     try {
-      const [data, pane, list] = await Promise.all([import('virtual:lessons'), import('../ui/lessons/LessonPane.svelte'), import('../ui/lessons/LessonList.svelte')]);
+      const [data, pane, list] = await Promise.all([
+        import('virtual:lessons'),
+        import('../ui/lessons/LessonPane.svelte'),
+        import('../ui/lessons/LessonList.svelte'),
+      ]);
       this.LessonPane = pane.default;
       this.LessonList = list.default;
       this.lessons = data.default;

@@ -74,14 +74,17 @@ export class Pictures {
       diffs.set(x.id, diff);
     }
     const imageIds = [...new Set(list.map((x) => x.imageId))];
-    const imageInspects = (await Promise.all(imageIds.map((id) => c.query<ImageInspect>('images.inspect', id).catch(() => undefined)))).filter((i): i is ImageInspect => !!i);
+    const imageInspects = (
+      await Promise.all(imageIds.map((id) => c.query<ImageInspect>('images.inspect', id).catch(() => undefined)))
+    ).filter((i): i is ImageInspect => !!i);
     this.containers = containersView(list, inspects, imageInspects, diffs);
     const volumeList = await c.query<VolumeInfo[]>('volumes.list');
     const volumeFiles = new Map<string, VolumeFile[]>();
     const inUse = new Set(list.filter((x) => x.state === 'running').flatMap((x) => x.mounts.map((m) => m.Name)));
     if (!poll) this.volumeFilesCache.clear();
     for (const v of volumeList) {
-      const files = (!inUse.has(v.Name) && this.volumeFilesCache.get(v.Name)) || (await c.query<VolumeFile[]>('volumes.files', v.Name).catch(() => []));
+      const files =
+        (!inUse.has(v.Name) && this.volumeFilesCache.get(v.Name)) || (await c.query<VolumeFile[]>('volumes.files', v.Name).catch(() => []));
       this.volumeFilesCache.set(v.Name, files);
       volumeFiles.set(v.Name, files);
     }

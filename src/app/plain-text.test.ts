@@ -14,7 +14,7 @@ describe('plainText', () => {
     expect(plainText('\x1b]0;title\x07/ # \x1b[6n')).toBe('/ #');
   });
 
-  it('applies a shell\'s line editing: a typo corrected with backspace reads as the corrected line', () => {
+  it("applies a shell's line editing: a typo corrected with backspace reads as the corrected line", () => {
     // busybox sh echoes a backspace as "\b \b" (back, blank, back)
     expect(plainText('/ # unamx\b \be -r\r\n6.1.158\r\n/ # ')).toBe('/ # uname -r\n6.1.158\n/ #');
     // the cursor moved left twice, a letter inserted: the shell rewrites the rest and moves back
@@ -32,7 +32,8 @@ describe('plainText', () => {
 
   it('follows the cursor up and down, as a progress display that redraws the lines above does', () => {
     // two layers, then each line redrawn in place: cursor up, erase the line, write, cursor down
-    const out = 'a1: Preparing\nb2: Preparing\n\x1b[2A\x1b[2K\ra1: Pushed\x1b[2B\r\x1b[1A\x1b[2K\rb2: Layer already exists\x1b[1B\rdigest: sha256:1\n';
+    const out =
+      'a1: Preparing\nb2: Preparing\n\x1b[2A\x1b[2K\ra1: Pushed\x1b[2B\r\x1b[1A\x1b[2K\rb2: Layer already exists\x1b[1B\rdigest: sha256:1\n';
     expect(plainText(out)).toBe('a1: Pushed\nb2: Layer already exists\ndigest: sha256:1\n');
   });
 });

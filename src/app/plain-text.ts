@@ -29,9 +29,13 @@ export function plainText(output: string): string {
       else if (m[2] === 'G') col = n - 1;
       else if (m[2] === 'A') row = Math.max(0, row - n);
       else if (m[2] === 'B') down(n);
-      else if (m[2] === 'E') (down(n), (col = 0));
-      else if (m[2] === 'F') ((row = Math.max(0, row - n)), (col = 0));
-      else if (m[2] === 'K' || m[2] === 'J') {
+      else if (m[2] === 'E') {
+        down(n);
+        col = 0;
+      } else if (m[2] === 'F') {
+        row = Math.max(0, row - n);
+        col = 0;
+      } else if (m[2] === 'K' || m[2] === 'J') {
         if (m[1] === '2') cur.length = 0;
         else if (m[1] === '1') cur.splice(0, Math.min(cur.length, col + 1), ...Array<string>(Math.min(cur.length, col + 1)).fill(' '));
         else cur.length = Math.min(cur.length, col);
@@ -41,8 +45,10 @@ export function plainText(output: string): string {
       continue;
     }
     if (token.startsWith('\x1b')) continue;
-    if (token === '\n') (down(1), (col = 0));
-    else if (token === '\r') col = 0;
+    if (token === '\n') {
+      down(1);
+      col = 0;
+    } else if (token === '\r') col = 0;
     else if (token === '\b') col = Math.max(0, col - 1);
     else if (token === '\t') col = (Math.floor(col / 8) + 1) * 8;
     else if (token < ' ' || token === '\x7f') continue;

@@ -42,7 +42,10 @@ describe('ProgressStore', () => {
     const a = new ProgressStore(name);
     await a.put('02-y', { current: 1, done: ['s1'], opened: 1 });
     // the last step's write reached localStorage only (the page navigated away)
-    localStorage.setItem('layerlab.progress.02-y', JSON.stringify({ current: 4, done: ['s1', 's2', 's3', 's4', 's5'], opened: 1, saved: Date.now() + 1000 }));
+    localStorage.setItem(
+      'layerlab.progress.02-y',
+      JSON.stringify({ current: 4, done: ['s1', 's2', 's3', 's4', 's5'], opened: 1, saved: Date.now() + 1000 }),
+    );
     const b = new ProgressStore(name);
     expect((await b.all())['02-y']!.done).toHaveLength(5);
     expect((await b.get('02-y')).current).toBe(4);

@@ -72,7 +72,13 @@ export class ProgressStore {
   }
 
   async put(lesson: string, progress: LessonProgress): Promise<void> {
-    const value: LessonProgress = { current: progress.current, done: [...progress.done], opened: progress.opened, ...(progress.started ? { started: progress.started } : {}), saved: Date.now() };
+    const value: LessonProgress = {
+      current: progress.current,
+      done: [...progress.done],
+      opened: progress.opened,
+      ...(progress.started ? { started: progress.started } : {}),
+      saved: Date.now(),
+    };
     try {
       globalThis.localStorage?.setItem(MIRROR + lesson, JSON.stringify(value));
     } catch {

@@ -11,7 +11,14 @@ const visible = (s: string) => s.replace(/\x1b\[s[\s\S]*?\x1b\[\?25h\x1b\[u\x1b\
 
 /** A page-side workspace, the worker's view of it, and an engine with container `k2`. */
 function setup(options: { readOnly?: boolean } = {}) {
-  const workspace = new Workspace({ storage: null, events: null, initialFiles: [{ path: 'app.py', text: 'print("hi")\n' }, { path: 'src/main.py', text: 'main\n' }] });
+  const workspace = new Workspace({
+    storage: null,
+    events: null,
+    initialFiles: [
+      { path: 'app.py', text: 'print("hi")\n' },
+      { path: 'src/main.py', text: 'main\n' },
+    ],
+  });
   const changes: WorkspaceChange[] = [];
   const fs = new WorkspaceFS(workspace.files(), workspace.modifiedTimes(), async (change) => {
     changes.push(change);
@@ -75,16 +82,22 @@ describe('docker cp with the workspace as the local file system', () => {
     k2.file('/big', new Uint8Array(1024 * 1024 + 1));
     const big = await docker('cp', 'k2:/big', '.');
     expect(big.code).toBe(1);
-    expect(big.err).toContain("write /workspace/big: file too large\nThe workspace keeps files of up to 1 MB (they live in the browser's storage)");
+    expect(big.err).toContain(
+      "write /workspace/big: file too large\nThe workspace keeps files of up to 1 MB (they live in the browser's storage)",
+    );
   });
 
   it('explains paths outside the workspace', async () => {
     const { docker } = setup();
     const out = await docker('cp', 'k2:/tmp/t', '/tmp/t.txt');
     expect(out).toMatchObject({ code: 1 });
-    expect(out.err).toBe('invalid output path: directory "/tmp" does not exist\nLocal paths in this page are the workspace beside the editor (/workspace): use a relative path such as app.py or out/.\n');
+    expect(out.err).toBe(
+      'invalid output path: directory "/tmp" does not exist\nLocal paths in this page are the workspace beside the editor (/workspace): use a relative path such as app.py or out/.\n',
+    );
     const into = await docker('cp', '/etc/passwd', 'k2:/tmp/');
-    expect(into.err).toBe('lstat /etc: no such file or directory\nLocal paths in this page are the workspace beside the editor (/workspace): use a relative path such as app.py or out/.\n');
+    expect(into.err).toBe(
+      'lstat /etc: no such file or directory\nLocal paths in this page are the workspace beside the editor (/workspace): use a relative path such as app.py or out/.\n',
+    );
   });
 
   it('refuses to change a read-only workspace, and names a file where a folder is needed', async () => {

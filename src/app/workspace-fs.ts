@@ -86,10 +86,12 @@ export class WorkspaceFS implements HostFS {
   async readdir(path: string): Promise<string[]> {
     if (path === '/') return [WORKSPACE_ROOT.slice(1)];
     const rel = this.rel(path);
-    if (rel === undefined || !this.isDir(rel)) throw hostError(rel !== undefined && this.files.has(rel) ? 'ENOTDIR' : 'ENOENT', 'open', path);
+    if (rel === undefined || !this.isDir(rel))
+      throw hostError(rel !== undefined && this.files.has(rel) ? 'ENOTDIR' : 'ENOENT', 'open', path);
     const prefix = rel ? `${rel}/` : '';
     const names = new Set<string>();
-    for (const p of [...this.files.keys(), ...this.dirs]) if (p.startsWith(prefix) && p !== rel) names.add(p.slice(prefix.length).split('/')[0]!);
+    for (const p of [...this.files.keys(), ...this.dirs])
+      if (p.startsWith(prefix) && p !== rel) names.add(p.slice(prefix.length).split('/')[0]!);
     return [...names].sort();
   }
 
@@ -118,7 +120,12 @@ export class WorkspaceFS implements HostFS {
     if (this.isDir(rel) && !this.files.has(rel)) throw hostError('EISDIR', 'open', path);
     this.checkParents(rel, 'open', path);
     if (data.length > MAX_FILE_BYTES) {
-      throw hostError('EFBIG', 'write', path, `The workspace keeps files of up to ${MAX_FILE_BYTES / 1024 / 1024} MB (they live in the browser's storage).`);
+      throw hostError(
+        'EFBIG',
+        'write',
+        path,
+        `The workspace keeps files of up to ${MAX_FILE_BYTES / 1024 / 1024} MB (they live in the browser's storage).`,
+      );
     }
     try {
       validatePath(rel);
@@ -131,7 +138,13 @@ export class WorkspaceFS implements HostFS {
   }
 
   async symlink(_target: string, path: string): Promise<void> {
-    throw new HostFSError('ENOTSUP', 'symlink', path, 'operation not supported', 'a symbolic link; the workspace keeps only files and folders');
+    throw new HostFSError(
+      'ENOTSUP',
+      'symlink',
+      path,
+      'operation not supported',
+      'a symbolic link; the workspace keeps only files and folders',
+    );
   }
 
   async remove(path: string): Promise<void> {

@@ -20,11 +20,15 @@ export function validatePath(input: string): string {
   if (path === '') throw new Error('Please type a name for the file.');
   if (path.includes('\\')) throw new Error(`Use / to separate folders, not \\ (in ${q(path)}).`);
   if (path.startsWith('/') || /^[a-zA-Z]:/.test(path)) {
-    throw new Error(`${q(path)} is an absolute path. Paths in the build context start at its top folder: write ${q(path.replace(/^([a-zA-Z]:)?\/+/, '') || 'name')} instead.`);
+    throw new Error(
+      `${q(path)} is an absolute path. Paths in the build context start at its top folder: write ${q(path.replace(/^([a-zA-Z]:)?\/+/, '') || 'name')} instead.`,
+    );
   }
   const parts = path.split('/');
-  if (parts.includes('..')) throw new Error(`${q(path)} uses "..", which would point outside the build context. Docker can only see files inside it.`);
-  if (parts.some((p) => p === '' || p === '.')) throw new Error(`${q(path)} has an empty folder name (look for "//", "./" or a "/" at the end).`);
+  if (parts.includes('..'))
+    throw new Error(`${q(path)} uses "..", which would point outside the build context. Docker can only see files inside it.`);
+  if (parts.some((p) => p === '' || p === '.'))
+    throw new Error(`${q(path)} has an empty folder name (look for "//", "./" or a "/" at the end).`);
   if (/[\u0000-\u001f\u007f]/.test(path)) throw new Error(`${q(path)} contains an invisible control character; please retype the name.`);
   if (path.length > MAX_PATH_LENGTH) {
     throw new Error(`That path is too long (${path.length} characters); keep it to ${MAX_PATH_LENGTH} or fewer.`);

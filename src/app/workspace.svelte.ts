@@ -241,7 +241,10 @@ export class Workspace implements WorkspaceModel {
       // select the next file in the listing, or the one before
       const idx = order.indexOf(this.selected);
       const after = order.slice(idx + 1).find((p) => this.has(p));
-      const before = order.slice(0, idx).reverse().find((p) => this.has(p));
+      const before = order
+        .slice(0, idx)
+        .reverse()
+        .find((p) => this.has(p));
       this.selected = after ?? before;
     }
     this.#changed();
@@ -401,7 +404,8 @@ export class Workspace implements WorkspaceModel {
           this.notice = `Your saved files could not be read, so the example was loaded. The old data is kept in the browser's localStorage under "${corruptKey}".`;
         } catch {
           this.#canSave = false;
-          this.notice = 'Your saved files could not be read, so the example was loaded. Changes will not be saved, so the old data is not overwritten.';
+          this.notice =
+            'Your saved files could not be read, so the example was loaded. Changes will not be saved, so the old data is not overwritten.';
         }
       }
     }
@@ -423,13 +427,16 @@ export class Workspace implements WorkspaceModel {
     const stored: Stored = {
       version: 1,
       ...(this.selected !== undefined ? { selected: this.selected } : {}),
-      files: this.entries.map((f) => (f.data ? { path: f.path, base64: toBase64(f.data), modified: f.modified } : { path: f.path, text: f.text, modified: f.modified })),
+      files: this.entries.map((f) =>
+        f.data ? { path: f.path, base64: toBase64(f.data), modified: f.modified } : { path: f.path, text: f.text, modified: f.modified },
+      ),
     };
     try {
       this.#storage.setItem(this.#key, JSON.stringify(stored));
       this.saveError = undefined;
     } catch {
-      this.saveError = 'Your files could not be saved in this browser (its storage may be full). Keep this tab open, or download what you need; deleting large uploads frees space.';
+      this.saveError =
+        'Your files could not be saved in this browser (its storage may be full). Keep this tab open, or download what you need; deleting large uploads frees space.';
     }
   }
 }

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CORRUPT_SUFFIX, DEFAULT_FILES, MAX_FILE_BYTES, STORAGE_KEY, validatePath, Workspace, type WorkspaceFile } from './workspace.svelte.ts';
+import {
+  CORRUPT_SUFFIX,
+  DEFAULT_FILES,
+  MAX_FILE_BYTES,
+  STORAGE_KEY,
+  validatePath,
+  Workspace,
+  type WorkspaceFile,
+} from './workspace.svelte.ts';
 
 class FakeStorage {
   map = new Map<string, string>();
@@ -196,7 +204,10 @@ describe('Workspace', () => {
 
     // uploads keep the time the computer gives them
     vi.setSystemTime(t0 + 3000);
-    await ws.upload([new File(['x'], 'x.txt', { lastModified: t0 - 86_400_000 }), new File([new Uint8Array([0, 1])], 'y.bin', { lastModified: t0 - 1 })]);
+    await ws.upload([
+      new File(['x'], 'x.txt', { lastModified: t0 - 86_400_000 }),
+      new File([new Uint8Array([0, 1])], 'y.bin', { lastModified: t0 - 1 }),
+    ]);
     expect(ws.get('x.txt')?.modified).toBe(t0 - 86_400_000);
     expect(ws.get('y.bin')?.modified).toBe(t0 - 1);
 
@@ -223,7 +234,18 @@ describe('Workspace', () => {
 
   it('gives files stored without times the load time once', () => {
     const t0 = Date.UTC(2026, 0, 1);
-    storage.map.set(STORAGE_KEY, JSON.stringify({ version: 1, selected: 'a.txt', files: [{ path: 'a.txt', text: 'a' }, { path: 'b.bin', base64: 'AAE=' }, { path: 'c.txt', text: 'c', modified: 'soon' }] }));
+    storage.map.set(
+      STORAGE_KEY,
+      JSON.stringify({
+        version: 1,
+        selected: 'a.txt',
+        files: [
+          { path: 'a.txt', text: 'a' },
+          { path: 'b.bin', base64: 'AAE=' },
+          { path: 'c.txt', text: 'c', modified: 'soon' },
+        ],
+      }),
+    );
     vi.setSystemTime(t0);
     const ws = make();
     expect(ws.notice).toBeUndefined();
@@ -231,7 +253,14 @@ describe('Workspace', () => {
     expect(ws.get('b.bin')?.data).toEqual(new Uint8Array([0, 1]));
     expect(ws.modifiedTimes()).toEqual({ 'a.txt': t0, 'b.bin': t0, 'c.txt': t0 });
     // saved at once, so the next load keeps that time
-    expect(JSON.parse(storage.getItem(STORAGE_KEY)!)).toMatchObject({ version: 1, files: [{ path: 'a.txt', modified: t0 }, { path: 'b.bin', modified: t0 }, { path: 'c.txt', modified: t0 }] });
+    expect(JSON.parse(storage.getItem(STORAGE_KEY)!)).toMatchObject({
+      version: 1,
+      files: [
+        { path: 'a.txt', modified: t0 },
+        { path: 'b.bin', modified: t0 },
+        { path: 'c.txt', modified: t0 },
+      ],
+    });
     vi.setSystemTime(t0 + 60_000);
     expect(make().modifiedTimes()).toEqual({ 'a.txt': t0, 'b.bin': t0, 'c.txt': t0 });
   });

@@ -52,7 +52,9 @@ describe('checkFromForm', () => {
     expect(checkFromForm([FORM_ROWS[0]!])).toEqual({ container: { name: 'web', state: 'running', image: 'nginx:1.25' } });
     expect(checkFromForm([FORM_ROWS[1]!])).toEqual({ container: { name: 'db' } });
     expect(checkFromForm([FORM_ROWS[2]!])).toEqual({ image: { ref: 'app:v1' } });
-    expect(checkFromForm([row({ kind: 'file', name: 'web', path: '/a.txt', text: 'v1.0 (beta)' })])).toEqual({ container: { name: 'web', file: { path: '/a.txt', contains: 'v1\\.0 \\(beta\\)' } } });
+    expect(checkFromForm([row({ kind: 'file', name: 'web', path: '/a.txt', text: 'v1.0 (beta)' })])).toEqual({
+      container: { name: 'web', file: { path: '/a.txt', contains: 'v1\\.0 \\(beta\\)' } },
+    });
     expect(checkFromForm([row({ kind: 'ran', text: '  docker ps -a  ' })])).toEqual({ ran: { command: 'docker ps -a' } });
   });
 
@@ -68,7 +70,9 @@ describe('checkFromForm', () => {
     expect(checkFromForm([])).toBeUndefined();
     expect(checkFromForm([...FORM_ROWS, emptyRow('image')])).toBeUndefined();
     expect(rowProblems(emptyRow('running'))).toEqual(["Give the container's name."]);
-    expect(rowProblems(row({ kind: 'file', name: 'web', path: 'index.html' }))).toEqual(['Give the file\'s full path in the container, starting with "/".']);
+    expect(rowProblems(row({ kind: 'file', name: 'web', path: 'index.html' }))).toEqual([
+      'Give the file\'s full path in the container, starting with "/".',
+    ]);
     expect(rowProblems(row({ kind: 'ran', text: 'x'.repeat(151) }))[0]).toMatch(/too long/);
     for (const r of FORM_ROWS) expect(rowProblems(r), r.kind).toEqual([]);
   });

@@ -44,7 +44,8 @@ export function emptyRow(kind: CheckFormKind = 'running'): CheckFormRow {
 export function rowProblems(row: CheckFormRow): string[] {
   const out: string[] = [];
   const name = row.name.trim();
-  const tooLong = (what: string, s: string) => s.length > FORM_TEXT_MAX && out.push(`${what} is too long (at most ${FORM_TEXT_MAX} characters).`);
+  const tooLong = (what: string, s: string) =>
+    s.length > FORM_TEXT_MAX && out.push(`${what} is too long (at most ${FORM_TEXT_MAX} characters).`);
   switch (row.kind) {
     case 'container':
     case 'running':

@@ -22,12 +22,16 @@ function fakeEngine(): CheckContext['engine'] {
   const notFound = (what: string) => Promise.reject(Object.assign(new Error(`No such ${what}`), { name: 'NotFoundError' }));
   return {
     images: {
-      inspect: (ref: string) => (images[normalizeRef(ref)] ? Promise.resolve(images[normalizeRef(ref)]!.inspect as ImageInspect) : notFound('image')),
+      inspect: (ref: string) =>
+        images[normalizeRef(ref)] ? Promise.resolve(images[normalizeRef(ref)]!.inspect as ImageInspect) : notFound('image'),
       history: (ref: string) => Promise.resolve((images[normalizeRef(ref)]?.history ?? []) as HistoryEntry[]),
     } as unknown as DockerEngine['images'],
     containers: {
       inspect: (name: string) => (containers[name] ? Promise.resolve(containers[name] as ContainerInspect) : notFound('container')),
-      list: () => Promise.resolve(Object.entries(containers).map(([name, c]) => ({ name, image: c.Config!.Image, state: c.State!.Status }) as ContainerSummary)),
+      list: () =>
+        Promise.resolve(
+          Object.entries(containers).map(([name, c]) => ({ name, image: c.Config!.Image, state: c.State!.Status }) as ContainerSummary),
+        ),
       diff: () => Promise.resolve([{ kind: 'A', path: '/tmp/x' }]),
       copyFrom: (name: string, path: string) => {
         const text = containers[name]?.files?.[path];
@@ -49,9 +53,23 @@ const ctx = (over: Partial<CheckContext> = {}): CheckContext => ({
     { at: 1, line: 'docker run --rm -v data:/data busybox cat /data/notes.txt', exitCode: 0, output: 'hello world\n' },
     { at: 2, line: 'docker run --name x nope', exitCode: 125, output: 'Unable to find image' },
   ],
-  builds: [{ at: 3, tags: ['web:latest'], steps: [{ instruction: 'FROM python:3.11-slim', cached: true, ms: 1 }, { instruction: 'RUN pip install -r requirements.txt', cached: true, ms: 1 }, { instruction: 'COPY . .', cached: false, ms: 9 }] }],
-  removals: [{ at: 4, kind: 'container', name: 'gone' }, { at: 5, kind: 'volume', name: 'old' }],
-  imageFile: async (ref, path) => (normalizeRef(ref) === 'web:latest' && path === '/app/app.py' ? new TextEncoder().encode('print("hi")\n') : undefined),
+  builds: [
+    {
+      at: 3,
+      tags: ['web:latest'],
+      steps: [
+        { instruction: 'FROM python:3.11-slim', cached: true, ms: 1 },
+        { instruction: 'RUN pip install -r requirements.txt', cached: true, ms: 1 },
+        { instruction: 'COPY . .', cached: false, ms: 9 },
+      ],
+    },
+  ],
+  removals: [
+    { at: 4, kind: 'container', name: 'gone' },
+    { at: 5, kind: 'volume', name: 'old' },
+  ],
+  imageFile: async (ref, path) =>
+    normalizeRef(ref) === 'web:latest' && path === '/app/app.py' ? new TextEncoder().encode('print("hi")\n') : undefined,
   volumeFile: async (name, path) => (name === 'data' && path === 'notes.txt' ? new TextEncoder().encode('hello world\n') : undefined),
   ...over,
 });
@@ -65,7 +83,17 @@ describe('evaluateCheck', () => {
       { volume: { name: 'old', removed: true } },
       { volume: { name: 'data', file: { path: 'notes.txt', contains: '^hello' } } },
       { ran: { command: '^docker run --name x', exitCode: 125, after: { command: '^docker run', output: 'hello world' } } },
-      { container: { name: 'db', state: 'exited' as const, image: 'busybox:latest', exitCode: 0, mount: { volume: 'data', destination: '/data' }, diff: [{ path: '/tmp/x', kind: 'A' as const }], file: { path: '/data/notes.txt', contains: 'hello' } } },
+      {
+        container: {
+          name: 'db',
+          state: 'exited' as const,
+          image: 'busybox:latest',
+          exitCode: 0,
+          mount: { volume: 'data', destination: '/data' },
+          diff: [{ path: '/tmp/x', kind: 'A' as const }],
+          file: { path: '/data/notes.txt', contains: 'hello' },
+        },
+      },
       { container: { name: 'gone', exists: false } },
       { containers: { image: 'busybox', min: 1, max: 1 } },
       { volume: { name: 'data' } },
@@ -95,15 +123,24 @@ describe('evaluateCheck', () => {
       [{ build: { cached: ['COPY'] } }, /no CACHED step contains "COPY"/],
       [{ registry: { repository: 'localhost:5000/api' } }, /no localhost:5000\/api:latest/],
       [{ file: { path: 'app.py' } }, /no file app\.py/],
-      [{ image: { ref: 'web', runs: 'receipt\\.sh' } }, /^The image web runs "python app\.py" by default, not a command containing "receipt\.sh"\.$/],
+      [
+        { image: { ref: 'web', runs: 'receipt\\.sh' } },
+        /^The image web runs "python app\.py" by default, not a command containing "receipt\.sh"\.$/,
+      ],
       [{ image: { ref: 'web', file: { path: '/app/items.csv' } } }, /^The image web has no file \/app\/items\.csv\.$/],
-      [{ image: { ref: 'web', file: { path: '/app/app.py', contains: 'flask' } } }, /^The file \/app\/app\.py in the image web does not contain "flask" yet\.$/],
+      [
+        { image: { ref: 'web', file: { path: '/app/app.py', contains: 'flask' } } },
+        /^The file \/app\/app\.py in the image web does not contain "flask" yet\.$/,
+      ],
       [{ container: { name: 'db', removed: true } }, /^The container db still exists/],
       // never created, so never removed: exists: false would pass, removed: true does not
       [{ container: { name: 'never', removed: true } }, /^No container named never has been removed during this lesson yet\.$/],
       [{ volume: { name: 'never', removed: true } }, /^No volume named never has been removed during this lesson yet\.$/],
       [{ volume: { name: 'data', removed: true } }, /^The volume data still exists\.$/],
-      [{ volume: { name: 'data', file: { path: 'notes.txt', contains: 'bye' } } }, /^The file notes\.txt in the volume data does not contain "bye" yet\.$/],
+      [
+        { volume: { name: 'data', file: { path: 'notes.txt', contains: 'bye' } } },
+        /^The file notes\.txt in the volume data does not contain "bye" yet\.$/,
+      ],
       [{ volume: { name: 'data', file: { path: 'todo.txt' } } }, /^The volume data has no file todo\.txt\.$/],
       // after a command whose output matches: there is none that printed "Loaded"
       [{ ran: { command: '^docker run', after: { command: '^docker run', output: 'Loaded' } } }, /has run yet/],
@@ -133,7 +170,9 @@ describe('evaluateCheck', () => {
     }
     expect((await evaluateCheck(regexes[0]!, ctx())).failures).toEqual(['The command this exercise asks for has not run yet.']);
     // an escaped literal reads back as the text the teacher typed
-    expect((await evaluateCheck({ ran: { command: 'echo \\$HOME \\(x\\)' } }, ctx())).failures).toEqual(['No command containing "echo $HOME (x)" has run yet.']);
+    expect((await evaluateCheck({ ran: { command: 'echo \\$HOME \\(x\\)' } }, ctx())).failures).toEqual([
+      'No command containing "echo $HOME (x)" has run yet.',
+    ]);
     expect((await evaluateCheck({ ran: { command: '^docker ps$' } }, ctx())).failures).toEqual(['No command "docker ps" has run yet.']);
   });
 
@@ -153,12 +192,20 @@ describe('normalizeRef', () => {
 });
 
 describe('ran and interactive sessions', () => {
-  const session = (over: Partial<CommandRecord>): CommandRecord => ({ at: 1, line: 'docker run -it debian:bookworm-slim sh', exitCode: 0, output: '# uname -r\n6.1.158\n# exit\n', ...over });
+  const session = (over: Partial<CommandRecord>): CommandRecord => ({
+    at: 1,
+    line: 'docker run -it debian:bookworm-slim sh',
+    exitCode: 0,
+    output: '# uname -r\n6.1.158\n# exit\n',
+    ...over,
+  });
 
   it('sees what was typed in a session in its output, also while the session is still open', async () => {
     const check = { ran: { command: 'docker run .*debian:bookworm-slim', output: 'uname[^\\n]*\\n[^\\n]*\\d+\\.\\d+\\.\\d+' } };
     expect((await evaluateCheck(check, ctx({ commands: [session({})] }))).passed).toBe(true);
-    expect((await evaluateCheck(check, ctx({ commands: [session({ running: true, output: '# uname -r\n6.1.158\n# ' })] }))).passed).toBe(true);
+    expect((await evaluateCheck(check, ctx({ commands: [session({ running: true, output: '# uname -r\n6.1.158\n# ' })] }))).passed).toBe(
+      true,
+    );
     expect((await evaluateCheck(check, ctx({ commands: [session({ output: '# ls\nbin\n' })] }))).passed).toBe(false);
   });
 

@@ -124,7 +124,10 @@ async function failuresOf(check: Check, ctx: CheckContext): Promise<string[]> {
   return own(await predicate(check, ctx));
 }
 
-async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown } | { not: unknown }>, ctx: CheckContext): Promise<string[]> {
+async function predicate(
+  check: Exclude<Check, { all: unknown } | { any: unknown } | { not: unknown }>,
+  ctx: CheckContext,
+): Promise<string[]> {
   if ('image' in check) {
     const c = check.image;
     const inspect = await exists(ctx.engine.images.inspect(c.ref));
@@ -136,20 +139,30 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
       const history = await ctx.engine.images.history(c.ref);
       if (!history.some((h) => re(c.layerCreatedBy!).test(h.createdBy))) {
         const q = quoted(c.layerCreatedBy);
-        out.push(q ? `The image ${c.ref} has no layer whose instruction contains ${q}.` : `The image ${c.ref} has no layer made by the instruction this exercise asks for.`);
+        out.push(
+          q
+            ? `The image ${c.ref} has no layer whose instruction contains ${q}.`
+            : `The image ${c.ref} has no layer made by the instruction this exercise asks for.`,
+        );
       }
     }
-    if (c.minLayers !== undefined && inspect.RootFS.Layers.length < c.minLayers) out.push(`The image ${c.ref} has ${inspect.RootFS.Layers.length} layers; expected at least ${c.minLayers}.`);
-    if (c.cmd && JSON.stringify(inspect.Config.Cmd ?? []) !== JSON.stringify(c.cmd)) out.push(`The image ${c.ref} runs ${JSON.stringify(inspect.Config.Cmd ?? [])} by default, not ${JSON.stringify(c.cmd)}.`);
+    if (c.minLayers !== undefined && inspect.RootFS.Layers.length < c.minLayers)
+      out.push(`The image ${c.ref} has ${inspect.RootFS.Layers.length} layers; expected at least ${c.minLayers}.`);
+    if (c.cmd && JSON.stringify(inspect.Config.Cmd ?? []) !== JSON.stringify(c.cmd))
+      out.push(`The image ${c.ref} runs ${JSON.stringify(inspect.Config.Cmd ?? [])} by default, not ${JSON.stringify(c.cmd)}.`);
     if (c.runs) {
       const words = [...(inspect.Config.Entrypoint ?? []), ...(inspect.Config.Cmd ?? [])];
       if (!re(c.runs).test(words.join(' '))) {
         const q = quoted(c.runs);
-        out.push(`The image ${c.ref} runs ${words.length ? `"${words.join(' ')}"` : 'nothing'} by default${q ? `, not a command containing ${q}` : ', not the command this exercise asks for'}.`);
+        out.push(
+          `The image ${c.ref} runs ${words.length ? `"${words.join(' ')}"` : 'nothing'} by default${q ? `, not a command containing ${q}` : ', not the command this exercise asks for'}.`,
+        );
       }
     }
-    if (c.workdir !== undefined && (inspect.Config.WorkingDir ?? '') !== c.workdir) out.push(`The image ${c.ref} has working directory "${inspect.Config.WorkingDir ?? ''}", not "${c.workdir}".`);
-    if (c.file) out.push(...fileFailures(await exists(ctx.imageFile(c.ref, c.file.path)), c.file, `The image ${c.ref}`, `the image ${c.ref}`));
+    if (c.workdir !== undefined && (inspect.Config.WorkingDir ?? '') !== c.workdir)
+      out.push(`The image ${c.ref} has working directory "${inspect.Config.WorkingDir ?? ''}", not "${c.workdir}".`);
+    if (c.file)
+      out.push(...fileFailures(await exists(ctx.imageFile(c.ref, c.file.path)), c.file, `The image ${c.ref}`, `the image ${c.ref}`));
     return out;
   }
   if ('container' in check) {
@@ -157,13 +170,19 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
     const inspect = await exists(ctx.engine.containers.inspect(c.name));
     const wanted = c.removed ? false : (c.exists ?? true);
     if (inspect && !wanted) return [`The container ${c.name} still exists (docker ps -a lists it).`];
-    if (c.removed) return wasRemoved(ctx, 'container', c.name) ? [] : [`No container named ${c.name} has been removed during this lesson yet.`];
+    if (c.removed)
+      return wasRemoved(ctx, 'container', c.name) ? [] : [`No container named ${c.name} has been removed during this lesson yet.`];
     if (!inspect) return wanted ? [`There is no container named ${c.name}.`] : [];
     const out: string[] = [];
     if (c.state && inspect.State.Status !== c.state) out.push(`The container ${c.name} is ${inspect.State.Status}, not ${c.state}.`);
-    if (c.image && !sameRef(inspect.Config.Image, c.image)) out.push(`The container ${c.name} was made from ${inspect.Config.Image}, not ${c.image}.`);
+    if (c.image && !sameRef(inspect.Config.Image, c.image))
+      out.push(`The container ${c.name} was made from ${inspect.Config.Image}, not ${c.image}.`);
     if (c.exitCode !== undefined && (inspect.State.Status !== 'exited' || inspect.State.ExitCode !== c.exitCode)) {
-      out.push(inspect.State.Status === 'exited' ? `The container ${c.name} exited with code ${inspect.State.ExitCode}, not ${c.exitCode}.` : `The container ${c.name} has not exited yet.`);
+      out.push(
+        inspect.State.Status === 'exited'
+          ? `The container ${c.name} exited with code ${inspect.State.ExitCode}, not ${c.exitCode}.`
+          : `The container ${c.name} has not exited yet.`,
+      );
     }
     if (c.mount) {
       const m = c.mount;
@@ -173,7 +192,8 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
     }
     if (c.diff?.length) {
       const diff = await ctx.engine.containers.diff(c.name);
-      for (const d of c.diff) if (!diff.some((x) => x.path === d.path && x.kind === d.kind)) out.push(`docker diff ${c.name} does not show ${d.kind} ${d.path}.`);
+      for (const d of c.diff)
+        if (!diff.some((x) => x.path === d.path && x.kind === d.kind)) out.push(`docker diff ${c.name} does not show ${d.kind} ${d.path}.`);
     }
     if (c.file) {
       const f = c.file;
@@ -185,9 +205,12 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
   }
   if ('containers' in check) {
     const c = check.containers;
-    const list = (await ctx.engine.containers.list({ all: true })).filter((x) => (!c.image || sameRef(x.image, c.image)) && (!c.state || x.state === c.state));
+    const list = (await ctx.engine.containers.list({ all: true })).filter(
+      (x) => (!c.image || sameRef(x.image, c.image)) && (!c.state || x.state === c.state),
+    );
     const what = `${c.state ? `${c.state} ` : ''}containers${c.image ? ` of ${c.image}` : ''}`;
-    if (c.min !== undefined && list.length < c.min) return [`There ${list.length === 1 ? 'is' : 'are'} ${list.length} ${what}; at least ${c.min} needed.`];
+    if (c.min !== undefined && list.length < c.min)
+      return [`There ${list.length === 1 ? 'is' : 'are'} ${list.length} ${what}; at least ${c.min} needed.`];
     if (c.max !== undefined && list.length > c.max) return [`There are ${list.length} ${what}; at most ${c.max} expected.`];
     return [];
   }
@@ -197,7 +220,8 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
     const wanted = c.removed ? false : (c.exists ?? true);
     if (found !== wanted) return [wanted ? `There is no volume named ${c.name}.` : `The volume ${c.name} still exists.`];
     if (c.removed && !wasRemoved(ctx, 'volume', c.name)) return [`No volume named ${c.name} has been removed during this lesson yet.`];
-    if (found && c.file) return fileFailures(await exists(ctx.volumeFile(c.name, c.file.path)), c.file, `The volume ${c.name}`, `the volume ${c.name}`);
+    if (found && c.file)
+      return fileFailures(await exists(ctx.volumeFile(c.name, c.file.path)), c.file, `The volume ${c.name}`, `the volume ${c.name}`);
     return [];
   }
   if ('ran' in check) {
@@ -218,8 +242,12 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
     }
     // an open interactive session has no exit code yet: it counts unless an exit code is asked for
     const ok = matching.filter((x) => (x.running ? c.exitCode === undefined : x.exitCode === (c.exitCode ?? 0)));
-    if (!ok.length) return [`The command ${matching.at(-1)!.line} ended with exit code ${matching.at(-1)!.exitCode}${c.exitCode ? `, not ${c.exitCode}` : ' (an error)'}.`];
-    if (c.output && !ok.some((x) => re(c.output!).test(x.output))) return [`The output of ${ok.at(-1)!.line} does not show ${quoted(c.output) ?? 'what was asked'} yet.`];
+    if (!ok.length)
+      return [
+        `The command ${matching.at(-1)!.line} ended with exit code ${matching.at(-1)!.exitCode}${c.exitCode ? `, not ${c.exitCode}` : ' (an error)'}.`,
+      ];
+    if (c.output && !ok.some((x) => re(c.output!).test(x.output)))
+      return [`The output of ${ok.at(-1)!.line} does not show ${quoted(c.output) ?? 'what was asked'} yet.`];
     return [];
   }
   if ('build' in check) {
@@ -227,16 +255,23 @@ async function predicate(check: Exclude<Check, { all: unknown } | { any: unknown
     const build = [...ctx.builds].reverse().find((b) => !c.tag || b.tags.some((t) => sameRef(t, c.tag!)));
     if (!build) return [c.tag ? `No build of ${c.tag} has finished yet.` : 'No build has finished yet.'];
     const out: string[] = [];
-    if (c.minSteps !== undefined && build.steps.length < c.minSteps) out.push(`The last build had ${build.steps.length} steps; expected at least ${c.minSteps}.`);
+    if (c.minSteps !== undefined && build.steps.length < c.minSteps)
+      out.push(`The last build had ${build.steps.length} steps; expected at least ${c.minSteps}.`);
     for (const p of c.cached ?? []) {
       if (build.steps.some((s) => s.cached && re(p).test(s.instruction))) continue;
       const q = quoted(p);
-      out.push(q ? `In the last build, no CACHED step contains ${q}.` : 'In the last build, a step this exercise expects to be CACHED was not.');
+      out.push(
+        q ? `In the last build, no CACHED step contains ${q}.` : 'In the last build, a step this exercise expects to be CACHED was not.',
+      );
     }
     for (const p of c.ran ?? []) {
       if (build.steps.some((s) => !s.cached && re(p).test(s.instruction))) continue;
       const q = quoted(p);
-      out.push(q ? `In the last build, no step that ran (not CACHED) contains ${q}.` : 'In the last build, a step this exercise expects to run again was CACHED or is missing.');
+      out.push(
+        q
+          ? `In the last build, no step that ran (not CACHED) contains ${q}.`
+          : 'In the last build, a step this exercise expects to run again was CACHED or is missing.',
+      );
     }
     return out;
   }
@@ -266,6 +301,7 @@ function wasRemoved(ctx: CheckContext, kind: RemovalRecord['kind'], name: string
 /** A file in an image, container or volume (`holder` has no file…; the file … in `inside`): there, and its text matches `contains`. */
 function fileFailures(data: Uint8Array | undefined, f: FileIn, holder: string, inside: string): string[] {
   if (!data) return [`${holder} has no file ${f.path}.`];
-  if (f.contains && !re(f.contains).test(new TextDecoder().decode(data))) return [`The file ${f.path} in ${inside} does not contain ${quoted(f.contains) ?? 'what was asked'} yet.`];
+  if (f.contains && !re(f.contains).test(new TextDecoder().decode(data)))
+    return [`The file ${f.path} in ${inside} does not contain ${quoted(f.contains) ?? 'what was asked'} yet.`];
   return [];
 }

@@ -70,9 +70,18 @@ function context(w: World): CheckContext {
       inspect: (name: string) => {
         const c = w.containers?.[name];
         if (!c) return notFound('container');
-        return Promise.resolve({ State: { Status: c.state ?? 'running', ExitCode: 0 }, Config: { Image: c.image ?? 'busybox' }, Mounts: [] } as unknown as ContainerInspect);
+        return Promise.resolve({
+          State: { Status: c.state ?? 'running', ExitCode: 0 },
+          Config: { Image: c.image ?? 'busybox' },
+          Mounts: [],
+        } as unknown as ContainerInspect);
       },
-      list: () => Promise.resolve(Object.entries(w.containers ?? {}).map(([name, c]) => ({ name, image: c.image ?? 'busybox', state: c.state ?? 'running' }) as ContainerSummary)),
+      list: () =>
+        Promise.resolve(
+          Object.entries(w.containers ?? {}).map(
+            ([name, c]) => ({ name, image: c.image ?? 'busybox', state: c.state ?? 'running' }) as ContainerSummary,
+          ),
+        ),
       diff: (name: string) => Promise.resolve(w.containers?.[name]?.diff ?? []),
       copyFrom: (name: string, path: string) => {
         const data = bytes(w.containers?.[name]?.files?.[path]);
@@ -88,7 +97,11 @@ function context(w: World): CheckContext {
     registryTags: async (repo) => w.registry?.[repo],
     files: w.files ?? {},
     commands: (w.commands ?? []).map((c, i) => (Array.isArray(c) ? { at: i + 1, line: c[0], output: c[1] ?? '', exitCode: c[2] ?? 0 } : c)),
-    builds: (w.builds ?? []).map((b, i) => ({ at: i + 1, tags: b.tags, steps: b.steps.map(([instruction, cached]) => ({ instruction, cached, ms: 1 })) })),
+    builds: (w.builds ?? []).map((b, i) => ({
+      at: i + 1,
+      tags: b.tags,
+      steps: b.steps.map(([instruction, cached]) => ({ instruction, cached, ms: 1 })),
+    })),
     removals: (w.removals ?? []).map(([kind, name], i) => ({ at: i + 1, kind, name })),
     imageFile: async (ref, path) => {
       const i = image(ref);
@@ -114,13 +127,24 @@ async function judge(check: Check, right: Record<string, World>, wrong: Record<s
 
 describe('lesson 01', () => {
   const L = '01-what-is-a-container';
-  it('night-owl: sleep 1000 in vm ps, typed as vm ps or in the machine\'s shell; sleep 10000 is not it', async () => {
+  it("night-owl: sleep 1000 in vm ps, typed as vm ps or in the machine's shell; sleep 10000 is not it", async () => {
     const owl = { 'night-owl': { image: 'busybox' } };
     await judge(
       checkOf(L, 'From outside, just a process'),
       {
         'vm ps': { containers: owl, commands: [['vm ps', '  PID USER  COMMAND\n   60 root  sleep 1000\n   61 root  ps\n']] },
-        'ps in the vm shell': { containers: owl, commands: [{ at: 1, line: 'vm', output: 'vm:/var/lib/layerlab# ps\n  60 root  sleep 1000\nvm:/var/lib/layerlab#', exitCode: 0, running: true }] },
+        'ps in the vm shell': {
+          containers: owl,
+          commands: [
+            {
+              at: 1,
+              line: 'vm',
+              output: 'vm:/var/lib/layerlab# ps\n  60 root  sleep 1000\nvm:/var/lib/layerlab#',
+              exitCode: 0,
+              running: true,
+            },
+          ],
+        },
       },
       {
         'sleep 10000': { containers: owl, commands: [['vm ps', '   60 root  sleep 10000\n']] },
@@ -136,11 +160,15 @@ describe('lesson 01', () => {
       {
         'one command': { commands: [['docker run --rm debian:bookworm-slim uname -r', '6.1.158\n']] },
         'typed in a shell, session left': { commands: [['docker run -it debian:bookworm-slim sh', `${typed}exit\n`]] },
-        'typed in a shell still open': { commands: [{ at: 1, line: 'docker run -it --rm debian:bookworm-slim sh', output: typed, exitCode: 0, running: true }] },
+        'typed in a shell still open': {
+          commands: [{ at: 1, line: 'docker run -it --rm debian:bookworm-slim sh', output: typed, exitCode: 0, running: true }],
+        },
       },
       {
-        'busybox': { commands: [['docker run --rm busybox uname -r', '6.1.158\n']] },
-        'a shell where uname was not typed': { commands: [['docker run -it debian:bookworm-slim sh', '# cat /etc/debian_version\n12.12\n# exit\n']] },
+        busybox: { commands: [['docker run --rm busybox uname -r', '6.1.158\n']] },
+        'a shell where uname was not typed': {
+          commands: [['docker run -it debian:bookworm-slim sh', '# cat /etc/debian_version\n12.12\n# exit\n']],
+        },
       },
     );
   });
@@ -148,7 +176,14 @@ describe('lesson 01', () => {
   it('sleepy and night-owl removed: not when they never existed', async () => {
     await judge(
       checkOf(L, 'Containers come and go'),
-      { removed: { removals: [['container', 'sleepy'], ['container', 'night-owl']] } },
+      {
+        removed: {
+          removals: [
+            ['container', 'sleepy'],
+            ['container', 'night-owl'],
+          ],
+        },
+      },
       {
         'never created': {},
         'one left': { removals: [['container', 'sleepy']], containers: { 'night-owl': {} } },
@@ -160,7 +195,7 @@ describe('lesson 01', () => {
 
 describe('lesson 02', () => {
   const L = '02-images-and-containers';
-  it('busybox\'s Cmd printed with {{.Config.Cmd}} or {{json .Config.Cmd}}', async () => {
+  it("busybox's Cmd printed with {{.Config.Cmd}} or {{json .Config.Cmd}}", async () => {
     await judge(
       checkOf(L, 'Look inside with inspect'),
       {
@@ -186,7 +221,7 @@ describe('lesson 02', () => {
 
 describe('lesson 03', () => {
   const L = '03-dockerfiles';
-  const fail = 'ModuleNotFoundError: No module named \'flask\'\n';
+  const fail = "ModuleNotFoundError: No module named 'flask'\n";
   it('python app.py, in any of its right spellings, fails for want of flask', async () => {
     await judge(
       checkOf(L, 'Look at what you built'),
@@ -211,7 +246,7 @@ describe('lesson 03', () => {
         'CMD python3 ./app.py': image(['/bin/sh', '-c', 'python3 ./app.py']),
       },
       {
-        'python:3.11-slim\'s CMD': image(['python3']),
+        "python:3.11-slim's CMD": image(['python3']),
         'another program': image(['python', 'other.py']),
         'no install': { images: { 'hello-py:latest': { cmd: ['python', 'app.py'], history: [] } } },
       },
@@ -234,11 +269,18 @@ describe('lesson 03', () => {
 
 describe('lesson 04', () => {
   const L = '04-layers-and-cache';
-  const dockerfile = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n';
+  const dockerfile =
+    'FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n';
   const image = { 'greeter:latest': { history: ['COPY requirements.txt . # buildkit'] } };
   const build = (copyRan: boolean, pipCached: boolean, copy = 'COPY . .', pip = 'RUN pip install -r requirements.txt') => ({
     tags: ['greeter:latest'],
-    steps: [['FROM python:3.11-slim', false], ['WORKDIR /app', true], ['COPY requirements.txt .', pipCached], [pip, pipCached], [copy, !copyRan]] as [string, boolean][],
+    steps: [
+      ['FROM python:3.11-slim', false],
+      ['WORKDIR /app', true],
+      ['COPY requirements.txt .', pipCached],
+      [pip, pipCached],
+      [copy, !copyRan],
+    ] as [string, boolean][],
   });
   it('after a code change the install stays cached while COPY . runs again', async () => {
     await judge(
@@ -246,13 +288,22 @@ describe('lesson 04', () => {
       {
         'as shown': { files: { Dockerfile: dockerfile }, images: image, builds: [build(true, false), build(true, true)] },
         'pip install --no-cache-dir, COPY ./requirements.txt, COPY . /app': {
-          files: { Dockerfile: dockerfile.replace('COPY requirements.txt .', 'COPY ./requirements.txt .').replace('pip install -r', 'pip install --no-cache-dir -r').replace('COPY . .', 'COPY . /app') },
+          files: {
+            Dockerfile: dockerfile
+              .replace('COPY requirements.txt .', 'COPY ./requirements.txt .')
+              .replace('pip install -r', 'pip install --no-cache-dir -r')
+              .replace('COPY . .', 'COPY . /app'),
+          },
           images: { 'greeter:latest': { history: ['COPY ./requirements.txt . # buildkit'] } },
           builds: [build(true, true, 'COPY . /app', 'RUN pip install --no-cache-dir -r requirements.txt')],
         },
       },
       {
-        'a rebuild without a change (everything cached)': { files: { Dockerfile: dockerfile }, images: image, builds: [build(true, false), build(false, true)] },
+        'a rebuild without a change (everything cached)': {
+          files: { Dockerfile: dockerfile },
+          images: image,
+          builds: [build(true, false), build(false, true)],
+        },
         'the first build in the new order (pip ran)': { files: { Dockerfile: dockerfile }, images: image, builds: [build(true, false)] },
         'the old order': {
           files: { Dockerfile: 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . /app\nRUN pip install -r requirements.txt\n' },
@@ -266,12 +317,18 @@ describe('lesson 04', () => {
 
 describe('lesson 05', () => {
   const L = '05-read-write-layer';
-  it('my-notes is scratchpad\'s commit, also once scratchpad is removed', async () => {
+  it("my-notes is scratchpad's commit, also once scratchpad is removed", async () => {
     const notes = { 'my-notes:latest': { layers: 2, files: { '/notes.txt': 'my first note\n' } } };
     await judge(
       checkOf(L, 'Keep the changes as an image'),
-      { 'scratchpad still there': { images: notes, containers: { scratchpad: {} } }, 'scratchpad removed since': { images: notes, removals: [['container', 'scratchpad']] } },
-      { 'a commit of another container': { images: { 'my-notes:latest': { layers: 2, files: { '/other.txt': 'x' } } } }, 'no commit': { containers: { scratchpad: {} } } },
+      {
+        'scratchpad still there': { images: notes, containers: { scratchpad: {} } },
+        'scratchpad removed since': { images: notes, removals: [['container', 'scratchpad']] },
+      },
+      {
+        'a commit of another container': { images: { 'my-notes:latest': { layers: 2, files: { '/other.txt': 'x' } } } },
+        'no commit': { containers: { scratchpad: {} } },
+      },
     );
   });
 });
@@ -286,29 +343,58 @@ describe('lesson 06', () => {
       {
         'at /data': { volumes: both, commands: [['docker run --rm -v notebook:/data busybox cat /data/notes.txt', printed]] },
         'at /notes': { volumes: both, commands: [['docker run --rm -v notebook:/notes busybox cat /notes/notes.txt', printed]] },
-        '--mount': { volumes: both, commands: [['docker run --rm --mount source=notebook,target=/data busybox cat /data/notes.txt', printed]] },
+        '--mount': {
+          volumes: both,
+          commands: [['docker run --rm --mount source=notebook,target=/data busybox cat /data/notes.txt', printed]],
+        },
       },
       {
         'echoed, never written': {
           volumes: { notebook: { 'notes.txt': 'buy milk\n' } },
           commands: [['docker run --rm -v notebook:/data busybox echo "buy milk water the plants"', 'buy milk water the plants\n']],
         },
-        'written, never printed': { volumes: both, commands: [['docker run --rm -v notebook:/data busybox sh -c \'echo "water the plants" >> /data/notes.txt\'', '']] },
+        'written, never printed': {
+          volumes: both,
+          commands: [['docker run --rm -v notebook:/data busybox sh -c \'echo "water the plants" >> /data/notes.txt\'', '']],
+        },
       },
     );
   });
 
   it('the volume notebook is removed: not when it never existed', async () => {
-    await judge(checkOf(L, 'Remove a volume'), { removed: { removals: [['volume', 'notebook']] } }, { 'never created': {}, 'still there': { volumes: { notebook: {} } } });
+    await judge(
+      checkOf(L, 'Remove a volume'),
+      { removed: { removals: [['volume', 'notebook']] } },
+      { 'never created': {}, 'still there': { volumes: { notebook: {} } } },
+    );
   });
 
   it('notebook-writer removed, then the notebook printed from a new container', async () => {
     await judge(
       checkOf(L, 'Remove the container, keep the data'),
-      { 'rm, then cat': { removals: [['container', 'notebook-writer']], commands: [['docker rm notebook-writer', 'notebook-writer\n'], ['docker run --rm -v notebook:/data busybox cat /data/notes.txt', 'buy milk\n']] } },
       {
-        'cat before rm': { removals: [['container', 'notebook-writer']], commands: [['docker run --rm -v notebook:/data busybox cat /data/notes.txt', 'buy milk\n'], ['docker rm notebook-writer', 'notebook-writer\n']] },
-        'never existed': { commands: [['docker rm notebook-writer', 'Error response from daemon: No such container: notebook-writer\n', 1], ['docker run --rm -v notebook:/data busybox cat /data/notes.txt', 'buy milk\n']] },
+        'rm, then cat': {
+          removals: [['container', 'notebook-writer']],
+          commands: [
+            ['docker rm notebook-writer', 'notebook-writer\n'],
+            ['docker run --rm -v notebook:/data busybox cat /data/notes.txt', 'buy milk\n'],
+          ],
+        },
+      },
+      {
+        'cat before rm': {
+          removals: [['container', 'notebook-writer']],
+          commands: [
+            ['docker run --rm -v notebook:/data busybox cat /data/notes.txt', 'buy milk\n'],
+            ['docker rm notebook-writer', 'notebook-writer\n'],
+          ],
+        },
+        'never existed': {
+          commands: [
+            ['docker rm notebook-writer', 'Error response from daemon: No such container: notebook-writer\n', 1],
+            ['docker run --rm -v notebook:/data busybox cat /data/notes.txt', 'buy milk\n'],
+          ],
+        },
       },
     );
   });
@@ -325,10 +411,28 @@ describe('lesson 08', () => {
       checkOf(L, 'Save an image to a file'),
       {
         'rmi, load, run': { images: image, commands: [rmi, load, run] },
-        'rmi of two names, one of them already gone': { images: image, commands: [['docker rmi postcard localhost:5000/postcard', 'Untagged: localhost:5000/postcard:latest\nError response from daemon: No such image: postcard:latest\n', 1], load, run] },
+        'rmi of two names, one of them already gone': {
+          images: image,
+          commands: [
+            [
+              'docker rmi postcard localhost:5000/postcard',
+              'Untagged: localhost:5000/postcard:latest\nError response from daemon: No such image: postcard:latest\n',
+              1,
+            ],
+            load,
+            run,
+          ],
+        },
       },
       {
-        'the rmi failed (the image was never gone)': { images: image, commands: [['docker rmi localhost:5000/postcard', 'Error response from daemon: conflict: unable to remove repository reference\n', 1], load, run] },
+        'the rmi failed (the image was never gone)': {
+          images: image,
+          commands: [
+            ['docker rmi localhost:5000/postcard', 'Error response from daemon: conflict: unable to remove repository reference\n', 1],
+            load,
+            run,
+          ],
+        },
         'not run after the load': { images: image, commands: [rmi, load] },
       },
     );
@@ -337,8 +441,20 @@ describe('lesson 08', () => {
   it('postcard-sleeper stopped and removed: not when it never existed', async () => {
     await judge(
       checkOf(L, 'List, stop and remove'),
-      { 'stop -t 1, rm': { commands: [['docker stop -t 1 postcard-sleeper', 'postcard-sleeper\n'], ['docker rm postcard-sleeper', 'postcard-sleeper\n']], removals: [['container', 'postcard-sleeper']] } },
-      { 'never started': { commands: [['docker stop postcard-sleeper', 'Error response from daemon: No such container: postcard-sleeper\n', 0]] } },
+      {
+        'stop -t 1, rm': {
+          commands: [
+            ['docker stop -t 1 postcard-sleeper', 'postcard-sleeper\n'],
+            ['docker rm postcard-sleeper', 'postcard-sleeper\n'],
+          ],
+          removals: [['container', 'postcard-sleeper']],
+        },
+      },
+      {
+        'never started': {
+          commands: [['docker stop postcard-sleeper', 'Error response from daemon: No such container: postcard-sleeper\n', 0]],
+        },
+      },
     );
   });
 });
@@ -353,7 +469,7 @@ describe('lesson 09', () => {
         'as in the solution': df('FROM busybox\nWORKDIR /app\nCOPY receipt.sh items.csv ./\nCMD ["sh", "receipt.sh"]\n'),
         'COPY . .': df('FROM busybox\nWORKDIR /app\nCOPY . .\nCMD ["sh", "receipt.sh"]\n'),
         'COPY . /app': df('FROM busybox\nWORKDIR /app\nCOPY . /app\nCMD ["sh", "receipt.sh"]\n'),
-        'lowercase': df('from busybox\nworkdir /app\ncopy . .\ncmd ["sh", "receipt.sh"]\n'),
+        lowercase: df('from busybox\nworkdir /app\ncopy . .\ncmd ["sh", "receipt.sh"]\n'),
         'two COPY lines': df('FROM busybox\nWORKDIR /app\nCOPY receipt.sh .\nCOPY items.csv .\nCMD sh receipt.sh\n'),
       },
       {
@@ -365,12 +481,19 @@ describe('lesson 09', () => {
   });
 
   it('the pushed image is the capstone, not another /app image tagged with its name', async () => {
-    const capstone = { workdir: '/app', cmd: ['sh', 'receipt.sh'], files: { '/app/receipt.sh': '#!/bin/sh\n', '/app/items.csv': 'item,quantity,price\n' } };
+    const capstone = {
+      workdir: '/app',
+      cmd: ['sh', 'receipt.sh'],
+      files: { '/app/receipt.sh': '#!/bin/sh\n', '/app/items.csv': 'item,quantity,price\n' },
+    };
     await judge(
       checkOf(L, 'Ship it'),
       { capstone: { images: { 'localhost:5000/capstone:latest': capstone }, registry: { capstone: ['latest'] } } },
       {
-        'hello-py under the capstone\'s name': { images: { 'localhost:5000/capstone:latest': { workdir: '/app', cmd: ['python', 'app.py'], files: { '/app/app.py': '' } } }, registry: { capstone: ['latest'] } },
+        "hello-py under the capstone's name": {
+          images: { 'localhost:5000/capstone:latest': { workdir: '/app', cmd: ['python', 'app.py'], files: { '/app/app.py': '' } } },
+          registry: { capstone: ['latest'] },
+        },
         'not pushed': { images: { 'localhost:5000/capstone:latest': capstone } },
       },
     );

@@ -24,7 +24,18 @@ describe('literalOf', () => {
   });
 
   it('gives nothing for a pattern that is more than a literal', () => {
-    for (const p of ['docker (container )?run .*web', 'sleep[\\s\\S]*sleep', 'a|b', 'x+', '\\d', 'COPY [a-z]', 'a{2}', '^', '', 'trailing\\']) {
+    for (const p of [
+      'docker (container )?run .*web',
+      'sleep[\\s\\S]*sleep',
+      'a|b',
+      'x+',
+      '\\d',
+      'COPY [a-z]',
+      'a{2}',
+      '^',
+      '',
+      'trailing\\',
+    ]) {
       expect(literalOf(p), p).toBeUndefined();
     }
   });

@@ -6,19 +6,28 @@
 import { z } from 'zod';
 import type { Check } from './types.ts';
 
-const pattern = z.string().min(1).refine((s) => {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be a valid JavaScript regular expression')
+const pattern = z
+  .string()
+  .min(1)
+  .refine((s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid JavaScript regular expression')
   // a quantified group that itself repeats, like (a+)+, can take forever to match (a check from a
   // shared link must not be able to hang the engine's worker)
-  .refine((s) => !/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/.test(s), 'must not repeat a group that repeats inside (like (a+)+): it can take forever to match')
+  .refine(
+    (s) => !/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/.test(s),
+    'must not repeat a group that repeats inside (like (a+)+): it can take forever to match',
+  )
   // likewise a repeated group of alternatives that can match the same text, like (a|a)* or (a|ab)+
-  .refine((s) => !/\((?:[^()\\]|\\.)*\|(?:[^()\\]|\\.)*\)[+*{]/.test(s), 'must not repeat a group of alternatives (like (a|ab)*): it can take forever to match; repeat each alternative on its own instead')
+  .refine(
+    (s) => !/\((?:[^()\\]|\\.)*\|(?:[^()\\]|\\.)*\)[+*{]/.test(s),
+    'must not repeat a group of alternatives (like (a|ab)*): it can take forever to match; repeat each alternative on its own instead',
+  )
   .refine((s) => s.length <= 300, 'must be at most 300 characters');
 const state = z.enum(['running', 'exited', 'created']);
 const fileIn = z.strictObject({ path: z.string().min(1), contains: pattern.optional().describe('the text of the file matches') });
@@ -47,21 +56,28 @@ export const checkSchema: z.ZodType<Check> = z.lazy(() =>
       ...message,
     }),
     z.strictObject({
-      container: z.strictObject({
-        name: z.string().min(1),
-        exists: z.boolean().optional(),
-        removed: z.boolean().optional().describe('one of this name was removed while the lesson was open, and none exists now'),
-        state: state.optional(),
-        image: z.string().optional(),
-        exitCode: z.number().int().optional(),
-        mount: z.strictObject({ volume: z.string().optional(), destination: z.string().min(1) }).optional(),
-        diff: z.array(z.strictObject({ path: z.string().min(1), kind: z.enum(['A', 'C', 'D']) })).optional(),
-        file: fileIn.optional(),
-      }).refine(notBoth, notBothMessage),
+      container: z
+        .strictObject({
+          name: z.string().min(1),
+          exists: z.boolean().optional(),
+          removed: z.boolean().optional().describe('one of this name was removed while the lesson was open, and none exists now'),
+          state: state.optional(),
+          image: z.string().optional(),
+          exitCode: z.number().int().optional(),
+          mount: z.strictObject({ volume: z.string().optional(), destination: z.string().min(1) }).optional(),
+          diff: z.array(z.strictObject({ path: z.string().min(1), kind: z.enum(['A', 'C', 'D']) })).optional(),
+          file: fileIn.optional(),
+        })
+        .refine(notBoth, notBothMessage),
       ...message,
     }),
     z.strictObject({
-      containers: z.strictObject({ image: z.string().optional(), state: state.optional(), min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }),
+      containers: z.strictObject({
+        image: z.string().optional(),
+        state: state.optional(),
+        min: z.number().int().min(0).optional(),
+        max: z.number().int().min(0).optional(),
+      }),
       ...message,
     }),
     z.strictObject({
@@ -80,16 +96,27 @@ export const checkSchema: z.ZodType<Check> = z.lazy(() =>
         command: pattern,
         exitCode: z.number().int().optional(),
         output: pattern.optional(),
-        after: z.union([pattern, z.strictObject({ command: pattern, output: pattern.optional() })]).optional().describe('only count commands after the last one matching this'),
+        after: z
+          .union([pattern, z.strictObject({ command: pattern, output: pattern.optional() })])
+          .optional()
+          .describe('only count commands after the last one matching this'),
       }),
       ...message,
     }),
     z.strictObject({
-      build: z.strictObject({ tag: z.string().optional(), cached: z.array(pattern).optional(), ran: z.array(pattern).optional(), minSteps: z.number().int().min(0).optional() }),
+      build: z.strictObject({
+        tag: z.string().optional(),
+        cached: z.array(pattern).optional(),
+        ran: z.array(pattern).optional(),
+        minSteps: z.number().int().min(0).optional(),
+      }),
       ...message,
     }),
     z.strictObject({ registry: z.strictObject({ repository: z.string().min(1), tag: z.string().optional() }), ...message }),
-    z.strictObject({ file: z.strictObject({ path: z.string().min(1), exists: z.boolean().optional(), contains: pattern.optional() }), ...message }),
+    z.strictObject({
+      file: z.strictObject({ path: z.string().min(1), exists: z.boolean().optional(), contains: pattern.optional() }),
+      ...message,
+    }),
   ]),
 );
 

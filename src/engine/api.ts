@@ -248,7 +248,15 @@ export interface PruneReport {
  * The files of a build context: path (POSIX, relative) → bytes, mode and `mtime` (modification
  * time in seconds since the epoch, 0 when absent; COPY/ADD keep it, the build cache ignores it).
  */
-export type BuildContext = Map<string, { data: Uint8Array; mode?: number; mtime?: number; /** Set for a symbolic link (then `data` is empty): where it points, as written. */ linkTarget?: string }>;
+export type BuildContext = Map<
+  string,
+  {
+    data: Uint8Array;
+    mode?: number;
+    mtime?: number;
+    /** Set for a symbolic link (then `data` is empty): where it points, as written. */ linkTarget?: string;
+  }
+>;
 
 /** `docker build` options. */
 export interface BuildOptions {
@@ -349,7 +357,10 @@ export interface DockerEngine {
      * or after `since`, ending at the first after `until` (Unix `seconds[.nanos]`, as Docker's API
      * takes them); with `follow`, new lines until the container stops or `signal` aborts.
      */
-    logs(idOrName: string, options?: { follow?: boolean; tail?: number; since?: string; until?: string; signal?: AbortSignal; onEntry: (e: LogEntry) => void }): Promise<void>;
+    logs(
+      idOrName: string,
+      options?: { follow?: boolean; tail?: number; since?: string; until?: string; signal?: AbortSignal; onEntry: (e: LogEntry) => void },
+    ): Promise<void>;
     diff(idOrName: string): Promise<ChangeEntry[]>;
     commit(idOrName: string, options?: { reference?: string; message?: string; author?: string }): Promise<string>;
     exec(idOrName: string, options: ExecOptions): Promise<AttachedProcess>;
@@ -393,6 +404,13 @@ export interface DockerEngine {
     df(): Promise<DiskUsage>;
     prune(options?: { all?: boolean; volumes?: boolean }): Promise<PruneReport>;
     /** Kernel, memory and counts, like `docker info`. */
-    info(): Promise<{ kernelVersion: string; memTotal: number; containers: number; running: number; images: number; serverVersion: string }>;
+    info(): Promise<{
+      kernelVersion: string;
+      memTotal: number;
+      containers: number;
+      running: number;
+      images: number;
+      serverVersion: string;
+    }>;
   };
 }

@@ -80,7 +80,13 @@ export class Engine implements DockerEngine {
       ...(options.onContainerEvent ? { onEvent: options.onContainerEvent } : {}),
     });
     this.registry = new LocalRegistry({ blobs: options.blobs, meta: options.meta });
-    this.builder = new Builder({ images: this.imageStore, containers: this.containerManager, meta: options.meta, blobs: options.blobs, now });
+    this.builder = new Builder({
+      images: this.imageStore,
+      containers: this.containerManager,
+      meta: options.meta,
+      blobs: options.blobs,
+      now,
+    });
   }
 
   /**
@@ -159,18 +165,23 @@ export class Engine implements DockerEngine {
       return res;
     },
     prune: this.withGc((o) => this.imageStore.prune(o)),
-    pull: (r, e, s) => this.leases.hold(() => (isLocalRegistryReference(r) ? pullFromRegistry(this.imageStore, this.registry, r, e, s) : this.imageStore.pull(r, e, s))),
+    pull: (r, e, s) =>
+      this.leases.hold(() =>
+        isLocalRegistryReference(r) ? pullFromRegistry(this.imageStore, this.registry, r, e, s) : this.imageStore.pull(r, e, s),
+      ),
     available: () => this.imageStore.available(),
     save: (refs) => saveImages(this.imageStore, this.options.blobs, refs),
-    load: (archive, onEvent) => this.leases.hold(async () => {
-      const machine = await this.machineStorage();
-      const r = await loadImages(this.imageStore, this.options.blobs, this.options.meta, archive, onEvent, machine ? { machine } : {});
-      return { loaded: r.loaded, warnings: r.warnings };
-    }),
-    push: (ref, onEvent) => this.leases.hold(async () => {
-      const r = await push(this.imageStore, this.registry, ref, onEvent);
-      return { digest: r.digest, size: r.size };
-    }),
+    load: (archive, onEvent) =>
+      this.leases.hold(async () => {
+        const machine = await this.machineStorage();
+        const r = await loadImages(this.imageStore, this.options.blobs, this.options.meta, archive, onEvent, machine ? { machine } : {});
+        return { loaded: r.loaded, warnings: r.warnings };
+      }),
+    push: (ref, onEvent) =>
+      this.leases.hold(async () => {
+        const r = await push(this.imageStore, this.registry, ref, onEvent);
+        return { digest: r.digest, size: r.size };
+      }),
   };
 
   login(server?: string): Promise<never> {
@@ -239,7 +250,9 @@ export class Engine implements DockerEngine {
     },
     info: async () => {
       const guest = await this.options.getGuest();
-      const r = await collect(await guest.spawn({ argv: ['sh', '-c', 'uname -r; sed -n "s/MemTotal: *\\([0-9]*\\) kB/\\1/p" /proc/meminfo'], stdinNull: true }));
+      const r = await collect(
+        await guest.spawn({ argv: ['sh', '-c', 'uname -r; sed -n "s/MemTotal: *\\([0-9]*\\) kB/\\1/p" /proc/meminfo'], stdinNull: true }),
+      );
       const [kernel = '', mem = '0'] = new TextDecoder().decode(r.stdout).trim().split('\n');
       const containers = await this.containerManager.list({ all: true });
       return {

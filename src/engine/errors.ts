@@ -5,14 +5,7 @@
 
 /** What went wrong, in Docker's terms. */
 export type EngineErrorKind =
-  | 'not-found'
-  | 'conflict'
-  | 'invalid-argument'
-  | 'unavailable'
-  | 'build-failed'
-  | 'cancelled'
-  | 'store-full'
-  | 'guest';
+  'not-found' | 'conflict' | 'invalid-argument' | 'unavailable' | 'build-failed' | 'cancelled' | 'store-full' | 'guest';
 
 /** Base of every engine error. */
 export class EngineError extends Error {

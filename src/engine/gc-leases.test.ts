@@ -47,7 +47,13 @@ function setup() {
   const blobs = new GatedBlobStore();
   const meta = new MemoryMetadataStore();
   const source = staticImageSource(async (path) => new Uint8Array(readFileSync(new URL(path, IMAGES))));
-  const engine = new Engine({ blobs, meta, source, getGuest: async () => new ScriptedGuest(), now: () => new Date('2026-03-01T12:00:00Z') });
+  const engine = new Engine({
+    blobs,
+    meta,
+    source,
+    getGuest: async () => new ScriptedGuest(),
+    now: () => new Date('2026-03-01T12:00:00Z'),
+  });
   return { engine, blobs };
 }
 

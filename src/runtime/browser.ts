@@ -6,7 +6,11 @@ import wasmUrl from 'v86/build/v86.wasm?url';
 import type { MachineEnvironment } from './v86-machine.ts';
 
 /** Fetches `url` into bytes, reporting progress as the body arrives. */
-export async function fetchWithProgress(url: string, onProgress?: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
+export async function fetchWithProgress(
+  url: string,
+  onProgress?: (loaded: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   const res = await fetch(url, signal ? { signal } : {});
   if (!res.ok) throw new Error(`downloading ${url}: HTTP ${res.status}`);
   const total = Number(res.headers.get('content-length') ?? 0);

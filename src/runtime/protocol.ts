@@ -188,7 +188,8 @@ export function encodeSpawnSpec(spec: SpawnSpec): Uint8Array {
     if (spec.overlay.work !== undefined) add('work', spec.overlay.work);
   }
   for (const f of spec.files ?? []) {
-    if (f.path.includes(':') || f.path.startsWith('?') || !f.path) throw new TypeError(`file paths may not be empty, contain ':' or start with '?' (${f.path})`);
+    if (f.path.includes(':') || f.path.startsWith('?') || !f.path)
+      throw new TypeError(`file paths may not be empty, contain ':' or start with '?' (${f.path})`);
     add('file', `${f.ifMissing ? '?' : ''}${f.path}:${f.content}`);
   }
   for (const b of spec.binds ?? []) {

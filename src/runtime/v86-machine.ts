@@ -59,7 +59,7 @@ function deviceOptions(manifest: GuestManifest): Partial<V86Options> {
     uart1: true,
     virtio_console: true,
     acpi: false,
-  } as unknown as Partial<V86Options>;  // v86.d.ts types virtio_console as a config object; `true` is documented
+  } as unknown as Partial<V86Options>; // v86.d.ts types virtio_console as a config object; `true` is documented
 }
 
 function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
@@ -144,9 +144,14 @@ export class V86Machine implements GuestMachine {
   private static async restore(env: MachineEnvironment, manifest: GuestManifest, options: StartOptions): Promise<V86Machine> {
     const { signal, onProgress = () => {} } = options;
     const entry = manifest.files['state.bin.zst']!;
-    const state = await env.fetchAsset('state.bin.zst', (loaded, total) => onProgress({ phase: 'download', detail: 'machine snapshot', loaded, total }), signal);
+    const state = await env.fetchAsset(
+      'state.bin.zst',
+      (loaded, total) => onProgress({ phase: 'download', detail: 'machine snapshot', loaded, total }),
+      signal,
+    );
     const digest = await sha256Hex(state);
-    if (digest !== entry.sha256) throw new Error(`snapshot file is corrupt (sha256 ${digest.slice(0, 12)}…, expected ${entry.sha256.slice(0, 12)}…)`);
+    if (digest !== entry.sha256)
+      throw new Error(`snapshot file is corrupt (sha256 ${digest.slice(0, 12)}…, expected ${entry.sha256.slice(0, 12)}…)`);
     onProgress({ phase: 'restore', detail: 'restoring the machine' });
     const t0 = performance.now();
     const emulator = new V86({
@@ -187,14 +192,20 @@ export class V86Machine implements GuestMachine {
     return machine;
   }
 
-  private static async coldBoot(env: MachineEnvironment, manifest: GuestManifest, options: StartOptions, notice?: string): Promise<V86Machine> {
+  private static async coldBoot(
+    env: MachineEnvironment,
+    manifest: GuestManifest,
+    options: StartOptions,
+    notice?: string,
+  ): Promise<V86Machine> {
     const { signal, onProgress = () => {} } = options;
     const files: Record<string, Uint8Array> = {};
     for (const name of ['bios.bin', 'bzImage', 'initrd.img']) {
       files[name] = await env.fetchAsset(name, (loaded, total) => onProgress({ phase: 'download', detail: name, loaded, total }), signal);
       const want = manifest.files[name]?.sha256;
       const got = await sha256Hex(files[name]!);
-      if (want && got !== want) throw new Error(`guest file ${name} is corrupt (sha256 ${got.slice(0, 12)}…, expected ${want.slice(0, 12)}…)`);
+      if (want && got !== want)
+        throw new Error(`guest file ${name} is corrupt (sha256 ${got.slice(0, 12)}…, expected ${want.slice(0, 12)}…)`);
     }
     onProgress({ phase: 'boot', detail: 'booting Linux' });
     const buf = (b: Uint8Array) => ({ buffer: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer });
@@ -209,7 +220,15 @@ export class V86Machine implements GuestMachine {
     } as V86Options);
     const machine = V86Machine.attach(emulator, manifest);
     try {
-      await abortable(timeout(machine.agent.waitReady(), READY_TIMEOUT_MS, `the guest did not start its agent within ${READY_TIMEOUT_MS / 1000} s; console: ${machine.consoleTail()}`), signal, 'boot');
+      await abortable(
+        timeout(
+          machine.agent.waitReady(),
+          READY_TIMEOUT_MS,
+          `the guest did not start its agent within ${READY_TIMEOUT_MS / 1000} s; console: ${machine.consoleTail()}`,
+        ),
+        signal,
+        'boot',
+      );
     } catch (err) {
       await machine.destroy();
       throw err;
@@ -314,8 +333,12 @@ export class V86Machine implements GuestMachine {
     for (const l of this.statusListeners) l(s);
   }
 
-  async spawn(spec: SpawnSpec, options: { signal?: AbortSignal; manualCredit?: boolean } = {}): Promise<GuestProcess & { release(bytes: number): void }> {
-    if (this.statusValue.state === 'stopped') throw new GuestExitedError(`the machine is stopped${this.statusValue.reason ? `: ${this.statusValue.reason}` : ''}`);
+  async spawn(
+    spec: SpawnSpec,
+    options: { signal?: AbortSignal; manualCredit?: boolean } = {},
+  ): Promise<GuestProcess & { release(bytes: number): void }> {
+    if (this.statusValue.state === 'stopped')
+      throw new GuestExitedError(`the machine is stopped${this.statusValue.reason ? `: ${this.statusValue.reason}` : ''}`);
     if (this.statusValue.state === 'unresponsive') throw new GuestUnresponsiveError('the guest is not answering; restart it');
     const pending = this.agent.spawn(spec, { manualCredit: options.manualCredit ?? false });
     let proc;
@@ -323,7 +346,11 @@ export class V86Machine implements GuestMachine {
       proc = await abortable(pending, options.signal, 'spawn');
     } catch (err) {
       // cancelled while starting: the process may still arrive, and must not be left running
-      if (err instanceof CancelledError) pending.then((p) => p.kill('SIGKILL'), () => {});
+      if (err instanceof CancelledError)
+        pending.then(
+          (p) => p.kill('SIGKILL'),
+          () => {},
+        );
       throw err;
     }
     const started = proc;

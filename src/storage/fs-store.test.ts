@@ -20,7 +20,10 @@ vi.mock('node:fs/promises', async (importOriginal) => {
       throw enospc();
     }) as unknown as typeof handle.write;
     handle.writeFile = (async (data: string | Uint8Array) => {
-      await real.appendFile(args[0] as string, typeof data === 'string' ? data.slice(0, data.length >> 1) : data.subarray(0, data.length >> 1));
+      await real.appendFile(
+        args[0] as string,
+        typeof data === 'string' ? data.slice(0, data.length >> 1) : data.subarray(0, data.length >> 1),
+      );
       throw enospc();
     }) as unknown as typeof handle.writeFile;
     return handle;
@@ -117,7 +120,9 @@ describe('file-system store: layout and crash safety', () => {
     // place, containers.json already rewritten, references.json not yet.
     await writeFile(
       join(dir, '.journal.json'),
-      '{"version":1,"collections":[\n["containers",[["web",{"image":"app:v2"}]]],\n["references",[["app:v2",{"digest":"' + NGINX + '"}]]]]}\n',
+      '{"version":1,"collections":[\n["containers",[["web",{"image":"app:v2"}]]],\n["references",[["app:v2",{"digest":"' +
+        NGINX +
+        '"}]]]]}\n',
     );
     await writeFile(join(dir, 'containers.json'), '{"version":1,"records":[["web",{"image":"app:v2"}]]}\n');
 

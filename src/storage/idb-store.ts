@@ -298,8 +298,8 @@ export class IdbMetadataStore extends TransactionalMetadataStore {
           checkMetadataQuota(this.quotaBytes, before, after);
         }
         await requests<unknown>(
-          changes.writes.map((w) => () =>
-            w.text === undefined ? store.delete([w.collection, w.key]) : store.put(w.text, [w.collection, w.key]),
+          changes.writes.map(
+            (w) => () => (w.text === undefined ? store.delete([w.collection, w.key]) : store.put(w.text, [w.collection, w.key])),
           ),
         );
         return true;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildEvent } from '../engine/api.ts';
-import { buildElapsedLabel, buildStepsView, buildTimeLabel, interruptedBuildNotice, stepTimeLabel, type BuildStepsView } from './build-steps.ts';
+import {
+  buildElapsedLabel,
+  buildStepsView,
+  buildTimeLabel,
+  interruptedBuildNotice,
+  stepTimeLabel,
+  type BuildStepsView,
+} from './build-steps.ts';
 import { expectGolden, wrap } from './testdata/golden.ts';
 
 const enc = new TextEncoder();
@@ -29,7 +36,16 @@ function events(steps: StepScript[], messages: string[] = []): BuildEvent[] {
   steps.forEach((s, i) => {
     const step = i + 1;
     const [, label = '', instruction = s.label] = /^\[([^\]]*)\] (.*)$/.exec(s.label) ?? [];
-    out.push({ type: 'step-start', step, total: steps.length, stage: s.stage ?? '', label, instruction, line: s.line, ...(s.at !== undefined ? { at: s.at } : {}) });
+    out.push({
+      type: 'step-start',
+      step,
+      total: steps.length,
+      stage: s.stage ?? '',
+      label,
+      instruction,
+      line: s.line,
+      ...(s.at !== undefined ? { at: s.at } : {}),
+    });
     for (const chunk of s.stdout ?? []) out.push({ type: 'step-output', step, stream: 'stdout', data: enc.encode(chunk) });
     for (const chunk of s.stderr ?? []) out.push({ type: 'step-output', step, stream: 'stderr', data: enc.encode(chunk) });
     if (s.running) return;
@@ -49,7 +65,9 @@ const PIP_OUTPUT = [
   'Installing collected packages: Werkzeug, Jinja2, Flask\n',
   'Successfully installed Flask-2.2.2 Jinja2-3.1.2 Werkzeug-2.2.2\n',
 ];
-const PIP_WARNING = ["WARNING: Running pip as the 'root' user can result in broken permissions. It is recommended to use a virtual environment instead.\n"];
+const PIP_WARNING = [
+  "WARNING: Running pip as the 'root' user can result in broken permissions. It is recommended to use a virtual environment instead.\n",
+];
 
 /** web's Dockerfile: requirements first, so editing app.py only rebuilds the last COPY. */
 function goodOrder(edit: 'first' | 'app.py'): BuildEvent[] {
@@ -59,7 +77,13 @@ function goodOrder(edit: 'first' | 'app.py'): BuildEvent[] {
       { label: '[1/5] FROM python:3.11-slim', line: 1, ms: again ? 31 : 142 },
       { label: '[2/5] WORKDIR /app', line: 2, cached: again, ms: again ? 2 : 48 },
       { label: '[3/5] COPY requirements.txt .', line: 3, cached: again, ms: again ? 3 : 61 },
-      { label: '[4/5] RUN pip install -r requirements.txt', line: 4, cached: again, ms: again ? 2 : 8_412, ...(again ? {} : { stdout: PIP_OUTPUT, stderr: PIP_WARNING }) },
+      {
+        label: '[4/5] RUN pip install -r requirements.txt',
+        line: 4,
+        cached: again,
+        ms: again ? 2 : 8_412,
+        ...(again ? {} : { stdout: PIP_OUTPUT, stderr: PIP_WARNING }),
+      },
       { label: '[5/5] COPY . /app', line: 5, ms: 87 },
     ],
     ['exporting layers', 'writing image sha256:5858b9346aff', 'naming to web:1'],
@@ -86,9 +110,20 @@ function formatBuild(v: BuildStepsView): string {
   ];
   if (v.error) out.push(`error: ${v.error}${v.errorLine !== undefined ? ` (line ${v.errorLine})` : ''}`);
   for (const s of v.steps) {
-    const mark = s.state === 'cached' ? 'CACHED' : s.state === 'done' ? `DONE ${s.timeLabel}` : s.state === 'error' ? 'ERROR' : s.state === 'cancelled' ? 'CANCELED' : '...';
+    const mark =
+      s.state === 'cached'
+        ? 'CACHED'
+        : s.state === 'done'
+          ? `DONE ${s.timeLabel}`
+          : s.state === 'error'
+            ? 'ERROR'
+            : s.state === 'cancelled'
+              ? 'CANCELED'
+              : '...';
     const cascade = s.step === v.cascadeStart ? ' <- cascade starts' : '';
-    out.push(`#${s.step} ${s.label}  ${mark}  [${s.keyword} stage=${s.stage || '-'} line=${s.line} reason=${s.reason} reusable=${s.reusable ?? '-'}]${cascade}`);
+    out.push(
+      `#${s.step} ${s.label}  ${mark}  [${s.keyword} stage=${s.stage || '-'} line=${s.line} reason=${s.reason} reusable=${s.reusable ?? '-'}]${cascade}`,
+    );
     if (s.droppedLines) out.push(`    … ${s.droppedLines} earlier lines`);
     for (const l of s.output) out.push(`    ${l.stream === 'stderr' ? '!' : '|'} ${l.text}`);
     out.push(wrap(`    alt: ${s.alt}`, 100, '      '));
@@ -142,25 +177,38 @@ describe('buildStepsView', () => {
           label: '[3/3] RUN pip install flask==9.9',
           line: 3,
           stdout: ['Looking in links: /usr/share/layerlab/wheels\n'],
-          stderr: ['ERROR: Could not find a version that satisfies the requirement flask==9.9 (from versions: 2.2.2)\n', 'ERROR: No matching distribution found for flask==9.9\n'],
+          stderr: [
+            'ERROR: Could not find a version that satisfies the requirement flask==9.9 (from versions: 2.2.2)\n',
+            'ERROR: No matching distribution found for flask==9.9\n',
+          ],
           error: 'process "/bin/sh -c pip install flask==9.9" did not complete successfully: exit code: 1',
         },
       ]),
     );
     expectGolden('build-failed', formatBuild(view));
-    expect(view).toMatchObject({ failed: true, finished: false, error: 'process "/bin/sh -c pip install flask==9.9" did not complete successfully: exit code: 1' });
+    expect(view).toMatchObject({
+      failed: true,
+      finished: false,
+      error: 'process "/bin/sh -c pip install flask==9.9" did not complete successfully: exit code: 1',
+    });
     expect(view.steps[2]).toMatchObject({ state: 'error', ms: undefined, timeLabel: '' });
   });
 
   it('a line that changed, and the steps after it', () => {
     const first = buildStepsView(goodOrder('first'));
     const changed = goodOrder('first').map((e) =>
-      e.type === 'step-start' && e.step === 4 ? { ...e, instruction: 'RUN pip install --no-cache-dir -r requirements.txt' } : e.type === 'step-done' && e.step < 4 && e.step > 1 ? { ...e, cached: true } : e,
+      e.type === 'step-start' && e.step === 4
+        ? { ...e, instruction: 'RUN pip install --no-cache-dir -r requirements.txt' }
+        : e.type === 'step-done' && e.step < 4 && e.step > 1
+          ? { ...e, cached: true }
+          : e,
     );
     const view = buildStepsView(changed, first);
     expect(view.cascadeStart).toBe(4);
     expect(view.steps.map((s) => s.reason)).toEqual(['base', 'cached', 'cached', 'changed', 'after-change']);
-    expect(view.steps[3]?.alt).toBe('Step 4 of 5, RUN pip install --no-cache-dir -r requirements.txt, rebuilt in 8.4s because this line changed; the cache is not used from here on.');
+    expect(view.steps[3]?.alt).toBe(
+      'Step 4 of 5, RUN pip install --no-cache-dir -r requirements.txt, rebuilt in 8.4s because this line changed; the cache is not used from here on.',
+    );
     expect(view.steps[4]?.reusable).toBe(true);
   });
 
@@ -173,7 +221,12 @@ describe('buildStepsView', () => {
       { label: '[2/3] WORKDIR /app', line: 2, cached: true },
       { label: '[3/3] RUN apt-get update', line: 3, ms: 900 },
     ]);
-    const short = buildStepsView(events([{ label: '[1/2] FROM python:3.11-slim', line: 1 }, { label: '[2/2] WORKDIR /app', line: 2 }]));
+    const short = buildStepsView(
+      events([
+        { label: '[1/2] FROM python:3.11-slim', line: 1 },
+        { label: '[2/2] WORKDIR /app', line: 2 },
+      ]),
+    );
     expect(buildStepsView(longer, short).steps.map((s) => s.reason)).toEqual(['base', 'cached', 'new']);
   });
 
@@ -187,7 +240,12 @@ describe('buildStepsView', () => {
       // "é" split across two chunks
       { type: 'step-output', step: 2, stream: 'stderr', data: new Uint8Array([0xc3]) },
       { type: 'step-output', step: 2, stream: 'stderr', data: new Uint8Array([0xa9, 0x0a]) },
-      ...Array.from({ length: 10 }, (_, i): BuildEvent => ({ type: 'step-output', step: 2, stream: 'stdout', data: enc.encode(`line ${i}\n`) })),
+      ...Array.from({ length: 10 }, (_, i): BuildEvent => ({
+        type: 'step-output',
+        step: 2,
+        stream: 'stdout',
+        data: enc.encode(`line ${i}\n`),
+      })),
       { type: 'step-output', step: 2, stream: 'stdout', data: enc.encode('no newline yet') },
     ];
     const view = buildStepsView(evs, undefined, { maxLines: 4 });
@@ -202,7 +260,9 @@ describe('buildStepsView', () => {
     ]);
     const all = buildStepsView(evs).steps[1]!.output.filter((l) => l.stream === 'stderr');
     expect(all.map((l) => l.text)).toEqual(['Downloading 100%', 'Café']);
-    expect(view.alt).toBe('The build is running: 2 of 2 steps started. Step 1 of 2, FROM busybox, base image ready in 0.0s. Step 2 of 2, RUN wget -O /big http://localhost/big, running.');
+    expect(view.alt).toBe(
+      'The build is running: 2 of 2 steps started. Step 1 of 2, FROM busybox, base image ready in 0.0s. Step 2 of 2, RUN wget -O /big http://localhost/big, running.',
+    );
     expect(buildStepsView([]).alt).toBe('The build has not started.');
   });
 
@@ -230,12 +290,18 @@ describe('buildStepsView', () => {
 
   it('reads the older one-string form of step-start', () => {
     const old = { type: 'step-start', step: 1, total: 1, stage: '', label: '', instruction: '[1/1] FROM busybox', line: 1 } as const;
-    expect(buildStepsView([old]).steps[0]).toMatchObject({ label: '[1/1] FROM busybox', position: '1/1', instruction: 'FROM busybox', keyword: 'FROM' });
+    expect(buildStepsView([old]).steps[0]).toMatchObject({
+      label: '[1/1] FROM busybox',
+      position: '1/1',
+      instruction: 'FROM busybox',
+      keyword: 'FROM',
+    });
   });
 
   it('a FROM that cannot be pulled: failed at step 1, the other steps never started (golden)', () => {
     const T = Date.parse('2026-03-01T12:03:00Z');
-    const message = 'dockerfile:1: python:3.12-slim: pull access denied for python, repository does not exist or may require \'docker login\'';
+    const message =
+      "dockerfile:1: python:3.12-slim: pull access denied for python, repository does not exist or may require 'docker login'";
     const evs: BuildEvent[] = [
       { type: 'step-start', step: 1, total: 4, stage: '', label: '1/4', instruction: 'FROM python:3.12-slim', line: 1, at: T },
       { type: 'step-error', step: 1, message },
@@ -257,7 +323,13 @@ describe('buildStepsView', () => {
     const evs = [
       ...events([
         { label: '[1/2] FROM busybox', line: 1, ms: 20, at: T },
-        { label: '[2/2] RUN for i in 1 2 3; do echo line$i; sleep 1; done', line: 2, stdout: ['line1\n', 'line2\n'], cancelled: true, at: T + 20 },
+        {
+          label: '[2/2] RUN for i in 1 2 3; do echo line$i; sleep 1; done',
+          line: 2,
+          stdout: ['line1\n', 'line2\n'],
+          cancelled: true,
+          at: T + 20,
+        },
       ]),
       { type: 'build-end', outcome: 'cancelled', message: 'build cancelled' } as const,
     ];
@@ -266,21 +338,34 @@ describe('buildStepsView', () => {
     expect(view).toMatchObject({ state: 'cancelled', cancelled: true, failed: false, finished: false, stoppedAt: 2, error: '' });
     expect(view.steps[1]).toMatchObject({ state: 'cancelled', reason: 'cancelled', error: '' });
     // a cancel between steps: no step is marked
-    const between = buildStepsView([...events([{ label: '[1/2] FROM busybox', line: 1 }]), { type: 'build-end', outcome: 'cancelled', message: 'build cancelled' }]);
+    const between = buildStepsView([
+      ...events([{ label: '[1/2] FROM busybox', line: 1 }]),
+      { type: 'build-end', outcome: 'cancelled', message: 'build cancelled' },
+    ]);
     expect(between).toMatchObject({ state: 'cancelled', stoppedAt: null });
     expect(between.alt).toMatch(/^The build was cancelled\. /);
   });
 
   it('a failure before the first step (a syntax error) ends the build', () => {
     const view = buildStepsView([{ type: 'build-end', outcome: 'failed', message: 'dockerfile:2: unknown instruction: FROB', line: 2 }]);
-    expect(view).toMatchObject({ state: 'failed', failed: true, steps: [], stoppedAt: null, error: 'unknown instruction: FROB', errorLine: 2 });
+    expect(view).toMatchObject({
+      state: 'failed',
+      failed: true,
+      steps: [],
+      stoppedAt: null,
+      error: 'unknown instruction: FROB',
+      errorLine: 2,
+    });
     expect(view.alt).toBe('The build failed before its first step: unknown instruction: FROB');
     // a failure in an instruction that is not a step (ENV, HEALTHCHECK…) after steps that ran
-    const later = buildStepsView([...events([{ label: '[1/1] FROM busybox', line: 1 }]), { type: 'build-end', outcome: 'failed', message: 'dockerfile:2: unknown flag: --bogus', line: 2 }]);
+    const later = buildStepsView([
+      ...events([{ label: '[1/1] FROM busybox', line: 1 }]),
+      { type: 'build-end', outcome: 'failed', message: 'dockerfile:2: unknown flag: --bogus', line: 2 },
+    ]);
     expect(later).toMatchObject({ state: 'failed', stoppedAt: null, errorLine: 2, error: 'unknown flag: --bogus' });
   });
 
-  it('a running step: its clock runs from the engine\'s start time, and its last two lines show', () => {
+  it("a running step: its clock runs from the engine's start time, and its last two lines show", () => {
     const T = Date.parse('2026-03-01T12:03:00Z');
     const view = buildStepsView(
       events([
@@ -296,19 +381,31 @@ describe('buildStepsView', () => {
     expect(stepTimeLabel(pip, T + 410 + 12_345)).toBe('12.3s');
     expect(stepTimeLabel(view.steps[0]!, T + 99_000)).toBe('0.3s');
     expect(buildElapsedLabel(view, T + 61_000)).toBe('61.0s');
-    expect(pip.tail.map((l) => l.text)).toEqual(['Processing /usr/share/layerlab/wheels/Flask-2.2.2-py3-none-any.whl', 'Processing /usr/share/layerlab/wheels/Werkzeug-2.2.2-py3-none-any.whl']);
+    expect(pip.tail.map((l) => l.text)).toEqual([
+      'Processing /usr/share/layerlab/wheels/Flask-2.2.2-py3-none-any.whl',
+      'Processing /usr/share/layerlab/wheels/Werkzeug-2.2.2-py3-none-any.whl',
+    ]);
     // an engine that gives no start time: no clock, rather than a wrong one
     expect(stepTimeLabel({ ...pip, startedAt: undefined }, T)).toBe('');
   });
 
   it('a build that ended well says so even before the view saw every step done', () => {
-    const view = buildStepsView([...events([{ label: '[1/1] FROM busybox', line: 1, ms: 5 }]), { type: 'build-end', outcome: 'done', message: '', imageId: 'sha256:' + 'a'.repeat(64) }]);
+    const view = buildStepsView([
+      ...events([{ label: '[1/1] FROM busybox', line: 1, ms: 5 }]),
+      { type: 'build-end', outcome: 'done', message: '', imageId: 'sha256:' + 'a'.repeat(64) },
+    ]);
     expect(view).toMatchObject({ state: 'done', finished: true });
   });
 
   it('says which build a reload interrupted, and where', () => {
     const started = new Date(2026, 2, 1, 12, 3, 30); // local time, as the page shows it
-    expect(interruptedBuildNotice({ startedAt: started.toISOString(), tags: ['app', 'app:2'], step: '[4/4] RUN pip install -r requirements.txt' })).toBe(
+    expect(
+      interruptedBuildNotice({
+        startedAt: started.toISOString(),
+        tags: ['app', 'app:2'],
+        step: '[4/4] RUN pip install -r requirements.txt',
+      }),
+    ).toBe(
       'The build of app (started 12:03) was interrupted at [4/4] RUN pip install -r requirements.txt when the page was reloaded or closed. Nothing was tagged.',
     );
     expect(interruptedBuildNotice({ startedAt: new Date(2026, 2, 1, 9, 5).toISOString(), tags: [], step: '' })).toBe(

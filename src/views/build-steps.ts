@@ -20,7 +20,8 @@ export type BuildState = 'running' | 'done' | 'failed' | 'cancelled';
  * before), `inputs-changed` (same COPY/ADD line, but the files changed), `not-cached` (same line,
  * the cache did not have it) or `after-change` (same line, rebuilt because a step before it was).
  */
-export type BuildStepReason = 'cached' | 'running' | 'cancelled' | 'base' | 'ran' | 'changed' | 'new' | 'inputs-changed' | 'not-cached' | 'after-change';
+export type BuildStepReason =
+  'cached' | 'running' | 'cancelled' | 'base' | 'ran' | 'changed' | 'new' | 'inputs-changed' | 'not-cached' | 'after-change';
 
 /** One line a step printed. */
 export interface BuildOutputLine {
@@ -386,8 +387,8 @@ function buildAlt(v: Omit<BuildStepsView, 'alt'>): string {
     : v.cancelled
       ? `The build was cancelled${v.stoppedAt === null ? '' : ` at step ${v.stoppedAt}`}.`
       : v.finished
-      ? `The build finished in ${v.totalTimeLabel}: ${plural(v.ranCount, 'step')} ran, ${v.cachedCount} cached.`
-      : `The build is running: ${v.steps.length} of ${plural(v.total, 'step')} started.`;
+        ? `The build finished in ${v.totalTimeLabel}: ${plural(v.ranCount, 'step')} ran, ${v.cachedCount} cached.`
+        : `The build is running: ${v.steps.length} of ${plural(v.total, 'step')} started.`;
   return [status, ...v.steps.map((s) => s.alt)].join(' ');
 }
 
@@ -398,7 +399,9 @@ function buildAlt(v: Omit<BuildStepsView, 'alt'>): string {
  */
 export function interruptedBuildNotice(build: InterruptedBuild): string {
   const at = new Date(build.startedAt);
-  const time = Number.isNaN(at.getTime()) ? '' : ` (started ${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')})`;
+  const time = Number.isNaN(at.getTime())
+    ? ''
+    : ` (started ${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')})`;
   const what = build.tags.length ? `The build of ${build.tags[0]}` : 'A build';
   const where = build.step ? ` at ${truncate(build.step, 80)}` : '';
   return `${what}${time} was interrupted${where} when the page was reloaded or closed. Nothing was tagged.`;

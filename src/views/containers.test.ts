@@ -14,11 +14,15 @@ function formatContainers(v: ContainersView): string {
   const out = [`${v.containers.length} containers, ${v.imageGroups.length} image groups, ${v.sharedLayerCount} shared layers`];
   for (const g of v.imageGroups) {
     out.push(`group ${g.title} (${g.shortId}): ${g.containerIds.map((id) => id.slice(0, 12)).join(' ')} | ${g.caption}`);
-    for (const l of [...g.layers].reverse()) out.push(`  ro ${l.shortId} ${l.sizeLabel.padStart(7)} ${l.label} | used by ${l.usedBy.join(', ')}`);
+    for (const l of [...g.layers].reverse())
+      out.push(`  ro ${l.shortId} ${l.sizeLabel.padStart(7)} ${l.label} | used by ${l.usedBy.join(', ')}`);
     out.push(`  alt: ${g.alt}`);
   }
   for (const c of v.containers) {
-    out.push('', `container ${c.name} (${c.shortId}) image=${c.image} state=${c.state} running=${c.running} exit=${c.exitCode} oom=${c.oomKilled} pid=${c.pid}`);
+    out.push(
+      '',
+      `container ${c.name} (${c.shortId}) image=${c.image} state=${c.state} running=${c.running} exit=${c.exitCode} oom=${c.oomKilled} pid=${c.pid}`,
+    );
     out.push(`  status: ${c.status} | command: ${c.command}`);
     out.push(`  limits: memory ${c.limits.memoryLabel}, pids ${c.limits.pidsLabel}, read-only rootfs ${c.limits.readOnlyRootfs}`);
     for (const m of c.mounts) out.push(`  mount: ${m.label}`);
@@ -65,12 +69,16 @@ describe('containersView', () => {
   it('reads state, limits, mounts and the read-write layer', () => {
     const web1 = view.containers.find((c) => c.name === 'web-1')!;
     expect(web1.limits).toEqual({ memory: 67108864, memoryLabel: '64MiB', pids: 100, pidsLabel: '100', readOnlyRootfs: false });
-    expect(web1.mounts).toEqual([{ volume: 'visits', volumeLabel: 'visits', destination: '/app/data', readOnly: false, label: 'visits → /app/data' }]);
+    expect(web1.mounts).toEqual([
+      { volume: 'visits', volumeLabel: 'visits', destination: '/app/data', readOnly: false, label: 'visits → /app/data' },
+    ]);
     expect(web1.readWrite).toMatchObject({ added: 5, changed: 3, deleted: 0, known: true });
     const repl = view.containers.find((c) => c.name === 'repl')!;
     expect(repl).toMatchObject({ state: 'exited', exitCode: 137, oomKilled: true });
     expect(repl.alt).toContain('has exited with code 137, killed for running out of memory');
-    expect(view.containers.find((c) => c.name === 'web-1')?.alt).toContain('It stands on 7 read-only image layers; it shares all 7 with web-2 and 3 with repl and scratchpad.');
+    expect(view.containers.find((c) => c.name === 'web-1')?.alt).toContain(
+      'It stands on 7 read-only image layers; it shares all 7 with web-2 and 3 with repl and scratchpad.',
+    );
     expect(repl.mounts[0]?.volumeLabel).toHaveLength(12);
     const scratch = view.containers.find((c) => c.name === 'scratchpad')!;
     expect(scratch.readWrite).toMatchObject({ known: true, changes: [] });

@@ -151,7 +151,13 @@ export function changeRows(changes: readonly ChangeEntry[]): ChangeRow[] {
     .sort((a, b) => comparePaths(a.path, b.path))
     .map((c) => {
       const parts = c.path.split('/').filter(Boolean);
-      return { depth: Math.max(0, parts.length - 1), name: parts[parts.length - 1] ?? '/', path: c.path, kind: c.kind, change: CHANGE_WORD[c.kind] };
+      return {
+        depth: Math.max(0, parts.length - 1),
+        name: parts[parts.length - 1] ?? '/',
+        path: c.path,
+        kind: c.kind,
+        change: CHANGE_WORD[c.kind],
+      };
     });
 }
 
@@ -184,7 +190,8 @@ function limitsOf(inspect: ContainerInspect | undefined): ContainerLimits {
 /** What the container is doing, as a predicate: "is running (Up 2 minutes)", "has exited with code 0 (…)". */
 function stateWords(c: Omit<ContainerCard, 'alt'>): string {
   if (c.running) return `is running (${c.status})`;
-  if (c.state === 'exited') return `has exited with code ${c.exitCode}${c.oomKilled ? ', killed for running out of memory' : ''} (${c.status})`;
+  if (c.state === 'exited')
+    return `has exited with code ${c.exitCode}${c.oomKilled ? ', killed for running out of memory' : ''} (${c.status})`;
   if (c.state === 'created') return 'was created but has not started';
   return `is ${c.state}`;
 }
@@ -223,7 +230,8 @@ function containerAlt(c: Omit<ContainerCard, 'alt'>): string {
   if (c.limits.pids !== null) limits.push(plural(c.limits.pids, 'process', 'processes'));
   if (c.limits.readOnlyRootfs) limits.push('a read-only root filesystem');
   if (limits.length) out.push(`Limits: ${listWords(limits)}.`);
-  if (c.mounts.length) out.push(`Volumes: ${listWords(c.mounts.map((m) => `${m.volumeLabel} at ${m.destination}${m.readOnly ? ' read-only' : ''}`))}.`);
+  if (c.mounts.length)
+    out.push(`Volumes: ${listWords(c.mounts.map((m) => `${m.volumeLabel} at ${m.destination}${m.readOnly ? ' read-only' : ''}`))}.`);
   return out.join(' ');
 }
 
@@ -269,7 +277,13 @@ export function containersView(
     const inspect = inspectById.get(c.id);
     const mounts = (inspect?.Mounts ?? c.mounts).map((m): ContainerMount => {
       const volumeLabel = isAnonymous(m.Name) ? shortHex(m.Name) : m.Name;
-      return { volume: m.Name, volumeLabel, destination: m.Destination, readOnly: !m.RW, label: `${volumeLabel} → ${m.Destination}${m.RW ? '' : ' (read-only)'}` };
+      return {
+        volume: m.Name,
+        volumeLabel,
+        destination: m.Destination,
+        readOnly: !m.RW,
+        label: `${volumeLabel} → ${m.Destination}${m.RW ? '' : ' (read-only)'}`,
+      };
     });
     const card: Omit<ContainerCard, 'alt'> = {
       id: c.id,
@@ -298,7 +312,15 @@ export function containersView(
     let g = groups.get(c.imageId);
     if (!g) {
       const image = imageById.get(c.imageId);
-      g = { imageId: c.imageId, shortId: shortHex(c.imageId), title: c.image || image?.RepoTags[0] || shortHex(c.imageId), layers: layersOf(image), containerIds: [], caption: '', alt: '' };
+      g = {
+        imageId: c.imageId,
+        shortId: shortHex(c.imageId),
+        title: c.image || image?.RepoTags[0] || shortHex(c.imageId),
+        layers: layersOf(image),
+        containerIds: [],
+        caption: '',
+        alt: '',
+      };
       groups.set(c.imageId, g);
     }
     g.containerIds.push(c.id);
@@ -331,13 +353,21 @@ export function containersView(
 export function interruptedContainersNotice(containers: readonly { name: string; savedAt?: string }[]): string {
   const clock = (iso: string | undefined) => {
     const d = iso ? new Date(iso) : undefined;
-    return d && !Number.isNaN(d.getTime()) ? [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':') : undefined;
+    return d && !Number.isNaN(d.getTime())
+      ? [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')
+      : undefined;
   };
-  const kept = (c: { name: string; savedAt?: string }) => (clock(c.savedAt) ? `its files as of ${clock(c.savedAt)}` : 'none of the files it changed while it ran');
+  const kept = (c: { name: string; savedAt?: string }) =>
+    clock(c.savedAt) ? `its files as of ${clock(c.savedAt)}` : 'none of the files it changed while it ran';
   if (containers.length === 1) {
     const c = containers[0]!;
     return `The container ${c.name} was running when the page was reloaded or closed: it has exited (255) and keeps ${kept(c)}. docker start ${c.name} runs it again.`;
   }
-  const list = containers.map((c) => `${c.name} (${kept(c).replace('its files as of', 'files as of').replace('none of the files it changed while it ran', 'no files saved')})`).join(', ');
+  const list = containers
+    .map(
+      (c) =>
+        `${c.name} (${kept(c).replace('its files as of', 'files as of').replace('none of the files it changed while it ran', 'no files saved')})`,
+    )
+    .join(', ');
   return `${containers.length} containers were running when the page was reloaded or closed: ${list}. They have exited (255); docker start NAME runs one again.`;
 }

@@ -17,7 +17,9 @@ function formatImageLayers(v: ImageLayersView): string {
   for (const l of v.layers) {
     const amr = l.added === undefined ? '' : ` +${l.added} ~${l.modified} -${l.removed} wasted=${l.wastedSize}B`;
     const bar = '#'.repeat(Math.round(l.relativeHeight * 20)).padEnd(20, '.');
-    out.push(`  [${l.index}] ${bar} ${l.relativeHeight.toFixed(3)} ${l.sizeLabel.padStart(7)} ${l.keyword.padEnd(7)} ${l.label}${amr}${l.emptyLayer ? ' (empty)' : ''}`);
+    out.push(
+      `  [${l.index}] ${bar} ${l.relativeHeight.toFixed(3)} ${l.sizeLabel.padStart(7)} ${l.keyword.padEnd(7)} ${l.label}${amr}${l.emptyLayer ? ' (empty)' : ''}`,
+    );
     out.push(`       ${l.shortId} digest=${l.digest.slice(7, 19) || '-'} created=${l.created || '-'}`);
     if (l.instruction !== l.label) out.push(`       instruction: ${l.instruction}`);
     for (const m of markers(l.index)) out.push(marker(m));
@@ -31,7 +33,10 @@ describe('instructionFromCreatedBy', () => {
     ['RUN /bin/sh -c pip install -r requirements.txt # buildkit', 'RUN pip install -r requirements.txt'],
     ['RUN |1 VERSION=2.2.2 /bin/sh -c pip install flask==$VERSION # buildkit', 'RUN pip install flask==$VERSION'],
     ['RUN |2 A=1 B=two /bin/sh -c echo $A $B # buildkit', 'RUN echo $A $B'],
-    ['RUN /bin/sh -c apt-get update &&     apt-get install -y curl &&     rm -rf /var/lib/apt/lists/* # buildkit', 'RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*'],
+    [
+      'RUN /bin/sh -c apt-get update &&     apt-get install -y curl &&     rm -rf /var/lib/apt/lists/* # buildkit',
+      'RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*',
+    ],
     ['RUN python3 -m compileall /app # buildkit', 'RUN python3 -m compileall /app'],
     ['RUN /bin/bash -c set -o pipefail && wget -O - https://x | wc -l # buildkit', 'RUN set -o pipefail && wget -O - https://x | wc -l'],
     ['COPY requirements.txt . # buildkit', 'COPY requirements.txt .'],
@@ -48,7 +53,10 @@ describe('instructionFromCreatedBy', () => {
     ['SHELL [/bin/bash -c]', 'SHELL ["/bin/bash", "-c"]'],
     ['ENV FLASK_APP=app.py', 'ENV FLASK_APP=app.py'],
     ['USER 1000:1000', 'USER 1000:1000'],
-    ['HEALTHCHECK {Test:[CMD-SHELL wget -q -O - http://localhost:5000/] Interval:30s Timeout:3s StartPeriod:0s StartInterval:0s Retries:3}', 'HEALTHCHECK CMD wget -q -O - http://localhost:5000/'],
+    [
+      'HEALTHCHECK {Test:[CMD-SHELL wget -q -O - http://localhost:5000/] Interval:30s Timeout:3s StartPeriod:0s StartInterval:0s Retries:3}',
+      'HEALTHCHECK CMD wget -q -O - http://localhost:5000/',
+    ],
     ['HEALTHCHECK {Test:[NONE] Interval:0s Timeout:0s StartPeriod:0s StartInterval:0s Retries:0}', 'HEALTHCHECK NONE'],
     // the legacy builder
     ['/bin/sh -c #(nop)  CMD ["sh"]', 'CMD ["sh"]'],
@@ -57,7 +65,10 @@ describe('instructionFromCreatedBy', () => {
     ['/bin/sh -c apk add --no-cache curl', 'RUN apk add --no-cache curl'],
     ['|1 A=b /bin/sh -c echo $A', 'RUN echo $A'],
     // made by other tools: kept as written
-    ['ADD busybox-static_1:1.35.0-4+deb12u1+b1_i386 /  # BusyBox 1.35.0, 268 applets hard-linked in /bin', 'ADD busybox-static_1:1.35.0-4+deb12u1+b1_i386 / # BusyBox 1.35.0, 268 applets hard-linked in /bin'],
+    [
+      'ADD busybox-static_1:1.35.0-4+deb12u1+b1_i386 /  # BusyBox 1.35.0, 268 applets hard-linked in /bin',
+      'ADD busybox-static_1:1.35.0-4+deb12u1+b1_i386 / # BusyBox 1.35.0, 268 applets hard-linked in /bin',
+    ],
     ['# python 3.11 (Debian 3.11.2-6+deb12u8) from 19 Debian packages', 'python 3.11 (Debian 3.11.2-6+deb12u8) from 19 Debian packages'],
     ['', ''],
   ])('%s', (createdBy, want) => {
@@ -81,9 +92,18 @@ describe('imageLayersView', () => {
 
     expect(view.layerCount).toBe(7);
     expect(view.layerCountLabel).toBe('7 layers');
-    const one = imageLayersView({ ...web.inspect, RootFS: { ...web.inspect.RootFS, Layers: web.inspect.RootFS.Layers.slice(0, 1) } }, web.history.slice(-1), web.stats);
+    const one = imageLayersView(
+      { ...web.inspect, RootFS: { ...web.inspect.RootFS, Layers: web.inspect.RootFS.Layers.slice(0, 1) } },
+      web.history.slice(-1),
+      web.stats,
+    );
     expect(one.layerCountLabel).toBe('1 layer');
-    expect(view.layers.map((l) => l.instruction).slice(3)).toEqual(['WORKDIR /app', 'COPY requirements.txt .', 'RUN pip install -r requirements.txt', 'COPY . /app']);
+    expect(view.layers.map((l) => l.instruction).slice(3)).toEqual([
+      'WORKDIR /app',
+      'COPY requirements.txt .',
+      'RUN pip install -r requirements.txt',
+      'COPY . /app',
+    ]);
     expect(view.metadataSteps.map((m) => [m.afterLayer, m.instruction])).toEqual([
       [0, 'ENV LANG=C.UTF-8 PYTHON_VERSION=3.11.2'],
       [2, 'CMD ["python3"]'],

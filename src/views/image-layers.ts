@@ -97,8 +97,24 @@ export interface ImageLayersView {
 }
 
 const KEYWORDS = new Set([
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
-  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ]);
 
 const SHELL_PREFIX = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash) -c(?:\s+|$)/;
@@ -155,7 +171,11 @@ function rewriteInstruction(keyword: string, rest: string): string {
       const test = /\{Test:\[([^\]]*)\]/.exec(rest)?.[1]?.split(' ') ?? [];
       if (test[0] === 'NONE') return 'HEALTHCHECK NONE';
       if (test[0] === 'CMD-SHELL') return `HEALTHCHECK CMD ${test.slice(1).join(' ')}`;
-      if (test[0] === 'CMD') return `HEALTHCHECK CMD [${test.slice(1).map((w) => JSON.stringify(w)).join(', ')}]`;
+      if (test[0] === 'CMD')
+        return `HEALTHCHECK CMD [${test
+          .slice(1)
+          .map((w) => JSON.stringify(w))
+          .join(', ')}]`;
       return `HEALTHCHECK ${rest}`;
     }
     default:
@@ -172,7 +192,10 @@ function rewriteInstruction(keyword: string, rest: string): string {
  * collapse to one space; anything else is returned as it is.
  */
 export function instructionFromCreatedBy(createdBy: string): string {
-  let text = createdBy.replace(/\s+/g, ' ').trim().replace(/\s*# buildkit$/, '');
+  let text = createdBy
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\s*# buildkit$/, '');
   if (LEGACY_NOP.test(text)) {
     text = text.replace(LEGACY_NOP, '');
   } else if (/^\|\d+ /.test(text) || SHELL_PREFIX.test(text)) {
@@ -202,7 +225,11 @@ function oldestFirst(inspect: ImageInspect, history: readonly HistoryEntry[]): H
  * The layer stack of an image, bottom first, from `docker image inspect` and `docker history`
  * (newest first, as the engine returns it) and optional per-layer statistics by diffID.
  */
-export function imageLayersView(inspect: ImageInspect, history: readonly HistoryEntry[], stats?: ReadonlyMap<string, LayerStats>): ImageLayersView {
+export function imageLayersView(
+  inspect: ImageInspect,
+  history: readonly HistoryEntry[],
+  stats?: ReadonlyMap<string, LayerStats>,
+): ImageLayersView {
   const diffIDs = inspect.RootFS.Layers;
   const details = inspect.LayerDetails ?? [];
   const steps = oldestFirst(inspect, history);
@@ -284,8 +311,11 @@ function layerSentence(layer: ImageLayer): string {
 }
 
 function imageLayersAlt(view: Omit<ImageLayersView, 'alt'>): string {
-  const out = [`Image ${view.title} has ${plural(view.layerCount, 'layer')}, ${spokenSize(view.totalSize)} in total, listed from the bottom:`];
-  const markers = (after: number) => view.metadataSteps.filter((m) => m.afterLayer === after).map((m) => truncateWords(m.instruction, ALT_LENGTH));
+  const out = [
+    `Image ${view.title} has ${plural(view.layerCount, 'layer')}, ${spokenSize(view.totalSize)} in total, listed from the bottom:`,
+  ];
+  const markers = (after: number) =>
+    view.metadataSteps.filter((m) => m.afterLayer === after).map((m) => truncateWords(m.instruction, ALT_LENGTH));
   const before = markers(-1);
   if (before.length) out.push(`Settings first: ${listWords(before)}.`);
   for (const layer of view.layers) {

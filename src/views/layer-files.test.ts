@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FsTree, applyLayer, layerStats, tarEntry, type TarEntry } from '../engine/layer/index.ts';
-import { fileRows, imageFilesView, layerFilesView, permissionString, type FileRow, type ImageFilesView, type LayerFilesView } from './layer-files.ts';
+import {
+  fileRows,
+  imageFilesView,
+  layerFilesView,
+  permissionString,
+  type FileRow,
+  type ImageFilesView,
+  type LayerFilesView,
+} from './layer-files.ts';
 import { expectGolden, wrap } from './testdata/golden.ts';
 import { webLayers } from './testdata/web-image.ts';
 
@@ -52,7 +60,10 @@ describe('layerFilesView', () => {
     const view = layerFilesView(layers, 1, { maxDepth: 9 });
     expectGolden('layer-files-web-1', formatLayerFiles(view));
     const row = (path: string) => view.rows.find((r) => r.path === path);
-    expect(row('/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-i386_Packages')).toMatchObject({ change: 'removed', size: 30_000 });
+    expect(row('/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-i386_Packages')).toMatchObject({
+      change: 'removed',
+      size: 30_000,
+    });
     expect(row('/var/lib/dpkg/status')?.change).toBe('modified');
     expect(row('/usr/bin/python3.11')).toMatchObject({ change: 'added', layer: 1 });
     expect(row('/usr/bin/bash')).toMatchObject({ change: 'unchanged', layer: 0 });
@@ -75,7 +86,14 @@ describe('layerFilesView', () => {
   it('COPY . /app, only what changed (golden)', () => {
     const view = layerFilesView(layers, 6, { changesOnly: true, maxDepth: 9 });
     expectGolden('layer-files-web-6', formatLayerFiles(view));
-    expect(view.rows.map((r) => r.path)).toEqual(['/app', '/app/app.py', '/app/static', '/app/static/style.css', '/app/templates', '/app/templates/index.html']);
+    expect(view.rows.map((r) => r.path)).toEqual([
+      '/app',
+      '/app/app.py',
+      '/app/static',
+      '/app/static/style.css',
+      '/app/templates',
+      '/app/templates/index.html',
+    ]);
     // requirements.txt is copied again, unchanged: its 13 bytes are stored twice
     expect(view.wastedSize).toBe(13);
   });
@@ -129,7 +147,11 @@ describe('layerFilesView', () => {
   });
 
   it('shows a removed directory with everything below it', () => {
-    const base: TarEntry[] = [tarEntry({ name: 'cache/', type: 'directory' }), tarEntry({ name: 'cache/a', type: 'file', data: new Uint8Array(100) }), tarEntry({ name: 'cache/b/c', type: 'file', data: new Uint8Array(50) })];
+    const base: TarEntry[] = [
+      tarEntry({ name: 'cache/', type: 'directory' }),
+      tarEntry({ name: 'cache/a', type: 'file', data: new Uint8Array(100) }),
+      tarEntry({ name: 'cache/b/c', type: 'file', data: new Uint8Array(50) }),
+    ];
     const wipe: TarEntry[] = [tarEntry({ name: '.wh.cache', type: 'file' })];
     const view = layerFilesView([base, wipe], 1, { maxDepth: 9 });
     expect(view.rows.map((r) => [r.path, r.change, r.size])).toEqual([
@@ -179,7 +201,9 @@ describe('opaque directories and big trees', () => {
 
   it('handles thousands of files', () => {
     const many: TarEntry[] = [];
-    for (let d = 0; d < 100; d++) for (let f = 0; f < 40; f++) many.push(tarEntry({ name: `usr/share/doc/pkg${d}/file${f}.txt`, type: 'file', data: enc.encode(`${d}/${f}\n`) }));
+    for (let d = 0; d < 100; d++)
+      for (let f = 0; f < 40; f++)
+        many.push(tarEntry({ name: `usr/share/doc/pkg${d}/file${f}.txt`, type: 'file', data: enc.encode(`${d}/${f}\n`) }));
     const wipe = [tarEntry({ name: 'usr/share/.wh.doc', type: 'file' })];
     const view = layerFilesView([many, wipe], 1);
     expect(view.counts.removed).toBe(1 + 100 + 4000);
@@ -204,7 +228,9 @@ describe('imageFilesView', () => {
       '/app/requirements.txt',
     ]);
     expect(view.wasted.reduce((n, w) => n + w.size, 0)).toBe(view.wastedSize);
-    expect(view.rows.find((r) => r.path === '/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-i386_Packages')).toBeUndefined();
+    expect(
+      view.rows.find((r) => r.path === '/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-i386_Packages'),
+    ).toBeUndefined();
     const lists = imageFilesView(layers, { maxDepth: 9 }).rows.find((r) => r.path.endsWith('_Packages'));
     expect(lists).toMatchObject({ change: 'removed', size: 30_000, layer: 1 });
   });

@@ -169,9 +169,15 @@ export function permissionString(type: FsNode['type'], mode: number): string {
     (mode & flag) !== 0 ? ((mode & exec) !== 0 ? on : off) : bit(exec, 'x');
   return (
     TYPE_CHAR[type] +
-    bit(0o400, 'r') + bit(0o200, 'w') + special(0o100, 0o4000, 's', 'S') +
-    bit(0o040, 'r') + bit(0o020, 'w') + special(0o010, 0o2000, 's', 'S') +
-    bit(0o004, 'r') + bit(0o002, 'w') + special(0o001, 0o1000, 't', 'T')
+    bit(0o400, 'r') +
+    bit(0o200, 'w') +
+    special(0o100, 0o4000, 's', 'S') +
+    bit(0o040, 'r') +
+    bit(0o020, 'w') +
+    special(0o010, 0o2000, 's', 'S') +
+    bit(0o004, 'r') +
+    bit(0o002, 'w') +
+    special(0o001, 0o1000, 't', 'T')
   );
 }
 
@@ -409,7 +415,14 @@ export function imageFilesView(layers: readonly (readonly TarEntry[])[], options
         const gone = removedAt.get(p);
         if (now) children.push(build(p, now));
         else if (gone) {
-          const leaf: Leaf = { node: gone.node, own: 'removed', layer: gone.layer, size: gone.size, kind: kindOf(gone.node), linkTarget: gone.node.type === 'symlink' ? gone.node.linkname : '' };
+          const leaf: Leaf = {
+            node: gone.node,
+            own: 'removed',
+            layer: gone.layer,
+            size: gone.size,
+            kind: kindOf(gone.node),
+            linkTarget: gone.node.type === 'symlink' ? gone.node.linkname : '',
+          };
           const n = finish(name, abs(p), leaf, []);
           // The subtree is shown as one path: its descendants are counted, not listed.
           n.descendants = Math.max(0, gone.count - 1);
@@ -468,7 +481,8 @@ export function fileRows(root: FileNode, options: FileRowOptions = {}): FileRow[
         hiddenChanges.unchanged = options.changesOnly ? 0 : child.below.unchanged;
         hidden = options.changesOnly ? hiddenChanges.added + hiddenChanges.modified + hiddenChanges.removed : child.descendants;
       }
-      const noBytes = child.kind === 'symlink' || child.kind === 'hardlink' || child.kind === 'char' || child.kind === 'block' || child.kind === 'fifo';
+      const noBytes =
+        child.kind === 'symlink' || child.kind === 'hardlink' || child.kind === 'char' || child.kind === 'block' || child.kind === 'fifo';
       rows.push({
         depth,
         name: child.name,
@@ -522,7 +536,8 @@ function layerFilesAlt(view: Omit<LayerFilesView, 'alt'>): string {
     `This layer holds ${spokenSize(view.layerSize)} of files; the image holds ${spokenSize(view.totalSize)} at this point.`,
   ];
   const top = topChanges(view.root, 5);
-  if (top.length) out.push(`Changes: ${listWords(top.map((n) => `${n.path} ${n.ownChange}${n.kind === 'file' ? ` (${spokenSize(n.size)})` : ''}`))}.`);
+  if (top.length)
+    out.push(`Changes: ${listWords(top.map((n) => `${n.path} ${n.ownChange}${n.kind === 'file' ? ` (${spokenSize(n.size)})` : ''}`))}.`);
   if (view.wastedSize > 0) out.push(`${spokenSize(view.wastedSize)} of lower files are hidden by this layer but still stored below it.`);
   return out.join(' ');
 }
@@ -532,8 +547,15 @@ function imageFilesAlt(view: Omit<ImageFilesView, 'alt'>): string {
     `The image's ${plural(view.layerCount, 'layer')} hold ${spokenSize(view.layersSize)} of files; the finished image shows ${spokenSize(view.totalSize)}.`,
   ];
   if (view.wastedSize > 0) {
-    out.push(`${spokenSize(view.wastedSize)} (${percent(view.wastedSize, view.layersSize)}) is wasted on files that later layers overwrite or delete; efficiency ${percent(view.totalSize, view.layersSize)}.`);
-    const worst = view.wasted.slice(0, 3).map((w) => `${w.path} (${spokenSize(w.size)}, ${w.removed ? 'deleted' : 'overwritten'} in layer ${(w.layers[w.layers.length - 1] ?? 0) + 1})`);
+    out.push(
+      `${spokenSize(view.wastedSize)} (${percent(view.wastedSize, view.layersSize)}) is wasted on files that later layers overwrite or delete; efficiency ${percent(view.totalSize, view.layersSize)}.`,
+    );
+    const worst = view.wasted
+      .slice(0, 3)
+      .map(
+        (w) =>
+          `${w.path} (${spokenSize(w.size)}, ${w.removed ? 'deleted' : 'overwritten'} in layer ${(w.layers[w.layers.length - 1] ?? 0) + 1})`,
+      );
     out.push(`Largest: ${listWords(worst)}.`);
   } else {
     out.push('No space is wasted: no layer overwrites or deletes files of another.');

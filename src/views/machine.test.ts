@@ -8,10 +8,13 @@ const containers = playground.containers as ContainerSummary[];
 const top = new Map(Object.entries(playground.top) as [string, TopRows][]);
 
 function formatMachine(v: MachineView): string {
-  const out = [`VM ${v.kernelLabel} ${v.memLabel} (${v.memTotal} B): ${v.runningCount} running, ${v.stoppedCount} stopped, ${v.processCount} processes`];
+  const out = [
+    `VM ${v.kernelLabel} ${v.memLabel} (${v.memTotal} B): ${v.runningCount} running, ${v.stoppedCount} stopped, ${v.processCount} processes`,
+  ];
   for (const c of v.containers) {
     out.push(`  ${c.name} (${c.shortId}) ${c.image} ${c.state} "${c.status}" processes=${c.processesKnown ? c.processes.length : '?'}`);
-    for (const p of c.processes) out.push(`    ${p.main ? '*' : ' '} ${String(p.pid).padStart(5)} ${String(p.ppid).padStart(5)} ${p.user} ${p.command}`);
+    for (const p of c.processes)
+      out.push(`    ${p.main ? '*' : ' '} ${String(p.pid).padStart(5)} ${String(p.ppid).padStart(5)} ${p.user} ${p.command}`);
   }
   out.push('alt:', wrap(v.alt));
   return `${out.join('\n')}\n`;
@@ -29,7 +32,9 @@ describe('machineView', () => {
     expect(view.memLabel).toBe('512MiB');
     expect(view.kernelLabel).toBe('Linux');
     expect(view.containers.every((c) => c.processes.length === 0 && !c.processesKnown)).toBe(true);
-    expect(machineView({ kernelVersion: '6.1.0', memTotal: 0 }, []).alt).toBe('A virtual machine running Linux 6.1.0 with 0 B of memory. No containers are on it.');
+    expect(machineView({ kernelVersion: '6.1.0', memTotal: 0 }, []).alt).toBe(
+      'A virtual machine running Linux 6.1.0 with 0 B of memory. No containers are on it.',
+    );
   });
 });
 

@@ -61,19 +61,22 @@ function column(titles: readonly string[], name: string): number {
 
 /** `docker top` rows as processes; the main ones are those whose parent is outside the container. */
 export function topProcesses(top: TopRows): MachineProcess[] {
-  const col = { pid: column(top.titles, 'PID'), ppid: column(top.titles, 'PPID'), user: column(top.titles, 'UID'), cmd: column(top.titles, 'CMD') };
+  const col = {
+    pid: column(top.titles, 'PID'),
+    ppid: column(top.titles, 'PPID'),
+    user: column(top.titles, 'UID'),
+    cmd: column(top.titles, 'CMD'),
+  };
   const userCol = col.user >= 0 ? col.user : column(top.titles, 'USER');
   const cmdCol = col.cmd >= 0 ? col.cmd : column(top.titles, 'COMMAND');
   const rows = top.processes.map((cells) => ({
     pid: Number(cells[col.pid] ?? NaN),
     ppid: Number(cells[col.ppid] ?? NaN),
     user: cells[userCol] ?? '',
-    command: cmdCol >= 0 ? (cells[cmdCol] ?? '') : cells[cells.length - 1] ?? '',
+    command: cmdCol >= 0 ? (cells[cmdCol] ?? '') : (cells[cells.length - 1] ?? ''),
   }));
   const pids = new Set(rows.map((r) => r.pid));
-  return rows
-    .map((r) => ({ ...r, main: !pids.has(r.ppid) }))
-    .sort((a, b) => a.pid - b.pid);
+  return rows.map((r) => ({ ...r, main: !pids.has(r.ppid) })).sort((a, b) => a.pid - b.pid);
 }
 
 /** The VM box from `docker info`'s kernel and memory, `docker ps -a`, and `docker top` per running container id. */
@@ -125,7 +128,9 @@ function machineAlt(v: Omit<MachineView, 'alt'>): string {
       out.push(`${c.name} (${c.image}) is running.`);
     } else {
       const procs = c.processes.map((p) => `PID ${p.pid} ${p.command}`);
-      out.push(`${c.name} (${c.image}) is running as ${plural(c.processes.length, 'process', 'processes')} on the machine: ${listWords(procs)}.`);
+      out.push(
+        `${c.name} (${c.image}) is running as ${plural(c.processes.length, 'process', 'processes')} on the machine: ${listWords(procs)}.`,
+      );
     }
   }
   return out.join(' ');

@@ -8,7 +8,9 @@ const containers = playground.containers as ContainerSummary[];
 const volumes = playground.volumes as VolumeInfo[];
 
 function formatVolumes(v: VolumesView): string {
-  const out = [`${v.volumes.length} volumes: ${v.attachedCount} attached, ${v.unattachedCount} unattached, missing: ${v.missing.join(', ') || '-'}`];
+  const out = [
+    `${v.volumes.length} volumes: ${v.attachedCount} attached, ${v.unattachedCount} unattached, missing: ${v.missing.join(', ') || '-'}`,
+  ];
   for (const vol of v.volumes) {
     const flags = [vol.anonymous && 'anonymous', vol.unattached && 'unattached', vol.prunable && 'prunable'].filter(Boolean).join(' ');
     out.push(`${vol.label} ${vol.sizeLabel || '?'} [${flags}] ${vol.mountpoint}`);
@@ -24,7 +26,18 @@ function formatVolumes(v: VolumesView): string {
 describe('volumesView', () => {
   it('draws the playground’s volumes (golden)', () => {
     const files = new Map([
-      ['visits', [{ path: 'count.txt', type: 'file' as const, size: 3 }, { path: 'log', type: 'directory' as const, size: 0 }, ...Array.from({ length: 12 }, (_, i) => ({ path: `log/${String(i).padStart(2, '0')}.txt`, type: 'file' as const, size: 1200 * i }))]],
+      [
+        'visits',
+        [
+          { path: 'count.txt', type: 'file' as const, size: 3 },
+          { path: 'log', type: 'directory' as const, size: 0 },
+          ...Array.from({ length: 12 }, (_, i) => ({
+            path: `log/${String(i).padStart(2, '0')}.txt`,
+            type: 'file' as const,
+            size: 1200 * i,
+          })),
+        ],
+      ],
     ]);
     const view = volumesView(volumes, containers, files);
     expectGolden('volumes-playground', formatVolumes(view));

@@ -84,7 +84,14 @@ export function volumesView(
     for (const m of c.mounts) {
       if (m.Type !== 'volume') continue;
       const list = byVolume.get(m.Name) ?? [];
-      list.push({ containerId: c.id, containerName: c.name, containerState: c.state, running: c.state === 'running', destination: m.Destination, readOnly: !m.RW });
+      list.push({
+        containerId: c.id,
+        containerName: c.name,
+        containerState: c.state,
+        running: c.state === 'running',
+        destination: m.Destination,
+        readOnly: !m.RW,
+      });
       byVolume.set(m.Name, list);
     }
   }
@@ -101,7 +108,9 @@ export function volumesView(
       labels: { ...v.Labels },
       size: v.Size,
       sizeLabel: v.Size === undefined ? '' : sizeLabel(v.Size),
-      files: (files.get(v.Name) ?? []).slice(0, VOLUME_FILES_SHOWN).map((f) => ({ ...f, sizeLabel: f.type === 'directory' ? '' : sizeLabel(f.size) })),
+      files: (files.get(v.Name) ?? [])
+        .slice(0, VOLUME_FILES_SHOWN)
+        .map((f) => ({ ...f, sizeLabel: f.type === 'directory' ? '' : sizeLabel(f.size) })),
       moreFiles: Math.max(0, (files.get(v.Name)?.length ?? 0) - VOLUME_FILES_SHOWN),
       attachments,
       unattached: attachments.length === 0,
@@ -122,10 +131,14 @@ export function volumesView(
 
 function volumeAlt(v: Omit<VolumeCard, 'alt'>): string {
   const what = `${v.anonymous ? 'Anonymous volume' : 'Volume'} ${v.label}${v.size === undefined ? '' : ` (${spokenSize(v.size)})`}`;
-  const holds = v.files.length ? ` It holds ${listWords(v.files.map((f) => f.path))}${v.moreFiles ? ` and ${plural(v.moreFiles, 'more item')}` : ''}.` : '';
+  const holds = v.files.length
+    ? ` It holds ${listWords(v.files.map((f) => f.path))}${v.moreFiles ? ` and ${plural(v.moreFiles, 'more item')}` : ''}.`
+    : '';
   if (v.unattached) {
     return `${what} is not attached to any container${v.prunable ? '; docker volume prune would delete it' : '; its data stays until you remove it'}.${holds}`;
   }
-  const places = v.attachments.map((a) => `${a.containerName} at ${a.destination}${a.readOnly ? ' read-only' : ''}${a.running ? '' : ` (${a.containerState})`}`);
+  const places = v.attachments.map(
+    (a) => `${a.containerName} at ${a.destination}${a.readOnly ? ' read-only' : ''}${a.running ? '' : ` (${a.containerState})`}`,
+  );
   return `${what} is mounted in ${listWords(places)}.${holds}`;
 }

@@ -17,7 +17,9 @@ describe('widget content', () => {
   });
 
   it('reads dockerfile-src and files="NAME=URL,…" against the page', () => {
-    expect(parseSources('ex/Dockerfile', 'app.py=ex/app.py, requirements.txt = /r.txt,../x=/x,nonsense', 'https://docs.example/guide/')).toEqual([
+    expect(
+      parseSources('ex/Dockerfile', 'app.py=ex/app.py, requirements.txt = /r.txt,../x=/x,nonsense', 'https://docs.example/guide/'),
+    ).toEqual([
       { name: 'Dockerfile', url: 'https://docs.example/guide/ex/Dockerfile' },
       { name: 'app.py', url: 'https://docs.example/guide/ex/app.py' },
       { name: 'requirements.txt', url: 'https://docs.example/r.txt' },
@@ -26,11 +28,21 @@ describe('widget content', () => {
   });
 
   it('puts the Dockerfile first and lets a later file of the same name win', () => {
-    expect(orderFiles([{ name: 'app.py', text: '1' }, { name: 'Dockerfile', text: 'a' }, { name: 'app.py', text: '2' }]).map((f) => `${f.name}=${f.text}`)).toEqual(['Dockerfile=a', 'app.py=2']);
+    expect(
+      orderFiles([
+        { name: 'app.py', text: '1' },
+        { name: 'Dockerfile', text: 'a' },
+        { name: 'app.py', text: '2' },
+      ]).map((f) => `${f.name}=${f.text}`),
+    ).toEqual(['Dockerfile=a', 'app.py=2']);
   });
 
   it('lists the steps that will make layers', () => {
-    expect(plannedLayers('# base\nFROM python:3.11-slim AS app\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install \\\n  -r requirements.txt\nENV A=b\ncmd ["python"]\nadd x /x\n')).toEqual([
+    expect(
+      plannedLayers(
+        '# base\nFROM python:3.11-slim AS app\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install \\\n  -r requirements.txt\nENV A=b\ncmd ["python"]\nadd x /x\n',
+      ),
+    ).toEqual([
       { keyword: 'FROM', text: 'python:3.11-slim AS app' },
       { keyword: 'COPY', text: 'requirements.txt .' },
       { keyword: 'RUN', text: 'pip install -r requirements.txt' },

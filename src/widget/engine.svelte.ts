@@ -25,7 +25,10 @@ export class SharedEngine {
     c.onStatus = (s) => {
       this.status = s;
       if (s.state === 'running' && !this.kernel) {
-        void c.query<{ kernelVersion: string }>('system.info').then((info) => (this.kernel = info.kernelVersion), () => {});
+        void c.query<{ kernelVersion: string }>('system.info').then(
+          (info) => (this.kernel = info.kernelVersion),
+          () => {},
+        );
         void this.refreshImages();
       }
     };
@@ -35,7 +38,10 @@ export class SharedEngine {
   /** Reads the offered and stored images again (after a build or a pull). */
   async refreshImages(): Promise<void> {
     try {
-      const [available, local] = await Promise.all([this.client.query<string[]>('images.available'), this.client.query<{ repoTags: string[] }[]>('images.list')]);
+      const [available, local] = await Promise.all([
+        this.client.query<string[]>('images.available'),
+        this.client.query<{ repoTags: string[] }[]>('images.list'),
+      ]);
       this.images = { available, local: local.flatMap((i) => i.repoTags) };
     } catch {
       // no diagnostics about base images then

@@ -13,7 +13,8 @@ export class WidgetFetchError extends Error {
 export async function fetchTextBounded(url: string, maxBytes: number, fetcher: typeof fetch = fetch): Promise<string> {
   const res = await fetcher(url);
   if (!res.ok) throw new WidgetFetchError(`${url} answered HTTP ${res.status}`);
-  const tooBig = () => new WidgetFetchError(`${url} is larger than ${Math.round(maxBytes / 1024)} KB, more than the widget takes for one file`);
+  const tooBig = () =>
+    new WidgetFetchError(`${url} is larger than ${Math.round(maxBytes / 1024)} KB, more than the widget takes for one file`);
   const declared = Number(res.headers.get('content-length'));
   if (declared > maxBytes) throw tooBig();
   const reader = res.body?.getReader();

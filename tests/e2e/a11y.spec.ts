@@ -17,7 +17,9 @@ async function violations(page: Page, include?: string): Promise<string[]> {
   builder = builder.exclude('.xterm-helpers').exclude('.xterm-accessibility');
   if (include) builder = builder.include(include);
   const { violations: found } = await builder.analyze();
-  return found.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1).join(' ').trim()}`));
+  return found.flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1).join(' ').trim()}`),
+  );
 }
 
 for (const scheme of ['light', 'dark'] as const) {
@@ -45,7 +47,10 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.goto('/?lesson=02-images-and-containers');
     await expect(page.getByRole('complementary', { name: 'Lesson' })).toBeVisible();
     await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
-    await page.getByRole('complementary', { name: 'Lesson' }).getByRole('button', { name: /Look inside with inspect/ }).click();
+    await page
+      .getByRole('complementary', { name: 'Lesson' })
+      .getByRole('button', { name: /Look inside with inspect/ })
+      .click();
     expect(await violations(page)).toEqual([]);
   });
 }

@@ -26,7 +26,10 @@ async function type(page: Page, line: string) {
 
 /** axe's WCAG 2.1 A/AA violations in the Build panel as it is now. */
 async function panelViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).include('section[aria-labelledby="build-title"]').analyze();
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .include('section[aria-labelledby="build-title"]')
+    .analyze();
   return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
 }
 
@@ -35,7 +38,10 @@ async function start(page: Page, dockerfile: string) {
   await page.goto('/');
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
   await type(page, 'docker pull busybox');
-  await page.getByRole('treeitem', { name: /Dockerfile/ }).first().click();
+  await page
+    .getByRole('treeitem', { name: /Dockerfile/ })
+    .first()
+    .click();
   await page.locator('.cm-content').click();
   await page.keyboard.press('Control+A');
   await page.keyboard.type(dockerfile);
@@ -49,7 +55,7 @@ async function build(page: Page) {
   return before + 1;
 }
 
-test('a slow RUN: the panel shows a ticking clock and the step\'s latest output while it runs', async ({ page }) => {
+test("a slow RUN: the panel shows a ticking clock and the step's latest output while it runs", async ({ page }) => {
   await start(page, 'FROM busybox\nRUN for i in 1 2 3 4 5 6; do echo line$i; sleep 1; done\n');
   const ran = await build(page);
   const running = panel(page).locator('.step.running');
@@ -119,7 +125,9 @@ test('a FROM that fails ends in the failed state with its step marked; a syntax 
   await settled(page, await build(page));
   await expect(status).toContainText('Build failed on line 2: unknown instruction: FROB');
   await expect(panel(page).locator('.step')).toHaveCount(0);
-  await expect(page.getByRole('list', { name: 'Problems in the Dockerfile' })).toContainText('Line 2: The build failed here: unknown instruction: FROB');
+  await expect(page.getByRole('list', { name: 'Problems in the Dockerfile' })).toContainText(
+    'Line 2: The build failed here: unknown instruction: FROB',
+  );
 });
 
 test('Ctrl-C mid-build ends in the cancelled state, and leaves no container', async ({ page }) => {
@@ -155,7 +163,12 @@ test('a reload mid-build: the terminal says the build was interrupted, and no co
   const after = await clock();
   await page.reload();
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
-  await expect(screen(page)).toContainText(new RegExp(`The build of app \\(started (${before}|${after})\\) was interrupted at \\[2/2\\] RUN echo started; sleep 60; echo never when the page`), { timeout: 20_000 });
+  await expect(screen(page)).toContainText(
+    new RegExp(
+      `The build of app \\(started (${before}|${after})\\) was interrupted at \\[2/2\\] RUN echo started; sleep 60; echo never when the page`,
+    ),
+    { timeout: 20_000 },
+  );
   await type(page, 'docker ps -a');
   await expect(screen(page)).toContainText(/CONTAINER ID\s+IMAGE/);
   await expect(screen(page)).not.toContainText('/bin/sh -c');

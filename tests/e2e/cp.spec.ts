@@ -41,7 +41,9 @@ test('docker cp copies between a container and the workspace, both ways, and Ctr
   await type(page, 'docker cp k2:/tmp/t t.txt');
   await expect(screen(page)).toContainText('Successfully copied 2.05kB to /workspace/t.txt');
   await expect(tree(page).getByRole('treeitem', { name: /t\.txt/ })).toBeVisible();
-  await tree(page).getByRole('treeitem', { name: /t\.txt/ }).click();
+  await tree(page)
+    .getByRole('treeitem', { name: /t\.txt/ })
+    .click();
   await expect(page.locator('.cm-content')).toContainText('copied out');
   await type(page, 'docker cp k2:/tmp/d out');
   await expect(tree(page).getByRole('treeitem', { name: /^out/ })).toBeVisible();
@@ -103,7 +105,9 @@ test('a copied-out file shows in the file tree on a phone and in dark mode', asy
   await type(page, 'docker cp note:/note.txt .');
   await expect(screen(page)).toContainText('Successfully copied 2.05kB to /workspace/.');
   await expect(tree(page).getByRole('treeitem', { name: /note\.txt/ })).toBeVisible();
-  await tree(page).getByRole('treeitem', { name: /note\.txt/ }).click();
+  await tree(page)
+    .getByRole('treeitem', { name: /note\.txt/ })
+    .click();
   await expect(page.locator('.cm-content')).toContainText('from a container');
   await page.screenshot({ path: 'test-results/screenshots/cp-390-dark.png', fullPage: true });
 });

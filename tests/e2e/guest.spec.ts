@@ -26,11 +26,16 @@ test('the built site restores the guest in a worker and runs docker in its termi
   await page.goto('/');
   // the page is usable before the guest is ready
   await expect(page.getByRole('heading', { name: 'LayerLab' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Virtual machine' }).getByRole('status')).toContainText('Linux is running', { timeout: 60_000 });
+  await expect(page.getByRole('region', { name: 'Virtual machine' }).getByRole('status')).toContainText('Linux is running', {
+    timeout: 60_000,
+  });
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 30_000 });
   await expect(page.getByText(/^Linux 6\.1\.\d+$/)).toBeVisible();
   // v86 runs in the worker, not on the page, and the page needs no cross-origin isolation
-  expect(await page.evaluate(() => ({ isolated: crossOriginIsolated, v86OnPage: 'V86' in window }))).toEqual({ isolated: false, v86OnPage: false });
+  expect(await page.evaluate(() => ({ isolated: crossOriginIsolated, v86OnPage: 'V86' in window }))).toEqual({
+    isolated: false,
+    v86OnPage: false,
+  });
 
   await type(page, 'docker run --rm busybox uname -a');
   await expect(screen(page)).toContainText("Unable to find image 'busybox:latest' locally", { timeout: 30_000 });
@@ -100,7 +105,9 @@ test('docker run -it attaches a pty, and vm shows containers as processes on the
   await expect(page.locator('.xterm-rows > div', { hasText: /^sleeper\s*$/ })).toHaveCount(1);
 });
 
-test('docker save downloads an archive, a picked archive is loaded with docker load, and anything else is refused with a reason', async ({ page }) => {
+test('docker save downloads an archive, a picked archive is loaded with docker load, and anything else is refused with a reason', async ({
+  page,
+}) => {
   await page.goto('/');
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
   await type(page, 'docker pull busybox');
@@ -113,12 +120,18 @@ test('docker save downloads an archive, a picked archive is loaded with docker l
   await expect(screen(page)).toContainText('Untagged: busybox:latest');
 
   await expect(page.getByRole('button', { name: 'Load image…' })).toBeEnabled();
-  await page.locator('section[aria-labelledby="terminal-title"] input[type=file]').setInputFiles({ name: 'busybox.tar', mimeType: 'application/x-tar', buffer: readFileSync(path) });
+  await page
+    .locator('section[aria-labelledby="terminal-title"] input[type=file]')
+    .setInputFiles({ name: 'busybox.tar', mimeType: 'application/x-tar', buffer: readFileSync(path) });
   await expect(screen(page)).toContainText('docker load -i "busybox.tar"', { timeout: 20_000 });
   await expect(screen(page)).toContainText('Loaded image: busybox:latest', { timeout: 20_000 });
 
-  await page.locator('section[aria-labelledby="terminal-title"] input[type=file]').setInputFiles({ name: 'notes.tar', mimeType: 'application/x-tar', buffer: Buffer.from('not an archive') });
-  await expect(screen(page)).toContainText(/docker load -i "notes\.tar"[\s\S]*(not a `docker save` archive|invalid archive|tar)/, { timeout: 20_000 });
+  await page
+    .locator('section[aria-labelledby="terminal-title"] input[type=file]')
+    .setInputFiles({ name: 'notes.tar', mimeType: 'application/x-tar', buffer: Buffer.from('not an archive') });
+  await expect(screen(page)).toContainText(/docker load -i "notes\.tar"[\s\S]*(not a `docker save` archive|invalid archive|tar)/, {
+    timeout: 20_000,
+  });
 });
 
 test('storage use is shown and reset everything asks first, then forgets every image', async ({ page }) => {
@@ -139,7 +152,10 @@ test('storage use is shown and reset everything asks first, then forgets every i
 test('edit the Dockerfile, build with the Build button, change a file and rebuild from the cache', async ({ page }) => {
   await page.goto('/');
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
-  await page.getByRole('treeitem', { name: /Dockerfile/ }).first().click();
+  await page
+    .getByRole('treeitem', { name: /Dockerfile/ })
+    .first()
+    .click();
   const editor = page.locator('.cm-content');
   await editor.click();
   await page.keyboard.press('Control+A');
@@ -158,7 +174,10 @@ test('edit the Dockerfile, build with the Build button, change a file and rebuil
   await page.screenshot({ path: 'test-results/screenshots/build.png', fullPage: true });
 
   // change app.py: FROM and WORKDIR come from the cache, COPY and everything after it rebuild
-  await page.getByRole('treeitem', { name: /app\.py/ }).first().click();
+  await page
+    .getByRole('treeitem', { name: /app\.py/ })
+    .first()
+    .click();
   await editor.click();
   await page.keyboard.press('Control+End');
   await page.keyboard.type('\n# changed\n');
@@ -214,13 +233,18 @@ test('containers are drawn as shared read-only layers plus their own read-write 
   await expect(pictures.getByRole('article', { name: /^Container one,/ })).toHaveCount(0, { timeout: 20_000 });
 });
 
-test('a named volume keeps its data after the container is removed and the page reloads; the VM lists running containers', async ({ page }) => {
+test('a named volume keeps its data after the container is removed and the page reloads; the VM lists running containers', async ({
+  page,
+}) => {
   await page.goto('/');
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
   await type(page, 'docker run --name writer -v data:/data busybox sh -c "echo survives > /data/file"');
   await type(page, 'docker rm writer');
   await type(page, 'docker run -d --name sleeper busybox sleep 1000');
-  await expect(page.getByRole('list', { name: 'Running containers, as processes of the machine' })).toContainText(/PID \d+ sleeper sleep 1000/, { timeout: 20_000 });
+  await expect(page.getByRole('list', { name: 'Running containers, as processes of the machine' })).toContainText(
+    /PID \d+ sleeper sleep 1000/,
+    { timeout: 20_000 },
+  );
   // a container runs: the page asks before a reload (tests/e2e/pictures-and-reload.spec.ts)
   page.once('dialog', (d) => void d.accept());
   await page.reload();
@@ -235,7 +259,10 @@ test('a named volume keeps its data after the container is removed and the page 
 test('selecting a layer shows its files coloured by change; the whole image shows wasted space', async ({ page }) => {
   await page.goto('/');
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
-  await page.getByRole('treeitem', { name: /Dockerfile/ }).first().click();
+  await page
+    .getByRole('treeitem', { name: /Dockerfile/ })
+    .first()
+    .click();
   await page.locator('.cm-content').click();
   await page.keyboard.press('Control+A');
   await page.keyboard.type('FROM busybox\nRUN head -c 50000 /dev/zero > /big && echo v1 > /etc/motd\nRUN rm /big /etc/shadow\n');
@@ -276,7 +303,10 @@ test("the seed's Python example builds from the default workspace and runs", asy
 test('a failing build step is pointed at on its line in the editor', async ({ page }) => {
   await page.goto('/');
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
-  await page.getByRole('treeitem', { name: /Dockerfile/ }).first().click();
+  await page
+    .getByRole('treeitem', { name: /Dockerfile/ })
+    .first()
+    .click();
   await page.locator('.cm-content').click();
   await page.keyboard.press('Control+A');
   await page.keyboard.type('FROM busybox\nRUN echo about to fail && exit 3\n');

@@ -35,9 +35,15 @@ async function fitsWidth(page: Page, where: string) {
     wide: [...document.querySelectorAll('main *')]
       .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.cm-scroller, .rows, .xterm-viewport'))
       .slice(0, 3)
-      .map((e) => `${e.tagName.toLowerCase()}.${String(e.className).split(' ')[0]} (right edge ${Math.round(e.getBoundingClientRect().right)} px)`),
+      .map(
+        (e) =>
+          `${e.tagName.toLowerCase()}.${String(e.className).split(' ')[0]} (right edge ${Math.round(e.getBoundingClientRect().right)} px)`,
+      ),
   }));
-  expect(scrollWidth, `${where}: the page is ${scrollWidth} px wide in a ${width} px window; sticking out: ${wide.join(', ')}`).toBeLessThanOrEqual(width);
+  expect(
+    scrollWidth,
+    `${where}: the page is ${scrollWidth} px wide in a ${width} px window; sticking out: ${wide.join(', ')}`,
+  ).toBeLessThanOrEqual(width);
 }
 
 test('at 390 px nothing is wider than the screen: no image, an image and a container, a lesson, after a resize', async ({ page }) => {

@@ -76,12 +76,16 @@ for (const lesson of lessons) {
         const [a, b] = presses.map((p) => p.container) as [number, number];
         expect(Math.max(a, b) / Math.min(a, b), `container starts of two presses: ${a} ms and ${b} ms`).toBeLessThanOrEqual(3);
         for (const p of presses) expect(p.vm).toBeGreaterThan(p.container);
-        await pane(page).getByRole('img', { name: /Boot a virtual machine/ }).scrollIntoViewIfNeeded();
+        await pane(page)
+          .getByRole('img', { name: /Boot a virtual machine/ })
+          .scrollIntoViewIfNeeded();
         await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-demo.png` });
         // and on a phone: the bars, the notes and the table fit the screen
         const size = page.viewportSize()!;
         await page.setViewportSize({ width: 390, height: 844 });
-        await pane(page).getByRole('img', { name: /Boot a virtual machine/ }).scrollIntoViewIfNeeded();
+        await pane(page)
+          .getByRole('img', { name: /Boot a virtual machine/ })
+          .scrollIntoViewIfNeeded();
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
         await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-demo-390.png` });
         await page.setViewportSize(size);
@@ -96,7 +100,9 @@ for (const lesson of lessons) {
           await expect(pane(page).getByText(/^✓ Done/)).toBeVisible({ timeout: 60_000 });
         } catch (err) {
           await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-failed.png`, fullPage: true });
-          throw new Error(`${lesson.id} step ${i + 1} did not pass. The lesson pane says:\n${await pane(page).innerText()}`, { cause: err });
+          throw new Error(`${lesson.id} step ${i + 1} did not pass. The lesson pane says:\n${await pane(page).innerText()}`, {
+            cause: err,
+          });
         }
       }
       if (i === 1 || step.exercise) await page.screenshot({ path: `test-results/screenshots/lesson-${lesson.id}-step${i + 1}.png` });
@@ -108,7 +114,11 @@ for (const lesson of lessons) {
     // the page asks about first while a container runs)
     page.on('dialog', (d) => void (d.type() === 'beforeunload' && d.accept()));
     await page.goto('/?lessons');
-    await expect(page.getByRole('list', { name: 'Lessons' }).getByRole('button', { name: new RegExp(lesson.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) })).toContainText('Completed');
+    await expect(
+      page
+        .getByRole('list', { name: 'Lessons' })
+        .getByRole('button', { name: new RegExp(lesson.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }),
+    ).toContainText('Completed');
     expect(errors).toEqual([]);
   });
 }
@@ -117,7 +127,9 @@ test('a wrong attempt is reported as not yet done, with a hint', async ({ page }
   const lesson = lessons.find((l) => l.steps.some((s) => s.exercise))!;
   const index = lesson.steps.findIndex((s) => s.exercise);
   await openLesson(page, lesson.id);
-  await pane(page).getByRole('button', { name: new RegExp(lesson.steps[index]!.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).click();
+  await pane(page)
+    .getByRole('button', { name: new RegExp(lesson.steps[index]!.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) })
+    .click();
   // a command that does not do the task
   const before = await commandsRun(page);
   await page.locator('.xterm-helper-textarea').focus();
@@ -166,7 +178,9 @@ test('uname -r typed inside docker run -it … sh counts for lesson 1 step 5, wh
   const lesson = lessons.find((l) => l.id === '01-what-is-a-container')!;
   const step = lesson.steps.find((s) => s.title === 'One kernel for everyone')!;
   await openLesson(page, lesson.id);
-  await pane(page).getByRole('button', { name: new RegExp(step.title) }).click();
+  await pane(page)
+    .getByRole('button', { name: new RegExp(step.title) })
+    .click();
   const before = await commandsRun(page);
   await page.locator('.xterm-helper-textarea').focus();
   await page.keyboard.type('docker run -it --rm debian:bookworm-slim sh');

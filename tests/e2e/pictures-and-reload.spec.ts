@@ -68,7 +68,9 @@ test('a reload keeps what a running container changed, and the browser asks befo
   await page.reload();
   expect(dialogs).toEqual(['beforeunload']);
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
-  await expect(screen(page)).toContainText(/The container live was running when the page was reloaded or closed: it has exited \(255\) and keeps its files as of \d\d:\d\d:\d\d\./);
+  await expect(screen(page)).toContainText(
+    /The container live was running when the page was reloaded or closed: it has exited \(255\) and keeps its files as of \d\d:\d\d:\d\d\./,
+  );
   await type(page, 'docker ps -a --format "{{.Names}} {{.Status}}"');
   await expect(screen(page)).toContainText(/live Exited \(255\)/);
   await type(page, 'docker diff live');

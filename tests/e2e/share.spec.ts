@@ -29,7 +29,10 @@ async function edit(page: Page, text: string) {
 
 test('a shared link opens as its own workspace; the visitor returns to theirs unchanged', async ({ page }) => {
   await page.goto('/');
-  await fileTree(page).getByRole('treeitem', { name: /Dockerfile/ }).first().click();
+  await fileTree(page)
+    .getByRole('treeitem', { name: /Dockerfile/ })
+    .first()
+    .click();
   await edit(page, 'FROM busybox\nCMD ["echo", "mine"]\n');
   // the teacher's workspace, made into a link with the Share dialog
   await page.getByRole('button', { name: 'Share…' }).click();
@@ -59,7 +62,14 @@ test('a shared link opens as its own workspace; the visitor returns to theirs un
 
 test('a read-only link cannot be edited, a 60 KB workspace travels in the link', async ({ page }) => {
   const files = [{ path: 'Dockerfile', text: 'FROM busybox\nCOPY . /src\n' }];
-  for (let i = 0; i < 20; i++) files.push({ path: `notes/part-${i}.md`, text: Array.from({ length: 60 }, (_, j) => `Line ${j} of part ${i}: containers share the machine's kernel (${(i * 7919 + j * 104729) % 100003}).`).join('\n') });
+  for (let i = 0; i < 20; i++)
+    files.push({
+      path: `notes/part-${i}.md`,
+      text: Array.from(
+        { length: 60 },
+        (_, j) => `Line ${j} of part ${i}: containers share the machine's kernel (${(i * 7919 + j * 104729) % 100003}).`,
+      ).join('\n'),
+    });
   const total = files.reduce((n, f) => n + f.text.length, 0);
   expect(total).toBeGreaterThan(60_000);
   const fragment = await encodeShare({ v: 1, files, readOnly: true });
@@ -73,7 +83,10 @@ test('a read-only link cannot be edited, a 60 KB workspace travels in the link',
 
 test('broken and hostile links say what is wrong and change nothing stored', async ({ page }) => {
   await page.goto('/');
-  await fileTree(page).getByRole('treeitem', { name: /Dockerfile/ }).first().click();
+  await fileTree(page)
+    .getByRole('treeitem', { name: /Dockerfile/ })
+    .first()
+    .click();
   await edit(page, 'FROM busybox\n# untouched\n');
   await page.waitForTimeout(500); // the workspace saves after a short pause
   const stored = await page.evaluate(() => localStorage.getItem('layerlab.workspace'));
@@ -94,7 +107,9 @@ test('broken and hostile links say what is wrong and change nothing stored', asy
   await page.screenshot({ path: 'test-results/screenshots/share-broken-link.png' });
   // script in file text is shown as text and never runs
   await page.goto(`/${cases[3]![0]}`);
-  await fileTree(page).getByRole('treeitem', { name: /ok\.txt/ }).click();
+  await fileTree(page)
+    .getByRole('treeitem', { name: /ok\.txt/ })
+    .click();
   await expect(page.locator('.cm-content')).toContainText('<script>window.pwned = 1</script>');
   expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
   await page.getByRole('button', { name: 'Back to my workspace' }).click();
@@ -106,7 +121,11 @@ test("a teacher's exercise link is checked against the student's real engine", a
     v: 1,
     title: 'Tag an image',
     files: [{ path: 'Dockerfile', text: 'FROM busybox\nRUN echo built > /built.txt\n' }],
-    exercise: { task: 'Build the workspace as an image tagged homework.', check: { image: { ref: 'homework', layerCreatedBy: 'RUN' } }, hints: ['Use docker build -t homework .'] },
+    exercise: {
+      task: 'Build the workspace as an image tagged homework.',
+      check: { image: { ref: 'homework', layerCreatedBy: 'RUN' } },
+      hints: ['Use docker build -t homework .'],
+    },
   });
   await page.goto(`/${fragment}`);
   const pane = page.getByRole('complementary', { name: 'Lesson' });
@@ -122,27 +141,35 @@ test("a teacher's exercise link is checked against the student's real engine", a
   await page.screenshot({ path: 'test-results/screenshots/share-exercise.png' });
 });
 
-test("a teacher builds an exercise with the form; the student reads what is missing in words, then passes", async ({ page }) => {
+test('a teacher builds an exercise with the form; the student reads what is missing in words, then passes', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Share…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Share this workspace' });
   await dialog.getByText('Make it an exercise').click();
-  await dialog.getByLabel(/^Task/).fill('Start a container named web from busybox that keeps running, and write hi there into /tmp/hello.txt inside it.');
+  await dialog
+    .getByLabel(/^Task/)
+    .fill('Start a container named web from busybox that keeps running, and write hi there into /tmp/hello.txt inside it.');
   // condition 1: a running container, made from busybox
   const condition = (n: number) => dialog.getByRole('group', { name: `Condition ${n}` });
   await condition(1).getByLabel('What must be true').selectOption({ label: 'A container is running' });
   await condition(1).getByLabel('Container name').fill('web');
-  await condition(1).getByLabel(/Made from image/).fill('busybox');
+  await condition(1)
+    .getByLabel(/Made from image/)
+    .fill('busybox');
   // condition 2: a file in it, with a text that has regular expression characters in it
   await dialog.getByRole('button', { name: 'Add a condition' }).click();
   await condition(2).getByLabel('What must be true').selectOption({ label: 'A file in a container' });
   await condition(2).getByLabel('Container name').fill('web');
   await condition(2).getByLabel('File path in the container').fill('/tmp/hello.txt');
-  await condition(2).getByLabel(/The file contains/).fill('hi there (1)');
+  await condition(2)
+    .getByLabel(/The file contains/)
+    .fill('hi there (1)');
   // condition 3: the command that started it, as plain text
   await dialog.getByRole('button', { name: 'Add a condition' }).click();
   await condition(3).getByLabel('What must be true').selectOption({ label: 'A command was run' });
-  await condition(3).getByLabel(/The command contains/).fill('docker run -d --name web');
+  await condition(3)
+    .getByLabel(/The command contains/)
+    .fill('docker run -d --name web');
   await expect(dialog.getByLabel('Link', { exact: true })).toHaveValue(/#share=1\./, { timeout: 10_000 });
   await dialog.evaluate((d) => (d.scrollTop = d.scrollHeight));
   await page.screenshot({ path: 'test-results/screenshots/share-check-form.png' });
@@ -175,7 +202,7 @@ test("a teacher builds an exercise with the form; the student reads what is miss
   await type(page, "docker exec web sh -c 'echo hi there > /tmp/hello.txt'");
   await pane.getByRole('button', { name: 'Check' }).click();
   await expect(pane).toContainText('The file /tmp/hello.txt in web does not contain "hi there (1)" yet.', { timeout: 30_000 });
-  await type(page, "docker exec web sh -c 'echo \"hi there (1)\" > /tmp/hello.txt'");
+  await type(page, 'docker exec web sh -c \'echo "hi there (1)" > /tmp/hello.txt\'');
   await pane.getByRole('button', { name: 'Check' }).click();
   await expect(pane.getByText(/^✓ Done/)).toBeVisible({ timeout: 30_000 });
   await page.screenshot({ path: 'test-results/screenshots/share-check-form-done.png' });
@@ -183,7 +210,11 @@ test("a teacher builds an exercise with the form; the student reads what is miss
 
 test("a link's commands that delete the visitor's things are marked and asked about before they run", async ({ page }) => {
   test.setTimeout(120_000);
-  const fragment = await encodeShare({ v: 1, files: [{ path: 'Dockerfile', text: 'FROM busybox\n' }], commands: ['docker ps', 'docker rm -f keepme'] });
+  const fragment = await encodeShare({
+    v: 1,
+    files: [{ path: 'Dockerfile', text: 'FROM busybox\n' }],
+    commands: ['docker ps', 'docker rm -f keepme'],
+  });
   await page.goto('/');
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
   await type(page, 'docker create --name keepme busybox');

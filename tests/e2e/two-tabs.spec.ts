@@ -34,7 +34,9 @@ test('a second tab says the machine is in the first, takes it over, and the firs
 
   await notice.getByRole('button', { name: 'Use LayerLab in this tab' }).click();
   await expect(screen(second)).toContainText('The machine is ready', { timeout: 60_000 });
-  await expect(first.getByRole('alert').filter({ hasText: "LayerLab is running in another tab now, so this tab's machine stopped" })).toBeVisible({ timeout: 10_000 });
+  await expect(
+    first.getByRole('alert').filter({ hasText: "LayerLab is running in another tab now, so this tab's machine stopped" }),
+  ).toBeVisible({ timeout: 10_000 });
   await expect(terminal(first)).toHaveCount(0);
   // what the first tab stored is there in the second
   await type(second, 'docker volume ls');

@@ -15,7 +15,9 @@ const terminal = (widget: Locator) => widget.getByRole('region', { name: 'Termin
 
 /** Waits until a widget's terminal has run `count` lines and is not busy. */
 async function settled(widget: Locator, count: number) {
-  await expect.poll(async () => Number(await terminal(widget).getAttribute('data-commands')), { timeout: 120_000 }).toBeGreaterThanOrEqual(count);
+  await expect
+    .poll(async () => Number(await terminal(widget).getAttribute('data-commands')), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(count);
   await expect(terminal(widget)).toHaveAttribute('aria-busy', 'false', { timeout: 120_000 });
   await expect(widget.getByRole('button', { name: 'Build', exact: true })).toBeEnabled({ timeout: 30_000 });
 }
@@ -43,17 +45,28 @@ async function scrollback(page: Page, widget: Locator): Promise<string> {
 }
 
 /** The page's engine workers (by name: v86 starts a timer worker of its own). */
-const engineWorkers = async (page: Page) => (await Promise.all(page.workers().map((w) => w.evaluate(() => self.name)))).filter((n) => n.startsWith('layerlab'));
+const engineWorkers = async (page: Page) =>
+  (await Promise.all(page.workers().map((w) => w.evaluate(() => self.name)))).filter((n) => n.startsWith('layerlab'));
 
 /** Computed styles of page elements, to see that the widget's CSS does not reach them. */
 const pageStyles = (page: Page) =>
   page.evaluate(() => {
     const button = getComputedStyle(document.querySelector('#page-button')!);
     const body = getComputedStyle(document.body);
-    return { color: button.color, font: button.fontFamily, border: button.borderStyle, body: body.fontFamily, sheets: document.styleSheets.length, links: document.querySelectorAll('link[rel=stylesheet], head style').length };
+    return {
+      color: button.color,
+      font: button.fontFamily,
+      border: button.borderStyle,
+      body: body.fontFamily,
+      sheets: document.styleSheets.length,
+      links: document.querySelectorAll('link[rel=stylesheet], head style').length,
+    };
   });
 
-test('the widget builds and runs on a page of another origin, two widgets share one guest, and no style crosses the shadow root', async ({ page, context }) => {
+test('the widget builds and runs on a page of another origin, two widgets share one guest, and no style crosses the shadow root', async ({
+  page,
+  context,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
@@ -73,17 +86,25 @@ test('the widget builds and runs on a page of another origin, two widgets share 
   // before the first Build the layers are a plan: the steps that will make them
   await expect(one.getByRole('region', { name: 'Image layers' })).toContainText('after a build, each of these steps is a layer');
 
-  const origins = await page.evaluate(() => ({ page: location.origin, script: [...document.scripts].map((s) => s.src).find((s) => s.endsWith('/widget.js')), isolated: crossOriginIsolated }));
+  const origins = await page.evaluate(() => ({
+    page: location.origin,
+    script: [...document.scripts].map((s) => s.src).find((s) => s.endsWith('/widget.js')),
+    isolated: crossOriginIsolated,
+  }));
   expect(origins).toEqual({ page: DEMO_ORIGIN, script: `${WIDGET_ORIGIN}/widget.js`, isolated: false });
 
   // styles: the page's do not get in (its buttons are red and serif), the widget's do not get out
   const before = await pageStyles(page);
   expect(before.color).toBe('rgb(255, 0, 0)');
-  const inner = await one.getByRole('button', { name: 'Build', exact: true }).evaluate((b) => ({ color: getComputedStyle(b).color, font: getComputedStyle(b).fontFamily, border: getComputedStyle(b).borderStyle }));
+  const inner = await one
+    .getByRole('button', { name: 'Build', exact: true })
+    .evaluate((b) => ({ color: getComputedStyle(b).color, font: getComputedStyle(b).fontFamily, border: getComputedStyle(b).borderStyle }));
   expect(inner.color).not.toBe('rgb(255, 0, 0)');
   expect(inner.font).toMatch(/^system-ui/);
   expect(inner.border).toBe('solid');
-  const textarea = await one.getByRole('textbox').evaluate((t) => ({ background: getComputedStyle(t).backgroundColor, font: getComputedStyle(t).fontFamily }));
+  const textarea = await one
+    .getByRole('textbox')
+    .evaluate((t) => ({ background: getComputedStyle(t).backgroundColor, font: getComputedStyle(t).fontFamily }));
   expect(textarea.background).not.toBe('rgb(255, 255, 0)');
   expect(textarea.font).not.toContain('cursive');
   await page.screenshot({ path: 'test-results/screenshots/widget-idle.png', fullPage: true });
@@ -107,14 +128,25 @@ test('the widget builds and runs on a page of another origin, two widgets share 
   await expect(stack).toContainText('RUN echo "hello from a layer" > greeting.txt');
   // the shared components size in rem; a docs page's root font size (62.5 % is common) does not
   // resize them inside the widget
-  const layerBox = () => stack.getByRole('button').first().evaluate((b) => { const s = getComputedStyle(b); return [s.fontSize, s.paddingLeft, s.minHeight, s.gap].join(' '); });
+  const layerBox = () =>
+    stack
+      .getByRole('button')
+      .first()
+      .evaluate((b) => {
+        const s = getComputedStyle(b);
+        return [s.fontSize, s.paddingLeft, s.minHeight, s.gap].join(' ');
+      });
   const sized = await layerBox();
   await page.evaluate(() => (document.documentElement.style.fontSize = '10px'));
   expect(await layerBox()).toBe(sized);
   await page.evaluate(() => (document.documentElement.style.fontSize = ''));
   // and the widget, shadow root and all, passes axe's WCAG A/AA checks (the docs page's own
   // deliberately ugly test styles are left out)
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).include('layerlab-playground').exclude('.xterm-helpers').analyze();
+  const axe = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .include('layerlab-playground')
+    .exclude('.xterm-helpers')
+    .analyze();
   expect(axe.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`))).toEqual([]);
   await expect(one.getByRole('status')).toContainText(/Linux 6\.1\.\d+ is running/);
   expect(await engineWorkers(page)).toEqual(['layerlab-engine']);

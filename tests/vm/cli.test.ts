@@ -18,7 +18,10 @@ const cwd = mkdtempSync(join(tmpdir(), 'layerlab-cli-cwd-'));
 let node: NodeEngine;
 
 /** Runs `docker …` and returns what a terminal would show. */
-async function docker(line: string[], options: { tty?: boolean; stdin?: string; rows?: number; cols?: number; files?: Map<string, Uint8Array> } = {}) {
+async function docker(
+  line: string[],
+  options: { tty?: boolean; stdin?: string; rows?: number; cols?: number; files?: Map<string, Uint8Array> } = {},
+) {
   let out = '';
   let err = '';
   const stdinL = new Set<(d: Uint8Array) => void>();
@@ -105,7 +108,9 @@ describe('docker CLI on the real engine', () => {
   });
 
   it('copies files in and out and keeps logs', async () => {
-    expect((await docker(['run', '--name', 'logger', 'busybox', 'sh', '-c', 'echo line1; echo oops >&2; echo data > /root/file'])).code).toBe(0);
+    expect(
+      (await docker(['run', '--name', 'logger', 'busybox', 'sh', '-c', 'echo line1; echo oops >&2; echo data > /root/file'])).code,
+    ).toBe(0);
     const logs = await docker(['logs', 'logger']);
     expect(logs.out).toBe('line1\n');
     expect(logs.err).toBe('oops\n');
@@ -117,12 +122,16 @@ describe('docker CLI on the real engine', () => {
 
   it('logs --tail counts lines, not writes, and keeps an unfinished last line', async () => {
     // stderr first (lines of both streams count), then five lines in one write, then a line in two writes, then no newline
-    const script = 'echo err1 >&2; sleep 0.2; printf "line1\\nline2\\nline3\\nline4\\nline5\\n"; printf part; sleep 0.2; printf "ial\\nlast"';
+    const script =
+      'echo err1 >&2; sleep 0.2; printf "line1\\nline2\\nline3\\nline4\\nline5\\n"; printf part; sleep 0.2; printf "ial\\nlast"';
     expect((await docker(['run', '--name', 'five', 'busybox', 'sh', '-c', script])).code).toBe(0);
     expect((await docker(['logs', '--tail', '2', 'five'])).out).toBe('partial\nlast');
     expect((await docker(['logs', '-n', '3', 'five'])).out).toBe('line5\npartial\nlast');
     expect((await docker(['logs', '--tail', '0', 'five'])).out).toBe('');
-    expect(await docker(['logs', '--tail', 'all', 'five'])).toMatchObject({ out: 'line1\nline2\nline3\nline4\nline5\npartial\nlast', err: 'err1\n' });
+    expect(await docker(['logs', '--tail', 'all', 'five'])).toMatchObject({
+      out: 'line1\nline2\nline3\nline4\nline5\npartial\nlast',
+      err: 'err1\n',
+    });
     const stamped = (await docker(['logs', '-t', '-n', '2', 'five'])).out.split('\n');
     expect(stamped).toHaveLength(2);
     for (const line of stamped) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (partial|last)$/);
@@ -133,7 +142,10 @@ describe('docker CLI on the real engine', () => {
 
   it('builds with -t, -f, --target and --build-arg, shows history, and builds FROM scratch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'layerlab-ctx-'));
-    writeFileSync(join(dir, 'Build.dockerfile'), 'FROM busybox AS one\nARG WHO=world\nRUN echo "hi $WHO" > /msg\nFROM busybox AS two\nCOPY --from=one /msg /msg\nCMD ["cat", "/msg"]\n');
+    writeFileSync(
+      join(dir, 'Build.dockerfile'),
+      'FROM busybox AS one\nARG WHO=world\nRUN echo "hi $WHO" > /msg\nFROM busybox AS two\nCOPY --from=one /msg /msg\nCMD ["cat", "/msg"]\n',
+    );
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'sub', 'note.txt'), 'note');
     const b = await docker(['build', '-t', 'greet:1', '-f', 'Build.dockerfile', '--build-arg', 'WHO=class', dir]);

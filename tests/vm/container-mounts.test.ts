@@ -60,7 +60,8 @@ describe('/etc/hostname, /etc/hosts and /etc/resolv.conf', () => {
   it("are the container's own (debian's image has /etc/hostname 'localhost'), writable, and never in diff or commit", async () => {
     const debian = await engine.imageStore.tree(await engine.imageStore.resolve('debian:bookworm-slim'));
     expect(text(debian.get('etc/hostname')!.data!)).toBe('localhost\n');
-    const script = 'cat /etc/hostname; hostname; cat /etc/hosts /etc/resolv.conf; echo 1.2.3.4 a >> /etc/hosts; tail -n 1 /etc/hosts; touch /etc/new-file';
+    const script =
+      'cat /etc/hostname; hostname; cat /etc/hosts /etc/resolv.conf; echo 1.2.3.4 a >> /etc/hosts; tail -n 1 /etc/hosts; touch /etc/new-file';
     const r = await run('debian:bookworm-slim', ['sh', '-c', script]);
     const short = r.id.slice(0, 12);
     expect(r.err).toBe('');
@@ -93,7 +94,11 @@ describe('/etc/hostname, /etc/hosts and /etc/resolv.conf', () => {
     const image = await engine.imageStore.resolve('busybox');
     const tree = await engine.imageStore.tree(image);
     expect(['etc/hostname', 'etc/hosts', 'etc/resolv.conf'].filter((p) => tree.get(p))).toEqual([]);
-    const { id } = await engine.containers.create({ image: 'busybox', hostname: 'web', cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'] });
+    const { id } = await engine.containers.create({
+      image: 'busybox',
+      hostname: 'web',
+      cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'],
+    });
     await engine.containers.start(id);
     expect(await exec(id, ['cat', '/etc/hostname', '/etc/hosts'])).toEqual({ code: 0, out: `web\n${CONTAINER_HOSTS}`, err: '' });
     expect((await exec(id, ['sh', '-c', 'echo 5.6.7.8 b >> /etc/hosts && ls -l /etc/resolv.conf | cut -c1-10'])).out).toBe('-rw-r--r--\n');
@@ -106,14 +111,18 @@ describe('/etc/hostname, /etc/hosts and /etc/resolv.conf', () => {
   });
 
   it('lie over a volume mounted at /etc (mounts go parents first, as in Docker)', async () => {
-    const r = await run('busybox', ['sh', '-c', 'cat /etc/hostname; head -n 1 /etc/hosts'], { hostname: 'v', volumes: [{ source: 'etcvol', target: '/etc' }] });
+    const r = await run('busybox', ['sh', '-c', 'cat /etc/hostname; head -n 1 /etc/hosts'], {
+      hostname: 'v',
+      volumes: [{ source: 'etcvol', target: '/etc' }],
+    });
     expect(r).toMatchObject({ code: 0, out: 'v\n127.0.0.1\tlocalhost\n', err: '' });
   });
 });
 
 describe('/sys and the cgroup namespace', () => {
   it('shows the memory and pids limits at /sys/fs/cgroup, read-only, and / in /proc/self/cgroup', async () => {
-    const script = 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /proc/self/cgroup; ls /sys/class/net | grep -x lo; touch /sys/fs/cgroup/x /sys/x 2>&1; grep -E " /sys(/fs/cgroup)? " /proc/self/mounts | cut -d" " -f1-4';
+    const script =
+      'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /proc/self/cgroup; ls /sys/class/net | grep -x lo; touch /sys/fs/cgroup/x /sys/x 2>&1; grep -E " /sys(/fs/cgroup)? " /proc/self/mounts | cut -d" " -f1-4';
     const limited = await run('debian:bookworm-slim', ['sh', '-c', script], { memory: 64 * 1024 * 1024, pidsLimit: 50 });
     expect(limited.out).toBe(
       '67108864\n50\n0::/\nlo\n' +
@@ -128,7 +137,11 @@ describe('/sys and the cgroup namespace', () => {
   it('docker exec joins the cgroup namespace', async () => {
     const { id } = await engine.containers.create({ image: 'busybox', memory: 32 * 1024 * 1024, cmd: ['sleep', '1000'] });
     await engine.containers.start(id);
-    expect(await exec(id, ['cat', '/proc/self/cgroup', '/sys/fs/cgroup/memory.max'])).toEqual({ code: 0, out: '0::/\n33554432\n', err: '' });
+    expect(await exec(id, ['cat', '/proc/self/cgroup', '/sys/fs/cgroup/memory.max'])).toEqual({
+      code: 0,
+      out: '0::/\n33554432\n',
+      err: '',
+    });
     // both processes are in the container's cgroup, seen from inside
     expect((await exec(id, ['cat', '/sys/fs/cgroup/cgroup.procs'])).out.trim().split('\n').length).toBeGreaterThanOrEqual(2);
     await engine.containers.remove(id, { force: true });
@@ -142,7 +155,11 @@ describe("runc's wording when the command cannot run", () => {
     expect(await run('busybox', ['/nope'])).toMatchObject({ code: 127, err: 'exec: "/nope": stat /nope: no such file or directory\n' });
     expect(await run('busybox', ['nope'])).toMatchObject({ code: 127, err: 'exec: "nope": executable file not found in $PATH\n' });
     // an executable that is no program for this CPU, and a script whose interpreter is missing
-    const made = await run('busybox', ['sh', '-c', 'printf "\\0\\0\\0\\0" > /bin/blob; printf "#!/no/such/sh\\n" > /bin/script; chmod +x /bin/blob /bin/script']);
+    const made = await run('busybox', [
+      'sh',
+      '-c',
+      'printf "\\0\\0\\0\\0" > /bin/blob; printf "#!/no/such/sh\\n" > /bin/script; chmod +x /bin/blob /bin/script',
+    ]);
     expect(made.code).toBe(0);
     await engine.containers.commit(made.id, { reference: 'unrunnable:1' });
     expect(await run('unrunnable:1', ['blob'])).toMatchObject({ code: 1, err: 'exec /bin/blob: exec format error\n' });
@@ -155,7 +172,10 @@ describe('modification times', () => {
     // debian's layer dates everything 2026-01-01 00:00:00 UTC (guest/debian-images.ts EPOCH)
     const r = await run('debian:bookworm-slim', ['ls', '-ld', '--full-time', '/usr', '/usr/lib', '/usr/bin/ls'], { autoRemove: true });
     expect(r.err).toBe('');
-    const dates = r.out.trim().split('\n').map((l) => / (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.\d+ \+0000 /.exec(l)?.[1]);
+    const dates = r.out
+      .trim()
+      .split('\n')
+      .map((l) => / (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.\d+ \+0000 /.exec(l)?.[1]);
     expect(dates).toEqual(Array(3).fill('2026-01-01 00:00:00'));
   });
 });

@@ -61,7 +61,9 @@ describe('docker cp with a running container', () => {
     expect((await docker(['cp', 'src', 'k2:/opt/'])).code).toBe(0);
     expect((await docker(['cp', '-q', 'blob.bin', 'k2:/blob.bin'])).code).toBe(0);
     const seen = await docker(['exec', 'k2', 'sh', '-c', 'cat /tmp/app.py /tmp/u; find /opt | sort; sha256sum /blob.bin']);
-    expect(seen.out).toBe(`print("hi")\nprint("hi")\n/opt\n/opt/lib\n/opt/lib/util.py\n/opt/main.py\n${sha(readFileSync(join(cwd, 'blob.bin')))}  /blob.bin\n`);
+    expect(seen.out).toBe(
+      `print("hi")\nprint("hi")\n/opt\n/opt/lib\n/opt/lib/util.py\n/opt/main.py\n${sha(readFileSync(join(cwd, 'blob.bin')))}  /blob.bin\n`,
+    );
   });
 
   it('copies out of it: a file under a new name, a directory, binary data byte for byte', async () => {
@@ -80,8 +82,11 @@ describe('docker cp with a running container', () => {
     expect(readFileSync(join(cwd, 'u-followed'), 'utf8')).toBe('print("hi")\n');
   });
 
-  it("says what Docker says when a copy cannot be done", async () => {
-    expect(await docker(['cp', 'k2:/nope', '.'])).toMatchObject({ code: 1, err: 'Error response from daemon: Could not find the file /nope in container k2\n' });
+  it('says what Docker says when a copy cannot be done', async () => {
+    expect(await docker(['cp', 'k2:/nope', '.'])).toMatchObject({
+      code: 1,
+      err: 'Error response from daemon: Could not find the file /nope in container k2\n',
+    });
     expect(await docker(['cp', 'app.py', 'k2:/nope/x'])).toMatchObject({
       code: 1,
       err: 'Successfully copied 2.05kB to k2:/nope/x\nError response from daemon: Could not find the file /nope in container k2\n',

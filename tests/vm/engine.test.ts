@@ -27,10 +27,15 @@ function context(files: Record<string, string | Uint8Array>): BuildContext {
   return new Map(Object.entries(files).map(([k, v]) => [k, { data: typeof v === 'string' ? new TextEncoder().encode(v) : v }]));
 }
 
-async function build(files: Record<string, string | Uint8Array>, options: { tags?: string[]; noCache?: boolean; target?: string; buildArgs?: Record<string, string> } = {}) {
+async function build(
+  files: Record<string, string | Uint8Array>,
+  options: { tags?: string[]; noCache?: boolean; target?: string; buildArgs?: Record<string, string> } = {},
+) {
   const events: BuildEvent[] = [];
   const result = await engine.build({ context: context(files), ...options, onEvent: (e) => events.push(e) });
-  const steps = events.filter((e) => e.type === 'step-start').map((e) => `[${(e as { label: string }).label}] ${(e as { instruction: string }).instruction}`);
+  const steps = events
+    .filter((e) => e.type === 'step-start')
+    .map((e) => `[${(e as { label: string }).label}] ${(e as { instruction: string }).instruction}`);
   const cached = events.filter((e) => e.type === 'step-done' && e.cached).length;
   return { result, steps, cached, events };
 }
@@ -53,7 +58,10 @@ describe('images', () => {
     await expect(engine.images.pull('python:3.12-slim')).rejects.toThrow(/not found: LayerLab runs offline.*busybox:latest/);
     const [img] = await engine.images.list();
     expect(img!.repoTags).toEqual(['busybox:latest']);
-    expect((await engine.images.history('busybox')).map((h) => h.createdBy)).toEqual(['CMD ["sh"]', expect.stringContaining('busybox-static')]);
+    expect((await engine.images.history('busybox')).map((h) => h.createdBy)).toEqual([
+      'CMD ["sh"]',
+      expect.stringContaining('busybox-static'),
+    ]);
   });
 
   it('tags, refuses to remove an image a container uses, and removes it with -f', async () => {
@@ -64,7 +72,9 @@ describe('images', () => {
     // an image of its own, used by a container: refused, then untagged with -f (the container keeps it)
     const own = await engine.containers.commit(id, { reference: 'solo:1' });
     const { id: user } = await engine.containers.create({ image: 'solo:1', cmd: ['true'] });
-    await expect(engine.images.remove('solo:1')).rejects.toThrow(`conflict: unable to remove repository reference "solo:1" (must force) - container ${user.slice(0, 12)} is using its referenced image ${own.slice(7, 19)}`);
+    await expect(engine.images.remove('solo:1')).rejects.toThrow(
+      `conflict: unable to remove repository reference "solo:1" (must force) - container ${user.slice(0, 12)} is using its referenced image ${own.slice(7, 19)}`,
+    );
     expect(await engine.images.remove('solo:1', { force: true })).toEqual({ untagged: ['solo:1'], deleted: [] });
     await engine.containers.remove(user);
     await engine.containers.remove(id);
@@ -75,9 +85,16 @@ describe('images', () => {
 
 describe('containers', () => {
   it('isolates a container: PID 1, its own hostname, loopback only, /proc of its own', async () => {
-    const r = await run('busybox', ['sh', '-c', 'echo $$; hostname; ls /sys/class/net 2>/dev/null || ip -o link | cut -d: -f2; ps | wc -l'], { hostname: 'web' });
+    const r = await run(
+      'busybox',
+      ['sh', '-c', 'echo $$; hostname; ls /sys/class/net 2>/dev/null || ip -o link | cut -d: -f2; ps | wc -l'],
+      { hostname: 'web' },
+    );
     expect(r.err).toBe('');
-    const lines = r.out.trim().split('\n').map((l) => l.trim());
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => l.trim());
     expect(lines[0]).toBe('1');
     expect(lines[1]).toBe('web');
     expect(lines).toContain('lo');
@@ -110,9 +127,17 @@ describe('containers', () => {
   });
 
   it('execs into a running container, diffs and commits its read-write layer, stops it', async () => {
-    const { id } = await engine.containers.create({ image: 'busybox', name: 'box', cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'] });
+    const { id } = await engine.containers.create({
+      image: 'busybox',
+      name: 'box',
+      cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'],
+    });
     await engine.containers.start(id);
-    const ex = await output(await engine.containers.exec('box', { cmd: ['sh', '-c', 'echo $$ > /tmp/exec-pid; rm /etc/shadow; mkdir -p /srv && echo hi > /srv/f; cat /proc/1/cmdline | head -c 2'] }));
+    const ex = await output(
+      await engine.containers.exec('box', {
+        cmd: ['sh', '-c', 'echo $$ > /tmp/exec-pid; rm /etc/shadow; mkdir -p /srv && echo hi > /srv/f; cat /proc/1/cmdline | head -c 2'],
+      }),
+    );
     expect(ex.code).toBe(0);
     expect(ex.out).toBe('sh');
     expect(await engine.containers.diff('box')).toEqual([
@@ -125,7 +150,9 @@ describe('containers', () => {
     ]);
     // inspect's GraphDriver names the real directories of the overlay the container runs on
     const { LowerDir, UpperDir } = (await engine.containers.inspect('box')).GraphDriver.Data;
-    const mounted = await node.machine()!.spawn({ argv: ['sh', '-c', `grep -c "lowerdir=${LowerDir},upperdir=${UpperDir}" /proc/*/mountinfo 2>/dev/null | grep -v ":0" | head -1`] });
+    const mounted = await node.machine()!.spawn({
+      argv: ['sh', '-c', `grep -c "lowerdir=${LowerDir},upperdir=${UpperDir}" /proc/*/mountinfo 2>/dev/null | grep -v ":0" | head -1`],
+    });
     let seen = '';
     mounted.onStdout((d) => (seen += text(d)));
     await mounted.exit;
@@ -138,7 +165,9 @@ describe('containers', () => {
     const check = await run('box-snapshot:1', ['sh', '-c', 'cat /srv/f; test -e /etc/shadow && echo still-there || echo gone']);
     expect(check.out).toBe('hi\ngone\n');
     expect(image).toMatch(/^sha256:/);
-    await expect(engine.containers.create({ image: 'busybox', name: 'box', cmd: ['true'] })).rejects.toThrow('Conflict. The container name "/box" is already in use');
+    await expect(engine.containers.create({ image: 'busybox', name: 'box', cmd: ['true'] })).rejects.toThrow(
+      'Conflict. The container name "/box" is already in use',
+    );
     await expect(engine.containers.remove('nope')).rejects.toThrow('No such container: nope');
   });
 
@@ -188,7 +217,13 @@ describe('builds', () => {
     'ENV MODE=prod',
     'CMD ["/app/app.sh"]',
   ].join('\n');
-  const files = { Dockerfile: dockerfile, 'app.sh': '#!/bin/sh\necho "$MODE $(cat /greeting) $(id -u)"\n', 'secret.txt': 's3cret', '.dockerignore': 'ignored/\n', 'ignored/big.bin': 'x' };
+  const files = {
+    Dockerfile: dockerfile,
+    'app.sh': '#!/bin/sh\necho "$MODE $(cat /greeting) $(id -u)"\n',
+    'secret.txt': 's3cret',
+    '.dockerignore': 'ignored/\n',
+    'ignored/big.bin': 'x',
+  };
 
   it('builds a multi-stage Dockerfile and runs the result', async () => {
     const { result, steps } = await build(files, { tags: ['app:1'], buildArgs: { GREETING: 'hi' } });
@@ -201,7 +236,9 @@ describe('builds', () => {
     const history = await engine.images.history('app:1');
     expect(history[0]!.createdBy).toBe('CMD ["/app/app.sh"]');
     // BuildKit's created_by: build args as `|N k=v`, the shell, and `# buildkit`
-    expect(history.map((h) => h.createdBy)).toContain('RUN |1 GREETING=hi /bin/sh -c chmod +x app.sh && echo "$GREETING" > greeting # buildkit');
+    expect(history.map((h) => h.createdBy)).toContain(
+      'RUN |1 GREETING=hi /bin/sh -c chmod +x app.sh && echo "$GREETING" > greeting # buildkit',
+    );
     expect(history.map((h) => h.createdBy)).toContain('COPY secret.txt /secret.txt # buildkit');
   });
 
@@ -282,7 +319,9 @@ describe('builds', () => {
   it('names the file and line of a bad Dockerfile, a missing file and a failing RUN', async () => {
     await expect(build({ Dockerfile: 'FROM busybox\nFROBNICATE x\n' })).rejects.toThrow('dockerfile:2: unknown instruction: FROBNICATE');
     await expect(build({ Dockerfile: 'FROM busybox\nCOPY missing.txt /\n' })).rejects.toThrow(/dockerfile:2: .*"\/missing.txt": not found/);
-    await expect(build({ Dockerfile: 'FROM busybox\nRUN exit 3\n' })).rejects.toThrow('dockerfile:2: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3');
+    await expect(build({ Dockerfile: 'FROM busybox\nRUN exit 3\n' })).rejects.toThrow(
+      'dockerfile:2: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
+    );
     await expect(build({ Dockerfile: 'FROM nothing-here\n' })).rejects.toThrow(/dockerfile:1: nothing-here: .*not found/);
     await expect(build({ 'other.txt': '' })).rejects.toThrow('failed to read dockerfile');
   });
@@ -290,9 +329,17 @@ describe('builds', () => {
 
 describe('a new engine over the same state', () => {
   it('sees containers, images, volumes and read-write layers after a crash or reload, and after a clean shutdown', async () => {
-    const { id } = await engine.containers.create({ image: 'busybox', name: 'keeper', cmd: ['sh', '-c', 'echo kept >> /root/notes; cat /root/notes'] });
+    const { id } = await engine.containers.create({
+      image: 'busybox',
+      name: 'keeper',
+      cmd: ['sh', '-c', 'echo kept >> /root/notes; cat /root/notes'],
+    });
     expect((await output(await engine.containers.start(id, {}))).out).toBe('kept\n');
-    const { id: running } = await engine.containers.create({ image: 'busybox', name: 'runner', cmd: ['sh', '-c', 'echo started > /root/mark; exec sleep 1000'] });
+    const { id: running } = await engine.containers.create({
+      image: 'busybox',
+      name: 'runner',
+      cmd: ['sh', '-c', 'echo started > /root/mark; exec sleep 1000'],
+    });
     await engine.containers.start(running);
     // a change made by docker exec while it runs, saved by a checkpoint (the page takes one after
     // each command and whenever its pictures read the layer); a --rm container running too
@@ -306,21 +353,36 @@ describe('a new engine over the same state', () => {
     try {
       const state = (await reloaded.engine.containers.inspect('runner')).State;
       expect(state).toMatchObject({ Status: 'exited', ExitCode: 255 });
-      expect(state.Error).toMatch(/^interrupted: the machine stopped while the container was running \(the page was closed or reloaded\); its files were last saved at \d{4}-/);
+      expect(state.Error).toMatch(
+        /^interrupted: the machine stopped while the container was running \(the page was closed or reloaded\); its files were last saved at \d{4}-/,
+      );
       // what the checkpoint saved is its read-write layer now, and a start brings it back
-      expect(await reloaded.engine.containers.diff('runner')).toEqual(expect.arrayContaining([{ kind: 'A', path: '/z' }, { kind: 'A', path: '/root/mark' }]));
+      expect(await reloaded.engine.containers.diff('runner')).toEqual(
+        expect.arrayContaining([
+          { kind: 'A', path: '/z' },
+          { kind: 'A', path: '/root/mark' },
+        ]),
+      );
       await expect(reloaded.engine.containers.inspect(removable)).rejects.toThrow('No such container');
       // the read-write layer comes back from the store into a fresh guest
       expect((await output(await reloaded.engine.containers.start('keeper', {}))).out).toBe('kept\nkept\n');
       expect((await reloaded.engine.images.list()).flatMap((i) => i.repoTags)).toContain('app:1');
-      const { id: reader } = await reloaded.engine.containers.create({ image: 'busybox', cmd: ['cat', '/data/file'], volumes: [{ source: 'db', target: '/data' }] });
+      const { id: reader } = await reloaded.engine.containers.create({
+        image: 'busybox',
+        cmd: ['cat', '/data/file'],
+        volumes: [{ source: 'db', target: '/data' }],
+      });
       expect((await output(await reloaded.engine.containers.start(reader, {}))).out).toBe('saved\n');
     } finally {
       await reloaded.close();
     }
 
     // a clean shutdown stops running containers like a daemon does, saving their layers
-    const { id: graceful } = await engine.containers.create({ image: 'busybox', name: 'graceful', cmd: ['sh', '-c', 'echo before-stop > /root/mark; exec sleep 1000'] });
+    const { id: graceful } = await engine.containers.create({
+      image: 'busybox',
+      name: 'graceful',
+      cmd: ['sh', '-c', 'echo before-stop > /root/mark; exec sleep 1000'],
+    });
     await engine.containers.start(graceful);
     await node.close();
     node = await openNodeEngine({ home });
@@ -329,6 +391,9 @@ describe('a new engine over the same state', () => {
     expect((await engine.containers.inspect('graceful')).State).toMatchObject({ Status: 'exited', ExitCode: 137 });
     expect((await run('busybox', ['true'])).code).toBe(0);
     const diff = await engine.containers.diff('graceful');
-    expect(diff).toEqual([{ kind: 'C', path: '/root' }, { kind: 'A', path: '/root/mark' }]);
+    expect(diff).toEqual([
+      { kind: 'C', path: '/root' },
+      { kind: 'A', path: '/root/mark' },
+    ]);
   });
 });

@@ -17,7 +17,8 @@ const home = mkdtempSync(join(tmpdir(), 'layerlab-faults-'));
 let node: NodeEngine;
 let engine: Engine;
 
-const context = (dockerfile: string | Uint8Array): BuildContext => new Map([['Dockerfile', { data: typeof dockerfile === 'string' ? new TextEncoder().encode(dockerfile) : dockerfile }]]);
+const context = (dockerfile: string | Uint8Array): BuildContext =>
+  new Map([['Dockerfile', { data: typeof dockerfile === 'string' ? new TextEncoder().encode(dockerfile) : dockerfile }]]);
 
 async function run(cmd: string[], extra: Partial<Parameters<Engine['containers']['create']>[0]> = {}) {
   const { id } = await engine.containers.create({ image: 'busybox', cmd, ...extra });
@@ -69,7 +70,9 @@ describe('hostile Dockerfiles', () => {
   });
 
   it('an unterminated heredoc names its line', async () => {
-    expect(await buildError('FROM busybox\nRUN <<EOF\necho hi\n')).toBe('failed to parse Dockerfile: dockerfile parse error on line 2: unterminated heredoc');
+    expect(await buildError('FROM busybox\nRUN <<EOF\necho hi\n')).toBe(
+      'failed to parse Dockerfile: dockerfile parse error on line 2: unterminated heredoc',
+    );
     await stillWorks();
   });
 
@@ -80,7 +83,9 @@ describe('hostile Dockerfiles', () => {
   });
 
   it('a RUN line of 1 MB says why it cannot run', async () => {
-    expect(await buildError(`FROM busybox\nRUN echo ${'x'.repeat(1024 * 1024)}\n`)).toMatch(/^dockerfile:2: RUN's command is \d+ bytes long; Linux takes at most 131072 bytes/);
+    expect(await buildError(`FROM busybox\nRUN echo ${'x'.repeat(1024 * 1024)}\n`)).toMatch(
+      /^dockerfile:2: RUN's command is \d+ bytes long; Linux takes at most 131072 bytes/,
+    );
     await stillWorks();
   });
 });
@@ -117,7 +122,9 @@ describe('containers that misbehave', () => {
   });
 
   it('a memory limit of 4 MB is refused as Docker refuses it; a process past its limit is OOM-killed', { timeout: 60_000 }, async () => {
-    await expect(engine.containers.create({ image: 'busybox', cmd: ['true'], memory: 4 * 1024 * 1024 })).rejects.toThrow('Minimum memory limit allowed is 6MB');
+    await expect(engine.containers.create({ image: 'busybox', cmd: ['true'], memory: 4 * 1024 * 1024 })).rejects.toThrow(
+      'Minimum memory limit allowed is 6MB',
+    );
     const r = await run(['sh', '-c', 'x=$(head -c 40000000 /dev/zero | tr "\\0" a)'], { memory: 8 * 1024 * 1024, autoRemove: true });
     expect(r.code).toBe(137);
     await stillWorks();

@@ -123,13 +123,16 @@ describe('guest from the snapshot', () => {
       for a in sh cat echo hostname ls ps; do ln -sf busybox ${base}/l1/bin/$a; done
       echo from-l1 > ${base}/l1/shared; echo from-l2 > ${base}/l2/shared; echo only-l1 > ${base}/l1/one
     `);
-    const r = await run(['sh', '-c', 'echo pid=$$; hostname; cat /shared /one; echo new > /created; ls /proc/1/exe >/dev/null && echo proc-ok'], {
-      root: `${base}/merged`,
-      overlay: { lower: [`${base}/l2`, `${base}/l1`], upper: `${base}/upper`, work: `${base}/work` },
-      namespaces: ['pid', 'uts', 'mnt', 'ipc', 'net'],
-      hostname: 'box1',
-      proc: true,
-    });
+    const r = await run(
+      ['sh', '-c', 'echo pid=$$; hostname; cat /shared /one; echo new > /created; ls /proc/1/exe >/dev/null && echo proc-ok'],
+      {
+        root: `${base}/merged`,
+        overlay: { lower: [`${base}/l2`, `${base}/l1`], upper: `${base}/upper`, work: `${base}/work` },
+        namespaces: ['pid', 'uts', 'mnt', 'ipc', 'net'],
+        hostname: 'box1',
+        proc: true,
+      },
+    );
     expect(text(r.stderr)).toBe('');
     expect(text(r.stdout)).toBe('pid=1\nbox1\nfrom-l2\nonly-l1\nproc-ok\n');
     // the write landed in the upper dir; the host's hostname and mounts are untouched

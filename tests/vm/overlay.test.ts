@@ -66,7 +66,9 @@ describe('overlay upper dir', () => {
       touch ${base}/oci/etc/.wh.a ${base}/oci/dir/.wh..wh..opq; echo z > ${base}/oci/dir/z
       /sbin/layerlab-agent oci-to-overlay ${base}/oci`);
     expect(await sh(`cd ${base}/oci && ls -la etc dir | grep -c '[.]wh[.]' || true`)).toBe('0\n');
-    expect(await sh(`/sbin/layerlab-agent opaque-dirs ${base}/oci | tr '\\0' '\\n'; stat -c '%F %t %T' ${base}/oci/etc/a`)).toBe('dir\ncharacter special file 0 0\n');
+    expect(await sh(`/sbin/layerlab-agent opaque-dirs ${base}/oci | tr '\\0' '\\n'; stat -c '%F %t %T' ${base}/oci/etc/a`)).toBe(
+      'dir\ncharacter special file 0 0\n',
+    );
     // used as the top lower layer, it hides what it deleted and what its opaque dir replaced
     const view = await sh('ls /etc; echo --; ls /dir', {
       root: `${base}/merged-oci`,

@@ -37,7 +37,11 @@ describe('debian and python base images', () => {
     const python = await node.engine.images.inspect('python:3.11-slim');
     expect(python.RootFS.Layers[0]).toBe(debian.RootFS.Layers[0]);
     expect(python.RootFS.Layers.length).toBe(3);
-    const layout = (path: string) => JSON.parse(readFileSync(join(IMAGES_DIR, 'python', path), 'utf8')) as { manifests: { digest: string }[]; layers: { mediaType: string }[] };
+    const layout = (path: string) =>
+      JSON.parse(readFileSync(join(IMAGES_DIR, 'python', path), 'utf8')) as {
+        manifests: { digest: string }[];
+        layers: { mediaType: string }[];
+      };
     const manifest = layout(`blobs/sha256/${layout('index.json').manifests[0]!.digest.slice(7)}`);
     expect(manifest.layers.map((l) => l.mediaType)).toEqual(Array(3).fill('application/vnd.oci.image.layer.v1.tar+zstd'));
   });
@@ -60,12 +64,16 @@ describe('debian and python base images', () => {
     const sh = await run('debian:bookworm-slim', ['sh', '-c', 'ls /usr/bin/ls && cat /etc/debian_version && echo $0']);
     expect(sh.code).toBe(0);
     expect(sh.out).toMatch(/^\/usr\/bin\/ls\n12\.\d+\nsh\n$/);
-    const py = await run('python:3.11-slim', ['python3', '-c', 'import sqlite3, json, ssl; print(sqlite3.sqlite_version, json.dumps([1]), ssl.OPENSSL_VERSION.split()[0])']);
+    const py = await run('python:3.11-slim', [
+      'python3',
+      '-c',
+      'import sqlite3, json, ssl; print(sqlite3.sqlite_version, json.dumps([1]), ssl.OPENSSL_VERSION.split()[0])',
+    ]);
     expect(py.err).toBe('');
     expect(py.out).toMatch(/^3\.\d+\.\d+ \[1\] OpenSSL\n$/);
   });
 
-  it('fails pip install of a package the offline index lacks, with pip\'s own error', async () => {
+  it("fails pip install of a package the offline index lacks, with pip's own error", async () => {
     const r = await run('python:3.11-slim', ['pip', 'install', 'numpy']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('ERROR: Could not find a version that satisfies the requirement numpy (from versions: none)');

@@ -16,7 +16,15 @@ describe('destructiveCommand', () => {
     expect(destructiveCommand('vm rm -rf /var/lib/layerlab')).toMatch(/as root on the machine/);
   });
   it('leaves the rest unmarked', () => {
-    for (const c of ['docker run --rm busybox echo hi', 'docker ps -a', 'docker build -t app .', 'docker volume create data', 'docker run --name rm busybox', 'vm', 'docker images']) {
+    for (const c of [
+      'docker run --rm busybox echo hi',
+      'docker ps -a',
+      'docker build -t app .',
+      'docker volume create data',
+      'docker run --name rm busybox',
+      'vm',
+      'docker images',
+    ]) {
       expect(destructiveCommand(c), c).toBeUndefined();
     }
   });

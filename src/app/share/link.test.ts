@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkFromForm, CHECK_FORM_KINDS, emptyRow, type CheckFormRow } from '../../content/check-form.ts';
-import { checkProblems, decodeShare, encodeShare, isShareFragment, SHARE_LIMITS, ShareLinkError, shareUrl, type SharedWorkspace } from './link.ts';
+import {
+  checkProblems,
+  decodeShare,
+  encodeShare,
+  isShareFragment,
+  SHARE_LIMITS,
+  ShareLinkError,
+  shareUrl,
+  type SharedWorkspace,
+} from './link.ts';
 
 const small: SharedWorkspace = {
   v: 1,
@@ -57,12 +66,87 @@ function rng(seed: number) {
 function realisticWorkspace(bytes: number): SharedWorkspace['files'] {
   const rand = rng(42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
-  const nouns = ['user', 'order', 'item', 'price', 'layer', 'image', 'container', 'volume', 'request', 'session', 'cache', 'record', 'report', 'invoice', 'customer', 'config', 'token', 'queue', 'worker', 'result'];
-  const verbs = ['load', 'save', 'parse', 'build', 'fetch', 'update', 'remove', 'check', 'render', 'format', 'count', 'merge', 'split', 'send', 'read'];
-  const words = ['the', 'a', 'container', 'runs', 'each', 'layer', 'image', 'is', 'built', 'from', 'its', 'Dockerfile', 'and', 'files', 'we', 'copy', 'into', 'then', 'start', 'with', 'port', 'when', 'cache', 'reuses', 'steps', 'that', 'did', 'not', 'change', 'because', 'order', 'matters', 'for', 'speed'];
+  const nouns = [
+    'user',
+    'order',
+    'item',
+    'price',
+    'layer',
+    'image',
+    'container',
+    'volume',
+    'request',
+    'session',
+    'cache',
+    'record',
+    'report',
+    'invoice',
+    'customer',
+    'config',
+    'token',
+    'queue',
+    'worker',
+    'result',
+  ];
+  const verbs = [
+    'load',
+    'save',
+    'parse',
+    'build',
+    'fetch',
+    'update',
+    'remove',
+    'check',
+    'render',
+    'format',
+    'count',
+    'merge',
+    'split',
+    'send',
+    'read',
+  ];
+  const words = [
+    'the',
+    'a',
+    'container',
+    'runs',
+    'each',
+    'layer',
+    'image',
+    'is',
+    'built',
+    'from',
+    'its',
+    'Dockerfile',
+    'and',
+    'files',
+    'we',
+    'copy',
+    'into',
+    'then',
+    'start',
+    'with',
+    'port',
+    'when',
+    'cache',
+    'reuses',
+    'steps',
+    'that',
+    'did',
+    'not',
+    'change',
+    'because',
+    'order',
+    'matters',
+    'for',
+    'speed',
+  ];
   const name = () => `${pick(verbs)}_${pick(nouns)}${rand() < 0.3 ? 's' : ''}`;
   const files: SharedWorkspace['files'] = [
-    { path: 'Dockerfile', text: 'FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n' },
+    {
+      path: 'Dockerfile',
+      text: 'FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n',
+    },
     { path: 'requirements.txt', text: 'flask\n' },
   ];
   let total = 0;
@@ -76,7 +160,15 @@ function realisticWorkspace(bytes: number): SharedWorkspace['files'] {
         const len = 25 + Math.floor(rand() * 40);
         const sentence = Array.from({ length: len }, () => pick(words)).join(' ');
         text += sentence[0]!.toUpperCase() + sentence.slice(1) + '.\n\n';
-        if (rand() < 0.3) text += '```sh\ndocker build -t ' + pick(nouns) + ' .\ndocker run --rm -p ' + Math.floor(1000 + rand() * 9000) + ':80 ' + pick(nouns) + '\n```\n\n';
+        if (rand() < 0.3)
+          text +=
+            '```sh\ndocker build -t ' +
+            pick(nouns) +
+            ' .\ndocker run --rm -p ' +
+            Math.floor(1000 + rand() * 9000) +
+            ':80 ' +
+            pick(nouns) +
+            '\n```\n\n';
       }
       files.push({ path: `docs/${pick(nouns)}-${n}.md`, text });
     } else {
@@ -122,7 +214,7 @@ describe('share links', () => {
     expect(await decodeShare(fragment.slice(1))).toEqual(state);
   });
 
-  it('round-trips checks made with the share dialog\'s form, alone and combined', async () => {
+  it("round-trips checks made with the share dialog's form, alone and combined", async () => {
     const rows: CheckFormRow[] = [
       { ...emptyRow('running'), name: 'web', image: 'nginx' },
       { ...emptyRow('container'), name: 'db' },
@@ -158,7 +250,9 @@ describe('share links', () => {
     expect(textBytes).toBeGreaterThan(60 * 1024);
     const state: SharedWorkspace = { v: 1, files };
     const fragment = await encodeShare(state);
-    console.log(`share link: ${files.length} files, ${(textBytes / 1024).toFixed(1)} KB of text → fragment of ${fragment.length} characters (${(fragment.length / 1024).toFixed(1)} KB, ${((100 * fragment.length) / textBytes).toFixed(0)}% of the text)`);
+    console.log(
+      `share link: ${files.length} files, ${(textBytes / 1024).toFixed(1)} KB of text → fragment of ${fragment.length} characters (${(fragment.length / 1024).toFixed(1)} KB, ${((100 * fragment.length) / textBytes).toFixed(0)}% of the text)`,
+    );
     expect(fragment.length).toBeLessThan(textBytes / 2);
     expect(await decodeShare(fragment)).toEqual(state);
   });
@@ -186,9 +280,11 @@ describe('share links', () => {
   it('stops inflating a zip bomb at the limit', async () => {
     // 50 MB of zeros, compressed chunk by chunk (never held whole)
     const zeros = new Uint8Array(1024 * 1024);
-    const bomb = await deflateRaw((function* () {
-      for (let i = 0; i < 50; i++) yield zeros;
-    })());
+    const bomb = await deflateRaw(
+      (function* () {
+        for (let i = 0; i < 50; i++) yield zeros;
+      })(),
+    );
     expect(bomb.length).toBeLessThan(100 * 1024);
     // count the compressed bytes handed to the inflater: deflate expands 1 byte to at most ~1032
     let fed = 0;
@@ -250,9 +346,33 @@ describe('share links', () => {
   });
 
   it('refuses duplicate paths and a file that is also a folder', async () => {
-    const twice = await failure(decodeShare(await rawLink(JSON.stringify({ v: 1, files: [{ path: 'a', text: '' }, { path: 'a', text: '' }] }))));
+    const twice = await failure(
+      decodeShare(
+        await rawLink(
+          JSON.stringify({
+            v: 1,
+            files: [
+              { path: 'a', text: '' },
+              { path: 'a', text: '' },
+            ],
+          }),
+        ),
+      ),
+    );
     expect(twice.detail).toMatch(/files\[1\]\.path: there are two files named "a"/);
-    const both = await failure(decodeShare(await rawLink(JSON.stringify({ v: 1, files: [{ path: 'app', text: '' }, { path: 'app/main.py', text: '' }] }))));
+    const both = await failure(
+      decodeShare(
+        await rawLink(
+          JSON.stringify({
+            v: 1,
+            files: [
+              { path: 'app', text: '' },
+              { path: 'app/main.py', text: '' },
+            ],
+          }),
+        ),
+      ),
+    );
     expect(both.kind).toBe('invalid');
     expect(both.detail).toMatch(/"app" is a file/);
   });
@@ -275,7 +395,10 @@ describe('share links', () => {
       [{ ...small, commands: Array(SHARE_LIMITS.commands + 1).fill('ls') }, /commands: has 21 entries/],
       [{ ...small, commands: ['x'.repeat(SHARE_LIMITS.commandChars + 1)] }, /commands\[0\]: is too long/],
       [{ ...small, readOnly: 'yes' }, /readOnly: /],
-      [{ ...small, exercise: { task: 'Do it', check: { image: { ref: 'web' } }, hints: [], solution: {} } }, /exercise: unknown field "solution"/],
+      [
+        { ...small, exercise: { task: 'Do it', check: { image: { ref: 'web' } }, hints: [], solution: {} } },
+        /exercise: unknown field "solution"/,
+      ],
       [{ ...small, exercise: { task: '', check: { image: { ref: 'web' } }, hints: [] } }, /exercise\.task: is empty/],
       [{ ...small, v: 0 }, /v: should be 1/],
       [[1, 2, 3], /a list, not a workspace/],
@@ -292,7 +415,8 @@ describe('share links', () => {
   });
 
   it('refuses an exercise whose check is not in the check vocabulary, naming the field', async () => {
-    const link = (check: unknown) => rawLink(JSON.stringify({ ...small, exercise: { task: 'Build web', check, hints: ['Use docker build'] } }));
+    const link = (check: unknown) =>
+      rawLink(JSON.stringify({ ...small, exercise: { task: 'Build web', check, hints: ['Use docker build'] } }));
     const cases: [unknown, RegExp][] = [
       [{ image: { ref: 5 } }, /exercise\.check\.image\.ref: expected string/],
       [{ image: {} }, /exercise\.check\.image\.ref: .*missing/],
@@ -320,7 +444,9 @@ describe('share links', () => {
 
   it('explains check problems for the share dialog', async () => {
     expect(await checkProblems({ image: { ref: 'web', layerCreatedBy: 'COPY' } })).toEqual([]);
-    expect(await checkProblems({ container: { name: 'db', state: 'sleeping' } })).toEqual([expect.stringMatching(/^check\.container\.state: /)]);
+    expect(await checkProblems({ container: { name: 'db', state: 'sleeping' } })).toEqual([
+      expect.stringMatching(/^check\.container\.state: /),
+    ]);
   });
 
   it('says damaged links are damaged', async () => {

@@ -163,7 +163,8 @@ function checkFiles(v: unknown): { path: string; text: string }[] {
     onlyKeys(f, ['path', 'text'], at);
     const { path, text: body } = f;
     if (typeof path !== 'string') throw new Problem('invalid', `${at}.path: should be text, not ${describeType(path)}`);
-    if (path.length > MAX_PATH_LENGTH) throw new Problem('invalid', `${at}.path: is too long (${path.length} characters; at most ${MAX_PATH_LENGTH})`);
+    if (path.length > MAX_PATH_LENGTH)
+      throw new Problem('invalid', `${at}.path: is too long (${path.length} characters; at most ${MAX_PATH_LENGTH})`);
     let valid: string;
     try {
       valid = validatePath(path);
@@ -212,7 +213,11 @@ async function checkProblemsAt(value: unknown, at: string, depth: number, out: s
     return;
   }
   if (keys.length !== 1) {
-    out.push(keys.length === 0 ? `${at}: says nothing to check (use one of ${PREDICATES.join(', ')})` : `${at}: has ${keys.join(' and ')}; use one per object (combine them with all)`);
+    out.push(
+      keys.length === 0
+        ? `${at}: says nothing to check (use one of ${PREDICATES.join(', ')})`
+        : `${at}: has ${keys.join(' and ')}; use one per object (combine them with all)`,
+    );
     return;
   }
   const key = keys[0]!;
@@ -233,7 +238,8 @@ async function checkProblemsAt(value: unknown, at: string, depth: number, out: s
   const { checkSchema } = await import('../../content/schema.ts');
   const result = checkSchema.safeParse({ [key]: inner });
   if (result.success) return;
-  for (const issue of zodIssues(result.error.issues, key)) out.push(issue.path.length ? `${at}.${issue.path.join('.')}: ${issue.message}` : `${at}: ${issue.message}`);
+  for (const issue of zodIssues(result.error.issues, key))
+    out.push(issue.path.length ? `${at}.${issue.path.join('.')}: ${issue.message}` : `${at}: ${issue.message}`);
 }
 
 interface LooseIssue {
@@ -302,13 +308,17 @@ async function checkPayload(value: unknown): Promise<SharedWorkspace> {
       const hidden = COMMAND_INVISIBLE.exec(command);
       if (hidden) {
         const code = hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-        throw new Problem('invalid', `commands[${i}]: contains an invisible or direction-changing character (U+${code}), so it would not run as it reads`);
+        throw new Problem(
+          'invalid',
+          `commands[${i}]: contains an invisible or direction-changing character (U+${code}), so it would not run as it reads`,
+        );
       }
       return command;
     });
   }
   if (value.readOnly !== undefined) {
-    if (typeof value.readOnly !== 'boolean') throw new Problem('invalid', `readOnly: should be true or false, not ${describeType(value.readOnly)}`);
+    if (typeof value.readOnly !== 'boolean')
+      throw new Problem('invalid', `readOnly: should be true or false, not ${describeType(value.readOnly)}`);
     out.readOnly = value.readOnly;
   }
   if (value.exercise !== undefined) {
@@ -316,7 +326,9 @@ async function checkPayload(value: unknown): Promise<SharedWorkspace> {
     if (!isPlainObject(ex)) throw new Problem('invalid', `exercise: should be an object with a task, a check and hints`);
     onlyKeys(ex, EXERCISE_KEYS, 'exercise');
     const task = text(ex.task, 'exercise.task', SHARE_LIMITS.taskChars);
-    const hints = list(ex.hints ?? [], 'exercise.hints', SHARE_LIMITS.hints).map((h, i) => text(h, `exercise.hints[${i}]`, SHARE_LIMITS.hintChars));
+    const hints = list(ex.hints ?? [], 'exercise.hints', SHARE_LIMITS.hints).map((h, i) =>
+      text(h, `exercise.hints[${i}]`, SHARE_LIMITS.hintChars),
+    );
     if (ex.check === undefined) throw new Problem('invalid', 'exercise.check: is missing');
     const problems = await checkProblems(ex.check, 'exercise.check');
     if (problems.length) throw new Problem('invalid', problems.join('; '));
@@ -344,7 +356,11 @@ async function checked(value: unknown, making: boolean): Promise<SharedWorkspace
     return await checkPayload(value);
   } catch (err) {
     if (err instanceof Problem) {
-      throw new ShareLinkError(err.kind, err.kind === 'invalid' ? invalidMessage(err.detail, making) : tooLargeMessage(err.detail, making), err.detail);
+      throw new ShareLinkError(
+        err.kind,
+        err.kind === 'invalid' ? invalidMessage(err.detail, making) : tooLargeMessage(err.detail, making),
+        err.detail,
+      );
     }
     if (err instanceof ShareLinkError) throw err;
     // e.g. a stack overflow on something absurdly nested: still just a bad link
@@ -414,7 +430,11 @@ async function inflate(bytes: Uint8Array<ArrayBuffer>, limit: number): Promise<U
         stop = true;
         await reader.cancel().catch(() => {});
         await writer.abort().catch(() => {});
-        throw new ShareLinkError('too-large', `${MESSAGES['too-large']} (It holds more than ${limit / 1024 / 1024} MB of text.)`, `more than ${limit} bytes once decompressed`);
+        throw new ShareLinkError(
+          'too-large',
+          `${MESSAGES['too-large']} (It holds more than ${limit / 1024 / 1024} MB of text.)`,
+          `more than ${limit} bytes once decompressed`,
+        );
       }
       chunks.push(value);
     }
@@ -456,7 +476,10 @@ export async function encodeShare(state: SharedWorkspace): Promise<string> {
   }
   const fragment = `${SHARE_PREFIX}${SHARE_VERSION}.${toBase64Url(await deflate(json))}`;
   if (fragment.length > SHARE_LIMITS.fragmentChars) {
-    throw new ShareLinkError('too-large', tooLargeMessage(`the link would be longer than ${SHARE_LIMITS.fragmentChars / 1024 / 1024} MB`, true));
+    throw new ShareLinkError(
+      'too-large',
+      tooLargeMessage(`the link would be longer than ${SHARE_LIMITS.fragmentChars / 1024 / 1024} MB`, true),
+    );
   }
   return fragment;
 }
@@ -473,7 +496,11 @@ export async function shareUrl(base: string, state: SharedWorkspace): Promise<st
  */
 export async function decodeShare(fragment: string): Promise<SharedWorkspace> {
   if (fragment.length > SHARE_LIMITS.fragmentChars) {
-    throw new ShareLinkError('too-large', `${MESSAGES['too-large']} (The link is longer than ${SHARE_LIMITS.fragmentChars / 1024 / 1024} MB.)`, `fragment of ${fragment.length} characters`);
+    throw new ShareLinkError(
+      'too-large',
+      `${MESSAGES['too-large']} (The link is longer than ${SHARE_LIMITS.fragmentChars / 1024 / 1024} MB.)`,
+      `fragment of ${fragment.length} characters`,
+    );
   }
   const raw = fragment.startsWith('#') ? fragment.slice(1) : fragment;
   const key = SHARE_PREFIX.slice(1);

@@ -49,7 +49,8 @@ function inlines(tokens: Token[] | undefined, file: string): Inline[] {
         break;
       case 'link': {
         const link = tok as Tokens.Link;
-        if (safeHref(link.href) === undefined) throw new LessonError(file, `link ${JSON.stringify(link.href)} is not https:, http: or relative`);
+        if (safeHref(link.href) === undefined)
+          throw new LessonError(file, `link ${JSON.stringify(link.href)} is not https:, http: or relative`);
         out.push({ t: 'link', href: link.href, children: inlines(link.tokens, file) });
         break;
       }
@@ -77,7 +78,13 @@ function blocks(tokens: Token[], file: string): Block[] {
         out.push({ t: 'paragraph', children: inlines((tok as Tokens.Paragraph).tokens, file) });
         break;
       case 'text':
-        out.push({ t: 'paragraph', children: inlines((tok as Tokens.Text).tokens ?? [{ type: 'text', raw: tok.raw, text: (tok as Tokens.Text).text } as Token], file) });
+        out.push({
+          t: 'paragraph',
+          children: inlines(
+            (tok as Tokens.Text).tokens ?? [{ type: 'text', raw: tok.raw, text: (tok as Tokens.Text).text } as Token],
+            file,
+          ),
+        });
         break;
       case 'heading': {
         const h = tok as Tokens.Heading;
@@ -94,14 +101,21 @@ function blocks(tokens: Token[], file: string): Block[] {
         break;
       case 'table': {
         const table = tok as Tokens.Table;
-        out.push({ t: 'table', header: table.header.map((c) => inlines(c.tokens, file)), rows: table.rows.map((r) => r.map((c) => inlines(c.tokens, file))) });
+        out.push({
+          t: 'table',
+          header: table.header.map((c) => inlines(c.tokens, file)),
+          rows: table.rows.map((r) => r.map((c) => inlines(c.tokens, file))),
+        });
         break;
       }
       case 'code': {
         const code = tok as Tokens.Code;
         const [lang = '', arg = ''] = (code.lang ?? '').trim().split(/\s+/);
         if (lang === 'run') {
-          const commands = code.text.split('\n').map((l) => l.trim()).filter(Boolean);
+          const commands = code.text
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean);
           if (!commands.length) throw new LessonError(file, 'a ```run block has no command');
           out.push({ t: 'run', commands });
         } else if (lang === 'demo') {
@@ -170,15 +184,19 @@ export function loadLesson(dir: string, id: string): Lesson {
     const nl = section.indexOf('\n');
     const title = (nl < 0 ? section : section.slice(0, nl)).trim();
     const want = fm.steps[i]!;
-    if (title !== want.title) throw new LessonError(file, `step ${i + 1}: the heading "## ${title}" differs from the frontmatter title "${want.title}"`);
+    if (title !== want.title)
+      throw new LessonError(file, `step ${i + 1}: the heading "## ${title}" differs from the frontmatter title "${want.title}"`);
     const step: Step = { id: `s${i + 1}`, title, body: blocks(marked.lexer(nl < 0 ? '' : section.slice(nl + 1)), file) };
-    if (want.exercise) step.exercise = { ...want.exercise, solution: { files: want.exercise.solution.files, commands: want.exercise.solution.commands } };
+    if (want.exercise)
+      step.exercise = { ...want.exercise, solution: { files: want.exercise.solution.files, commands: want.exercise.solution.commands } };
     return step;
   });
   const solution = readFiles(join(dir, 'solution'));
   /** The folders a step's "Show me" copies in: before its commands, and between them. */
-  const foldersOf = (s: Step) => (s.exercise ? [s.exercise.solution.files, ...s.exercise.solution.commands.map((c) => (typeof c === 'string' ? false : c.files))] : []);
-  if (steps.some((s) => foldersOf(s).includes(true)) && !solution.length) throw new LessonError(dir, 'an exercise copies solution/ files but solution/ is empty');
+  const foldersOf = (s: Step) =>
+    s.exercise ? [s.exercise.solution.files, ...s.exercise.solution.commands.map((c) => (typeof c === 'string' ? false : c.files))] : [];
+  if (steps.some((s) => foldersOf(s).includes(true)) && !solution.length)
+    throw new LessonError(dir, 'an exercise copies solution/ files but solution/ is empty');
   const solutions: Record<string, LessonFile[]> = {};
   for (const s of steps) {
     for (const folder of foldersOf(s)) {

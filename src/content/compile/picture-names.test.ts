@@ -17,7 +17,10 @@ function files(dir: string, keep: (name: string) => boolean): string[] {
 /** The titles of the page's panels: the text of each `<h2>` in the site's Svelte files, before any hint. */
 function panelTitles(): Set<string> {
   const titles = new Set<string>();
-  for (const path of [...files(resolve('src/app'), (n) => n.endsWith('.svelte')), ...files(resolve('src/ui'), (n) => n.endsWith('.svelte'))]) {
+  for (const path of [
+    ...files(resolve('src/app'), (n) => n.endsWith('.svelte')),
+    ...files(resolve('src/ui'), (n) => n.endsWith('.svelte')),
+  ]) {
     for (const m of readFileSync(path, 'utf8').matchAll(/<h[23]\b[^>]*>([^<{]+)/g)) titles.add(m[1]!.trim());
   }
   return titles;

@@ -29,7 +29,12 @@ const RUN_FILE = 'FROM scratch\nCOPY sh /bin/sh\nRUN ./make.sh\n';
 function setup(stores = { blobs: new MemoryBlobStore(), meta: new MemoryMetadataStore() }) {
   const guest = new ScriptedGuest();
   const offline = () => Promise.reject(new Error('pull access denied, repository does not exist or may require authorization'));
-  const engine = new Engine({ ...stores, getGuest: async () => guest, source: { catalog: offline, index: offline, blob: offline }, now: () => new Date(T) });
+  const engine = new Engine({
+    ...stores,
+    getGuest: async () => guest,
+    source: { catalog: offline, index: offline, blob: offline },
+    now: () => new Date(T),
+  });
   return { engine, guest, stores };
 }
 
@@ -58,7 +63,9 @@ describe('RUN steps run in build containers', () => {
     await waitFor(() => events.some((e) => e.type === 'step-output'));
     // line1 arrived while the process still runs
     expect(proc?.exited).toBe(false);
-    expect(events.filter((e) => e.type === 'step-output').map((e) => new TextDecoder().decode((e as { data: Uint8Array }).data))).toEqual(['line1\n']);
+    expect(events.filter((e) => e.type === 'step-output').map((e) => new TextDecoder().decode((e as { data: Uint8Array }).data))).toEqual([
+      'line1\n',
+    ]);
     // BuildKit never shows its containers: not in ps -a, not counted, not pruned, not found by name
     expect(await visible(engine)).toEqual({ names: [], total: 0 });
     const [record] = (await stores.meta.list<{ id: string; name: string; build?: boolean }>('containers')).map((e) => e.value);
@@ -69,12 +76,18 @@ describe('RUN steps run in build containers', () => {
     proc!.end(0);
     const result = await built;
     expect(events.at(-1)).toEqual({ type: 'build-end', outcome: 'done', message: '', imageId: result.imageId });
-    expect(events.find((e) => e.type === 'step-start' && e.step === 3)).toMatchObject({ label: '3/3', instruction: 'RUN ./make.sh', at: T });
+    expect(events.find((e) => e.type === 'step-start' && e.step === 3)).toMatchObject({
+      label: '3/3',
+      instruction: 'RUN ./make.sh',
+      at: T,
+    });
     // the layer was read from the guest once (not saved first as a container's layer too), then the container removed
     expect(guest.exports).toBe(1);
     expect(await stores.meta.list('containers')).toEqual([]);
     expect(await stores.meta.list('logs')).toEqual([]);
-    expect(guest.spawned.filter((s) => s.argv[0] === 'sh' && s.argv[2]?.startsWith('rm -rf ')).map((s) => s.argv[2])).toEqual([`rm -rf ${containerDirs(record!.id).base}`]);
+    expect(guest.spawned.filter((s) => s.argv[0] === 'sh' && s.argv[2]?.startsWith('rm -rf ')).map((s) => s.argv[2])).toEqual([
+      `rm -rf ${containerDirs(record!.id).base}`,
+    ]);
     const tree = await engine.imageStore.tree(await engine.imageStore.resolve('app'));
     expect(new TextDecoder().decode(tree.get('built.txt')?.data)).toBe('built\n');
   });
@@ -132,7 +145,9 @@ describe('every build ends with build-end', () => {
   it('a FROM that cannot be pulled marks step 1 failed', async () => {
     const { engine } = setup();
     const events: BuildEvent[] = [];
-    await expect(engine.build({ context: context('FROM python:3.12-slim\nRUN true\n'), onEvent: (e) => events.push(e) })).rejects.toThrow(BuildError);
+    await expect(engine.build({ context: context('FROM python:3.12-slim\nRUN true\n'), onEvent: (e) => events.push(e) })).rejects.toThrow(
+      BuildError,
+    );
     expect(events.map((e) => e.type)).toEqual(['step-start', 'step-error', 'build-end']);
     expect(events[1]).toMatchObject({ type: 'step-error', step: 1, message: expect.stringContaining('dockerfile:1: python:3.12-slim: ') });
     expect(events[2]).toMatchObject({ type: 'build-end', outcome: 'failed', line: 1 });
@@ -141,11 +156,15 @@ describe('every build ends with build-end', () => {
   it('a syntax error or a missing Dockerfile ends the build before any step', async () => {
     const { engine } = setup();
     const events: BuildEvent[] = [];
-    await expect(engine.build({ context: context('FROM scratch\nFROB x\n'), onEvent: (e) => events.push(e) })).rejects.toThrow('unknown instruction: FROB');
+    await expect(engine.build({ context: context('FROM scratch\nFROB x\n'), onEvent: (e) => events.push(e) })).rejects.toThrow(
+      'unknown instruction: FROB',
+    );
     expect(events).toEqual([{ type: 'build-end', outcome: 'failed', message: 'dockerfile:2: unknown instruction: FROB', line: 2 }]);
     events.length = 0;
     await expect(engine.build({ context: new Map(), onEvent: (e) => events.push(e) })).rejects.toThrow();
-    expect(events).toEqual([{ type: 'build-end', outcome: 'failed', message: 'failed to read dockerfile: open Dockerfile: no such file or directory' }]);
+    expect(events).toEqual([
+      { type: 'build-end', outcome: 'failed', message: 'failed to read dockerfile: open Dockerfile: no such file or directory' },
+    ]);
   });
 });
 
@@ -164,7 +183,9 @@ describe('a build cut off by a reload', () => {
     const second = setup(first.stores);
     expect(await visible(second.engine)).toEqual({ names: [], total: 0 });
     expect(await first.stores.meta.list('containers')).toEqual([]);
-    expect(await second.engine.interruptedBuilds()).toEqual([{ startedAt: new Date(T).toISOString(), tags: ['app'], step: '[3/3] RUN ./make.sh' }]);
+    expect(await second.engine.interruptedBuilds()).toEqual([
+      { startedAt: new Date(T).toISOString(), tags: ['app'], step: '[3/3] RUN ./make.sh' },
+    ]);
     expect(await second.engine.interruptedBuilds()).toEqual([]);
     await expect(second.engine.images.inspect('app')).rejects.toThrow('No such image');
   });
@@ -176,7 +197,9 @@ describe('a build cut off by a reload', () => {
     const { id: web } = await first.engine.containers.create({ image: imageId, name: 'web', cmd: ['/bin/sh'] });
     await first.engine.containers.start(web);
     const second = setup(first.stores);
-    expect((await second.engine.containers.list({ all: true })).map((c) => [c.name, c.status])).toEqual([['web', 'Exited (255) Less than a second ago']]);
+    expect((await second.engine.containers.list({ all: true })).map((c) => [c.name, c.status])).toEqual([
+      ['web', 'Exited (255) Less than a second ago'],
+    ]);
   });
 });
 
@@ -210,7 +233,12 @@ describe('anonymous volumes', () => {
     const { engine, guest } = setup();
     await engine.build({ context: context('FROM scratch\nCOPY sh /bin/sh\n'), tags: ['base'] });
     guest.container = (p) => p.end(0);
-    const { id } = await engine.containers.create({ image: 'base', cmd: ['/bin/sh'], autoRemove: true, volumes: [{ target: '/anon' }, { source: 'kept', target: '/kept' }] });
+    const { id } = await engine.containers.create({
+      image: 'base',
+      cmd: ['/bin/sh'],
+      autoRemove: true,
+      volumes: [{ target: '/anon' }, { source: 'kept', target: '/kept' }],
+    });
     expect((await engine.volumes.list()).map((v) => v.Name)).toHaveLength(2);
     await engine.containers.start(id);
     for (let i = 0; i < 100 && (await engine.containers.list({ all: true })).length; i++) await new Promise((r) => setTimeout(r, 10));
@@ -223,7 +251,11 @@ describe('memory limits', () => {
   it('refuses -m under 6 MB as the Docker daemon does', async () => {
     const { engine } = setup();
     await engine.build({ context: context('FROM scratch\nCOPY sh /bin/sh\n'), tags: ['base'] });
-    await expect(engine.containers.create({ image: 'base', memory: 4 * 1024 * 1024 })).rejects.toThrow('Minimum memory limit allowed is 6MB');
-    await expect(engine.containers.create({ image: 'base', cmd: ['/bin/sh'], memory: 6 * 1024 * 1024 })).resolves.toMatchObject({ id: expect.any(String) });
+    await expect(engine.containers.create({ image: 'base', memory: 4 * 1024 * 1024 })).rejects.toThrow(
+      'Minimum memory limit allowed is 6MB',
+    );
+    await expect(engine.containers.create({ image: 'base', cmd: ['/bin/sh'], memory: 6 * 1024 * 1024 })).resolves.toMatchObject({
+      id: expect.any(String),
+    });
   });
 });

@@ -19,7 +19,13 @@ function setup(): { builder: Builder; images: ImageStore } {
   const meta = new MemoryMetadataStore();
   const now = () => new Date(T * 1000);
   const offline = () => Promise.reject(new Error('no images offline in this test'));
-  const images = new ImageStore({ blobs, meta, now, source: { catalog: offline, index: offline, blob: offline }, containersUsing: async () => new Map() });
+  const images = new ImageStore({
+    blobs,
+    meta,
+    now,
+    source: { catalog: offline, index: offline, blob: offline },
+    containersUsing: async () => new Map(),
+  });
   // COPY and ADD never start a container; a RUN here would fail loudly
   const builder = new Builder({ images, containers: {} as ContainerManager, meta, blobs, now });
   return { builder, images };
@@ -27,7 +33,8 @@ function setup(): { builder: Builder; images: ImageStore } {
 
 function context(dockerfile: string, files: Record<string, { text?: string; data?: Uint8Array; mtime?: number }>): BuildContext {
   const ctx: BuildContext = new Map([['Dockerfile', { data: enc.encode(dockerfile), mtime: T }]]);
-  for (const [path, f] of Object.entries(files)) ctx.set(path, { data: f.data ?? enc.encode(f.text ?? ''), ...(f.mtime !== undefined ? { mtime: f.mtime } : {}) });
+  for (const [path, f] of Object.entries(files))
+    ctx.set(path, { data: f.data ?? enc.encode(f.text ?? ''), ...(f.mtime !== undefined ? { mtime: f.mtime } : {}) });
   return ctx;
 }
 
@@ -63,7 +70,9 @@ describe('COPY and ADD keep modification times', () => {
 
   it('keeps fractional seconds and gives missing parents of the destination the file time', async () => {
     const { builder, images } = setup();
-    const result = await builder.build({ context: context('FROM scratch\nCOPY run.sh /usr/local/bin/run\n', { 'run.sh': { text: 'echo\n', mtime: T + 0.5 } }) });
+    const result = await builder.build({
+      context: context('FROM scratch\nCOPY run.sh /usr/local/bin/run\n', { 'run.sh': { text: 'echo\n', mtime: T + 0.5 } }),
+    });
     expect(await topLayerTimes(images, result)).toEqual({
       'usr/': [T, 500_000_000],
       'usr/local/': [T, 500_000_000],
@@ -115,7 +124,9 @@ describe('COPY and ADD keep modification times', () => {
         { name: 'site/index.html', type: 'file', data: enc.encode('<h1>hi</h1>\n'), mtime: T - 1000 },
       ]),
     );
-    const result = await builder.build({ context: context('FROM scratch\nADD site.tar.gz /srv/\n', { 'site.tar.gz': { data: tar, mtime: T } }) });
+    const result = await builder.build({
+      context: context('FROM scratch\nADD site.tar.gz /srv/\n', { 'site.tar.gz': { data: tar, mtime: T } }),
+    });
     expect(await topLayerTimes(images, result)).toEqual({
       'srv/': [T - 500, 0],
       'srv/site/': [T - 500, 0],
@@ -179,11 +190,20 @@ describe('stages, metadata instructions and WORKDIR (no guest)', () => {
       '5 done',
       'end done',
     ]);
-    expect(result.steps.map((s) => s.instruction)).toEqual(['FROM scratch', 'COPY app.txt /src/', 'FROM scratch', 'COPY --from=files --chmod=0750 --chown=10:20 /src /app', 'WORKDIR /app/data']);
+    expect(result.steps.map((s) => s.instruction)).toEqual([
+      'FROM scratch',
+      'COPY app.txt /src/',
+      'FROM scratch',
+      'COPY --from=files --chmod=0750 --chown=10:20 /src /app',
+      'WORKDIR /app/data',
+    ]);
     expect(await images.resolveId('app:1')).toBe(result.imageId);
 
     const image = await images.load(result.imageId);
-    const config = JSON.parse(image.rawConfig) as { config: Record<string, unknown>; history: { created_by: string; empty_layer?: boolean }[] };
+    const config = JSON.parse(image.rawConfig) as {
+      config: Record<string, unknown>;
+      history: { created_by: string; empty_layer?: boolean }[];
+    };
     expect(config.config).toEqual({
       Cmd: ['/bin/sh', '-ec', 'serve --port 8080'],
       Entrypoint: ['/app/run'],
@@ -216,7 +236,9 @@ describe('stages, metadata instructions and WORKDIR (no guest)', () => {
     ]);
     const layers = [];
     for (const l of (await images.resolve(result.imageId)).layers) {
-      layers.push(readTar(await decompress(await images.readBlob(l.digest))).map((e) => `${e.name} ${e.mode.toString(8)} ${e.uid}:${e.gid}`));
+      layers.push(
+        readTar(await decompress(await images.readBlob(l.digest))).map((e) => `${e.name} ${e.mode.toString(8)} ${e.uid}:${e.gid}`),
+      );
     }
     // (the COPY layer's `app/` is left out: LayerLab makes it 0:0, BuildKit gives a destination it creates the --chown owner)
     expect(layers.map((l) => l.filter((e) => !e.startsWith('app/ ')))).toEqual([['app/app.txt 750 10:20'], ['app/data/ 755 0:0']]);
@@ -231,9 +253,13 @@ describe('stages, metadata instructions and WORKDIR (no guest)', () => {
     const { builder } = setup();
     const build = (text: string, target?: string) => builder.build({ context: context(text, {}), ...(target ? { target } : {}) });
     await expect(build('FROM scratch\nFOO bar\n')).rejects.toThrow('dockerfile:2: unknown instruction: FOO');
-    await expect(build('FROM scratch\nCOPY nope.txt /\n')).rejects.toThrow('dockerfile:2: failed to compute cache key: failed to calculate checksum of ref: "/nope.txt": not found');
+    await expect(build('FROM scratch\nCOPY nope.txt /\n')).rejects.toThrow(
+      'dockerfile:2: failed to compute cache key: failed to calculate checksum of ref: "/nope.txt": not found',
+    );
     await expect(build('FROM scratch\nVOLUME [""]\n')).rejects.toThrow('dockerfile:2: VOLUME specified can not be an empty string');
-    await expect(build('FROM scratch\nHEALTHCHECK --interval=soon CMD true\n')).rejects.toThrow('dockerfile:2: invalid duration for interval: soon');
+    await expect(build('FROM scratch\nHEALTHCHECK --interval=soon CMD true\n')).rejects.toThrow(
+      'dockerfile:2: invalid duration for interval: soon',
+    );
     await expect(build('FROM scratch AS a\n', 'b')).rejects.toThrow('target stage "b" could not be found');
     await expect(build('ENV A=1\nFROM scratch\n')).rejects.toThrow('dockerfile:1: no build stage in current context');
   });

@@ -18,7 +18,16 @@ import { describeStep, fsStep } from './fs-step.ts';
 import { metadataSteps } from './metadata.ts';
 import { FS_STEPS, planBuild, stepCount, type BuildPlan } from './plan.ts';
 import { RunningBuilds } from './running.ts';
-import { DEFAULT_PATH, envMap, lineError, type BuilderDeps, type Stage, type State, type StepContext, type StepOutput } from './step-context.ts';
+import {
+  DEFAULT_PATH,
+  envMap,
+  lineError,
+  type BuilderDeps,
+  type Stage,
+  type State,
+  type StepContext,
+  type StepOutput,
+} from './step-context.ts';
 
 /** Builds images from Dockerfiles. */
 export class Builder {
@@ -82,7 +91,13 @@ export class Builder {
   }
 
   /** One stage: its FROM, the ONBUILD triggers of its base, then each instruction; returns where it ends. */
-  private async buildStage(stage: Stage, plan: BuildPlan, results: ReadonlyMap<number, State>, progress: StepProgress, options: BuildOptions): Promise<State> {
+  private async buildStage(
+    stage: Stage,
+    plan: BuildPlan,
+    results: ReadonlyMap<number, State>,
+    progress: StepProgress,
+    options: BuildOptions,
+  ): Promise<State> {
     const { lexer, globalArgs } = plan;
     const label = stageLabel(stage, plan.planned.length > 1, stepCount(stage));
     let k = 1;
@@ -121,7 +136,7 @@ export class Builder {
       const args = new Map(st.args);
       return { ...shared, node, state: st, expand: expander(lexer, node, () => envMap({ Env: env }, args)), output: noOutput };
     };
-    for (let i = 0; i < steps.length; ) {
+    for (let i = 0; i < steps.length;) {
       throwIfCancelled(options.signal);
       if (!FS_STEPS.has(steps[i]!.value)) {
         // consecutive metadata instructions become one image, however many there are
@@ -139,7 +154,13 @@ export class Builder {
   }
 
   /** The state a stage starts from: an earlier stage, scratch, or an image (pulled when missing). */
-  private async base(stage: Stage, baseWord: string, stages: readonly Stage[], results: ReadonlyMap<number, State>, signal: AbortSignal | undefined): Promise<State> {
+  private async base(
+    stage: Stage,
+    baseWord: string,
+    stages: readonly Stage[],
+    results: ReadonlyMap<number, State>,
+    signal: AbortSignal | undefined,
+  ): Promise<State> {
     const prev = stages.find((s) => s.name === baseWord.toLowerCase() && s.index < stage.index);
     if (prev) return { ...results.get(prev.index)!, args: new Map() };
     if (baseWord === 'scratch') return { id: '', config: { Env: [DEFAULT_PATH] }, args: new Map() };
@@ -180,7 +201,13 @@ class StepProgress {
   ) {}
 
   /** Runs the next step; `run` gets where its process output goes and returns the state it leaves. */
-  async step(stage: Stage, label: string, instruction: string, line: number, run: (output: StepOutput) => Promise<{ state: State; cached: boolean }>): Promise<State> {
+  async step(
+    stage: Stage,
+    label: string,
+    instruction: string,
+    line: number,
+    run: (output: StepOutput) => Promise<{ state: State; cached: boolean }>,
+  ): Promise<State> {
     const step = ++this.count;
     const t0 = performance.now();
     this.emit({ type: 'step-start', step, total: this.total, stage: stage.name ?? '', label, instruction, line, at: this.now().getTime() });
@@ -192,7 +219,13 @@ class StepProgress {
         if (logged > STEP_LOG_MAX_BYTES) return;
         logged += data.length;
         if (logged <= STEP_LOG_MAX_BYTES) this.emit({ type: 'step-output', step, stream, data });
-        else this.emit({ type: 'step-output', step, stream: 'stderr', data: new TextEncoder().encode(`[output clipped, log limit ${STEP_LOG_MAX_BYTES / 1024 / 1024}MiB reached]\n`) });
+        else
+          this.emit({
+            type: 'step-output',
+            step,
+            stream: 'stderr',
+            data: new TextEncoder().encode(`[output clipped, log limit ${STEP_LOG_MAX_BYTES / 1024 / 1024}MiB reached]\n`),
+          });
       });
     } catch (err) {
       this.emit(stepError(step, err, this.signal));
@@ -212,7 +245,11 @@ function stageLabel(stage: Stage, several: boolean, n: number): (k: number) => s
 
 /** The base image's ONBUILD triggers as instructions, at the line of the FROM that runs them. */
 function onBuildSteps(triggers: readonly string[], stage: Stage): DockerfileNode[] {
-  return parseDockerfile(triggers.join('\n')).children.map((t) => ({ ...t, startLine: stage.from.startLine, endLine: stage.from.startLine }));
+  return parseDockerfile(triggers.join('\n')).children.map((t) => ({
+    ...t,
+    startLine: stage.from.startLine,
+    endLine: stage.from.startLine,
+  }));
 }
 
 /**
@@ -250,5 +287,7 @@ function isCancel(err: unknown, signal: AbortSignal | undefined): boolean {
 
 /** The event for a step that failed with `err`, or that a cancel stopped. */
 function stepError(step: number, err: unknown, signal: AbortSignal | undefined): BuildEvent {
-  return isCancel(err, signal) ? { type: 'step-error', step, message: 'build cancelled', cancelled: true } : { type: 'step-error', step, message: (err as Error).message };
+  return isCancel(err, signal)
+    ? { type: 'step-error', step, message: 'build cancelled', cancelled: true }
+    : { type: 'step-error', step, message: (err as Error).message };
 }

@@ -5,7 +5,16 @@
  * several sources), `--chmod` and `--chown` (names looked up in the image's passwd and group),
  * and times (context files keep theirs; directories a COPY makes get the newest below them).
  */
-import { decompress, isCompressed, mergeLayers, readTar, splitSeconds, type FsTree, type TarEntry, type TarEntryInit } from '../layer/index.ts';
+import {
+  decompress,
+  isCompressed,
+  mergeLayers,
+  readTar,
+  splitSeconds,
+  type FsTree,
+  type TarEntry,
+  type TarEntryInit,
+} from '../layer/index.ts';
 import { tarEntry } from '../layer/tar.ts';
 import { lineError, posixJoin, type StepContext } from './step-context.ts';
 
@@ -17,16 +26,23 @@ export async function copyEntries(ctx: StepContext): Promise<TarEntry[]> {
   const flags = new Map<string, string>();
   for (const f of node.flags) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(f);
-    if (!m || !['from', 'chown', 'chmod', 'link', 'parents', 'exclude', 'keep-git-dir', 'checksum'].includes(m[1]!)) throw lineError(node, `unknown flag: ${f.split('=')[0]}`);
+    if (!m || !['from', 'chown', 'chmod', 'link', 'parents', 'exclude', 'keep-git-dir', 'checksum'].includes(m[1]!))
+      throw lineError(node, `unknown flag: ${f.split('=')[0]}`);
     flags.set(m[1]!, m[2] ?? 'true');
   }
   const words = node.next.map(expand);
   if (node.heredocs.length) {
     // COPY <<EOF /dest
     const dest = words[words.length - 1] ?? '/';
-    return node.heredocs.map((h) => tarEntry({ name: posixJoin(state.config.WorkingDir || '/', dest).slice(1), type: 'file', mode: 0o644, data: enc.encode(h.content) }));
+    return node.heredocs.map((h) =>
+      tarEntry({ name: posixJoin(state.config.WorkingDir || '/', dest).slice(1), type: 'file', mode: 0o644, data: enc.encode(h.content) }),
+    );
   }
-  if (words.length < 2) throw lineError(node, `${node.value.toUpperCase()} requires at least two arguments, but only one was provided. Destination could not be determined`);
+  if (words.length < 2)
+    throw lineError(
+      node,
+      `${node.value.toUpperCase()} requires at least two arguments, but only one was provided. Destination could not be determined`,
+    );
   const sources = words.slice(0, -1);
   let dest = words[words.length - 1]!;
   const workdir = state.config.WorkingDir || '/';
@@ -39,7 +55,8 @@ export async function copyEntries(ctx: StepContext): Promise<TarEntry[]> {
   }
   const chmod = flags.get('chmod');
   const mode = chmod !== undefined ? parseInt(chmod, 8) : undefined;
-  if (chmod !== undefined && (!/^[0-7]{3,4}$/.test(chmod) || Number.isNaN(mode))) throw lineError(node, `invalid chmod parameter: ${chmod}`);
+  if (chmod !== undefined && (!/^[0-7]{3,4}$/.test(chmod) || Number.isNaN(mode)))
+    throw lineError(node, `invalid chmod parameter: ${chmod}`);
   const owner = await resolveChown(ctx, flags.get('chown'));
 
   const from = flags.get('from');
@@ -65,7 +82,12 @@ interface Source {
 }
 
 /** `COPY --from=<stage or image>`: the sources from that stage's or image's files, owners and times kept. */
-async function stageSources({ node, stages, stage, results, deps, signal }: StepContext, from: string, sources: readonly string[], destIsDir: boolean): Promise<Source[]> {
+async function stageSources(
+  { node, stages, stage, results, deps, signal }: StepContext,
+  from: string,
+  sources: readonly string[],
+  destIsDir: boolean,
+): Promise<Source[]> {
   const files: Source[] = [];
   const st = stages.find((s) => (s.name === from.toLowerCase() || String(s.index) === from) && s.index < stage.index);
   let tree: FsTree;
@@ -92,8 +114,28 @@ async function stageSources({ node, stages, stage, results, deps, signal }: Step
       if (n.type === 'directory') {
         if (rel) files.push({ path: rel, type: 'directory', mode: n.mode, uid: n.uid, gid: n.gid, mtime: n.mtime, mtimeNsec: n.mtimeNsec });
         for (const c of tree.list(path)) walk(path ? `${path}/${c}` : c, rel ? `${rel}/${c}` : c);
-      } else if (n.type === 'file') files.push({ path: rel, type: 'file', mode: n.mode, uid: n.uid, gid: n.gid, data: n.data ?? new Uint8Array(), mtime: n.mtime, mtimeNsec: n.mtimeNsec });
-      else if (n.type === 'symlink') files.push({ path: rel, type: 'symlink', mode: n.mode, uid: n.uid, gid: n.gid, linkname: n.linkname, mtime: n.mtime, mtimeNsec: n.mtimeNsec });
+      } else if (n.type === 'file')
+        files.push({
+          path: rel,
+          type: 'file',
+          mode: n.mode,
+          uid: n.uid,
+          gid: n.gid,
+          data: n.data ?? new Uint8Array(),
+          mtime: n.mtime,
+          mtimeNsec: n.mtimeNsec,
+        });
+      else if (n.type === 'symlink')
+        files.push({
+          path: rel,
+          type: 'symlink',
+          mode: n.mode,
+          uid: n.uid,
+          gid: n.gid,
+          linkname: n.linkname,
+          mtime: n.mtime,
+          mtimeNsec: n.mtimeNsec,
+        });
     };
     if (root.type === 'directory') walk(p, '');
     else walk(p, destIsDir ? p.split('/').pop()! : '');
@@ -106,7 +148,11 @@ async function contextSources({ node, context }: StepContext, sources: readonly 
   const files: Source[] = [];
   const paths = [...context.keys()].sort();
   for (const src of sources) {
-    if (/^https?:\/\//.test(src)) throw lineError(node, `${node.value.toUpperCase()} ${src}: downloading from a URL needs the internet, which LayerLab's machine does not have; put the file in the build context instead`);
+    if (/^https?:\/\//.test(src))
+      throw lineError(
+        node,
+        `${node.value.toUpperCase()} ${src}: downloading from a URL needs the internet, which LayerLab's machine does not have; put the file in the build context instead`,
+      );
     const clean = posixJoin('/', src).slice(1);
     const isGlob = /[*?[]/.test(clean);
     let matched = false;
@@ -147,7 +193,8 @@ async function contextSources({ node, context }: StepContext, sources: readonly 
 
 /** A context file or symbolic link as a COPY source (a link is copied as a link, as Docker does). */
 function contextSource(path: string, f: { data: Uint8Array; mode?: number; mtime?: number; linkTarget?: string }): Source {
-  if (f.linkTarget !== undefined) return { path, type: 'symlink', linkname: f.linkTarget, mode: 0o777, uid: 0, gid: 0, ...contextTime(f.mtime) };
+  if (f.linkTarget !== undefined)
+    return { path, type: 'symlink', linkname: f.linkTarget, mode: 0o777, uid: 0, gid: 0, ...contextTime(f.mtime) };
   return { path, type: 'file', data: f.data, mode: f.mode ?? 0o644, uid: 0, gid: 0, ...contextTime(f.mtime) };
 }
 
@@ -164,15 +211,32 @@ function archiveSources(node: StepContext['node'], archive: string, entries: rea
     const raw = e.name.replace(/\/$/, '');
     const rel = posixJoin('/', raw).slice(1);
     if (raw.split('/').includes('..') || (raw.startsWith('/') && rel !== raw.slice(1))) {
-      throw lineError(node, `ADD ${archive}: the archive's entry ${JSON.stringify(e.name)} climbs out of the destination; refusing to extract it`);
+      throw lineError(
+        node,
+        `ADD ${archive}: the archive's entry ${JSON.stringify(e.name)} climbs out of the destination; refusing to extract it`,
+      );
     }
     if (!rel) continue;
     let source: Source | undefined;
     if (e.type === 'file' || e.type === 'directory' || e.type === 'symlink') {
-      source = { path: rel, type: e.type, data: e.data, mode: e.mode, uid: e.uid, gid: e.gid, linkname: e.linkname, mtime: e.mtime, mtimeNsec: e.mtimeNsec };
+      source = {
+        path: rel,
+        type: e.type,
+        data: e.data,
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+        linkname: e.linkname,
+        mtime: e.mtime,
+        mtimeNsec: e.mtimeNsec,
+      };
     } else if (e.type === 'hardlink') {
       const target = byName.get(posixJoin('/', e.linkname).slice(1));
-      if (!target || target.type !== 'file') throw lineError(node, `ADD ${archive}: the hard link ${JSON.stringify(e.name)} names ${JSON.stringify(e.linkname)}, which is not a file earlier in the archive`);
+      if (!target || target.type !== 'file')
+        throw lineError(
+          node,
+          `ADD ${archive}: the hard link ${JSON.stringify(e.name)} names ${JSON.stringify(e.linkname)}, which is not a file earlier in the archive`,
+        );
       source = { ...target, path: rel, mtime: e.mtime, mtimeNsec: e.mtimeNsec };
     }
     if (!source) continue;
@@ -191,7 +255,12 @@ interface Permissions {
 }
 
 /** The layer's entries for `files` copied to `destRel`: parents made, permissions applied, made-up directories timed, sorted. */
-function layerEntries(files: readonly Source[], destRel: string, destIsDir: boolean, { chmod, mode, owner, keepOwners }: Permissions): TarEntry[] {
+function layerEntries(
+  files: readonly Source[],
+  destRel: string,
+  destIsDir: boolean,
+  { chmod, mode, owner, keepOwners }: Permissions,
+): TarEntry[] {
   const out = new Map<string, TarEntryInit>();
   const addParents = (path: string) => {
     const parts = path.split('/');
@@ -225,7 +294,10 @@ function layerEntries(files: readonly Source[], destRel: string, destIsDir: bool
 }
 
 /** The owner `--chown=<user>[:<group>]` names: numbers as they are, names from the image's /etc/passwd and /etc/group. */
-async function resolveChown({ state, node, deps }: StepContext, spec: string | undefined): Promise<{ uid: number; gid: number } | undefined> {
+async function resolveChown(
+  { state, node, deps }: StepContext,
+  spec: string | undefined,
+): Promise<{ uid: number; gid: number } | undefined> {
   if (!spec) return undefined;
   const [u = '', g] = spec.split(':');
   const num = (s?: string) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
@@ -233,16 +305,22 @@ async function resolveChown({ state, node, deps }: StepContext, spec: string | u
   let gid = num(g);
   if (uid !== undefined && (g === undefined || gid !== undefined)) return { uid, gid: gid ?? uid };
   const tree = state.id ? await deps.images.tree(await deps.images.resolve(state.id)) : undefined;
-  const read = (p: string) => new TextDecoder().decode(tree?.get(p)?.data ?? new Uint8Array()).split('\n').map((l) => l.split(':'));
+  const read = (p: string) =>
+    new TextDecoder()
+      .decode(tree?.get(p)?.data ?? new Uint8Array())
+      .split('\n')
+      .map((l) => l.split(':'));
   if (uid === undefined) {
     const e = read('etc/passwd').find((f) => f[0] === u);
-    if (!e) throw lineError(node, `unable to convert uid/gid chown string to host mapping: can't find uid for user ${u}: no such user: ${u}`);
+    if (!e)
+      throw lineError(node, `unable to convert uid/gid chown string to host mapping: can't find uid for user ${u}: no such user: ${u}`);
     uid = Number(e[2]);
     gid ??= g === undefined ? Number(e[3]) : undefined;
   }
   if (g !== undefined && gid === undefined) {
     const e = read('etc/group').find((f) => f[0] === g);
-    if (!e) throw lineError(node, `unable to convert uid/gid chown string to host mapping: can't find gid for group ${g}: no such group: ${g}`);
+    if (!e)
+      throw lineError(node, `unable to convert uid/gid chown string to host mapping: can't find gid for group ${g}: no such group: ${g}`);
     gid = Number(e[2]);
   }
   return { uid, gid: gid ?? uid };

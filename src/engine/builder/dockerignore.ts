@@ -17,7 +17,12 @@ export function parseDockerignore(text: string): IgnorePattern[] {
     if (!line || line.startsWith('#')) continue;
     const exclusion = line.startsWith('!');
     if (exclusion) line = line.slice(1).trim();
-    line = line.replace(/^\/+/, '').replace(/\/+$/, '').split('/').filter((p) => p !== '.').join('/');
+    line = line
+      .replace(/^\/+/, '')
+      .replace(/\/+$/, '')
+      .split('/')
+      .filter((p) => p !== '.')
+      .join('/');
     if (!line) continue;
     let re = '';
     for (let i = 0; i < line.length; i++) {

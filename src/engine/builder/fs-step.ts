@@ -54,12 +54,26 @@ export async function fsStep(ctx: StepContext, text: string): Promise<{ state: S
   if (node.value === 'workdir') {
     const dir = posixJoin(workdir, expand(node.next[0] ?? '/'));
     const config = { ...state.config, WorkingDir: dir };
-    id = await deps.images.commit(parent, mkdirEntries(dir), { createdBy: formatCreatedBy({ instruction: 'WORKDIR', value: dir }), comment: 'buildkit.dockerfile.v0', config, intermediate: true });
+    id = await deps.images.commit(parent, mkdirEntries(dir), {
+      createdBy: formatCreatedBy({ instruction: 'WORKDIR', value: dir }),
+      comment: 'buildkit.dockerfile.v0',
+      config,
+      intermediate: true,
+    });
     state = { ...state, config };
   } else if (entries) {
     const words = node.next.map(expand);
-    const createdBy = formatCreatedBy({ instruction: node.value === 'add' ? 'ADD' : 'COPY', sources: node.heredocs.length ? node.heredocs.map((h) => h.name) : words.slice(0, -1), dest: words[words.length - 1] ?? '' });
-    id = await deps.images.commit(parent, entries, { createdBy, comment: 'buildkit.dockerfile.v0', config: state.config, intermediate: true });
+    const createdBy = formatCreatedBy({
+      instruction: node.value === 'add' ? 'ADD' : 'COPY',
+      sources: node.heredocs.length ? node.heredocs.map((h) => h.name) : words.slice(0, -1),
+      dest: words[words.length - 1] ?? '',
+    });
+    id = await deps.images.commit(parent, entries, {
+      createdBy,
+      comment: 'buildkit.dockerfile.v0',
+      config: state.config,
+      intermediate: true,
+    });
   } else {
     id = await runStep(ctx, parent);
   }
@@ -82,7 +96,10 @@ async function runStep({ node, state, deps, signal, output }: StepContext, paren
   // the kernel's limit on one argument (MAX_ARG_STRLEN): Docker's RUN fails there too, with E2BIG
   const longest = Math.max(...argv.map((a) => new TextEncoder().encode(a).length));
   if (longest > MAX_ARG_BYTES) {
-    throw lineError(node, `RUN's command is ${longest} bytes long; Linux takes at most ${MAX_ARG_BYTES} bytes in one argument (argument list too long). Put a long script in a file, COPY it, and RUN the file`);
+    throw lineError(
+      node,
+      `RUN's command is ${longest} bytes long; Linux takes at most ${MAX_ARG_BYTES} bytes in one argument (argument list too long). Put a long script in a file, COPY it, and RUN the file`,
+    );
   }
   const env = [...(state.config.Env ?? [DEFAULT_PATH])];
   for (const [k, v] of state.args) if (!env.some((e) => e.startsWith(`${k}=`))) env.push(`${k}=${v}`);
@@ -117,7 +134,12 @@ async function runStep({ node, state, deps, signal, output }: StepContext, paren
     const record = await deps.containers.find(cid);
     const entries = await deps.containers.rwLayerEntries(record);
     const createdBy = formatCreatedBy({ instruction: 'RUN', args: argv, buildArgs: [...state.args] });
-    return await deps.images.commit(parent, entries, { createdBy, comment: 'buildkit.dockerfile.v0', config: state.config, intermediate: true });
+    return await deps.images.commit(parent, entries, {
+      createdBy,
+      comment: 'buildkit.dockerfile.v0',
+      config: state.config,
+      intermediate: true,
+    });
   } finally {
     await deps.containers.remove(cid, { force: true }).catch(() => {});
   }

@@ -16,7 +16,12 @@ const offline = () => Promise.reject(new Error('offline'));
 const blobsOf = new WeakMap<Engine, MemoryBlobStore>();
 function setup() {
   const blobs = new MemoryBlobStore();
-  const engine = new Engine({ blobs, meta: new MemoryMetadataStore(), getGuest: async () => new ScriptedGuest(), source: { catalog: offline, index: offline, blob: offline } });
+  const engine = new Engine({
+    blobs,
+    meta: new MemoryMetadataStore(),
+    getGuest: async () => new ScriptedGuest(),
+    source: { catalog: offline, index: offline, blob: offline },
+  });
   blobsOf.set(engine, blobs);
   return engine;
 }
@@ -25,7 +30,11 @@ async function firstLayer(engine: Engine, ref: string) {
   const [layer] = (await engine.images.inspect(ref)).LayerDetails!;
   return readTar(await decompress(await blobsOf.get(engine)!.get(layer!.digest as Digest)));
 }
-const context = (dockerfile: string): BuildContext => new Map([['Dockerfile', { data: enc.encode(dockerfile) }], ['a.txt', { data: enc.encode('a\n') }]]);
+const context = (dockerfile: string): BuildContext =>
+  new Map([
+    ['Dockerfile', { data: enc.encode(dockerfile) }],
+    ['a.txt', { data: enc.encode('a\n') }],
+  ]);
 
 describe('hostile Dockerfiles', () => {
   it('ARG A=${A}${A} forty times: a build error at the line where the value passes 1 MiB, not an out-of-memory crash', async () => {
@@ -35,7 +44,9 @@ describe('hostile Dockerfiles', () => {
     const err = await engine.build({ context: context(lines.join('\n') + '\n'), tags: ['boom'] }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     // 8 bytes doubled 17 times is 1 MiB: the 18th doubling (line 20) is refused
-    expect((err as Error).message).toMatch(/^dockerfile:20: failed to process "\$\{A\}\$\{A\}": the expanded word would be longer than 1048576 characters/);
+    expect((err as Error).message).toMatch(
+      /^dockerfile:20: failed to process "\$\{A\}\$\{A\}": the expanded word would be longer than 1048576 characters/,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     // and the engine goes on
     await engine.build({ context: context('FROM scratch\nCOPY a.txt /\n'), tags: ['fine'] });
@@ -44,22 +55,32 @@ describe('hostile Dockerfiles', () => {
 });
 
 describe('many metadata instructions', () => {
-  it('10,000 ENV lines build (one config for the run, not one per line), and ENV a=1 b=$a still sees the old a', { timeout: 60_000 }, async () => {
-    const engine = setup();
-    await engine.build({ context: context('FROM scratch\nCOPY a.txt /\n'), tags: ['base'] });
-    const lines = ['FROM base', 'ENV abc=hello', 'ENV abc=bye def=$abc', ...Array.from({ length: 10_000 }, (_, i) => `ENV V${i}=${i}`), 'COPY a.txt /b.txt'];
-    await engine.build({ context: context(lines.join('\n') + '\n'), tags: ['many'] });
-    const config = (await engine.images.inspect('many')).Config;
-    expect(config.Env).toContain('def=hello');
-    expect(config.Env).toContain('abc=bye');
-    expect(config.Env).toContain('V9999=9999');
-    const history = await engine.images.history('many');
-    expect(history.filter((h) => h.createdBy.includes('ENV')).length).toBe(10_002);
-    // a fully cached rebuild gives the same image
-    const again = await engine.build({ context: context(lines.join('\n') + '\n'), tags: ['many'] });
-    expect(again.imageId).toBe((await engine.images.inspect('many')).Id);
-    expect(again.steps.at(-1)?.cached).toBe(true);
-  });
+  it(
+    '10,000 ENV lines build (one config for the run, not one per line), and ENV a=1 b=$a still sees the old a',
+    { timeout: 60_000 },
+    async () => {
+      const engine = setup();
+      await engine.build({ context: context('FROM scratch\nCOPY a.txt /\n'), tags: ['base'] });
+      const lines = [
+        'FROM base',
+        'ENV abc=hello',
+        'ENV abc=bye def=$abc',
+        ...Array.from({ length: 10_000 }, (_, i) => `ENV V${i}=${i}`),
+        'COPY a.txt /b.txt',
+      ];
+      await engine.build({ context: context(lines.join('\n') + '\n'), tags: ['many'] });
+      const config = (await engine.images.inspect('many')).Config;
+      expect(config.Env).toContain('def=hello');
+      expect(config.Env).toContain('abc=bye');
+      expect(config.Env).toContain('V9999=9999');
+      const history = await engine.images.history('many');
+      expect(history.filter((h) => h.createdBy.includes('ENV')).length).toBe(10_002);
+      // a fully cached rebuild gives the same image
+      const again = await engine.build({ context: context(lines.join('\n') + '\n'), tags: ['many'] });
+      expect(again.imageId).toBe((await engine.images.inspect('many')).Id);
+      expect(again.steps.at(-1)?.cached).toBe(true);
+    },
+  );
 });
 
 describe('COPY and ADD of links and archives', () => {
@@ -79,17 +100,31 @@ describe('COPY and ADD of links and archives', () => {
   it('ADD of an archive whose entry climbs out of the destination is refused at its line', async () => {
     const engine = setup();
     const ctx = context('FROM scratch\nCOPY a.txt /\nADD evil.tar /app/\n');
-    ctx.set('evil.tar', { data: tarOf([{ name: 'ok.txt', type: 'file', data: enc.encode('ok') }, { name: '../../etc/evil', type: 'file', data: enc.encode('x') }]) });
-    await expect(engine.build({ context: ctx, tags: ['evil'] })).rejects.toThrow(/^dockerfile:3: ADD evil.tar: the archive's entry "..\/..\/etc\/evil" climbs out of the destination/);
+    ctx.set('evil.tar', {
+      data: tarOf([
+        { name: 'ok.txt', type: 'file', data: enc.encode('ok') },
+        { name: '../../etc/evil', type: 'file', data: enc.encode('x') },
+      ]),
+    });
+    await expect(engine.build({ context: ctx, tags: ['evil'] })).rejects.toThrow(
+      /^dockerfile:3: ADD evil.tar: the archive's entry "..\/..\/etc\/evil" climbs out of the destination/,
+    );
   });
 
   it('ADD keeps a hard link’s content instead of dropping it', async () => {
     const engine = setup();
     const ctx = context('FROM scratch\nADD pair.tar /d/\n');
-    ctx.set('pair.tar', { data: tarOf([{ name: 'one', type: 'file', data: enc.encode('same') }, { name: 'two', type: 'hardlink', linkname: 'one' }]) });
+    ctx.set('pair.tar', {
+      data: tarOf([
+        { name: 'one', type: 'file', data: enc.encode('same') },
+        { name: 'two', type: 'hardlink', linkname: 'one' },
+      ]),
+    });
     await engine.build({ context: ctx, tags: ['pair'] });
     const entries = await firstLayer(engine, 'pair');
     const two = entries.find((e) => e.name === 'd/two');
-    expect(two && new TextDecoder().decode(two.type === 'file' ? two.data : entries.find((e) => e.name === two.linkname)!.data)).toBe('same');
+    expect(two && new TextDecoder().decode(two.type === 'file' ? two.data : entries.find((e) => e.name === two.linkname)!.data)).toBe(
+      'same',
+    );
   });
 });

@@ -19,7 +19,11 @@ import { DEFAULT_SHELL, lineError, type State, type StepContext } from './step-c
  * lines cost 10,000 small changes and one config, not 10,000 ever larger configs. `contextFor`
  * gives each instruction its step context over the state so far.
  */
-export async function metadataSteps(nodes: readonly DockerfileNode[], state: State, contextFor: (node: DockerfileNode, state: State) => StepContext): Promise<State> {
+export async function metadataSteps(
+  nodes: readonly DockerfileNode[],
+  state: State,
+  contextFor: (node: DockerfileNode, state: State) => StepContext,
+): Promise<State> {
   const c: ImageRuntimeConfig = { ...state.config };
   const args = new Map(state.args);
   const createdBy: string[] = [];
@@ -60,7 +64,10 @@ function applyInstruction({ node, expand, globalArgs, buildArgs }: StepContext, 
         c.Env = setEnv(c.Env, k, v);
         pairs.push(`${k}=${v}`);
       }
-      createdBy = formatCreatedBy({ instruction: 'ENV', pairs: pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const) });
+      createdBy = formatCreatedBy({
+        instruction: 'ENV',
+        pairs: pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const),
+      });
       break;
     }
     case 'arg': {
@@ -69,10 +76,13 @@ function applyInstruction({ node, expand, globalArgs, buildArgs }: StepContext, 
         const value = buildArgs[k!] ?? (v.length ? expand(v.join('=')) : globalArgs.get(k!));
         args.set(k!, value ?? '');
       }
-      createdBy = formatCreatedBy({ instruction: 'ARG', args: node.next.map((w) => {
-        const i = w.indexOf('=');
-        return i < 0 ? ([w, args.get(w)] as const) : ([w.slice(0, i), args.get(w.slice(0, i))] as const);
-      }) });
+      createdBy = formatCreatedBy({
+        instruction: 'ARG',
+        args: node.next.map((w) => {
+          const i = w.indexOf('=');
+          return i < 0 ? ([w, args.get(w)] as const) : ([w.slice(0, i), args.get(w.slice(0, i))] as const);
+        }),
+      });
       break;
     }
     case 'cmd':
@@ -152,7 +162,8 @@ function applyInstruction({ node, expand, globalArgs, buildArgs }: StepContext, 
     case 'onbuild': {
       const sub = node.subcommand;
       if (!sub) throw lineError(node, 'ONBUILD requires an instruction');
-      if (['onbuild', 'from', 'maintainer'].includes(sub.value)) throw lineError(node, `${sub.value.toUpperCase()} isn't allowed as an ONBUILD trigger`);
+      if (['onbuild', 'from', 'maintainer'].includes(sub.value))
+        throw lineError(node, `${sub.value.toUpperCase()} isn't allowed as an ONBUILD trigger`);
       c.OnBuild = [...(c.OnBuild ?? []), sub.original];
       createdBy = `ONBUILD ${sub.original}`;
       break;

@@ -12,7 +12,26 @@ import { lineError, type Stage } from './step-context.ts';
 
 /** The instructions that make a layer and a numbered step; the others change the config only. */
 export const FS_STEPS = new Set(['run', 'copy', 'add', 'workdir']);
-const KNOWN = new Set(['from', 'run', 'copy', 'add', 'workdir', 'env', 'arg', 'cmd', 'entrypoint', 'expose', 'label', 'user', 'volume', 'shell', 'stopsignal', 'healthcheck', 'onbuild', 'maintainer']);
+const KNOWN = new Set([
+  'from',
+  'run',
+  'copy',
+  'add',
+  'workdir',
+  'env',
+  'arg',
+  'cmd',
+  'entrypoint',
+  'expose',
+  'label',
+  'user',
+  'volume',
+  'shell',
+  'stopsignal',
+  'healthcheck',
+  'onbuild',
+  'maintainer',
+]);
 
 /** What a build will do. */
 export interface BuildPlan {
@@ -41,7 +60,8 @@ export function planBuild(options: BuildOptions): BuildPlan {
   try {
     ast = parseDockerfile(new TextDecoder().decode(file.data));
   } catch (err) {
-    if (err instanceof DockerfileSyntaxError) throw new BuildError(`failed to parse ${dockerfilePath}: ${err.message}`, err.line, { cause: err });
+    if (err instanceof DockerfileSyntaxError)
+      throw new BuildError(`failed to parse ${dockerfilePath}: ${err.message}`, err.line, { cause: err });
     throw err;
   }
   for (const node of ast.children) {
@@ -92,7 +112,10 @@ function neededStages(stages: readonly Stage[], targetIndex: number): Stage[] {
     const dep = stages.find((x) => x.name === base && x.index < i);
     if (dep) need(dep.index);
     for (const step of s.steps) {
-      const from = step.flags.find((f) => f.startsWith('--from='))?.slice(7).toLowerCase();
+      const from = step.flags
+        .find((f) => f.startsWith('--from='))
+        ?.slice(7)
+        .toLowerCase();
       if (!from) continue;
       const d = stages.find((x) => x.name === from || String(x.index) === from);
       if (d && d.index < i) need(d.index);

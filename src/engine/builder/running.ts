@@ -57,6 +57,8 @@ export class RunningBuilds {
     await this.meta.transaction((tx) => {
       for (const e of left) tx.delete(RUNNING, e.key);
     });
-    return left.map((e) => ({ startedAt: e.value.startedAt, tags: e.value.tags ?? [], step: e.value.step ?? '' })).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    return left
+      .map((e) => ({ startedAt: e.value.startedAt, tags: e.value.tags ?? [], step: e.value.step ?? '' }))
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 }

@@ -194,7 +194,10 @@ async function runBuild(ctx: CommandContext): Promise<number> {
   const printer = new BuildPrinter(write, clock, multiStage);
 
   write('[+] Building\n');
-  printer.internal(`[internal] load build definition from ${dockerfile}`, `transferring dockerfile: ${humanSize4(dfEntry?.data.length ?? 0)} done`);
+  printer.internal(
+    `[internal] load build definition from ${dockerfile}`,
+    `transferring dockerfile: ${humanSize4(dfEntry?.data.length ?? 0)} done`,
+  );
   const ignore = context.get('.dockerignore');
   printer.internal('[internal] load .dockerignore', `transferring context: ${humanSize4(ignore?.data.length ?? 2)} done`);
   let contextBytes = 0;

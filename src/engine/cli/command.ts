@@ -180,9 +180,7 @@ export function usageString(node: CommandNode, cols = 80): string {
     s += '\n\nManagement Commands:';
     for (const c of management) s += '\n  ' + rpad(c.cmd.name + ' ', namePadding(c) + 1) + c.cmd.short;
   }
-  const operations = visible
-    .filter((c) => !hasSubcommands(c) && (node.parent || c.cmd.top === undefined))
-    .sort(byName);
+  const operations = visible.filter((c) => !hasSubcommands(c) && (node.parent || c.cmd.top === undefined)).sort(byName);
   if (operations.length > 0) {
     s += '\n\nCommands:';
     for (const c of operations) s += '\n  ' + rpad(c.cmd.name, namePadding(c)) + ' ' + c.cmd.short;

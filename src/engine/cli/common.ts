@@ -96,7 +96,6 @@ export async function inspectEach(ctx: CommandContext, lookup: (name: string) =>
   return 0;
 }
 
-
 /** `--format` for list commands. */
 export const FORMAT_FLAG: FlagDef = { name: 'format', kind: 'string', usage: FORMAT_HELP };
 

@@ -7,7 +7,14 @@ let engine: FakeEngine;
 beforeEach(() => {
   engine = new FakeEngine();
   engine.imageList = [
-    { id: 'sha256:' + 'a'.repeat(64), repoTags: ['busybox:latest', 'docker.io/library/busybox:1.36'], created: '2024-04-17T00:00:00Z', size: 1, containers: 0, labels: {} },
+    {
+      id: 'sha256:' + 'a'.repeat(64),
+      repoTags: ['busybox:latest', 'docker.io/library/busybox:1.36'],
+      created: '2024-04-17T00:00:00Z',
+      size: 1,
+      containers: 0,
+      labels: {},
+    },
     { id: 'sha256:' + 'd'.repeat(64), repoTags: ['web:1'], created: '2024-04-17T00:00:00Z', size: 1, containers: 0, labels: {} },
   ];
   engine.availableRefs = ['alpine:3.19', 'busybox:latest'];

@@ -4,13 +4,26 @@
  */
 import type { ContainerSummary } from '../api.ts';
 import { CliError, type Command, type CommandContext } from './command.ts';
-import { checkFilters, FILTER_FLAG, FORMAT_FLAG, inspectEach, INSPECT_FORMAT_FLAG, labelMatches, parseFilters, unsupportedFlag } from './common.ts';
+import {
+  checkFilters,
+  FILTER_FLAG,
+  FORMAT_FLAG,
+  inspectEach,
+  INSPECT_FORMAT_FLAG,
+  labelMatches,
+  parseFilters,
+  unsupportedFlag,
+} from './common.ts';
 import { familiarTagged } from './reference.ts';
 import { formatContainers, formatTop } from './tables.ts';
 
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
-async function filterContainers(ctx: CommandContext, list: ContainerSummary[], filters: Map<string, string[]>): Promise<ContainerSummary[]> {
+async function filterContainers(
+  ctx: CommandContext,
+  list: ContainerSummary[],
+  filters: Map<string, string[]>,
+): Promise<ContainerSummary[]> {
   checkFilters(filters, ['id', 'name', 'status', 'label', 'ancestor', 'exited', 'volume']);
   for (const s of filters.get('status') ?? []) {
     if (!STATES.includes(s)) throw new CliError(`Error response from daemon: invalid filter 'status=${s}'`);
@@ -36,7 +49,13 @@ async function filterContainers(ctx: CommandContext, list: ContainerSummary[], f
       }) &&
       any('status', (v) => c.state === v) &&
       any('exited', (v) => c.state === 'exited' && String(c.exitCode) === v) &&
-      any('ancestor', (v) => c.image === v || familiarTagged(c.image) === familiarTagged(v) || c.imageId.replace(/^sha256:/, '').startsWith(v.replace(/^sha256:/, ''))) &&
+      any(
+        'ancestor',
+        (v) =>
+          c.image === v ||
+          familiarTagged(c.image) === familiarTagged(v) ||
+          c.imageId.replace(/^sha256:/, '').startsWith(v.replace(/^sha256:/, '')),
+      ) &&
       any('volume', (v) => c.mounts.some((m) => m.Name === v || m.Destination === v)) &&
       (filters.get('label') ?? []).every((v) => labelMatches(labels.get(c.id) ?? {}, v)),
   );

@@ -91,7 +91,9 @@ export function parseVolumeSpec(spec: string): { source?: string; target: string
     );
   }
   if (!target.startsWith('/')) {
-    throw new CliError(`invalid volume specification: '${spec}': invalid mount config for type "volume": invalid mount path: '${target}' mount path must be absolute`);
+    throw new CliError(
+      `invalid volume specification: '${spec}': invalid mount config for type "volume": invalid mount path: '${target}' mount path must be absolute`,
+    );
   }
   for (const m of (mode ?? '').split(',').filter(Boolean)) if (!VALID_MODES.has(m)) throw new CliError(`invalid mode: ${m}`);
   const out: { source?: string; target: string; readonly?: boolean } = { target };
@@ -121,7 +123,8 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
   if (env.length > 0) opts.env = env;
   const workdir = flags.string('workdir');
   if (workdir !== undefined) {
-    if (workdir !== '' && !workdir.startsWith('/')) throw new CliError(`the working directory '${workdir}' is invalid, it needs to be an absolute path`);
+    if (workdir !== '' && !workdir.startsWith('/'))
+      throw new CliError(`the working directory '${workdir}' is invalid, it needs to be an absolute path`);
     opts.workingDir = workdir;
   }
   const user = flags.string('user');

@@ -13,7 +13,8 @@ describe('docker context', () => {
     const r = await docker(['context', 'ls']);
     expect(r.code).toBe(0);
     expect(r.out).toBe(
-      'NAME         DESCRIPTION                                        DOCKER ENDPOINT    ERROR\n' + "layerlab *   LayerLab's engine on its own Linux machine (v86)   layerlab://local   \n",
+      'NAME         DESCRIPTION                                        DOCKER ENDPOINT    ERROR\n' +
+        "layerlab *   LayerLab's engine on its own Linux machine (v86)   layerlab://local   \n",
     );
     expect((await docker(['context', 'ls', '-q'])).out).toBe('layerlab\n');
     expect((await docker(['context', 'ls', '--format', '{{.Name}} {{.Current}}'])).out).toBe('layerlab true\n');
@@ -21,8 +22,15 @@ describe('docker context', () => {
 
   it('shows and uses it; another is refused with why', async () => {
     expect(await docker(['context', 'show'])).toMatchObject({ code: 0, out: 'layerlab\n' });
-    expect(await docker(['context', 'use', 'layerlab'])).toMatchObject({ code: 0, out: 'layerlab\n', err: 'Current context is now "layerlab"\n' });
+    expect(await docker(['context', 'use', 'layerlab'])).toMatchObject({
+      code: 0,
+      out: 'layerlab\n',
+      err: 'Current context is now "layerlab"\n',
+    });
     expect(await docker(['context', 'use', 'prod'])).toMatchObject({ code: 1, err: 'context "prod" does not exist\n' });
-    expect(await docker(['context', 'create', 'prod'])).toMatchObject({ code: 1, err: 'LayerLab has one context, layerlab: its engine cannot reach other Docker engines\n' });
+    expect(await docker(['context', 'create', 'prod'])).toMatchObject({
+      code: 1,
+      err: 'LayerLab has one context, layerlab: its engine cannot reach other Docker engines\n',
+    });
   });
 });

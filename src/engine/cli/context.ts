@@ -23,7 +23,10 @@ function runLs(ctx: CommandContext): Promise<number> {
   if (ctx.flags.bool('quiet')) ctx.out(`${CONTEXT.Name}\n`);
   else if (format === 'json') ctx.out(`${JSON.stringify(CONTEXT)}\n`);
   else if (format && !format.startsWith('table')) ctx.out(`${renderTemplate(format, CONTEXT)}\n`);
-  else ctx.out(tabwrite(`NAME\tDESCRIPTION\tDOCKER ENDPOINT\tERROR\n${CONTEXT.Name} *\t${CONTEXT.Description}\t${CONTEXT.DockerEndpoint}\t\n`));
+  else
+    ctx.out(
+      tabwrite(`NAME\tDESCRIPTION\tDOCKER ENDPOINT\tERROR\n${CONTEXT.Name} *\t${CONTEXT.Description}\t${CONTEXT.DockerEndpoint}\t\n`),
+    );
   return Promise.resolve(0);
 }
 
@@ -44,8 +47,18 @@ function runInspect(ctx: CommandContext): Promise<number> {
   const names = ctx.args.length ? ctx.args : [CONTEXT.Name];
   const missing = names.find((n) => n !== CONTEXT.Name);
   if (missing) throw new CliError(`context "${missing}" does not exist`);
-  const doc = { Name: CONTEXT.Name, Metadata: { Description: CONTEXT.Description }, Endpoints: { docker: { Host: CONTEXT.DockerEndpoint, SkipTLSVerify: false } } };
-  ctx.out(`${JSON.stringify(names.map(() => doc), null, 4)}\n`);
+  const doc = {
+    Name: CONTEXT.Name,
+    Metadata: { Description: CONTEXT.Description },
+    Endpoints: { docker: { Host: CONTEXT.DockerEndpoint, SkipTLSVerify: false } },
+  };
+  ctx.out(
+    `${JSON.stringify(
+      names.map(() => doc),
+      null,
+      4,
+    )}\n`,
+  );
   return Promise.resolve(0);
 }
 

@@ -31,7 +31,11 @@ beforeEach(() => {
     .link('/link', '/etc/app')
     .link('/etc/hostlink', 'hosts')
     .device('/dev/null');
-  host = new MemFs('/home/me').dir('/home/me').file('/home/me/app.py', 'print("hi")\n').file('/home/me/src/main.py', 'main\n').file('/home/me/src/lib/util.py', 'util\n');
+  host = new MemFs('/home/me')
+    .dir('/home/me')
+    .file('/home/me/app.py', 'print("hi")\n')
+    .file('/home/me/src/main.py', 'main\n')
+    .file('/home/me/src/lib/util.py', 'util\n');
 });
 
 describe('docker cp into a container', () => {
@@ -70,7 +74,14 @@ describe('docker cp into a container', () => {
     expect((await cp(['src', 'web:/opt/code'])).code).toBe(0);
     expect(web.list('/opt')).toEqual(['/opt/code/', '/opt/code/lib/', '/opt/code/lib/util.py', '/opt/code/main.py']);
     expect((await cp(['src/.', 'web:/etc/app'])).code).toBe(0);
-    expect(web.list('/etc/app')).toEqual(['/etc/app/a.conf', '/etc/app/lib/', '/etc/app/lib/util.py', '/etc/app/main.py', '/etc/app/sub/', '/etc/app/sub/b.conf']);
+    expect(web.list('/etc/app')).toEqual([
+      '/etc/app/a.conf',
+      '/etc/app/lib/',
+      '/etc/app/lib/util.py',
+      '/etc/app/main.py',
+      '/etc/app/sub/',
+      '/etc/app/sub/b.conf',
+    ]);
     // a directory may name a destination that does not exist yet, even with a trailing slash
     expect((await cp(['./src/', 'web:/srv/'])).code).toBe(0);
     expect(web.list('/srv')).toEqual(['/srv/lib/', '/srv/lib/util.py', '/srv/main.py']);
@@ -85,7 +96,10 @@ describe('docker cp into a container', () => {
       code: 1,
       err: 'Successfully copied 2.05kB to web:/nope/x\nError response from daemon: Could not find the file /nope in container web\n',
     });
-    expect(await cp(['app.py', 'web:/dev/null'])).toMatchObject({ code: 1, err: 'destination "web:/dev/null" must be a directory or a regular file: got a device\n' });
+    expect(await cp(['app.py', 'web:/dev/null'])).toMatchObject({
+      code: 1,
+      err: 'destination "web:/dev/null" must be a directory or a regular file: got a device\n',
+    });
     expect(await cp(['missing.py', 'web:/tmp'])).toMatchObject({ code: 1, err: 'lstat /home/me/missing.py: no such file or directory\n' });
     expect((await cp(['app.py', 'web:/etc/app/sub/b.conf/'])).code).toBe(1);
     web.dir('/tmp/clash');
@@ -158,9 +172,15 @@ describe('docker cp out of a container', () => {
   });
 
   it("refuses what Docker refuses, in Docker's words", async () => {
-    expect(await cp(['web:/nope', '.'])).toMatchObject({ code: 1, err: 'Error response from daemon: Could not find the file /nope in container web\n' });
+    expect(await cp(['web:/nope', '.'])).toMatchObject({
+      code: 1,
+      err: 'Error response from daemon: Could not find the file /nope in container web\n',
+    });
     expect(await cp(['nosuch:/etc/hosts', '.'])).toMatchObject({ code: 1, err: 'Error response from daemon: No such container: nosuch\n' });
-    expect(await cp(['web:/etc/hosts', 'nodir/x'])).toMatchObject({ code: 1, err: 'invalid output path: directory "/home/me/nodir" does not exist\n' });
+    expect(await cp(['web:/etc/hosts', 'nodir/x'])).toMatchObject({
+      code: 1,
+      err: 'invalid output path: directory "/home/me/nodir" does not exist\n',
+    });
     const newDir = await cp(['web:/etc/hosts', 'newdir/']);
     expect(newDir.code).toBe(1);
     expect(newDir.err.endsWith('no such directory\n')).toBe(true);

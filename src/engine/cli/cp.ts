@@ -152,7 +152,8 @@ async function copyToContainer(ctx: CommandContext, container: string, src: stri
   } catch (e) {
     if (ctx.io.signal?.aborted) throw e;
   }
-  if (st?.type === 'device') throw new CliError(`destination "${container}:${dstPath}" must be a directory or a regular file: got a device`);
+  if (st?.type === 'device')
+    throw new CliError(`destination "${container}:${dstPath}" must be a directory or a regular file: got a device`);
   if (st) {
     dstInfo.exists = true;
     dstInfo.isDir = st.type === 'directory';

@@ -14,8 +14,22 @@ let engine: FakeEngine;
 beforeEach(() => {
   engine = new FakeEngine();
   engine.imageList = [
-    { id: 'sha256:' + 'a'.repeat(64), repoTags: ['busybox:latest'], created: '2024-04-17T00:00:00Z', size: 4_261_234, containers: 0, labels: {} },
-    { id: 'sha256:' + 'd'.repeat(64), repoTags: ['localhost:5000/web:latest'], created: '2024-04-18T00:00:00Z', size: 4_300_000, containers: 0, labels: {} },
+    {
+      id: 'sha256:' + 'a'.repeat(64),
+      repoTags: ['busybox:latest'],
+      created: '2024-04-17T00:00:00Z',
+      size: 4_261_234,
+      containers: 0,
+      labels: {},
+    },
+    {
+      id: 'sha256:' + 'd'.repeat(64),
+      repoTags: ['localhost:5000/web:latest'],
+      created: '2024-04-18T00:00:00Z',
+      size: 4_300_000,
+      containers: 0,
+      labels: {},
+    },
   ];
 });
 
@@ -90,7 +104,10 @@ describe('docker save', () => {
 
   it('refuses --platform with the reason', async () => {
     const r = await docker(['save', '--platform', 'linux/amd64', 'busybox']);
-    expect(r).toMatchObject({ code: 125, err: "--platform is not supported by LayerLab: images have one platform here\nSee 'docker save --help'.\n" });
+    expect(r).toMatchObject({
+      code: 125,
+      err: "--platform is not supported by LayerLab: images have one platform here\nSee 'docker save --help'.\n",
+    });
   });
 });
 
@@ -152,7 +169,10 @@ describe('docker load', () => {
         { id: '', status: 'The image busybox:latest already exists, renaming the old one with ID sha256:aaa to empty string' },
         { id: '', status: 'Loaded image: busybox:latest' },
       ],
-      result: { loaded: ['Loaded image: busybox:latest', 'Loaded image ID: sha256:' + 'b'.repeat(64)], warnings: ['layer 1: the tar ends early', 'another'] },
+      result: {
+        loaded: ['Loaded image: busybox:latest', 'Loaded image ID: sha256:' + 'b'.repeat(64)],
+        warnings: ['layer 1: the tar ends early', 'another'],
+      },
     };
     const cap = captureIO();
     cap.files.set('a.tar', archive);
@@ -230,7 +250,10 @@ describe('docker push', () => {
   });
 
   it('prints the digest line itself when the engine does not', async () => {
-    engine.pushEvents.set('localhost:5000/web:1', [{ id: '', status: 'The push refers to repository [localhost:5000/web]' }, { id: '3d24ee258efc', status: 'Layer already exists' }]);
+    engine.pushEvents.set('localhost:5000/web:1', [
+      { id: '', status: 'The push refers to repository [localhost:5000/web]' },
+      { id: '3d24ee258efc', status: 'Layer already exists' },
+    ]);
     engine.pushResult = { digest: DIGEST, size: 480 };
     const r = await docker(['image', 'push', 'localhost:5000/web:1']);
     expect(r).toMatchObject({
@@ -262,7 +285,10 @@ describe('docker push', () => {
 
   it('refuses --all-tags', async () => {
     const r = await docker(['push', '-a', 'localhost:5000/web']);
-    expect(r).toMatchObject({ code: 125, err: "--all-tags is not supported by LayerLab: push one tag at a time\nSee 'docker push --help'.\n" });
+    expect(r).toMatchObject({
+      code: 125,
+      err: "--all-tags is not supported by LayerLab: push one tag at a time\nSee 'docker push --help'.\n",
+    });
   });
 });
 

@@ -16,7 +16,10 @@ const RUNLIKE: FlagDef[] = [
 
 describe('parseFlags', () => {
   it('parses short, long, combined and valued flags', () => {
-    const f = parseFlags(['-it', '--rm', '-e', 'A=1', '-eB=2', '-e=C=3', '--env', 'D=4', '--env=E=5', '--name', 'web', '-m', '16m', 'busybox'], RUNLIKE);
+    const f = parseFlags(
+      ['-it', '--rm', '-e', 'A=1', '-eB=2', '-e=C=3', '--env', 'D=4', '--env=E=5', '--name', 'web', '-m', '16m', 'busybox'],
+      RUNLIKE,
+    );
     expect(f.bool('interactive')).toBe(true);
     expect(f.bool('tty')).toBe(true);
     expect(f.bool('rm')).toBe(true);

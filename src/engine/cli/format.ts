@@ -107,7 +107,10 @@ export function goTimeString(iso: string): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   const d = new Date(Math.floor(t / 1000) * 1000);
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' +0000 UTC');
 }
 
 /** RFC 3339 in UTC without fractions ("2024-05-01T12:00:00Z"), as `docker history --human=false` prints. */

@@ -33,7 +33,13 @@ function globToRegExp(pattern: string): RegExp {
       const end = pattern.indexOf(']', i + 1);
       if (end < 0) re += '\\[';
       else {
-        re += '[' + pattern.slice(i + 1, end).replace(/^\^/, '^').replace(/\\/g, '\\\\') + ']';
+        re +=
+          '[' +
+          pattern
+            .slice(i + 1, end)
+            .replace(/^\^/, '^')
+            .replace(/\\/g, '\\\\') +
+          ']';
         i = end;
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -244,10 +250,7 @@ export function imagePruneCommand(): Command {
     name: 'prune',
     use: 'prune [OPTIONS]',
     short: 'Remove unused images',
-    flags: [
-      { name: 'all', short: 'a', kind: 'bool', usage: 'Remove all unused images, not just dangling ones' },
-      ...PRUNE_FLAGS,
-    ],
+    flags: [{ name: 'all', short: 'a', kind: 'bool', usage: 'Remove all unused images, not just dangling ones' }, ...PRUNE_FLAGS],
     args: { kind: 'none' },
     run: runImagePrune,
   };

@@ -183,9 +183,11 @@ export async function copyInfoDestinationPath(fs: HostFS, path: string): Promise
 /** docker/cli's `ValidateOutputPath` for a local destination. */
 export async function validateOutputPath(fs: HostFS, path: string): Promise<void> {
   const dir = dirName(cleanPath(path));
-  if (dir !== '' && dir !== '.' && !(await statFollow(fs, dir))) throw new CopyError(`invalid output path: directory ${JSON.stringify(dir)} does not exist`);
+  if (dir !== '' && dir !== '.' && !(await statFollow(fs, dir)))
+    throw new CopyError(`invalid output path: directory ${JSON.stringify(dir)} does not exist`);
   const st = await statFollow(fs, path);
-  if (st?.type === 'device') throw new CopyError(`invalid output path: ${JSON.stringify(path)} must be a directory or a regular file: got a device`);
+  if (st?.type === 'device')
+    throw new CopyError(`invalid output path: ${JSON.stringify(path)} must be a directory or a regular file: got a device`);
 }
 
 // ---------------------------------------------------------------- archives
@@ -203,7 +205,8 @@ export async function tarResource(fs: HostFS, info: CopyInfo): Promise<TarEntryI
     const base = { mode: st.mode, mtime: st.mtime, uid: st.uid, gid: st.gid };
     if (st.type === 'directory') {
       entries.push({ ...base, name: name.endsWith('/') ? name : `${name}/`, type: 'directory' });
-      for (const child of await fs.readdir(path)) await walk(`${path === '/' ? '' : path}/${child}`, rel === '.' ? child : `${rel}/${child}`);
+      for (const child of await fs.readdir(path))
+        await walk(`${path === '/' ? '' : path}/${child}`, rel === '.' ? child : `${rel}/${child}`);
     } else if (st.type === 'symlink') {
       entries.push({ ...base, name, type: 'symlink', linkname: await fs.readlink(path) });
     } else if (st.type === 'file') {
@@ -231,11 +234,19 @@ export function rebaser(oldBase: string, newBase: string): (name: string) => str
 /** go-archive's `RebaseArchiveEntries` (hard-link targets too). */
 export function rebaseEntries<T extends TarEntryInit>(entries: readonly T[], oldBase: string, newBase: string): T[] {
   const rebase = rebaser(oldBase, newBase);
-  return entries.map((e) => ({ ...e, name: rebase(e.name), ...(e.type === 'hardlink' && e.linkname ? { linkname: rebase(e.linkname) } : {}) }));
+  return entries.map((e) => ({
+    ...e,
+    name: rebase(e.name),
+    ...(e.type === 'hardlink' && e.linkname ? { linkname: rebase(e.linkname) } : {}),
+  }));
 }
 
 /** go-archive's `PrepareArchiveCopy`: where to extract, and the entries renamed for the destination. */
-export function prepareArchiveCopy<T extends TarEntryInit>(entries: readonly T[], src: CopyInfo, dst: CopyInfo): { dstDir: string; entries: T[] } {
+export function prepareArchiveCopy<T extends TarEntryInit>(
+  entries: readonly T[],
+  src: CopyInfo,
+  dst: CopyInfo,
+): { dstDir: string; entries: T[] } {
   const [dstDir, dstBase] = splitPathDirEntry(dst.path);
   const srcBase = src.rebaseName || splitPathDirEntry(src.path)[1];
   if (dst.exists && dst.isDir) return { dstDir: dst.path, entries: [...entries] };
@@ -269,8 +280,10 @@ export async function untar(fs: HostFS, entries: readonly TarEntry[], dest: stri
     const path = at(rel);
     const existing = await fs.lstat(path);
     if (existing) {
-      if (existing.type === 'directory' && e.type !== 'directory') throw new CopyError(`cannot overwrite directory ${JSON.stringify(name)} with non-directory ${JSON.stringify(dest)}`);
-      if (existing.type !== 'directory' && e.type === 'directory') throw new CopyError(`cannot overwrite non-directory ${JSON.stringify(name)} with directory ${JSON.stringify(dest)}`);
+      if (existing.type === 'directory' && e.type !== 'directory')
+        throw new CopyError(`cannot overwrite directory ${JSON.stringify(name)} with non-directory ${JSON.stringify(dest)}`);
+      if (existing.type !== 'directory' && e.type === 'directory')
+        throw new CopyError(`cannot overwrite non-directory ${JSON.stringify(name)} with directory ${JSON.stringify(dest)}`);
       if (existing.type !== 'directory') await fs.remove(path);
     }
     // the implied parents

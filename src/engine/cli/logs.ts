@@ -66,10 +66,18 @@ export function logsCommand(): Command {
     flags: [
       { name: 'details', kind: 'bool', usage: 'Show extra details provided to logs' },
       { name: 'follow', short: 'f', kind: 'bool', usage: 'Follow log output' },
-      { name: 'since', kind: 'string', usage: 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)' },
+      {
+        name: 'since',
+        kind: 'string',
+        usage: 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)',
+      },
       { name: 'tail', short: 'n', kind: 'string', usage: 'Number of lines to show from the end of the logs', defValue: 'all' },
       { name: 'timestamps', short: 't', kind: 'bool', usage: 'Show timestamps' },
-      { name: 'until', kind: 'string', usage: 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)' },
+      {
+        name: 'until',
+        kind: 'string',
+        usage: 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)',
+      },
     ],
     args: { kind: 'exact', n: 1 },
     complete: ['container'],

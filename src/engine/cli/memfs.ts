@@ -30,7 +30,14 @@ export class MemFs implements HostFS {
   /** Adds a file (parents made), text or bytes. */
   file(path: string, content: string | Uint8Array, options: { mode?: number; mtime?: number; uid?: number; gid?: number } = {}): this {
     const data = typeof content === 'string' ? enc.encode(content) : content;
-    this.put(path, { type: 'file', data, mode: options.mode ?? 0o644, mtime: options.mtime ?? 1_700_000_000, uid: options.uid ?? 0, gid: options.gid ?? 0 });
+    this.put(path, {
+      type: 'file',
+      data,
+      mode: options.mode ?? 0o644,
+      mtime: options.mtime ?? 1_700_000_000,
+      uid: options.uid ?? 0,
+      gid: options.gid ?? 0,
+    });
     return this;
   }
 
@@ -284,14 +291,22 @@ export class MemFs implements HostFS {
     const dest = w.real;
     const entries = [...iterateTar(tar)];
     for (const e of entries) {
-      const name = e.name.replace(/^\/+/, '').replace(/\/+$/, '').replace(/^\.\/?/, '');
+      const name = e.name
+        .replace(/^\/+/, '')
+        .replace(/\/+$/, '')
+        .replace(/^\.\/?/, '');
       if (!name) continue;
       const existing = this.lookup(`${dest}/${name}`, false);
-      if (existing?.type === 'directory' && e.type !== 'directory') throw new EngineError('conflict', `cannot overwrite directory "${name}" with non-directory "${dest}"`);
-      if (existing && existing.type !== 'directory' && e.type === 'directory') throw new EngineError('conflict', `cannot overwrite non-directory "${name}" with directory "${dest}"`);
+      if (existing?.type === 'directory' && e.type !== 'directory')
+        throw new EngineError('conflict', `cannot overwrite directory "${name}" with non-directory "${dest}"`);
+      if (existing && existing.type !== 'directory' && e.type === 'directory')
+        throw new EngineError('conflict', `cannot overwrite non-directory "${name}" with directory "${dest}"`);
     }
     for (const e of entries) {
-      const name = e.name.replace(/^\/+/, '').replace(/\/+$/, '').replace(/^\.\/?/, '');
+      const name = e.name
+        .replace(/^\/+/, '')
+        .replace(/\/+$/, '')
+        .replace(/^\.\/?/, '');
       if (!name) continue;
       const p = `${dest === '/' ? '' : dest}/${name}`;
       const meta = { mode: e.mode, mtime: e.mtime, uid: e.uid, gid: e.gid };

@@ -17,7 +17,13 @@ beforeEach(() => {
     { id: BUSYBOX_ID, repoTags: ['busybox:latest'], created: '2024-04-17T00:00:00Z', size: 4_261_234, containers: 1, labels: {} },
     { id: 'sha256:' + 'e'.repeat(64), repoTags: [], created: '2024-04-28T12:00:00Z', size: 0, containers: 0, labels: {} },
   ];
-  engine.addContainer({ id: 'f1e2d3c4b5a6' + '0'.repeat(52), name: 'web', command: 'httpd -f', created: '2024-05-01T10:00:00Z', status: 'Up 2 hours' });
+  engine.addContainer({
+    id: 'f1e2d3c4b5a6' + '0'.repeat(52),
+    name: 'web',
+    command: 'httpd -f',
+    created: '2024-05-01T10:00:00Z',
+    status: 'Up 2 hours',
+  });
   engine.addContainer({
     id: '9f8e7d6c5b4a' + '2'.repeat(52),
     name: 'old',
@@ -44,7 +50,10 @@ describe('dispatch, usage and errors', () => {
   it('rejects unknown flags with status 125', async () => {
     expect(await docker(['ps', '--x'])).toMatchObject({ code: 125, err: "unknown flag: --x\nSee 'docker ps --help'.\n" });
     expect(await docker(['ps', '-z'])).toMatchObject({ code: 125, err: "unknown shorthand flag: 'z' in -z\nSee 'docker ps --help'.\n" });
-    expect(await docker(['container', 'ls', '--x'])).toMatchObject({ code: 125, err: "unknown flag: --x\nSee 'docker container ls --help'.\n" });
+    expect(await docker(['container', 'ls', '--x'])).toMatchObject({
+      code: 125,
+      err: "unknown flag: --x\nSee 'docker container ls --help'.\n",
+    });
     const run = await docker(['run', '-m', 'lots', 'busybox']);
     expect(run.code).toBe(125);
     expect(run.err).toBe('invalid argument "lots" for "-m, --memory" flag: invalid size: \'lots\'\nSee \'docker run --help\'.\n');
@@ -148,7 +157,28 @@ describe('docker run', () => {
         p.err('oops\n');
         p.finish(3);
       }, 0);
-    const r = await docker(['run', '--rm', '--name', 'x', '-e', 'A=1', '-e', 'B=two words', '-e', 'UNSET', '-w', '/app', '-u', '1000:1000', '-h', 'box', 'busybox', 'sh', '-c', 'echo hello']);
+    const r = await docker([
+      'run',
+      '--rm',
+      '--name',
+      'x',
+      '-e',
+      'A=1',
+      '-e',
+      'B=two words',
+      '-e',
+      'UNSET',
+      '-w',
+      '/app',
+      '-u',
+      '1000:1000',
+      '-h',
+      'box',
+      'busybox',
+      'sh',
+      '-c',
+      'echo hello',
+    ]);
     expect(r).toMatchObject({ code: 3, out: 'hello\n', err: 'oops\n' });
     const create = engine.calls.find((c) => c.method === 'containers.create');
     expect(create?.args[0]).toEqual({
@@ -166,7 +196,28 @@ describe('docker run', () => {
   });
 
   it('maps resource, volume, label and entrypoint flags', async () => {
-    await docker(['run', '-d', '-m', '16m', '--pids-limit', '64', '--read-only', '-v', 'data:/data', '-v', '/cache', '-v', 'cfg:/etc/app:ro', '-l', 'tier=web', '--label', 'solo', '--entrypoint', '', 'busybox']);
+    await docker([
+      'run',
+      '-d',
+      '-m',
+      '16m',
+      '--pids-limit',
+      '64',
+      '--read-only',
+      '-v',
+      'data:/data',
+      '-v',
+      '/cache',
+      '-v',
+      'cfg:/etc/app:ro',
+      '-l',
+      'tier=web',
+      '--label',
+      'solo',
+      '--entrypoint',
+      '',
+      'busybox',
+    ]);
     expect(engine.calls.find((c) => c.method === 'containers.create')?.args[0]).toEqual({
       image: 'busybox',
       entrypoint: [],
@@ -233,7 +284,9 @@ describe('docker run', () => {
   });
 
   it('honours --pull never and -q', async () => {
-    expect((await docker(['run', '--pull', 'never', 'nope'])).err).toBe("docker: Error response from daemon: No such image: nope:latest.\nSee 'docker run --help'.\n");
+    expect((await docker(['run', '--pull', 'never', 'nope'])).err).toBe(
+      "docker: Error response from daemon: No such image: nope:latest.\nSee 'docker run --help'.\n",
+    );
     expect((await docker(['run', '--pull', 'sometimes', 'busybox'])).err).toBe(
       'docker: invalid pull option: \'sometimes\': must be one of "always", "missing" or "never".\nSee \'docker run --help\'.\n',
     );
@@ -426,7 +479,10 @@ describe('container lifecycle commands', () => {
         p.out(`ran ${what.cmd?.join(' ')}\n`);
         p.finish(2);
       }, 0);
-    expect(await docker(['exec', '-e', 'X=1', '-u', 'nobody', '-w', '/tmp', 'web', 'ls', '-l'])).toMatchObject({ code: 2, out: 'ran ls -l\n' });
+    expect(await docker(['exec', '-e', 'X=1', '-u', 'nobody', '-w', '/tmp', 'web', 'ls', '-l'])).toMatchObject({
+      code: 2,
+      out: 'ran ls -l\n',
+    });
     expect(engine.calls.find((c) => c.method === 'containers.exec')?.args[1]).toEqual({
       cmd: ['ls', '-l'],
       tty: false,
@@ -442,7 +498,9 @@ describe('container lifecycle commands', () => {
 
   it('container prune asks, and -f skips the question', async () => {
     engine.pruneReports.containers = { deleted: ['a'.repeat(64)], spaceReclaimed: 12_288 };
-    expect((await docker(['container', 'prune', '-f'])).out).toBe(`Deleted Containers:\n${'a'.repeat(64)}\n\nTotal reclaimed space: 12.29kB\n`);
+    expect((await docker(['container', 'prune', '-f'])).out).toBe(
+      `Deleted Containers:\n${'a'.repeat(64)}\n\nTotal reclaimed space: 12.29kB\n`,
+    );
   });
 });
 
@@ -462,8 +520,22 @@ describe('image commands', () => {
 
   it('history', async () => {
     engine.histories.set('busybox', [
-      { id: BUSYBOX_ID, created: '2024-04-17T00:00:00Z', createdBy: '/bin/sh -c #(nop)  CMD ["sh"]', size: 0, comment: '', emptyLayer: true },
-      { id: '<missing>', created: '2024-04-17T00:00:00Z', createdBy: '/bin/sh -c #(nop) ADD file:abc in / ', size: 4_261_234, comment: '', emptyLayer: false },
+      {
+        id: BUSYBOX_ID,
+        created: '2024-04-17T00:00:00Z',
+        createdBy: '/bin/sh -c #(nop)  CMD ["sh"]',
+        size: 0,
+        comment: '',
+        emptyLayer: true,
+      },
+      {
+        id: '<missing>',
+        created: '2024-04-17T00:00:00Z',
+        createdBy: '/bin/sh -c #(nop) ADD file:abc in / ',
+        size: 4_261_234,
+        comment: '',
+        emptyLayer: false,
+      },
     ]);
     expect((await docker(['history', 'busybox'])).out).toBe(
       'IMAGE          CREATED       CREATED BY                             SIZE      COMMENT\n' +
@@ -502,7 +574,9 @@ describe('image commands', () => {
     await tick();
     no.stdin('n\n');
     expect(await declined).toBe(0);
-    expect(no.out()).toBe('WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue? [y/N] ');
+    expect(no.out()).toBe(
+      'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue? [y/N] ',
+    );
     expect(engine.methods().filter((m) => m === 'images.prune')).toHaveLength(1);
   });
 
@@ -547,7 +621,15 @@ describe('docker build', () => {
   it('prints BuildKit-style progress', async () => {
     engine.buildScript = {
       events: [
-        { type: 'step-start', step: 1, total: 3, stage: 'stage-0', label: '1/3', instruction: 'FROM docker.io/library/busybox:latest', line: 1 },
+        {
+          type: 'step-start',
+          step: 1,
+          total: 3,
+          stage: 'stage-0',
+          label: '1/3',
+          instruction: 'FROM docker.io/library/busybox:latest',
+          line: 1,
+        },
         { type: 'step-done', step: 1, cached: true, ms: 0 },
         { type: 'step-start', step: 2, total: 3, stage: 'stage-0', label: '2/3', instruction: 'COPY app.sh /app.sh', line: 2 },
         { type: 'step-done', step: 2, cached: false, ms: 40 },
@@ -565,7 +647,13 @@ describe('docker build', () => {
     expect(cap.out()).toBe('');
     golden('build-progress.golden', cap.err());
     const call = engine.calls.find((c) => c.method === 'build')?.args[0] as Record<string, unknown>;
-    expect(call).toMatchObject({ dockerfile: 'Dockerfile', tags: ['web:1'], buildArgs: { V: '2' }, noCache: true, context: ['Dockerfile', 'app.sh'] });
+    expect(call).toMatchObject({
+      dockerfile: 'Dockerfile',
+      tags: ['web:1'],
+      buildArgs: { V: '2' },
+      noCache: true,
+      context: ['Dockerfile', 'app.sh'],
+    });
   });
 
   it('-q prints only the image ID', async () => {
@@ -591,7 +679,7 @@ describe('docker build', () => {
     golden('build-error.golden', cap.err());
   });
 
-  it('Ctrl-C: the running step is CANCELED and the build ends with BuildKit\'s words, status 130', async () => {
+  it("Ctrl-C: the running step is CANCELED and the build ends with BuildKit's words, status 130", async () => {
     engine.buildScript = {
       events: [
         { type: 'step-start', step: 1, total: 2, stage: '', label: '1/2', instruction: 'FROM busybox', line: 1 },
@@ -627,7 +715,11 @@ describe('volumes', () => {
     expect((await docker(['volume', 'list', '-q', '-f', 'label=team'])).out).toBe('data\n');
     expect((await docker(['volume', 'ls', '-q', '-f', 'dangling=true'])).out).toBe('data\nlogs\n');
     expect((await docker(['volume', 'inspect', '-f', '{{.Mountpoint}}', 'data'])).out).toBe('/var/lib/docker/volumes/data/_data\n');
-    expect(await docker(['volume', 'rm', 'data', 'nope'])).toMatchObject({ code: 1, out: 'data\n', err: 'Error response from daemon: get nope: no such volume\n' });
+    expect(await docker(['volume', 'rm', 'data', 'nope'])).toMatchObject({
+      code: 1,
+      out: 'data\n',
+      err: 'Error response from daemon: get nope: no such volume\n',
+    });
     expect((await docker(['volume', 'create', '-d', 'nfs', 'x'])).code).toBe(1);
   });
 

@@ -6,7 +6,17 @@
  */
 import type { DockerEngine } from '../api.ts';
 import { EngineError } from '../errors.ts';
-import { checkArgs, CliError, commandPath, findChild, helpText, StatusError, usageString, type CommandContext, type CommandNode } from './command.ts';
+import {
+  checkArgs,
+  CliError,
+  commandPath,
+  findChild,
+  helpText,
+  StatusError,
+  usageString,
+  type CommandContext,
+  type CommandNode,
+} from './command.ts';
 import { errorText } from './common.ts';
 import { FlagError, parseFlags, type ParsedFlags } from './flags.ts';
 import type { CliIO } from './io.ts';

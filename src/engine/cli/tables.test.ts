@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { goldenFiles } from '../../../tests/fixtures/golden.ts';
 import type { ContainerSummary, DiskUsage, HistoryEntry, ImageSummary, VolumeInfo } from '../api.ts';
-import { formatContainers, formatDiskUsage, formatDiskUsageVerbose, formatHistory, formatImages, formatTop, formatVolumes } from './tables.ts';
+import {
+  formatContainers,
+  formatDiskUsage,
+  formatDiskUsageVerbose,
+  formatHistory,
+  formatImages,
+  formatTop,
+  formatVolumes,
+} from './tables.ts';
 
 // Golden files live in testdata/; `UPDATE_GOLDEN=1 npx vitest run --project unit src/engine/cli` rewrites them.
 const golden = goldenFiles(new URL('./testdata/', import.meta.url));
@@ -62,10 +70,31 @@ export const CONTAINERS: ContainerSummary[] = [
 
 export const IMAGES: ImageSummary[] = [
   { id: 'sha256:' + hex('d'), repoTags: ['web:1'], created: '2024-05-01T10:00:00Z', size: 4_300_000, containers: 1, labels: {} },
-  { id: 'sha256:' + hex('a'), repoTags: ['busybox:latest', 'busybox:1.36'], created: '2024-04-17T00:00:00Z', size: 4_261_234, containers: 2, labels: {} },
+  {
+    id: 'sha256:' + hex('a'),
+    repoTags: ['busybox:latest', 'busybox:1.36'],
+    created: '2024-04-17T00:00:00Z',
+    size: 4_261_234,
+    containers: 2,
+    labels: {},
+  },
   { id: 'sha256:' + hex('e'), repoTags: [], created: '2024-04-28T12:00:00Z', size: 0, containers: 0, labels: {} },
-  { id: 'sha256:' + hex('b'), repoTags: ['docker.io/library/alpine:3.19'], created: '2024-01-27T00:00:00Z', size: 7_377_040, containers: 1, labels: {} },
-  { id: 'sha256:' + hex('f'), repoTags: ['localhost:5000/team/app:dev'], created: '2023-03-01T00:00:00Z', size: 123_456_789, containers: 0, labels: {} },
+  {
+    id: 'sha256:' + hex('b'),
+    repoTags: ['docker.io/library/alpine:3.19'],
+    created: '2024-01-27T00:00:00Z',
+    size: 7_377_040,
+    containers: 1,
+    labels: {},
+  },
+  {
+    id: 'sha256:' + hex('f'),
+    repoTags: ['localhost:5000/team/app:dev'],
+    created: '2023-03-01T00:00:00Z',
+    size: 123_456_789,
+    containers: 0,
+    labels: {},
+  },
 ];
 
 export const HISTORY: HistoryEntry[] = [
@@ -112,7 +141,15 @@ export const HISTORY: HistoryEntry[] = [
 ];
 
 export const VOLUMES: VolumeInfo[] = [
-  { Name: 'data', Driver: 'local', Mountpoint: '/var/lib/docker/volumes/data/_data', CreatedAt: '2024-05-01T10:00:00Z', Labels: {}, Scope: 'local', Size: 1_024_000 },
+  {
+    Name: 'data',
+    Driver: 'local',
+    Mountpoint: '/var/lib/docker/volumes/data/_data',
+    CreatedAt: '2024-05-01T10:00:00Z',
+    Labels: {},
+    Scope: 'local',
+    Size: 1_024_000,
+  },
   {
     Name: hex('7'),
     Driver: 'local',
@@ -122,7 +159,14 @@ export const VOLUMES: VolumeInfo[] = [
     Scope: 'local',
     Size: 0,
   },
-  { Name: 'logs', Driver: 'local', Mountpoint: '/var/lib/docker/volumes/logs/_data', CreatedAt: '2024-05-01T10:00:00Z', Labels: { team: 'ops' }, Scope: 'local' },
+  {
+    Name: 'logs',
+    Driver: 'local',
+    Mountpoint: '/var/lib/docker/volumes/logs/_data',
+    CreatedAt: '2024-05-01T10:00:00Z',
+    Labels: { team: 'ops' },
+    Scope: 'local',
+  },
 ];
 
 export const DISK_USAGE: DiskUsage = {
@@ -135,16 +179,22 @@ export const DISK_USAGE: DiskUsage = {
 describe('docker ps', () => {
   it('default table', () => golden('ps.golden', formatContainers(CONTAINERS, { now })));
   it('--no-trunc', () => golden('ps-no-trunc.golden', formatContainers(CONTAINERS, { now, trunc: false })));
-  it('-q', () => expect(formatContainers(CONTAINERS, { now, quiet: true })).toBe('f1e2d3c4b5a6\n0a1b2c3d4e5f\n9f8e7d6c5b4a\n123456789abc\n'));
+  it('-q', () =>
+    expect(formatContainers(CONTAINERS, { now, quiet: true })).toBe('f1e2d3c4b5a6\n0a1b2c3d4e5f\n9f8e7d6c5b4a\n123456789abc\n'));
   it('no containers prints the header only', () => {
     expect(formatContainers([], { now })).toBe('CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n');
   });
   it('--format with and without table', () => {
-    golden('ps-format-table.golden', formatContainers(CONTAINERS, { now, format: 'table {{.Names}}\\t{{.State}}\\t{{.Mounts}}\\t{{.RunningFor}}' }));
+    golden(
+      'ps-format-table.golden',
+      formatContainers(CONTAINERS, { now, format: 'table {{.Names}}\\t{{.State}}\\t{{.Mounts}}\\t{{.RunningFor}}' }),
+    );
     expect(formatContainers(CONTAINERS.slice(0, 2), { now, format: '{{.ID}} {{.Names}} {{.Image}} {{.Status}}' })).toBe(
       'f1e2d3c4b5a6 web busybox Up 2 hours\n0a1b2c3d4e5f db busybox:latest Up 44 seconds\n',
     );
-    expect(formatContainers(CONTAINERS.slice(1, 2), { now, format: '{{.Command}}|{{.State}}|{{.LocalVolumes}}' })).toBe('"sleep 1000"|running|1\n');
+    expect(formatContainers(CONTAINERS.slice(1, 2), { now, format: '{{.Command}}|{{.State}}|{{.LocalVolumes}}' })).toBe(
+      '"sleep 1000"|running|1\n',
+    );
   });
   it('--format json prints one object per line with sorted keys', () => {
     const line = formatContainers(CONTAINERS.slice(0, 1), { now, format: 'json' });
@@ -155,7 +205,9 @@ describe('docker ps', () => {
     expect(obj.RunningFor).toBe('2 hours ago');
   });
   it('unknown fields fail like Go templates', () => {
-    expect(() => formatContainers(CONTAINERS, { now, format: '{{.Nope}}' })).toThrow("can't evaluate field Nope in type *formatter.ContainerContext");
+    expect(() => formatContainers(CONTAINERS, { now, format: '{{.Nope}}' })).toThrow(
+      "can't evaluate field Nope in type *formatter.ContainerContext",
+    );
   });
 });
 
@@ -183,7 +235,8 @@ describe('docker history', () => {
 describe('docker volume ls', () => {
   it('default table', () => golden('volume-ls.golden', formatVolumes(VOLUMES, { now })));
   it('-q', () => expect(formatVolumes(VOLUMES.slice(0, 1), { now, quiet: true })).toBe('data\n'));
-  it('--format', () => expect(formatVolumes(VOLUMES.slice(2), { now, format: '{{.Name}} {{.Labels}} {{.Scope}}' })).toBe('logs team=ops local\n'));
+  it('--format', () =>
+    expect(formatVolumes(VOLUMES.slice(2), { now, format: '{{.Name}} {{.Labels}} {{.Scope}}' })).toBe('logs team=ops local\n'));
 });
 
 describe('docker system df', () => {
@@ -208,6 +261,8 @@ describe('docker system df', () => {
 
 describe('docker top', () => {
   it('pads with a minimum width of 20', () => {
-    expect(formatTop(['UID', 'PID', 'CMD'], [['root', '1', 'sleep 1000']])).toBe('UID                 PID                 CMD\nroot                1                   sleep 1000\n');
+    expect(formatTop(['UID', 'PID', 'CMD'], [['root', '1', 'sleep 1000']])).toBe(
+      'UID                 PID                 CMD\nroot                1                   sleep 1000\n',
+    );
   });
 });

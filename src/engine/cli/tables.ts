@@ -44,7 +44,10 @@ function write<R>(kind: Kind<R>, options: FormatOptions): string {
   else if (format === 'json') format = '{{json .}}';
   const isTable = format.startsWith('table');
   let body = isTable ? format.slice('table'.length) : format;
-  body = body.replace(/^ +| +$/g, '').replaceAll('\\t', '\t').replaceAll('\\n', '\n');
+  body = body
+    .replace(/^ +| +$/g, '')
+    .replaceAll('\\t', '\t')
+    .replaceAll('\\n', '\n');
   const tmpl = Template.parse(body);
   let rows = '';
   for (const r of kind.rows) rows += tmpl.execute(r, { strictType: kind.typeName }) + '\n';
@@ -77,7 +80,8 @@ export function containerContext(c: ContainerSummary, trunc: boolean, now: Date)
   let image = c.image || '<no image>';
   if (trunc && c.image) {
     if (truncateId(c.imageId) === truncateId(c.image)) image = truncateId(c.imageId);
-    else if (!/^sha256:/.test(c.image)) image = familiarName(c.image) + (parseReference(c.image).tag !== undefined ? ':' + parseReference(c.image).tag : '');
+    else if (!/^sha256:/.test(c.image))
+      image = familiarName(c.image) + (parseReference(c.image).tag !== undefined ? ':' + parseReference(c.image).tag : '');
   }
   const mounts = c.mounts.map((m) => (trunc ? ellipsis(m.Name || m.Source, 15) : m.Name || m.Source)).join(',');
   return sorted({
@@ -329,8 +333,7 @@ export function formatDiskUsageVerbose(
   out += '\nContainers space usage:\n\n';
   out += write(
     {
-      defaultTable:
-        'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}',
+      defaultTable: 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}',
       quiet: '{{.ID}}',
       headers: CONTAINER_HEADERS,
       typeName: '*formatter.ContainerContext',

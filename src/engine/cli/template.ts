@@ -78,7 +78,18 @@ function lexAction(src: string): Tok[] {
       while (j < src.length && src[j] !== '"') {
         if (src[j] === '\\') {
           const n = src[j + 1] ?? '';
-          const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", a: '\x07', b: '\b', f: '\f', v: '\v' };
+          const map: Record<string, string> = {
+            n: '\n',
+            t: '\t',
+            r: '\r',
+            '\\': '\\',
+            '"': '"',
+            "'": "'",
+            a: '\x07',
+            b: '\b',
+            f: '\f',
+            v: '\v',
+          };
           s += map[n] ?? n;
           j += 2;
         } else {
@@ -98,7 +109,9 @@ function lexAction(src: string): Tok[] {
       i = j + 1;
       continue;
     }
-    const m = /^(\.[A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|\$[A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|-?\d+(?:\.\d+)?|[A-Za-z_][A-Za-z0-9_]*)/.exec(src.slice(i));
+    const m = /^(\.[A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|\$[A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|-?\d+(?:\.\d+)?|[A-Za-z_][A-Za-z0-9_]*)/.exec(
+      src.slice(i),
+    );
     if (!m) return fail(`unexpected "${c}" in command`);
     const w = m[0];
     if (w.startsWith('.')) toks.push({ k: 'field', v: w });
@@ -363,7 +376,8 @@ const FUNCS: Record<string, Fn> = {
     for (const k of keys) {
       if (Array.isArray(cur)) {
         const i = Number(k);
-        if (!Number.isInteger(i) || i < 0 || i >= cur.length) throw new TemplateError(`error calling index: index out of range: ${goPrint(k)}`);
+        if (!Number.isInteger(i) || i < 0 || i >= cur.length)
+          throw new TemplateError(`error calling index: index out of range: ${goPrint(k)}`);
         cur = cur[i];
       } else if (cur && typeof cur === 'object') {
         cur = (cur as Record<string, unknown>)[str(k)];
@@ -436,7 +450,10 @@ class ExecContext {
           const v = this.pipe({ decl: [], cmds: n.pipe.cmds }, dot, scope);
           let entries: [unknown, unknown][] = [];
           if (Array.isArray(v)) entries = v.map((x, i) => [i, x]);
-          else if (v && typeof v === 'object') entries = Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]);
+          else if (v && typeof v === 'object')
+            entries = Object.keys(v)
+              .sort()
+              .map((k) => [k, (v as Record<string, unknown>)[k]]);
           else if (typeof v === 'number') entries = Array.from({ length: v }, (_x, i) => [i, i]);
           else if (v !== undefined && v !== null) throw new TemplateError(`template: :1: range can't iterate over ${goPrint(v)}`);
           if (entries.length === 0) {
@@ -469,7 +486,9 @@ class ExecContext {
           continue;
         }
         if (this.options.strictType && cur === this.root) {
-          throw new TemplateError(`template: :1:2: executing "" at <${src}>: can't evaluate field ${name} in type ${this.options.strictType}`);
+          throw new TemplateError(
+            `template: :1:2: executing "" at <${src}>: can't evaluate field ${name} in type ${this.options.strictType}`,
+          );
         }
         cur = undefined;
         continue;
@@ -478,7 +497,9 @@ class ExecContext {
         if (cur === null) throw new TemplateError(`template: :1:2: executing "" at <${src}>: nil pointer evaluating interface {}.${name}`);
         return undefined;
       }
-      throw new TemplateError(`template: :1:2: executing "" at <${src}>: can't evaluate field ${name} in type ${Array.isArray(cur) ? '[]interface {}' : typeof cur}`);
+      throw new TemplateError(
+        `template: :1:2: executing "" at <${src}>: can't evaluate field ${name} in type ${Array.isArray(cur) ? '[]interface {}' : typeof cur}`,
+      );
     }
     return cur;
   }
@@ -518,7 +539,16 @@ class ExecContext {
   private call(name: string, fn: Fn, args: unknown[]): unknown {
     if (this.options.header) {
       // Docker's HeaderFunctions: every function returns its first argument untouched.
-      if (name === 'json' || name === 'join' || name === 'split' || name === 'lower' || name === 'upper' || name === 'title' || name === 'pad' || name === 'truncate') {
+      if (
+        name === 'json' ||
+        name === 'join' ||
+        name === 'split' ||
+        name === 'lower' ||
+        name === 'upper' ||
+        name === 'title' ||
+        name === 'pad' ||
+        name === 'truncate'
+      ) {
         return args[0] ?? '';
       }
     }
@@ -538,7 +568,10 @@ class ExecContext {
         if (!first) args.push(prev);
         prev = this.call(head.name, fn, args);
       } else {
-        if (cmd.length > 1) throw new TemplateError(`template: :1: can't give argument to non-function ${head.t === 'field' ? head.src : goPrint(this.arg(head, dot, vars))}`);
+        if (cmd.length > 1)
+          throw new TemplateError(
+            `template: :1: can't give argument to non-function ${head.t === 'field' ? head.src : goPrint(this.arg(head, dot, vars))}`,
+          );
         if (!first) throw new TemplateError('template: :1: non executable command in pipeline stage 2');
         prev = this.arg(head, dot, vars);
       }

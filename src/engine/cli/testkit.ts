@@ -226,7 +226,16 @@ export class FakeEngine implements DockerEngine {
       Image: c.imageId,
       Name: '/' + c.name,
       RestartCount: 0,
-      Config: { Hostname: c.id.slice(0, 12), Image: c.image, Tty: tty, OpenStdin: openStdin, AttachStdin: openStdin, Env: ['PATH=/bin'], Cmd: ['sh'], Labels: {} },
+      Config: {
+        Hostname: c.id.slice(0, 12),
+        Image: c.image,
+        Tty: tty,
+        OpenStdin: openStdin,
+        AttachStdin: openStdin,
+        Env: ['PATH=/bin'],
+        Cmd: ['sh'],
+        Labels: {},
+      },
       HostConfig: { Memory: 0, PidsLimit: null, ReadonlyRootfs: false, AutoRemove: false, Binds: [] },
       Mounts: c.mounts,
       GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },
@@ -273,10 +282,20 @@ export class FakeEngine implements DockerEngine {
     pull: async (ref, onEvent, signal) => {
       this.record('images.pull', ref, signal);
       const events = this.pullEvents.get(ref);
-      if (!events) throw new NotFoundError(`pull access denied for ${ref.split(':')[0] ?? ref}, repository does not exist or may require 'docker login'`);
+      if (!events)
+        throw new NotFoundError(
+          `pull access denied for ${ref.split(':')[0] ?? ref}, repository does not exist or may require 'docker login'`,
+        );
       for (const e of events) onEvent?.(e);
       const tag = withTag(ref);
-      this.imageList.push({ id: 'sha256:' + 'c'.repeat(64), repoTags: [tag], created: '2024-04-01T00:00:00Z', size: 4_260_000, containers: 0, labels: {} });
+      this.imageList.push({
+        id: 'sha256:' + 'c'.repeat(64),
+        repoTags: [tag],
+        created: '2024-04-01T00:00:00Z',
+        size: 4_260_000,
+        containers: 0,
+        labels: {},
+      });
       return { id: 'sha256:' + 'c'.repeat(64), reference: tag };
     },
     available: async () => {
@@ -309,9 +328,16 @@ export class FakeEngine implements DockerEngine {
       this.record('containers.create', options);
       if (!this.hasImage(options.image)) throw new NotFoundError(`No such image: ${withTag(options.image)}`);
       if (options.name && this.containerList.some((c) => c.name === options.name)) {
-        throw new ConflictError(`Conflict. The container name "/${options.name}" is already in use by container "${'f'.repeat(64)}". You have to remove (or rename) that container to be able to reuse that name.`);
+        throw new ConflictError(
+          `Conflict. The container name "/${options.name}" is already in use by container "${'f'.repeat(64)}". You have to remove (or rename) that container to be able to reuse that name.`,
+        );
       }
-      const c = this.addContainer({ name: options.name ?? `fake_${this.seq + 1}`, image: options.image, state: 'created', status: 'Created' });
+      const c = this.addContainer({
+        name: options.name ?? `fake_${this.seq + 1}`,
+        image: options.image,
+        state: 'created',
+        status: 'Created',
+      });
       this.inspects.set(c.id, this.inspectOf(c, options.tty ?? false, options.openStdin ?? false));
       return { id: c.id, warnings: [] };
     },
@@ -339,7 +365,9 @@ export class FakeEngine implements DockerEngine {
       this.record('containers.remove', idOrName, options);
       const c = this.findContainer(idOrName);
       if (c.state === 'running' && !options?.force) {
-        throw new ConflictError(`cannot remove container "/${c.name}": container is running: stop the container before removing or force remove`);
+        throw new ConflictError(
+          `cannot remove container "/${c.name}": container is running: stop the container before removing or force remove`,
+        );
       }
       this.containerList = this.containerList.filter((x) => x !== c);
     },
@@ -353,7 +381,12 @@ export class FakeEngine implements DockerEngine {
       return this.inspects.get(c.id) ?? this.inspectOf(c);
     },
     logs: async (idOrName, options) => {
-      this.record('containers.logs', idOrName, { follow: options?.follow, tail: options?.tail, since: options?.since, until: options?.until });
+      this.record('containers.logs', idOrName, {
+        follow: options?.follow,
+        tail: options?.tail,
+        since: options?.since,
+        until: options?.until,
+      });
       const c = this.findContainer(idOrName);
       const all = this.logEntries.get(c.id) ?? [];
       const tail = options?.tail ?? -1;
@@ -480,7 +513,14 @@ export class FakeEngine implements DockerEngine {
     },
     info: async () => {
       this.record('system.info');
-      return { kernelVersion: '6.1.0', memTotal: 512 * 1024 * 1024, containers: this.containerList.length, running: 1, images: this.imageList.length, serverVersion: '0.1.0' };
+      return {
+        kernelVersion: '6.1.0',
+        memTotal: 512 * 1024 * 1024,
+        containers: this.containerList.length,
+        running: 1,
+        images: this.imageList.length,
+        serverVersion: '0.1.0',
+      };
     },
   };
 }

@@ -10,7 +10,7 @@ export class TimestampError extends Error {
   override name = 'TimestampError';
 }
 
-const UNITS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const UNITS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** Go's `time.ParseDuration`, in nanoseconds. */
 export function parseGoDuration(value: string): number {
@@ -40,7 +40,9 @@ export function parseGoDuration(value: string): number {
 }
 
 /** `YYYY-MM-DD[THH[:MM[:SS[.frac]]]][Z|±HH:MM]` split up, or undefined when it is not that shape. */
-function parseTimeParts(value: string): { date: [number, number, number]; time: [number, number, number]; nanos: number; offset?: number } | undefined {
+function parseTimeParts(
+  value: string,
+): { date: [number, number, number]; time: [number, number, number]; nanos: number; offset?: number } | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?(Z|z|[+-]\d{2}:\d{2})?$/.exec(value);
   if (!m) return undefined;
   const [y, mo, d, h = '0', mi = '0', se = '0'] = m.slice(1, 7).map((x) => x ?? '0') as string[];
@@ -49,7 +51,12 @@ function parseTimeParts(value: string): { date: [number, number, number]; time: 
   if (date[1] < 1 || date[1] > 12 || date[2] < 1 || date[2] > new Date(Date.UTC(date[0], date[1], 0)).getUTCDate()) return undefined;
   if (time[0] > 23 || time[1] > 59 || time[2] > 59) return undefined;
   const zone = m[8];
-  const offset = zone === undefined ? undefined : zone === 'Z' || zone === 'z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  const offset =
+    zone === undefined
+      ? undefined
+      : zone === 'Z' || zone === 'z'
+        ? 0
+        : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   return { date, time, nanos: Number((m[7] ?? '').padEnd(9, '0') || '0'), ...(offset !== undefined ? { offset } : {}) };
 }
 
@@ -71,6 +78,7 @@ export function getTimestamp(value: string, reference: Date): string {
     return `${Math.floor(ms / 1000)}.${String(parts.nanos).padStart(9, '0')}`;
   }
   if (value.includes('-')) throw new TimestampError(`parsing time ${JSON.stringify(value)}: not an RFC 3339 time`);
-  if (!/^[+-]?\d+(\.[+-]?\d+)?$/.test(value)) throw new TimestampError(`failed to parse value as time or duration: ${JSON.stringify(value)}`);
+  if (!/^[+-]?\d+(\.[+-]?\d+)?$/.test(value))
+    throw new TimestampError(`failed to parse value as time or duration: ${JSON.stringify(value)}`);
   return value;
 }

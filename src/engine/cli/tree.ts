@@ -5,22 +5,22 @@
 import { buildCommand } from './build.ts';
 import { buildTree, type Command, type CommandNode } from './command.ts';
 import { commitCommand, containerInspectCommand, diffCommand, psCommand, topCommand } from './container-info.ts';
-import { containerPruneCommand, killCommand, restartCommand, rmCommand, startCommand, stopCommand, waitCommand } from './container-lifecycle.ts';
+import {
+  containerPruneCommand,
+  killCommand,
+  restartCommand,
+  rmCommand,
+  startCommand,
+  stopCommand,
+  waitCommand,
+} from './container-lifecycle.ts';
 import { createCommand, runCommand } from './container-run.ts';
 import { execCommand } from './exec.ts';
 import { contextCommand } from './context.ts';
 import { cpCommand } from './cp.ts';
 import { logsCommand } from './logs.ts';
 import { loadCommand, loginCommand, logoutCommand, pushCommand, saveCommand } from './distribution.ts';
-import {
-  historyCommand,
-  imageInspectCommand,
-  imagePruneCommand,
-  imagesCommand,
-  pullCommand,
-  rmiCommand,
-  tagCommand,
-} from './images.ts';
+import { historyCommand, imageInspectCommand, imagePruneCommand, imagesCommand, pullCommand, rmiCommand, tagCommand } from './images.ts';
 import { inspectCommand, infoCommand, systemCommand, versionCommand } from './system.ts';
 import { volumeCommand } from './volumes.ts';
 

@@ -19,7 +19,8 @@ import { formatVolumes } from './tables.ts';
 async function runVolumeCreate(ctx: CommandContext): Promise<number> {
   const f = ctx.flags;
   const driver = f.string('driver') ?? 'local';
-  if (driver !== 'local') throw new CliError(`Error response from daemon: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
+  if (driver !== 'local')
+    throw new CliError(`Error response from daemon: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
   let name = ctx.args[0];
   const flagName = f.string('name');
   if (flagName !== undefined) {
@@ -134,10 +135,7 @@ export function volumeCommand(): Command {
         name: 'prune',
         use: 'prune [OPTIONS]',
         short: 'Remove unused local volumes',
-        flags: [
-          { name: 'all', short: 'a', kind: 'bool', usage: 'Remove all unused volumes, not just anonymous ones' },
-          ...PRUNE_FLAGS,
-        ],
+        flags: [{ name: 'all', short: 'a', kind: 'bool', usage: 'Remove all unused volumes, not just anonymous ones' }, ...PRUNE_FLAGS],
         args: { kind: 'none' },
         run: runVolumePrune,
       },

@@ -32,7 +32,13 @@ export interface ContainerFs {
  * a stopped one through `base`, the spec that mounts its overlay and volumes (as for a start).
  * `mounts` and `readonlyRoot` decide Docker's read-only refusals.
  */
-export function containerFs(guest: GuestMachine, name: string, how: { pid: number } | { base: SpawnSpec }, mounts: readonly MountPoint[], readonlyRoot: boolean): ContainerFs {
+export function containerFs(
+  guest: GuestMachine,
+  name: string,
+  how: { pid: number } | { base: SpawnSpec },
+  mounts: readonly MountPoint[],
+  readonlyRoot: boolean,
+): ContainerFs {
   const byDepth = mounts
     .map((m) => ({ destination: m.Destination.replace(/\/+$/, '') || '/', rw: m.RW }))
     .sort((a, b) => b.destination.length - a.destination.length);
@@ -61,7 +67,18 @@ export function containerFs(guest: GuestMachine, name: string, how: { pid: numbe
       ...how.base,
       namespaces: ['mnt'],
       proc: true,
-      argv: [`${root}/bin/busybox`, 'sh', '-c', OUTER_STOPPED, 'sh', share(files.input, root), share(files.output, root), share(files.manifest, root), inner, ...args],
+      argv: [
+        `${root}/bin/busybox`,
+        'sh',
+        '-c',
+        OUTER_STOPPED,
+        'sh',
+        share(files.input, root),
+        share(files.output, root),
+        share(files.manifest, root),
+        inner,
+        ...args,
+      ],
       env,
       stdinNull: true,
     }),
@@ -143,7 +160,13 @@ interface Ran {
 }
 
 /** Runs `op` in the container; aborts (killing the process) when `signal` does. */
-async function run(fs: ContainerFs, op: string, args: string[], files: { input?: string; output?: string; manifest?: string }, signal?: AbortSignal): Promise<Ran> {
+async function run(
+  fs: ContainerFs,
+  op: string,
+  args: string[],
+  files: { input?: string; output?: string; manifest?: string },
+  signal?: AbortSignal,
+): Promise<Ran> {
   if (signal?.aborted) throw new OperationCancelledError('copying');
   const proc = await fs.guest.spawn(fs.spec(INNER, [op, ...args], files), signal ? { signal } : {});
   const out: Uint8Array[] = [];
@@ -197,11 +220,23 @@ function failure(fs: ContainerFs, ran: Ran, path: string, abs: string, what: str
 }
 
 function parseStat(abs: string, lines: string[]): PathStat {
-  const s = lines.find((l) => l.startsWith('S '))?.slice(2).split(' ') ?? [];
+  const s =
+    lines
+      .find((l) => l.startsWith('S '))
+      ?.slice(2)
+      .split(' ') ?? [];
   const raw = Number.parseInt(s[0] ?? '0', 16);
   const kind = raw & 0o170000;
   const type: PathStat['type'] =
-    kind === 0o040000 ? 'directory' : kind === 0o100000 ? 'file' : kind === 0o120000 ? 'symlink' : kind === 0o020000 || kind === 0o060000 ? 'device' : 'other';
+    kind === 0o040000
+      ? 'directory'
+      : kind === 0o100000
+        ? 'file'
+        : kind === 0o120000
+          ? 'symlink'
+          : kind === 0o020000 || kind === 0o060000
+            ? 'device'
+            : 'other';
   const trimmed = abs.replace(/\/\.?$/, '') || '/';
   return {
     name: trimmed === '/' ? '/' : trimmed.slice(trimmed.lastIndexOf('/') + 1),
@@ -236,7 +271,11 @@ function cleanup(guest: GuestMachine, names: string[]): void {
  * Docker's `GET /containers/{id}/archive`: the tar of a path, its entries renamed as Docker's
  * archiver names them (a directory's contents under its base name, `PATH/.` under `.`).
  */
-export async function archiveContainerPath(fs: ContainerFs, path: string, signal?: AbortSignal): Promise<{ stat: PathStat; tar: Uint8Array }> {
+export async function archiveContainerPath(
+  fs: ContainerFs,
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ stat: PathStat; tar: Uint8Array }> {
   const abs = containerPath(path);
   const out = transferFile('out.tar');
   try {
@@ -275,7 +314,12 @@ function* renamed(tar: Uint8Array, isDir: boolean, base: string): Generator<TarE
  * (symlinks followed inside the container), refusing to replace a directory with a non-directory
  * or the reverse, and to write to a read-only root or volume. `owner` overrides every entry's owner.
  */
-export async function extractToContainer(fs: ContainerFs, path: string, tar: Uint8Array, options: { owner?: { uid: number; gid: number }; signal?: AbortSignal } = {}): Promise<void> {
+export async function extractToContainer(
+  fs: ContainerFs,
+  path: string,
+  tar: Uint8Array,
+  options: { owner?: { uid: number; gid: number }; signal?: AbortSignal } = {},
+): Promise<void> {
   const abs = containerPath(path);
   const entries: TarEntry[] = [];
   const manifest: string[] = [];
@@ -299,7 +343,9 @@ export async function extractToContainer(fs: ContainerFs, path: string, tar: Uin
       const name = JSON.stringify(rest.join(' '));
       throw new EngineError(
         'conflict',
-        kind === 'DIR' ? `cannot overwrite directory ${name} with non-directory ${JSON.stringify(dir)}` : `cannot overwrite non-directory ${name} with directory ${JSON.stringify(dir)}`,
+        kind === 'DIR'
+          ? `cannot overwrite directory ${name} with non-directory ${JSON.stringify(dir)}`
+          : `cannot overwrite non-directory ${name} with directory ${JSON.stringify(dir)}`,
       );
     }
     throw failure(fs, ran, path, abs, 'copying into');

@@ -8,7 +8,10 @@ const dec = new TextDecoder();
 function copier() {
   const entries: LogEntry[] = [];
   let clock = 0;
-  const lines = new LogLines((e) => entries.push(e), () => `2026-01-01T00:00:0${clock++}.000000000Z`);
+  const lines = new LogLines(
+    (e) => entries.push(e),
+    () => `2026-01-01T00:00:0${clock++}.000000000Z`,
+  );
   const text = () => entries.map((e) => `${e.stream === 'stdout' ? 'o' : 'e'}:${dec.decode(e.data)}`);
   return { lines, entries, text };
 }
@@ -30,7 +33,11 @@ describe('LogLines (Docker log copier)', () => {
     lines.flush();
     expect(text()).toEqual(['o:ab\n', 'e:err line\n', 'o:c']);
     // stamped when the line was complete
-    expect(entries.map((e) => e.time)).toEqual(['2026-01-01T00:00:00.000000000Z', '2026-01-01T00:00:01.000000000Z', '2026-01-01T00:00:02.000000000Z']);
+    expect(entries.map((e) => e.time)).toEqual([
+      '2026-01-01T00:00:00.000000000Z',
+      '2026-01-01T00:00:01.000000000Z',
+      '2026-01-01T00:00:02.000000000Z',
+    ]);
     lines.flush();
     expect(entries).toHaveLength(3);
   });
@@ -46,12 +53,19 @@ describe('LogLines (Docker log copier)', () => {
   it('keeps bytes as they are (a pty line ends in \\r\\n)', () => {
     const { lines, entries } = copier();
     lines.write('stdout', new Uint8Array([0xff, 0x0d, 0x0a, 0x00, 0x0a]));
-    expect(entries.map((e) => [...e.data])).toEqual([[0xff, 0x0d, 0x0a], [0x00, 0x0a]]);
+    expect(entries.map((e) => [...e.data])).toEqual([
+      [0xff, 0x0d, 0x0a],
+      [0x00, 0x0a],
+    ]);
   });
 });
 
 describe('logWindow (--since / --until)', () => {
-  const at = (s: number, text = `${s}\n`): LogEntry => ({ stream: 'stdout', time: new Date(s * 1000).toISOString().replace('.000Z', '.000000500Z'), data: enc.encode(text) });
+  const at = (s: number, text = `${s}\n`): LogEntry => ({
+    stream: 'stdout',
+    time: new Date(s * 1000).toISOString().replace('.000Z', '.000000500Z'),
+    data: enc.encode(text),
+  });
   const run = (since: string | undefined, until: string | undefined, entries: LogEntry[]) => {
     const out: string[] = [];
     const forward = logWindow(since, until);

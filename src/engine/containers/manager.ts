@@ -32,7 +32,17 @@ import type {
   PruneReport,
 } from '../api.ts';
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { containerDirs, containerEtcFiles, exportUpperDir, extractLayerInGuest, guestDirExists, guestShell, INIT_LAYER_DIR, INIT_LAYER_SCRIPT, layerDir } from '../guest/guest-fs.ts';
+import {
+  containerDirs,
+  containerEtcFiles,
+  exportUpperDir,
+  extractLayerInGuest,
+  guestDirExists,
+  guestShell,
+  INIT_LAYER_DIR,
+  INIT_LAYER_SCRIPT,
+  layerDir,
+} from '../guest/guest-fs.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import { logWindow, LogLines } from './log-lines.ts';
 import { resolveUser } from './users.ts';
@@ -67,7 +77,11 @@ export interface ImageResolver {
   /** The merged filesystem of the image's layers (cached). */
   tree(image: ResolvedImage): Promise<FsTree>;
   /** Stores a new image: `parent` + one layer + config changes; returns its ID. */
-  commit(parent: ResolvedImage, layer: TarEntry[], options: { reference?: string; comment?: string; author?: string; createdBy: string; config?: Partial<ImageRuntimeConfig> }): Promise<string>;
+  commit(
+    parent: ResolvedImage,
+    layer: TarEntry[],
+    options: { reference?: string; comment?: string; author?: string; createdBy: string; config?: Partial<ImageRuntimeConfig> },
+  ): Promise<string>;
 }
 
 /** What the store keeps about a container. */
@@ -94,7 +108,15 @@ export interface ContainerRecord {
   };
   hostConfig: { memory: number; pidsLimit: number | null; readOnly: boolean; autoRemove: boolean };
   mounts: MountPoint[];
-  state: { status: ContainerState; pid: number; exitCode: number; oomKilled: boolean; error: string; startedAt: string; finishedAt: string };
+  state: {
+    status: ContainerState;
+    pid: number;
+    exitCode: number;
+    oomKilled: boolean;
+    error: string;
+    startedAt: string;
+    finishedAt: string;
+  };
   restartCount: number;
   /** The saved read-write layer (OCI layer tar): at its last stop, or at its last checkpoint while it ran. */
   rwLayer?: { digest: string; size: number };
@@ -192,7 +214,14 @@ export class ContainerManager {
   /** Tells `onEvent` what happened (a build's containers are never told of, as with BuildKit). */
   private emit(action: ContainerEvent['action'], r: ContainerRecord, exitCode?: number): void {
     if (r.build) return;
-    this.deps.onEvent?.({ action, id: r.id, name: r.name, image: r.image, labels: r.config.labels, ...(exitCode !== undefined ? { exitCode } : {}) });
+    this.deps.onEvent?.({
+      action,
+      id: r.id,
+      name: r.name,
+      image: r.image,
+      labels: r.config.labels,
+      ...(exitCode !== undefined ? { exitCode } : {}),
+    });
   }
 
   /** Runs `fn` after whatever is being saved for container `id` (a checkpoint, its exit). */
@@ -359,9 +388,13 @@ export class ContainerManager {
     const image = await this.deps.images.resolve(options.image);
     const all = await this.all();
     if (options.name !== undefined) {
-      if (!NAME_PATTERN.test(options.name)) throw new InvalidArgumentError(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      if (!NAME_PATTERN.test(options.name))
+        throw new InvalidArgumentError(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
       const clash = all.find((r) => r.name === options.name && !r.build);
-      if (clash) throw new ConflictError(`Conflict. The container name "/${options.name}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      if (clash)
+        throw new ConflictError(
+          `Conflict. The container name "/${options.name}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+        );
     }
     const ic = image.config;
     const entrypoint = options.entrypoint !== undefined ? (options.entrypoint.length ? options.entrypoint : null) : (ic.Entrypoint ?? null);
@@ -375,7 +408,10 @@ export class ContainerManager {
     const mounts: MountPoint[] = [];
     const targets = new Set<string>();
     for (const v of options.volumes ?? []) {
-      if (!v.target.startsWith('/')) throw new InvalidArgumentError(`invalid mount config for type "volume": invalid mount path: '${v.target}' mount path must be absolute`);
+      if (!v.target.startsWith('/'))
+        throw new InvalidArgumentError(
+          `invalid mount config for type "volume": invalid mount path: '${v.target}' mount path must be absolute`,
+        );
       const vol = await this.deps.volumes.create(v.source, {}, v.source === undefined);
       mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: v.target, RW: !v.readonly });
       targets.add(v.target);
@@ -406,7 +442,12 @@ export class ContainerManager {
         entrypoint,
         cmd,
       },
-      hostConfig: { memory: options.memory ?? 0, pidsLimit: options.pidsLimit ?? null, readOnly: !!options.readOnly, autoRemove: !!options.autoRemove },
+      hostConfig: {
+        memory: options.memory ?? 0,
+        pidsLimit: options.pidsLimit ?? null,
+        readOnly: !!options.readOnly,
+        autoRemove: !!options.autoRemove,
+      },
       mounts,
       state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
       restartCount: 0,
@@ -431,11 +472,17 @@ export class ContainerManager {
     if (!seen) this.uppers.set(guest, (seen = new Set()));
     // the agent creates missing upper/work/merged dirs; only a saved layer this guest lacks needs work
     if (r.rwLayer && !seen.has(r.id) && !(await guestDirExists(guest, dirs.upper))) {
-      await extractLayerInGuest(guest, await this.deps.blobs.get(r.rwLayer.digest as Digest), dirs.upper, `the read-write layer of ${r.name}`);
+      await extractLayerInGuest(
+        guest,
+        await this.deps.blobs.get(r.rwLayer.digest as Digest),
+        dirs.upper,
+        `the read-write layer of ${r.name}`,
+      );
     }
     seen.add(r.id);
     const volumes: NonNullable<SpawnSpec['binds']> = [];
-    for (const m of r.mounts) volumes.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
+    for (const m of r.mounts)
+      volumes.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
     // the container's own /etc/hostname, hosts and resolv.conf over the init layer's empty
     // placeholders; like Docker, a volume at one of those paths takes its place, and mounts go
     // parents first (a volume at /etc lies under /etc/hosts, not over it)
@@ -500,7 +547,16 @@ export class ContainerManager {
     );
     const live: Live = { proc, guest, logs, listeners, lines, output: [], outputListeners: new Set(), finished: Promise.resolve() };
     this.live.set(r.id, live);
-    r.state = { ...r.state, status: 'running', pid: proc.pid, exitCode: 0, oomKilled: false, error: '', startedAt: this.deps.now().toISOString(), finishedAt: ZERO_TIME };
+    r.state = {
+      ...r.state,
+      status: 'running',
+      pid: proc.pid,
+      exitCode: 0,
+      oomKilled: false,
+      error: '',
+      startedAt: this.deps.now().toISOString(),
+      finishedAt: ZERO_TIME,
+    };
     await this.save(r);
     this.emit('start', r);
     const record = (stream: 'stdout' | 'stderr') => (chunk: Uint8Array) => {
@@ -527,7 +583,10 @@ export class ContainerManager {
       return () => live.outputListeners.delete(wrapped);
     };
     return {
-      ...attached(proc, live.finished.then(() => live.exitCode ?? 255)),
+      ...attached(
+        proc,
+        live.finished.then(() => live.exitCode ?? 255),
+      ),
       onStdout: replayed('stdout'),
       onStderr: replayed('stderr'),
     };
@@ -552,7 +611,12 @@ export class ContainerManager {
     } catch (err) {
       r.state.error = r.state.error || `saving the read-write layer failed: ${(err as Error).message}`;
     }
-    if (!r.build) await this.deps.meta.put(LOGS, id, live.logs.map((e): StoredLog => ({ s: e.stream === 'stdout' ? 'o' : 'e', t: e.time, d: toBase64(e.data) })));
+    if (!r.build)
+      await this.deps.meta.put(
+        LOGS,
+        id,
+        live.logs.map((e): StoredLog => ({ s: e.stream === 'stdout' ? 'o' : 'e', t: e.time, d: toBase64(e.data) })),
+      );
     await this.save(r);
     this.live.delete(id);
     this.emit('die', r, code);
@@ -599,7 +663,10 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     if (live) {
-      if (!options.force) throw new ConflictError(`cannot remove container "/${r.name}": container is running: stop the container before removing or force remove`);
+      if (!options.force)
+        throw new ConflictError(
+          `cannot remove container "/${r.name}": container is running: stop the container before removing or force remove`,
+        );
       live.proc.kill('SIGKILL');
       await live.finished;
     }
@@ -709,7 +776,10 @@ export class ContainerManager {
   }
 
   /** Log lines: the last `tail` of them (all when `tail` < 0 or absent), from `since`, up to `until` (Unix `seconds[.nanos]`), then with `follow` new ones. */
-  async logs(idOrName: string, options: { follow?: boolean; tail?: number; since?: string; until?: string; signal?: AbortSignal; onEntry: (e: LogEntry) => void }): Promise<void> {
+  async logs(
+    idOrName: string,
+    options: { follow?: boolean; tail?: number; since?: string; until?: string; signal?: AbortSignal; onEntry: (e: LogEntry) => void },
+  ): Promise<void> {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     const entries = live ? [...live.logs] : await this.loadLogs(r.id);
@@ -759,7 +829,13 @@ export class ContainerManager {
       ...(options.message ? { comment: options.message } : {}),
       ...(options.author ? { author: options.author } : {}),
       createdBy: [r.path, ...r.args].join(' '),
-      config: { Env: r.config.env, Cmd: r.config.cmd, Entrypoint: r.config.entrypoint, WorkingDir: r.config.workingDir, User: r.config.user },
+      config: {
+        Env: r.config.env,
+        Cmd: r.config.cmd,
+        Entrypoint: r.config.entrypoint,
+        WorkingDir: r.config.workingDir,
+        User: r.config.user,
+      },
     });
   }
 
@@ -769,7 +845,10 @@ export class ContainerManager {
     if (!live) throw new ConflictError(`container ${r.id} is not running`);
     if (options.cmd.length === 0) throw new InvalidArgumentError('no command specified');
     // read /etc/passwd inside the running container (a second overlay on its upper dir is unsafe)
-    const { uid, gid, groups } = await resolveUser({ guest: live.guest, base: { join: live.proc.pid }, images: this.deps.images }, options.user ?? r.config.user);
+    const { uid, gid, groups } = await resolveUser(
+      { guest: live.guest, base: { join: live.proc.pid }, images: this.deps.images },
+      options.user ?? r.config.user,
+    );
     const proc = await live.guest.spawn({
       argv: options.cmd,
       env: mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(options.tty ? ['TERM=xterm'] : []), ...(options.env ?? [])]),
@@ -782,7 +861,10 @@ export class ContainerManager {
       ...(options.tty ? { pty: options.size ?? { rows: 24, cols: 80 } } : {}),
       stdinNull: !options.interactive,
     });
-    return attached(proc, proc.exit.then((s) => s.code));
+    return attached(
+      proc,
+      proc.exit.then((s) => s.code),
+    );
   }
 
   async top(idOrName: string): Promise<{ titles: string[]; processes: string[][] }> {
@@ -828,7 +910,12 @@ export class ContainerManager {
   }
 
   /** Extracts into a container; true when that replaced a stopped container's saved layer (its old blob is garbage). */
-  async copyTo(idOrName: string, path: string, tar: Uint8Array, options: { copyUIDGID?: boolean; signal?: AbortSignal } = {}): Promise<boolean> {
+  async copyTo(
+    idOrName: string,
+    path: string,
+    tar: Uint8Array,
+    options: { copyUIDGID?: boolean; signal?: AbortSignal } = {},
+  ): Promise<boolean> {
     const { r, fs, running } = await this.containerFs(idOrName);
     let owner: { uid: number; gid: number } | undefined;
     if (options.copyUIDGID && r.config.user) {
@@ -837,7 +924,10 @@ export class ContainerManager {
         const { uid, gid } = await resolveUser({ guest: fs.guest, base: { image }, images: this.deps.images }, r.config.user);
         owner = { uid, gid };
       } catch (err) {
-        throw new InvalidArgumentError(`failed to look up user ${JSON.stringify(r.config.user.split(':')[0])} in container: ${(err as Error).message.replace(/^unable to find (user|group) [^:]*: /, '')}`, { cause: err });
+        throw new InvalidArgumentError(
+          `failed to look up user ${JSON.stringify(r.config.user.split(':')[0])} in container: ${(err as Error).message.replace(/^unable to find (user|group) [^:]*: /, '')}`,
+          { cause: err },
+        );
       }
     }
     await extractToContainer(fs, path, tar, { ...(owner ? { owner } : {}), ...(options.signal ? { signal: options.signal } : {}) });

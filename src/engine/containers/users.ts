@@ -21,7 +21,9 @@ export async function resolveUser(source: EtcSource, user: string): Promise<{ ui
   const withGroups = async (uid: number, gid: number, name?: string) => {
     // like runc: the primary group plus every group that lists the user
     const groups = [gid];
-    if (name) for (const f of (await etcFiles(source)).filter((l) => l.length === 4)) if (f[3]!.split(',').includes(name) && !groups.includes(Number(f[2]))) groups.push(Number(f[2]));
+    if (name)
+      for (const f of (await etcFiles(source)).filter((l) => l.length === 4))
+        if (f[3]!.split(',').includes(name) && !groups.includes(Number(f[2]))) groups.push(Number(f[2]));
     return { uid, gid, groups };
   };
   if (!user) return withGroups(0, 0, 'root');
@@ -54,7 +56,11 @@ async function etcFiles({ guest, base, images }: EtcSource): Promise<string[][]>
     return `${read('etc/passwd')}\n${read('etc/group')}`.split('\n').map((l) => l.split(':'));
   }
   const files = new TextDecoder().decode(
-    await guestRun(guest, { ...base, argv: ['cat', '/etc/passwd', '/etc/group'], stdinNull: true, namespaces: ['mnt'] }, 'reading /etc/passwd').catch(() => new Uint8Array()),
+    await guestRun(
+      guest,
+      { ...base, argv: ['cat', '/etc/passwd', '/etc/group'], stdinNull: true, namespaces: ['mnt'] },
+      'reading /etc/passwd',
+    ).catch(() => new Uint8Array()),
   );
   return files.split('\n').map((l) => l.split(':'));
 }

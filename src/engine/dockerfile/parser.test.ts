@@ -5,7 +5,10 @@ import { DockerfileSyntaxError, dump, parseDockerfile } from './parser.ts';
 
 // BuildKit's parser conformance data (read-only, maintained outside this repository).
 const ROOT = new URL('../../../../shared/conformance/dockerfile-parser/frontend/dockerfile/parser/', import.meta.url);
-const exists = conformanceData('dockerfile-parser/frontend/dockerfile/parser/', "BuildKit's 33 parser cases, 4 negative cases and the line-number case").present;
+const exists = conformanceData(
+  'dockerfile-parser/frontend/dockerfile/parser/',
+  "BuildKit's 33 parser cases, 4 negative cases and the line-number case",
+).present;
 
 const read = (rel: string): string => readFileSync(new URL(rel, ROOT), 'utf8');
 const cases = (dir: string): string[] => (exists ? readdirSync(new URL(dir, ROOT)).sort() : []);
@@ -72,9 +75,7 @@ describe('parseDockerfile', () => {
       }
       return undefined;
     })();
-    expect(err?.message).toBe(
-      `dockerfile parse error on line 2: Syntax error - can't find = in "c". Must be of the form: name=value`,
-    );
+    expect(err?.message).toBe(`dockerfile parse error on line 2: Syntax error - can't find = in "c". Must be of the form: name=value`);
     expect([err?.line, err?.endLine, err?.kind]).toEqual([2, 3, 'invalid-key-value']);
   });
 
@@ -163,8 +164,6 @@ describe('parseDockerfile', () => {
     expect(json?.heredocs).toEqual([]);
     expect(user?.heredocs).toEqual([]);
     expect(spaced?.heredocs.map((h) => h.name)).toEqual(['EOF']);
-    expect(() => parseDockerfile('FROM a\nRUN <<EOF\necho\n')).toThrow(
-      'dockerfile parse error on line 2: unterminated heredoc',
-    );
+    expect(() => parseDockerfile('FROM a\nRUN <<EOF\necho\n')).toThrow('dockerfile parse error on line 2: unterminated heredoc');
   });
 });

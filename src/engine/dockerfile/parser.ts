@@ -308,10 +308,7 @@ function parseNameVal(rest: string, key: string, d: Directives): LineResult {
   for (const word of words) {
     const eq = word.indexOf('=');
     if (eq < 0) {
-      throw new ParseFailure(
-        'invalid-key-value',
-        `Syntax error - can't find = in ${goQuote(word)}. Must be of the form: name=value`,
-      );
+      throw new ParseFailure('invalid-key-value', `Syntax error - can't find = in ${goQuote(word)}. Must be of the form: name=value`);
     }
     next.push(word.slice(0, eq), word.slice(eq + 1), '=');
   }
@@ -324,8 +321,7 @@ const parseLabel: LineParser = (rest, d) => parseNameVal(rest, 'LABEL', d);
 /** ARG: `name`, `name=`, `name=value`, one argument per word. */
 const parseNameOrNameVal: LineParser = (rest, d) => ({ next: parseWords(rest, d) });
 
-const parseStringsWhitespaceDelimited: LineParser = (rest) =>
-  rest === '' ? { next: [] } : { next: splitWhitespace(rest, -1) };
+const parseStringsWhitespaceDelimited: LineParser = (rest) => (rest === '' ? { next: [] } : { next: splitWhitespace(rest, -1) });
 
 const parseString: LineParser = (rest) => ({ next: rest === '' ? [] : [rest] });
 
@@ -352,10 +348,7 @@ function parseJSON(rest: string): LineResult | typeof NOT_JSON {
   const next: string[] = [];
   for (const item of parsed as unknown[]) {
     if (typeof item !== 'string') {
-      throw new ParseFailure(
-        'invalid-json-array',
-        'when using JSON array syntax, arrays must be comprised of strings only',
-      );
+      throw new ParseFailure('invalid-json-array', 'when using JSON array syntax, arrays must be comprised of strings only');
     }
     next.push(toWellFormed(item));
   }

@@ -63,7 +63,9 @@ describe.skipIf(!exists)('BuildKit envVarTest (ProcessWord)', () => {
     it(`line ${c.line}: ${c.source}`, () => {
       if (c.expected === 'error') {
         expect(() => lex.processWord(c.source, ENVS)).toThrow(ShellExpansionError);
-        expect(() => lex.processWord(c.source, new Map(ENVS.map((e) => [e.split('=')[0] ?? '', e.slice(e.indexOf('=') + 1)])))).toThrow(ShellExpansionError);
+        expect(() => lex.processWord(c.source, new Map(ENVS.map((e) => [e.split('=')[0] ?? '', e.slice(e.indexOf('=') + 1)])))).toThrow(
+          ShellExpansionError,
+        );
       } else {
         expect(lex.processWord(c.source, ENVS)).toBe(c.expected);
       }

@@ -148,7 +148,9 @@ export const MAX_EXPANDED_WORD = 1024 * 1024;
 /** `result + more`, refused past MAX_EXPANDED_WORD. */
 function bounded(result: string, more: string): string {
   if (result.length + more.length > MAX_EXPANDED_WORD) {
-    throw new LexFailure(`the expanded word would be longer than ${MAX_EXPANDED_WORD} characters (1 MiB): variables expanding into each other grow without bound`);
+    throw new LexFailure(
+      `the expanded word would be longer than ${MAX_EXPANDED_WORD} characters (1 MiB): variables expanding into each other grow without bound`,
+    );
   }
   return result + more;
 }
@@ -492,8 +494,17 @@ function compilePattern(pattern: string, greedy: boolean, anchored: boolean): Re
         tok = next;
         break;
       }
-      case '[': case ']': case '{': case '}': case '.': case '+':
-      case '(': case ')': case '|': case '^': case '$':
+      case '[':
+      case ']':
+      case '{':
+      case '}':
+      case '.':
+      case '+':
+      case '(':
+      case ')':
+      case '|':
+      case '^':
+      case '$':
         out += '\\';
         break;
     }
@@ -516,7 +527,7 @@ function reversePattern(pattern: string): string {
   const chars = Array.from(pattern);
   const out = new Array<string>(chars.length);
   const last = chars.length - 1;
-  for (let i = 0; i <= last; ) {
+  for (let i = 0; i <= last;) {
     const tok = chars[i] as string;
     const outIdx = last - i;
     if (tok === '\\' && i !== last) {

@@ -50,7 +50,11 @@ export function containerDirs(id: string): { base: string; upper: string; work: 
  * container) and the `binds` that put them over /etc, read-write as in Docker. The agent writes
  * them itself: a guest shell doing it cost a third of `docker run --rm busybox true`.
  */
-export function containerEtcFiles(id: string, hostname: string, mode: 'start' | 'if-missing'): { files: NonNullable<SpawnSpec['files']>; binds: NonNullable<SpawnSpec['binds']> } {
+export function containerEtcFiles(
+  id: string,
+  hostname: string,
+  mode: 'start' | 'if-missing',
+): { files: NonNullable<SpawnSpec['files']>; binds: NonNullable<SpawnSpec['binds']> } {
   const { base } = containerDirs(id);
   const own: [string, string][] = [
     ['hostname', `${hostname}\n`],
@@ -161,4 +165,3 @@ export async function exportUpperDir(guest: GuestMachine, dir: string): Promise<
     await guestShell(guest, `rm -f /mnt/host/${name}`, 'cleaning up').catch(() => {});
   }
 }
-

@@ -8,7 +8,16 @@
  * umoci 0.4's `insert` writes such layers (see `readTarLenient`).
  */
 import { InvalidArgumentError } from '../errors.ts';
-import { compressionOf, decompress, LayerError, normalizeLayerPath, readTar, symlinkEscapes, type TarEntry, type TarReadOptions } from '../layer/index.ts';
+import {
+  compressionOf,
+  decompress,
+  LayerError,
+  normalizeLayerPath,
+  readTar,
+  symlinkEscapes,
+  type TarEntry,
+  type TarReadOptions,
+} from '../layer/index.ts';
 import { OciError, type Problem } from '../oci/index.ts';
 
 /** JSON documents (index.json, manifest.json, manifests, configs) larger than this are refused. */
@@ -152,7 +161,8 @@ export async function readArchive(input: Uint8Array, maxArchiveSize: number): Pr
     try {
       return readTarLenient(bytes, { maxEntrySize: maxArchiveSize, maxTotalSize: maxArchiveSize }).entries;
     } catch (err) {
-      if (err instanceof LayerError) throw invalid(`${err.kind === 'size-limit' ? '' : 'not a readable tar archive: '}${describeLayerError(err)}`, err);
+      if (err instanceof LayerError)
+        throw invalid(`${err.kind === 'size-limit' ? '' : 'not a readable tar archive: '}${describeLayerError(err)}`, err);
       throw err;
     }
   })();
@@ -178,13 +188,20 @@ export async function readArchive(input: Uint8Array, maxArchiveSize: number): Pr
         archive.files.set(path, e.data);
         break;
       case 'symlink':
-        if (e.linkname.startsWith('/')) throw invalid(`${label}: symlink target ${JSON.stringify(e.linkname)} is absolute; links in an image archive must stay inside it`);
+        if (e.linkname.startsWith('/'))
+          throw invalid(
+            `${label}: symlink target ${JSON.stringify(e.linkname)} is absolute; links in an image archive must stay inside it`,
+          );
         if (e.linkname === '' || e.linkname.includes('\0')) throw invalid(`${label}: symlink has an empty or NUL-containing target`);
-        if (symlinkEscapes(path, e.linkname)) throw invalid(`${label} escapes the root: symlink target ${JSON.stringify(e.linkname)} points outside the archive`);
+        if (symlinkEscapes(path, e.linkname))
+          throw invalid(`${label} escapes the root: symlink target ${JSON.stringify(e.linkname)} points outside the archive`);
         archive.links.set(path, joinLexically(path, e.linkname));
         break;
       case 'hardlink': {
-        if (e.linkname.startsWith('/')) throw invalid(`${label}: hard link target ${JSON.stringify(e.linkname)} is absolute; links in an image archive must stay inside it`);
+        if (e.linkname.startsWith('/'))
+          throw invalid(
+            `${label}: hard link target ${JSON.stringify(e.linkname)} is absolute; links in an image archive must stay inside it`,
+          );
         let target: string;
         try {
           target = normalizeLayerPath(e.linkname, e.name);
@@ -192,13 +209,16 @@ export async function readArchive(input: Uint8Array, maxArchiveSize: number): Pr
           throw invalid(`${label} escapes the root: hard link target ${JSON.stringify(e.linkname)} points outside the archive`, err);
         }
         const data = archive.files.get(target);
-        if (data === undefined) throw invalid(`${label}: hard link target ${JSON.stringify(e.linkname)} is not an earlier file of the archive`);
+        if (data === undefined)
+          throw invalid(`${label}: hard link target ${JSON.stringify(e.linkname)} is not an earlier file of the archive`);
         archive.files.set(path, data);
         break;
       }
       case 'char':
       case 'block':
-        throw invalid(`${label} is a device file (${e.type} ${e.devmajor}/${e.devminor}); an image archive holds only files, directories and links`);
+        throw invalid(
+          `${label} is a device file (${e.type} ${e.devmajor}/${e.devminor}); an image archive holds only files, directories and links`,
+        );
       default:
         throw invalid(`${label} is a ${e.type}; an image archive holds only files, directories and links`);
     }

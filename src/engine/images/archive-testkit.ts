@@ -15,7 +15,6 @@ import { MemoryBlobStore, MemoryMetadataStore } from '../store/index.ts';
 import { ImageStore } from './store.ts';
 import { asRoot, hostTool } from '../../../tests/fixtures/host-tools.ts';
 
-
 /** UTF-8 encoder and decoder for the tests' JSON and file contents. */
 export const enc = new TextEncoder();
 /** See `enc`. */
@@ -52,7 +51,13 @@ export function newEnv(): Env {
 }
 
 /** A file entry for `writeTar`. */
-export const file = (name: string, text: string, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({ name, type: 'file', data: enc.encode(text), mtime: T, ...extra });
+export const file = (name: string, text: string, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({
+  name,
+  type: 'file',
+  data: enc.encode(text),
+  mtime: T,
+  ...extra,
+});
 /** A directory entry for `writeTar`. */
 export const dir = (name: string, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({ name, type: 'directory', mtime: T, ...extra });
 
@@ -60,7 +65,12 @@ async function storeLayer(env: Env, entries: TarEntryInit[], compress: boolean):
   const tar = writeTar(entries);
   const blob = compress ? await gzip(tar) : tar;
   const info = await env.blobs.put(blob);
-  return { digest: info.digest, diffID: await sha256Digest(tar), size: blob.length, mediaType: compress ? MediaType.OciLayerGzip : MediaType.OciLayer };
+  return {
+    digest: info.digest,
+    diffID: await sha256Digest(tar),
+    size: blob.length,
+    mediaType: compress ? MediaType.OciLayerGzip : MediaType.OciLayer,
+  };
 }
 
 /** A base layer: busybox with links, a sticky /tmp, a nested doc folder, an owned /home. */
@@ -95,8 +105,14 @@ export const TOP_LAYER: TarEntryInit[] = [
 /** A two-layer image (gzip base, plain top, whiteout and opaque dir), tagged; returns its ID. */
 export async function makeBusybox(env: Env, tags: string[] = ['busybox:latest']): Promise<Image> {
   let image = await emptyImage();
-  image = await appendLayer(image, await storeLayer(env, BASE_LAYER, true), { created: '2024-01-01T00:00:00Z', created_by: 'ADD rootfs.tar /' });
-  image = await appendLayer(image, await storeLayer(env, TOP_LAYER, false), { created: '2024-01-02T00:00:00Z', created_by: 'RUN configure' });
+  image = await appendLayer(image, await storeLayer(env, BASE_LAYER, true), {
+    created: '2024-01-01T00:00:00Z',
+    created_by: 'ADD rootfs.tar /',
+  });
+  image = await appendLayer(image, await storeLayer(env, TOP_LAYER, false), {
+    created: '2024-01-02T00:00:00Z',
+    created_by: 'RUN configure',
+  });
   image = await withConfig(image, { Cmd: ['sh'], Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'] });
   const id = await env.store.put(image);
   for (const t of tags) await env.store.setReference(t, id);
@@ -114,10 +130,18 @@ export const BASE_LAYER_ZSTD = Uint8Array.from(
 /** makeBusybox with its base layer stored as tar+zstd. */
 export async function makeZstdBusybox(env: Env, tags: string[] = ['zbox:latest']): Promise<Image> {
   const info = await env.blobs.put(BASE_LAYER_ZSTD);
-  const base: Layer = { digest: info.digest, diffID: await sha256Digest(writeTar(BASE_LAYER)), size: BASE_LAYER_ZSTD.length, mediaType: MediaType.OciLayerZstd };
+  const base: Layer = {
+    digest: info.digest,
+    diffID: await sha256Digest(writeTar(BASE_LAYER)),
+    size: BASE_LAYER_ZSTD.length,
+    mediaType: MediaType.OciLayerZstd,
+  };
   let image = await emptyImage();
   image = await appendLayer(image, base, { created: '2024-01-01T00:00:00Z', created_by: 'ADD rootfs.tar /' });
-  image = await appendLayer(image, await storeLayer(env, TOP_LAYER, true), { created: '2024-01-02T00:00:00Z', created_by: 'RUN configure' });
+  image = await appendLayer(image, await storeLayer(env, TOP_LAYER, true), {
+    created: '2024-01-02T00:00:00Z',
+    created_by: 'RUN configure',
+  });
   image = await withConfig(image, { Cmd: ['sh'] });
   const id = await env.store.put(image);
   for (const t of tags) await env.store.setReference(t, id);
@@ -127,7 +151,10 @@ export async function makeZstdBusybox(env: Env, tags: string[] = ['zbox:latest']
 /** A one-layer image, untagged. */
 export async function makeOther(env: Env): Promise<Image> {
   let image = await emptyImage();
-  image = await appendLayer(image, await storeLayer(env, [dir('srv/'), file('srv/index.html', '<h1>hi</h1>\n')], true), { created: '2024-02-01T00:00:00Z', created_by: 'COPY . /srv' });
+  image = await appendLayer(image, await storeLayer(env, [dir('srv/'), file('srv/index.html', '<h1>hi</h1>\n')], true), {
+    created: '2024-02-01T00:00:00Z',
+    created_by: 'COPY . /srv',
+  });
   await env.store.put(image);
   return image;
 }
@@ -227,20 +254,43 @@ export async function layoutFiles(
     const blob = options.gzipLayers ? await gzip(tar) : tar;
     layers.push({ mediaType: options.gzipLayers ? MediaType.OciLayerGzip : MediaType.OciLayer, ...(await put(blob)) });
   }
-  const config = await put(enc.encode(JSON.stringify({ architecture: '386', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIDs } })));
-  const manifest = await put(enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config: { mediaType: MediaType.OciConfig, ...config }, layers })));
+  const config = await put(
+    enc.encode(JSON.stringify({ architecture: '386', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIDs } })),
+  );
+  const manifest = await put(
+    enc.encode(
+      JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config: { mediaType: MediaType.OciConfig, ...config }, layers }),
+    ),
+  );
   files.set('oci-layout', enc.encode('{"imageLayoutVersion":"1.0.0"}'));
   files.set(
     'index.json',
     enc.encode(
       JSON.stringify({
         schemaVersion: 2,
-        manifests: [{ mediaType: MediaType.OciManifest, ...manifest, annotations: { 'org.opencontainers.image.ref.name': options.refName ?? 'evil:latest' } }],
+        manifests: [
+          {
+            mediaType: MediaType.OciManifest,
+            ...manifest,
+            annotations: { 'org.opencontainers.image.ref.name': options.refName ?? 'evil:latest' },
+          },
+        ],
       }),
     ),
   );
   if (options.dockerManifest) {
-    files.set('manifest.json', enc.encode(JSON.stringify([{ Config: `blobs/sha256/${config.digest.slice(7)}`, RepoTags: ['evil:latest'], Layers: layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }])));
+    files.set(
+      'manifest.json',
+      enc.encode(
+        JSON.stringify([
+          {
+            Config: `blobs/sha256/${config.digest.slice(7)}`,
+            RepoTags: ['evil:latest'],
+            Layers: layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`),
+          },
+        ]),
+      ),
+    );
   }
   return { files, manifestDigest: manifest.digest, configDigest: config.digest, layerDigests: layers.map((l) => l.digest) };
 }

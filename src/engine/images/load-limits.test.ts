@@ -24,7 +24,9 @@ describe('docker load and the machine', () => {
     const { files } = await layoutFiles([big], { gzipLayers: true });
     expect(await load(files)).toMatch(/unpacks to more than 1 MB, more than LayerLab's machine can hold/);
     const two = await layoutFiles([writeTar([file('a', 'x'.repeat(600_000))]), writeTar([file('b', 'y'.repeat(600_000))])]);
-    expect(await load(two.files)).toMatch(/its layers unpack to 1 MB in 2 files, more than LayerLab's machine can hold \(1 MB and 50 files for all images and containers\); it would fail with "No space left on device"/);
+    expect(await load(two.files)).toMatch(
+      /its layers unpack to 1 MB in 2 files, more than LayerLab's machine can hold \(1 MB and 50 files for all images and containers\); it would fail with "No space left on device"/,
+    );
   });
 
   it('refuses an image of more files than the machine has inodes', async () => {
@@ -35,7 +37,9 @@ describe('docker load and the machine', () => {
 
   it('stops decompressing a layer at the limit instead of expanding it whole', async () => {
     // 64 MB of zeros in a small gzip, refused against a 1 MB machine (decompression stops at 1 MB)
-    const { files } = await layoutFiles([writeTar([{ name: 'zeros', type: 'file', data: new Uint8Array(64 * 1024 * 1024) }])], { gzipLayers: true });
+    const { files } = await layoutFiles([writeTar([{ name: 'zeros', type: 'file', data: new Uint8Array(64 * 1024 * 1024) }])], {
+      gzipLayers: true,
+    });
     const blob = [...files.values()].reduce((max, b) => Math.max(max, b.length), 0);
     expect(blob).toBeLessThan(200_000);
     expect(await load(files)).toMatch(/unpacks to more than 1 MB, more than LayerLab's machine can hold/);

@@ -80,7 +80,9 @@ describe('save → load round trip', () => {
     const old = await makeOther(dst);
     await dst.store.setReference('busybox:latest', old.configDigest);
     const events: string[] = [];
-    const result = await loadImages(dst.store, dst.blobs, dst.meta, await gzip(await saveImages(src.store, src.blobs, ['busybox'])), (e) => events.push(e.status));
+    const result = await loadImages(dst.store, dst.blobs, dst.meta, await gzip(await saveImages(src.store, src.blobs, ['busybox'])), (e) =>
+      events.push(e.status),
+    );
     expect(result.loaded).toEqual(['Loaded image: busybox:latest']);
     expect(events).toContain(`The image busybox:latest already exists, renaming the old one with ID ${old.configDigest} to empty string`);
     expect(await dst.store.resolveId('busybox:latest')).toBe(image.configDigest);
@@ -93,7 +95,9 @@ describe('save → load round trip', () => {
     const image = await makeZstdBusybox(src);
     const archive = await saveImages(src.store, src.blobs, ['zbox:latest']);
     const files = filesOf(archive);
-    const manifest = JSON.parse(dec.decode(files.get(`blobs/sha256/${image.manifestDigest.slice(7)}`))) as { layers: { mediaType: string }[] };
+    const manifest = JSON.parse(dec.decode(files.get(`blobs/sha256/${image.manifestDigest.slice(7)}`))) as {
+      layers: { mediaType: string }[];
+    };
     expect(manifest.layers.map((l) => l.mediaType)).toEqual([MediaType.OciLayerZstd, MediaType.OciLayerGzip]);
     expect(isZstd(files.get(`blobs/sha256/${image.layers[0]!.digest.slice(7)}`)!)).toBe(true);
     const dst = newEnv();
@@ -144,10 +148,24 @@ describe('save → load round trip', () => {
         return { digest, size: b.length };
       };
       const layer = { mediaType: MediaType.OciLayerZstd, ...(await put(bytes)) };
-      const config = await put(enc.encode(JSON.stringify({ architecture: '386', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [diffID] } })));
-      const manifest = await put(enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config: { mediaType: MediaType.OciConfig, ...config }, layers: [layer] })));
+      const config = await put(
+        enc.encode(JSON.stringify({ architecture: '386', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [diffID] } })),
+      );
+      const manifest = await put(
+        enc.encode(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: MediaType.OciManifest,
+            config: { mediaType: MediaType.OciConfig, ...config },
+            layers: [layer],
+          }),
+        ),
+      );
       files.set('oci-layout', enc.encode('{"imageLayoutVersion":"1.0.0"}'));
-      files.set('index.json', enc.encode(JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, ...manifest }] })));
+      files.set(
+        'index.json',
+        enc.encode(JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, ...manifest }] })),
+      );
       const env = newEnv();
       const message = await rejects(loadImages(env.store, env.blobs, env.meta, tarOf(files)));
       expect(message).toContain(`invalid archive: layer blobs/sha256/${layer.digest.slice(7)}: `);
@@ -159,7 +177,15 @@ describe('save → load round trip', () => {
   it('loads a docker-save archive alone, old style (<id>/layer.tar, symlinked duplicates)', async () => {
     const base = writeTar(BASE_LAYER);
     const top = writeTar(TOP_LAYER);
-    const cfg = async (layers: Uint8Array[]) => enc.encode(JSON.stringify({ architecture: '386', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: await Promise.all(layers.map((l) => sha256Digest(l))) } }));
+    const cfg = async (layers: Uint8Array[]) =>
+      enc.encode(
+        JSON.stringify({
+          architecture: '386',
+          os: 'linux',
+          config: { Cmd: ['sh'] },
+          rootfs: { type: 'layers', diff_ids: await Promise.all(layers.map((l) => sha256Digest(l))) },
+        }),
+      );
     const cfgA = await cfg([base]);
     const cfgB = await cfg([base, top]);
     const idA = await sha256Digest(cfgA);
@@ -222,20 +248,57 @@ describe('save → load round trip', () => {
       return { digest, size: bytes.length };
     };
     const image = async (arch: string, layer: Uint8Array) => {
-      const config = await put(enc.encode(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [await sha256Digest(layer)] } })));
+      const config = await put(
+        enc.encode(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [await sha256Digest(layer)] } })),
+      );
       const gz = await gzip(layer);
       const manifest = await put(
-        enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.DockerManifest, config: { mediaType: MediaType.DockerConfig, ...config }, layers: [{ mediaType: MediaType.DockerLayerGzip, ...(await put(gz)) }] })),
+        enc.encode(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: MediaType.DockerManifest,
+            config: { mediaType: MediaType.DockerConfig, ...config },
+            layers: [{ mediaType: MediaType.DockerLayerGzip, ...(await put(gz)) }],
+          }),
+        ),
       );
-      return { mediaType: MediaType.DockerManifest, ...manifest, platform: { architecture: arch, os: 'linux' }, configDigest: config.digest };
+      return {
+        mediaType: MediaType.DockerManifest,
+        ...manifest,
+        platform: { architecture: arch, os: 'linux' },
+        configDigest: config.digest,
+      };
     };
     const amd = await image('amd64', layerAmd);
     const i386 = await image('386', layer386);
-    const attestation = { mediaType: MediaType.OciManifest, ...(await put(enc.encode('{}'))), platform: { architecture: 'unknown', os: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } };
+    const attestation = {
+      mediaType: MediaType.OciManifest,
+      ...(await put(enc.encode('{}'))),
+      platform: { architecture: 'unknown', os: 'unknown' },
+      annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
+    };
     const strip = ({ configDigest: _, ...d }: typeof amd) => d;
-    const list = await put(enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.DockerManifestList, manifests: [strip(amd), strip(i386), attestation] })));
+    const list = await put(
+      enc.encode(
+        JSON.stringify({ schemaVersion: 2, mediaType: MediaType.DockerManifestList, manifests: [strip(amd), strip(i386), attestation] }),
+      ),
+    );
     files.set('oci-layout', enc.encode('{"imageLayoutVersion":"1.0.0"}'));
-    files.set('index.json', enc.encode(JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.DockerManifestList, ...list, annotations: { 'org.opencontainers.image.ref.name': 'example.com/team/app:2.0' } }] })));
+    files.set(
+      'index.json',
+      enc.encode(
+        JSON.stringify({
+          schemaVersion: 2,
+          manifests: [
+            {
+              mediaType: MediaType.DockerManifestList,
+              ...list,
+              annotations: { 'org.opencontainers.image.ref.name': 'example.com/team/app:2.0' },
+            },
+          ],
+        }),
+      ),
+    );
     const env = newEnv();
     const result = await loadImages(env.store, env.blobs, env.meta, tarOf(files));
     expect(result.loaded).toEqual(['Loaded image: example.com/team/app:2.0']);
@@ -309,7 +372,9 @@ describe.skipIf(!HAVE_UMOCI || !HAVE_TAR || !IS_ROOT)('umoci', () => {
     expect(ids.get('base')).toBe(layoutImageId(L, 'base'));
     expect(ids.get('v2')).toBe(layoutImageId(L, 'v2'));
     if (result.warnings.length) {
-      expect(result.warnings).toEqual([expect.stringMatching(/: the tar ends without its end-of-archive blocks .* so the image gets a new ID$/)]);
+      expect(result.warnings).toEqual([
+        expect.stringMatching(/: the tar ends without its end-of-archive blocks .* so the image gets a new ID$/),
+      ]);
       expect(ids.get('v3')).not.toBe(layoutImageId(L, 'v3'));
     } else expect(ids.get('v3')).toBe(layoutImageId(L, 'v3'));
     const id = ids.get('v3')!;
@@ -330,7 +395,14 @@ describe.skipIf(!HAVE_UMOCI || !HAVE_TAR || !IS_ROOT)('umoci', () => {
       expect(await containerView(env, ids.get(tag)!)).toEqual(disk);
     }
     const v3 = await containerView(env, id);
-    expect(v3.filter((l) => l.includes(' app/'))).toEqual(['directory 755 0/0 app/conf', 'directory 755 0/0 app/data', 'file 644 0/0 app/conf/c.yml "c: 3\\n"', 'file 644 0/0 app/data/new.db "new\\n"'].sort());
+    expect(v3.filter((l) => l.includes(' app/'))).toEqual(
+      [
+        'directory 755 0/0 app/conf',
+        'directory 755 0/0 app/data',
+        'file 644 0/0 app/conf/c.yml "c: 3\\n"',
+        'file 644 0/0 app/data/new.db "new\\n"',
+      ].sort(),
+    );
   });
 });
 
@@ -367,13 +439,22 @@ describe('hostile archives are rejected and change nothing', () => {
 
   it('a layer entry with ".."', async () => {
     const { files, layerDigests } = await layoutFiles([writeTar([file('../etc/passwd', 'root::0:0::/:/bin/sh\n')])]);
-    const message = await expectRejected(tarOf(await withGood(files)), `layer blobs/sha256/${layerDigests[0]!.slice(7)}: entry "../etc/passwd" escapes the root`);
+    const message = await expectRejected(
+      tarOf(await withGood(files)),
+      `layer blobs/sha256/${layerDigests[0]!.slice(7)}: entry "../etc/passwd" escapes the root`,
+    );
     expect(message).toContain('".."');
   });
 
   it('escaping links: a relative symlink, a hard link out of the layer, absolute links in the archive', async () => {
-    const symlink = await layoutFiles([writeTar([{ name: 'etc/evil', type: 'symlink', linkname: '../../../../etc/shadow' }])], { gzipLayers: true });
-    await expectRejected(tarOf(await withGood(symlink.files)), 'entry "etc/evil" escapes the root', 'symlink target "../../../../etc/shadow"');
+    const symlink = await layoutFiles([writeTar([{ name: 'etc/evil', type: 'symlink', linkname: '../../../../etc/shadow' }])], {
+      gzipLayers: true,
+    });
+    await expectRejected(
+      tarOf(await withGood(symlink.files)),
+      'entry "etc/evil" escapes the root',
+      'symlink target "../../../../etc/shadow"',
+    );
     const hardUp = await layoutFiles([writeTar([{ name: 'shadow', type: 'hardlink', linkname: '../../etc/shadow' }])]);
     await expectRejected(tarOf(await withGood(hardUp.files)), 'entry "shadow" escapes the root');
     const hardAbs = await layoutFiles([writeTar([{ name: 'shadow', type: 'hardlink', linkname: '/etc/shadow' }])]);
@@ -383,16 +464,36 @@ describe('hostile archives are rejected and change nothing', () => {
     const blobPath = `blobs/sha256/${ok.layerDigests[0]!.slice(7)}`;
     const files = new Map(ok.files);
     files.delete(blobPath);
-    await expectRejected(tarOf(files, [{ name: blobPath, type: 'symlink', linkname: '/etc/passwd' }]), `entry "${blobPath}"`, 'symlink target "/etc/passwd" is absolute');
-    await expectRejected(tarOf(files, [{ name: blobPath, type: 'hardlink', linkname: '/etc/passwd' }]), `entry "${blobPath}"`, 'hard link target "/etc/passwd" is absolute');
-    await expectRejected(tarOf(files, [{ name: blobPath, type: 'symlink', linkname: '../../../etc/passwd' }]), `entry "${blobPath}" escapes the root`);
+    await expectRejected(
+      tarOf(files, [{ name: blobPath, type: 'symlink', linkname: '/etc/passwd' }]),
+      `entry "${blobPath}"`,
+      'symlink target "/etc/passwd" is absolute',
+    );
+    await expectRejected(
+      tarOf(files, [{ name: blobPath, type: 'hardlink', linkname: '/etc/passwd' }]),
+      `entry "${blobPath}"`,
+      'hard link target "/etc/passwd" is absolute',
+    );
+    await expectRejected(
+      tarOf(files, [{ name: blobPath, type: 'symlink', linkname: '../../../etc/passwd' }]),
+      `entry "${blobPath}" escapes the root`,
+    );
   });
 
   it('a device file, in a layer or in the archive', async () => {
-    const { files } = await layoutFiles([writeTar([dir('dev/'), { name: 'dev/sda', type: 'block', devmajor: 8, devminor: 0 }, { name: 'dev/mem', type: 'char', devmajor: 1, devminor: 1 }])]);
+    const { files } = await layoutFiles([
+      writeTar([
+        dir('dev/'),
+        { name: 'dev/sda', type: 'block', devmajor: 8, devminor: 0 },
+        { name: 'dev/mem', type: 'char', devmajor: 1, devminor: 1 },
+      ]),
+    ]);
     await expectRejected(tarOf(await withGood(files)), 'entry "dev/sda" is a device file', 'block device 8/0');
     const ok = await layoutFiles([writeTar([file('ok', 'fine\n')])]);
-    await expectRejected(tarOf(ok.files, [{ name: 'dev-null', type: 'char', devmajor: 1, devminor: 3 }]), 'entry "dev-null" is a device file');
+    await expectRejected(
+      tarOf(ok.files, [{ name: 'dev-null', type: 'char', devmajor: 1, devminor: 3 }]),
+      'entry "dev-null" is a device file',
+    );
   });
 
   it('a digest mismatch: a blob whose bytes are not its name', async () => {
@@ -423,7 +524,10 @@ describe('hostile archives are rejected and change nothing', () => {
     const index = JSON.parse(dec.decode(files.get('index.json'))) as { manifests: { size: number }[] };
     index.manifests[0]!.size += 1;
     files.set('index.json', enc.encode(JSON.stringify(index)));
-    await expectRejected(tarOf(await withGood(files)), `manifest blobs/sha256/${manifestDigest.slice(7)}: size mismatch: the descriptor says`);
+    await expectRejected(
+      tarOf(await withGood(files)),
+      `manifest blobs/sha256/${manifestDigest.slice(7)}: size mismatch: the descriptor says`,
+    );
   });
 
   it('a truncated gzip archive, and a truncated gzip layer', async () => {
@@ -445,14 +549,22 @@ describe('hostile archives are rejected and change nothing', () => {
     const mDigest = await sha256Digest(mBytes);
     l2.files.delete(manifestPath);
     l2.files.set(`blobs/sha256/${mDigest.slice(7)}`, mBytes);
-    l2.files.set('index.json', enc.encode(JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, digest: mDigest, size: mBytes.length }] })));
+    l2.files.set(
+      'index.json',
+      enc.encode(
+        JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, digest: mDigest, size: mBytes.length }] }),
+      ),
+    );
     await expectRejected(tarOf(await withGood(l2.files)), `layer blobs/sha256/${cutDigest.slice(7)}: gzip stream is truncated`);
   });
 
   it("a layer cut inside a member's data", async () => {
     const full = writeTar([file('data.bin', 'x'.repeat(2000))]);
     const { files, layerDigests } = await layoutFiles([full.subarray(0, 512 + 1000)]);
-    await expectRejected(tarOf(await withGood(files)), `layer blobs/sha256/${layerDigests[0]!.slice(7)}: entry "data.bin": member data needs 2000 bytes but only 1000 remain`);
+    await expectRejected(
+      tarOf(await withGood(files)),
+      `layer blobs/sha256/${layerDigests[0]!.slice(7)}: entry "data.bin": member data needs 2000 bytes but only 1000 remain`,
+    );
   });
 
   it('a tar header claiming a gigantic size, and a layer that inflates past the limit', async () => {
@@ -497,7 +609,10 @@ describe('hostile archives are rejected and change nothing', () => {
   it('a missing blob', async () => {
     const { files, layerDigests } = await layoutFiles([writeTar([file('a', 'aaaa\n')])]);
     files.delete(`blobs/sha256/${layerDigests[0]!.slice(7)}`);
-    await expectRejected(tarOf(await withGood(files)), `layer ${layerDigests[0]} is missing: the archive has no blobs/sha256/${layerDigests[0]!.slice(7)}`);
+    await expectRejected(
+      tarOf(await withGood(files)),
+      `layer ${layerDigests[0]} is missing: the archive has no blobs/sha256/${layerDigests[0]!.slice(7)}`,
+    );
   });
 
   it('garbage: not a tar, no image, bad JSON, bad references', async () => {

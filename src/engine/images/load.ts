@@ -13,7 +13,16 @@
  * layer is stored properly terminated: new diffID, config and image ID, reported in `warnings`.
  */
 import type { PullEvent } from '../api.ts';
-import { compressionOf, contentSize, decompress, gzip, LayerError, normalizeLayerPath, validateLayer, type TarEntry } from '../layer/index.ts';
+import {
+  compressionOf,
+  contentSize,
+  decompress,
+  gzip,
+  LayerError,
+  normalizeLayerPath,
+  validateLayer,
+  type TarEntry,
+} from '../layer/index.ts';
 import {
   canonicalJson,
   CONFIG_SHAPE,
@@ -114,7 +123,9 @@ class Loader {
   /** Refuses a config too large to send to the machine. */
   checkConfig(bytes: Uint8Array, where: string): void {
     if (bytes.length > MAX_CONFIG_BYTES) {
-      throw invalid(`${where} is ${bytes.length} bytes; LayerLab runs images whose config is at most ${MAX_CONFIG_BYTES} bytes (1 MiB): it goes to the machine in one message`);
+      throw invalid(
+        `${where} is ${bytes.length} bytes; LayerLab runs images whose config is at most ${MAX_CONFIG_BYTES} bytes (1 MiB): it goes to the machine in one message`,
+      );
     }
   }
 
@@ -137,10 +148,12 @@ class Loader {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw invalid(`${what} ${JSON.stringify(digest)}: only sha256 digests are supported`);
     const path = blobPath(digest);
     const size = desc.size;
-    if (!Number.isSafeInteger(size) || size < 0) throw invalid(`${what} ${path}: the descriptor's size ${String(size)} is not a byte count`);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw invalid(`${what} ${path}: the descriptor's size ${String(size)} is not a byte count`);
     const bytes = this.archive.lookup(path);
     if (bytes === undefined) throw invalid(`${what} ${digest} is missing: the archive has no ${path}`);
-    if (bytes.length !== size) throw invalid(`${what} ${path}: size mismatch: the descriptor says ${size} bytes, the blob has ${bytes.length}`);
+    if (bytes.length !== size)
+      throw invalid(`${what} ${path}: size mismatch: the descriptor says ${size} bytes, the blob has ${bytes.length}`);
     await this.checkDigest(bytes, digest as Digest, `${what} ${path}`);
     return bytes;
   }
@@ -180,8 +193,13 @@ class Loader {
       : bytes;
     if (tar.length > limit) throw tooBig();
     const actual = await sha256Digest(tar);
-    if (actual !== diffID) throw invalid(`layer ${where}: diffID mismatch: the config's rootfs.diff_ids says ${diffID}, the uncompressed layer hashes to ${actual}`);
-    const { entries, terminated } = await guard(`layer ${where}`, () => readTarLenient(tar, { maxEntrySize: this.maxLayerSize, maxTotalSize: this.maxLayerSize }));
+    if (actual !== diffID)
+      throw invalid(
+        `layer ${where}: diffID mismatch: the config's rootfs.diff_ids says ${diffID}, the uncompressed layer hashes to ${actual}`,
+      );
+    const { entries, terminated } = await guard(`layer ${where}`, () =>
+      readTarLenient(tar, { maxEntrySize: this.maxLayerSize, maxTotalSize: this.maxLayerSize }),
+    );
     await guard(`layer ${where}`, () => validateLayer(entries));
     refuseUnderOwnSymlink(entries, `layer ${where}`);
     // the layer's size as Docker counts it: bytes of file content
@@ -189,7 +207,9 @@ class Loader {
     if (terminated) {
       const blob = compressed ? await gzip(terminated) : terminated;
       check.repaired = { blob, digest: await sha256Digest(blob), diffID: await sha256Digest(terminated), gzip: compressed };
-      this.warn(`layer ${where}: the tar ends without its end-of-archive blocks (as umoci 0.4's insert writes them); loaded it properly terminated as ${check.repaired.diffID}, so the image gets a new ID`);
+      this.warn(
+        `layer ${where}: the tar ends without its end-of-archive blocks (as umoci 0.4's insert writes them); loaded it properly terminated as ${check.repaired.diffID}, so the image gets a new ID`,
+      );
     }
     this.layers.set(key, check);
     this.onEvent({ id: hexOf(diffID).slice(0, 12), status: 'Loading layer', current: tar.length, total: tar.length });
@@ -202,7 +222,11 @@ class Loader {
   }
 
   /** The image with repaired layers swapped in: new layer descriptors, diff_ids, config and manifest. */
-  private async withRepairedLayers(image: Image, checks: readonly LayerCheck[], where: string): Promise<{ image: Image; blobs: Map<Digest, Uint8Array> }> {
+  private async withRepairedLayers(
+    image: Image,
+    checks: readonly LayerCheck[],
+    where: string,
+  ): Promise<{ image: Image; blobs: Map<Digest, Uint8Array> }> {
     const blobs = new Map<Digest, Uint8Array>();
     if (!checks.some((c) => c.repaired)) return { image, blobs };
     const docker = image.manifest.mediaType === MediaType.DockerManifest;
@@ -216,11 +240,21 @@ class Loader {
       const r = checks[i]?.repaired;
       if (!r) return d;
       blobs.set(r.digest, r.blob);
-      const mediaType = docker ? (r.gzip ? MediaType.DockerLayerGzip : MediaType.DockerLayer) : r.gzip ? MediaType.OciLayerGzip : MediaType.OciLayer;
+      const mediaType = docker
+        ? r.gzip
+          ? MediaType.DockerLayerGzip
+          : MediaType.DockerLayer
+        : r.gzip
+          ? MediaType.OciLayerGzip
+          : MediaType.OciLayer;
       return { ...d, mediaType, digest: r.digest, size: r.blob.length };
     });
     const rawManifest = canonicalJson(
-      { ...manifest, config: { ...manifest.config, digest: await sha256Digest(rawConfig), size: encoder.encode(rawConfig).length }, layers },
+      {
+        ...manifest,
+        config: { ...manifest.config, digest: await sha256Digest(rawConfig), size: encoder.encode(rawConfig).length },
+        layers,
+      },
       MANIFEST_SHAPE,
     );
     const repaired = await guard(where, () => deserializeImage(rawManifest, rawConfig));
@@ -269,7 +303,11 @@ class Loader {
   }
 
   /** Follows nested indexes down to one image manifest; undefined for descriptors of other things. */
-  private async resolveManifest(desc: Descriptor, where: string, depth: number): Promise<{ desc: Descriptor; bytes: Uint8Array } | undefined> {
+  private async resolveManifest(
+    desc: Descriptor,
+    where: string,
+    depth: number,
+  ): Promise<{ desc: Descriptor; bytes: Uint8Array } | undefined> {
     if (desc.mediaType === MediaType.OciIndex || desc.mediaType === MediaType.DockerManifestList) {
       if (depth >= MAX_INDEX_DEPTH) throw invalid(`${where}: indexes nested more than ${MAX_INDEX_DEPTH} deep`);
       const path = blobPath(desc.digest);
@@ -285,7 +323,10 @@ class Loader {
   private choosePlatform(manifests: readonly Descriptor[], where: string): Descriptor {
     const images = manifests.filter(
       (d) =>
-        (d.mediaType === MediaType.OciManifest || d.mediaType === MediaType.DockerManifest || d.mediaType === MediaType.OciIndex || d.mediaType === MediaType.DockerManifestList) &&
+        (d.mediaType === MediaType.OciManifest ||
+          d.mediaType === MediaType.DockerManifest ||
+          d.mediaType === MediaType.OciIndex ||
+          d.mediaType === MediaType.DockerManifestList) &&
         d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
         d.platform?.os !== 'unknown',
     );
@@ -293,7 +334,9 @@ class Loader {
     if (wanted) return wanted;
     if (images.length === 1) return images[0]!;
     if (images.length === 0) throw invalid(`${where} lists no image manifest`);
-    const offered = images.map((d) => (d.platform ? [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/') : 'unknown')).join(', ');
+    const offered = images
+      .map((d) => (d.platform ? [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/') : 'unknown'))
+      .join(', ');
     throw invalid(`${where} has no ${this.platform.os}/${this.platform.architecture} image (it offers ${offered})`);
   }
 
@@ -323,14 +366,21 @@ class Loader {
     }
     this.checkFits(`image ${found.configDigest.slice(7, 19)}`, checks);
     const { image, blobs: replaced } = await this.withRepairedLayers(found, checks, where);
-    this.add(found.configDigest, image, image === found ? blobs : keep(image, blobs, replaced), checks.map((c) => c.size), references);
+    this.add(
+      found.configDigest,
+      image,
+      image === found ? blobs : keep(image, blobs, replaced),
+      checks.map((c) => c.size),
+      references,
+    );
   }
 
   // --- docker-save manifest.json ---------------------------------------------------------------
 
   /** A file named by manifest.json; it must stay inside the archive and exist. */
   private file(what: string, value: unknown): { path: string; bytes: Uint8Array } {
-    if (typeof value !== 'string' || value === '') throw invalid(`manifest.json: ${what} must be a path in the archive, not ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || value === '')
+      throw invalid(`manifest.json: ${what} must be a path in the archive, not ${JSON.stringify(value)}`);
     if (value.startsWith('/')) throw invalid(`manifest.json: ${what} ${JSON.stringify(value)} points outside the archive (absolute path)`);
     let path: string;
     try {
@@ -354,12 +404,14 @@ class Loader {
     if (!Array.isArray(json)) throw invalid('manifest.json must be a JSON array of images');
     for (const [i, raw] of json.entries()) {
       const at = `manifest.json[${i}]`;
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(`${at} must be an object with Config, RepoTags and Layers`);
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw invalid(`${at} must be an object with Config, RepoTags and Layers`);
       const entry = raw as { [K in keyof DockerSaveEntry]?: unknown };
       const config = this.file(`${at}.Config`, entry.Config);
       if (!Array.isArray(entry.Layers)) throw invalid(`${at}.Layers must be an array of paths`);
       const layerFiles = entry.Layers.map((l: unknown, j: number) => this.file(`${at}.Layers[${j}]`, l));
-      if (entry.RepoTags !== undefined && entry.RepoTags !== null && !Array.isArray(entry.RepoTags)) throw invalid(`${at}.RepoTags must be an array of names`);
+      if (entry.RepoTags !== undefined && entry.RepoTags !== null && !Array.isArray(entry.RepoTags))
+        throw invalid(`${at}.RepoTags must be an array of names`);
       const references = ((entry.RepoTags as unknown[] | null | undefined) ?? []).map((tag) => {
         if (typeof tag !== 'string') throw invalid(`${at}.RepoTags: ${JSON.stringify(tag)} is not a name`);
         try {
@@ -390,13 +442,15 @@ class Loader {
       const descriptors: Descriptor[] = [];
       for (const [j, f] of layerFiles.entries()) {
         const diffID = diffIDs[j]!;
-        if (!/^sha256:[0-9a-f]{64}$/.test(diffID)) throw invalid(`config ${config.path}: diff_ids[${j}] ${JSON.stringify(diffID)} is not a sha256 digest`);
+        if (!/^sha256:[0-9a-f]{64}$/.test(diffID))
+          throw invalid(`config ${config.path}: diff_ids[${j}] ${JSON.stringify(diffID)} is not a sha256 digest`);
         await this.nameDigest(f.path, f.bytes);
         const digest = await sha256Digest(f.bytes);
         checks.push(await this.layer(f.bytes, digest, diffID, f.path));
         blobs.set(digest, f.bytes);
         const compression = compressionOf(f.bytes);
-        const mediaType = compression === 'gzip' ? MediaType.OciLayerGzip : compression === 'zstd' ? MediaType.OciLayerZstd : MediaType.OciLayer;
+        const mediaType =
+          compression === 'gzip' ? MediaType.OciLayerGzip : compression === 'zstd' ? MediaType.OciLayerZstd : MediaType.OciLayer;
         descriptors.push({ mediaType, digest, size: f.bytes.length });
       }
       this.checkFits(`image ${configDigest.slice(7, 19)}`, checks);
@@ -412,7 +466,13 @@ class Loader {
       const found = await guard(where, () => deserializeImage(manifestText, config.bytes));
       blobs.set(found.manifestDigest, encoder.encode(manifestText));
       const { image, blobs: replaced } = await this.withRepairedLayers(found, checks, where);
-      this.add(configDigest, image, image === found ? blobs : keep(image, blobs, replaced), checks.map((c) => c.size), references);
+      this.add(
+        configDigest,
+        image,
+        image === found ? blobs : keep(image, blobs, replaced),
+        checks.map((c) => c.size),
+        references,
+      );
     }
   }
 }
@@ -451,7 +511,13 @@ export async function loadImages(
   if (!hasIndex && !hasManifest) {
     throw invalid('neither manifest.json nor index.json found: this is not a `docker save` archive or an OCI image layout');
   }
-  const loader = new Loader(files, options.maxLayerSize ?? 2 * GiB, options.platform ?? { os: 'linux', architecture: '386' }, onEvent, options.machine);
+  const loader = new Loader(
+    files,
+    options.maxLayerSize ?? 2 * GiB,
+    options.platform ?? { os: 'linux', architecture: '386' },
+    onEvent,
+    options.machine,
+  );
   if (hasIndex) await loader.layout();
   if (hasManifest) await loader.dockerManifest();
   const candidates = [...loader.candidates.values()];
@@ -486,7 +552,11 @@ export async function loadImages(
     for (const r of c.references) loaded.push(`Loaded image: ${r}`);
   }
   for (const line of loaded) onEvent({ id: '', status: line });
-  return { loaded, images: candidates.map((c) => ({ id: c.image.configDigest, references: [...c.references] })), warnings: [...loader.warnings] };
+  return {
+    loaded,
+    images: candidates.map((c) => ({ id: c.image.configDigest, references: [...c.references] })),
+    warnings: [...loader.warnings],
+  };
 }
 
 /**
@@ -502,7 +572,10 @@ function refuseUnderOwnSymlink(entries: readonly TarEntry[], where: string): voi
     const parts = normalizeLayerPath(e.name).split('/');
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join('/');
-      if (links.has(parent)) throw invalid(`${where}: the entry ${JSON.stringify(e.name)} lies under ${JSON.stringify(parent)}, a symbolic link in the same layer; such a layer cannot be unpacked safely`);
+      if (links.has(parent))
+        throw invalid(
+          `${where}: the entry ${JSON.stringify(e.name)} lies under ${JSON.stringify(parent)}, a symbolic link in the same layer; such a layer cannot be unpacked safely`,
+        );
     }
   }
 }

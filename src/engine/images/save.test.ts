@@ -47,7 +47,9 @@ describe('saveImages', () => {
     const archive = await saveImages(env.store, env.blobs, ['busybox:latest']);
     expect(await saveImages(env.store, env.blobs, ['busybox:latest'])).toEqual(archive);
     const entries = readTar(archive);
-    const blobNames = [image.manifestDigest, image.configDigest, ...image.layers.map((l) => l.digest)].map((d) => `blobs/sha256/${d.slice(7)}`).sort();
+    const blobNames = [image.manifestDigest, image.configDigest, ...image.layers.map((l) => l.digest)]
+      .map((d) => `blobs/sha256/${d.slice(7)}`)
+      .sort();
     expect(entries.map((e) => e.name)).toEqual(['blobs/', 'blobs/sha256/', ...blobNames, 'index.json', 'manifest.json', 'oci-layout']);
     const files = filesOf(archive);
     expect(JSON.parse(dec.decode(files.get('oci-layout')))).toEqual({ imageLayoutVersion: '1.0.0' });
@@ -64,7 +66,11 @@ describe('saveImages', () => {
       ],
     });
     expect(JSON.parse(dec.decode(files.get('manifest.json')))).toEqual([
-      { Config: `blobs/sha256/${image.configDigest.slice(7)}`, RepoTags: ['busybox:latest'], Layers: image.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) },
+      {
+        Config: `blobs/sha256/${image.configDigest.slice(7)}`,
+        RepoTags: ['busybox:latest'],
+        Layers: image.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`),
+      },
     ]);
     // blobs are written exactly as stored
     for (const l of image.layers) expect(files.get(`blobs/sha256/${l.digest.slice(7)}`)).toEqual(await env.blobs.get(l.digest));
@@ -75,7 +81,9 @@ describe('saveImages', () => {
     const image = await makeBusybox(env, ['busybox:latest', 'busybox:1.36']);
     const other = await makeOther(env);
     const files = filesOf(await saveImages(env.store, env.blobs, ['busybox', other.configDigest.slice(7, 19)]));
-    const index = JSON.parse(dec.decode(files.get('index.json'))) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+    const index = JSON.parse(dec.decode(files.get('index.json'))) as {
+      manifests: { digest: string; annotations?: Record<string, string> }[];
+    };
     expect(index.manifests.map((m) => [m.digest, m.annotations?.['org.opencontainers.image.ref.name']])).toEqual([
       [image.manifestDigest, '1.36'],
       [image.manifestDigest, 'latest'],

@@ -6,7 +6,16 @@
  */
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { writeTar, type TarEntryInit } from '../layer/index.ts';
-import { canonicalJson, INDEX_SHAPE, manifestDescriptor, MediaType, serializeImage, type Descriptor, type Image, type ImageIndex } from '../oci/index.ts';
+import {
+  canonicalJson,
+  INDEX_SHAPE,
+  manifestDescriptor,
+  MediaType,
+  serializeImage,
+  type Descriptor,
+  type Image,
+  type ImageIndex,
+} from '../oci/index.ts';
 import type { BlobStore } from '../store/types.ts';
 import { blobPath, hexOf, OCI_LAYOUT, referenceAnnotations, type DockerSaveEntry } from './archive-format.ts';
 import { looksLikeId, parseReference, type Reference } from './reference.ts';
@@ -90,9 +99,12 @@ export async function saveImages(store: ImageStore, blobs: BlobStore, refs: read
       try {
         bytes = await blobs.get(layer.digest);
       } catch (err) {
-        throw new NotFoundError(`layer ${layer.digest} of image ${id} is missing from the store; pull or build the image again`, { cause: err });
+        throw new NotFoundError(`layer ${layer.digest} of image ${id} is missing from the store; pull or build the image again`, {
+          cause: err,
+        });
       }
-      if (bytes.length !== layer.size) throw new InvalidArgumentError(`layer ${layer.digest} of image ${id} is ${bytes.length} bytes but its manifest says ${layer.size}`);
+      if (bytes.length !== layer.size)
+        throw new InvalidArgumentError(`layer ${layer.digest} of image ${id} is ${bytes.length} bytes but its manifest says ${layer.size}`);
       blobBytes.set(layer.digest, bytes);
     }
     dockerManifest.push({

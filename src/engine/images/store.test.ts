@@ -38,8 +38,18 @@ async function catalogOf(blob = OS_ZSTD): Promise<{ store: ImageStore; image: Im
     return digest;
   };
   const app = await gzip(APP_TAR);
-  const zstdLayer: Layer = { digest: await put(blob), diffID: await sha256Digest(OS_TAR), size: blob.length, mediaType: MediaType.OciLayerZstd };
-  const gzipLayer: Layer = { digest: await put(app), diffID: await sha256Digest(APP_TAR), size: app.length, mediaType: MediaType.OciLayerGzip };
+  const zstdLayer: Layer = {
+    digest: await put(blob),
+    diffID: await sha256Digest(OS_TAR),
+    size: blob.length,
+    mediaType: MediaType.OciLayerZstd,
+  };
+  const gzipLayer: Layer = {
+    digest: await put(app),
+    diffID: await sha256Digest(APP_TAR),
+    size: app.length,
+    mediaType: MediaType.OciLayerGzip,
+  };
   let image = await appendLayer(await emptyImage(), zstdLayer, { created: '2026-01-01T00:00:00Z', created_by: 'ADD os.tar /' });
   image = await appendLayer(image, gzipLayer, { created: '2026-01-01T00:00:00Z', created_by: 'COPY app.txt /' });
   image = await withConfig(image, { Cmd: ['sh'] });
@@ -53,7 +63,13 @@ async function catalogOf(blob = OS_ZSTD): Promise<{ store: ImageStore; image: Im
     if (!f) throw new Error(`no ${path}`);
     return f;
   });
-  const store = new ImageStore({ blobs: new MemoryBlobStore(), meta: new MemoryMetadataStore(), source, now: () => new Date(T * 1000), containersUsing: async () => new Map() });
+  const store = new ImageStore({
+    blobs: new MemoryBlobStore(),
+    meta: new MemoryMetadataStore(),
+    source,
+    now: () => new Date(T * 1000),
+    containersUsing: async () => new Map(),
+  });
   return { store, image, files };
 }
 
@@ -81,25 +97,29 @@ describe('pull from the offline catalog', () => {
     expect((err as Error).message).toMatch(new RegExp(`^layer ${short}: zstd stream is truncated`));
     const reserved = OS_ZSTD.slice();
     reserved[4]! |= 0x08;
-    await expect((await catalogOf(reserved)).store.pull('os:1')).rejects.toThrow(/zstd stream is corrupt: reserved bit set in the frame header/);
+    await expect((await catalogOf(reserved)).store.pull('os:1')).rejects.toThrow(
+      /zstd stream is corrupt: reserved bit set in the frame header/,
+    );
   });
 
   it('refuses a layer whose decoded tar does not match its diffID', async () => {
     // flip a bit of the compressed data where the frame still decodes, to other bytes (the frame
     // checksum is not verified: the diffID is)
     const z = OS_ZSTD.slice();
-    const { store } = await catalogOf(await (async () => {
-      for (let i = 20; i < z.length - 8; i++) {
-        const t = z.slice();
-        t[i]! ^= 0x01;
-        try {
-          if (Buffer.compare(unzstd(t), OS_TAR) !== 0 && unzstd(t).length === OS_TAR.length) return t;
-        } catch {
-          // this byte breaks the frame: try the next
+    const { store } = await catalogOf(
+      await (async () => {
+        for (let i = 20; i < z.length - 8; i++) {
+          const t = z.slice();
+          t[i]! ^= 0x01;
+          try {
+            if (Buffer.compare(unzstd(t), OS_TAR) !== 0 && unzstd(t).length === OS_TAR.length) return t;
+          } catch {
+            // this byte breaks the frame: try the next
+          }
         }
-      }
-      throw new Error('no byte that decodes differently');
-    })());
+        throw new Error('no byte that decodes differently');
+      })(),
+    );
     await expect(store.pull('os:1')).rejects.toThrow(/diffID mismatch/);
   });
 });

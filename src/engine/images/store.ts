@@ -6,7 +6,17 @@
 import type { HistoryEntry, ImageInspect, ImageRuntimeConfig, ImageSummary, PruneReport, PullEvent } from '../api.ts';
 import type { ResolvedImage } from '../containers/manager.ts';
 import { ConflictError, InvalidArgumentError, NotFoundError, UnavailableError } from '../errors.ts';
-import { contentSize, decompress, LayerError, mergeLayers, readTar, validateLayer, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
+import {
+  contentSize,
+  decompress,
+  LayerError,
+  mergeLayers,
+  readTar,
+  validateLayer,
+  writeTar,
+  type FsTree,
+  type TarEntry,
+} from '../layer/index.ts';
 import { sha256Digest, type Digest } from '../oci/digest.ts';
 import { appendLayer, deserializeImage, emptyImage, serializeImage, withConfig, type Image, type Layer } from '../oci/image.ts';
 import { MediaType } from '../oci/types.ts';
@@ -96,7 +106,11 @@ export class ImageStore {
     const tar = writeTar(entries);
     const info = await this.deps.blobs.put(tar);
     const layer: Layer = { digest: info.digest as Digest, diffID: info.digest as Digest, size: tar.length, mediaType: MediaType.OciLayer };
-    await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: contentSize(tar) } satisfies LayerRecord);
+    await this.deps.meta.put(LAYERS, layer.diffID, {
+      digest: layer.digest,
+      diffID: layer.diffID,
+      size: contentSize(tar),
+    } satisfies LayerRecord);
     return layer;
   }
 
@@ -210,7 +224,14 @@ export class ImageStore {
   async commit(
     parent: ResolvedImage,
     entries: TarEntry[],
-    options: { reference?: string; comment?: string; author?: string; createdBy: string; config?: Partial<ImageRuntimeConfig>; intermediate?: boolean },
+    options: {
+      reference?: string;
+      comment?: string;
+      author?: string;
+      createdBy: string;
+      config?: Partial<ImageRuntimeConfig>;
+      intermediate?: boolean;
+    },
   ): Promise<string> {
     let image = parent.id ? await this.load(parent.id) : await emptyImage();
     const layer = await this.putLayer(entries);
@@ -235,7 +256,11 @@ export class ImageStore {
   /** Pulls in progress, by familiar reference: a second pull of the same image waits for the first. */
   private readonly pulling = new Map<string, Promise<{ id: string; reference: string }>>();
 
-  async pull(input: string, onCallerEvent: (e: PullEvent) => void = () => {}, signal?: AbortSignal): Promise<{ id: string; reference: string }> {
+  async pull(
+    input: string,
+    onCallerEvent: (e: PullEvent) => void = () => {},
+    signal?: AbortSignal,
+  ): Promise<{ id: string; reference: string }> {
     const key = parseReference(input).familiar;
     const running = this.pulling.get(key);
     if (running) {
@@ -251,7 +276,11 @@ export class ImageStore {
     }
   }
 
-  private async pullOnce(input: string, onCallerEvent: (e: PullEvent) => void, signal?: AbortSignal): Promise<{ id: string; reference: string }> {
+  private async pullOnce(
+    input: string,
+    onCallerEvent: (e: PullEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<{ id: string; reference: string }> {
     const ref = parseReference(input);
     const onEvent = (e: PullEvent) => {
       onCallerEvent(e);
@@ -270,7 +299,10 @@ export class ImageStore {
     if (!desc) throw new NotFoundError(`the offline image ${ref.familiar} has an empty index`);
     onEvent({ id: ref.tag, status: `Pulling from ${ref.path}` });
     const manifestBytes = await this.deps.source.blob(entry, desc.digest);
-    const manifestJson = JSON.parse(new TextDecoder().decode(manifestBytes)) as { config: { digest: string }; layers: { digest: string; size: number }[] };
+    const manifestJson = JSON.parse(new TextDecoder().decode(manifestBytes)) as {
+      config: { digest: string };
+      layers: { digest: string; size: number }[];
+    };
     const configBytes = await this.deps.source.blob(entry, manifestJson.config.digest);
     const image = await deserializeImage(manifestBytes, configBytes);
     if (image.manifestDigest !== desc.digest) throw new InvalidArgumentError(`manifest digest mismatch for ${ref.familiar}`);
@@ -282,21 +314,30 @@ export class ImageStore {
         continue;
       }
       onEvent({ id: short, status: 'Pulling fs layer' });
-      const blob = await this.deps.source.blob(entry, layer.digest, (current, total) => onEvent({ id: short, status: 'Downloading', current, total }));
+      const blob = await this.deps.source.blob(entry, layer.digest, (current, total) =>
+        onEvent({ id: short, status: 'Downloading', current, total }),
+      );
       if ((await sha256Digest(blob)) !== layer.digest) throw new InvalidArgumentError(`layer ${short}: digest mismatch`);
       onEvent({ id: short, status: 'Verifying Checksum' });
       const tar = await decompressLayer(blob, short);
       if ((await sha256Digest(tar)) !== layer.diffID) throw new InvalidArgumentError(`layer ${short}: diffID mismatch`);
       validateLayer(readTar(tar));
       await this.deps.blobs.put(blob, layer.digest);
-      await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: contentSize(tar) } satisfies LayerRecord);
+      await this.deps.meta.put(LAYERS, layer.diffID, {
+        digest: layer.digest,
+        diffID: layer.diffID,
+        size: contentSize(tar),
+      } satisfies LayerRecord);
       onEvent({ id: short, status: 'Pull complete' });
     }
     const existed = await this.deps.meta.get<{ id: string }>(REFS, ref.familiar);
     const id = await this.put(image);
     await this.setReference(ref.familiar, id);
     onEvent({ id: '', status: `Digest: ${image.manifestDigest}` });
-    onEvent({ id: '', status: existed?.id === id ? `Status: Image is up to date for ${ref.familiar}` : `Status: Downloaded newer image for ${ref.familiar}` });
+    onEvent({
+      id: '',
+      status: existed?.id === id ? `Status: Image is up to date for ${ref.familiar}` : `Status: Downloaded newer image for ${ref.familiar}`,
+    });
     return { id, reference: ref.familiar };
   }
 
@@ -313,12 +354,23 @@ export class ImageStore {
       if (rec.intermediate && !tags.length && !options.all) continue;
       if (options.dangling !== undefined && options.dangling !== (tags.length === 0)) continue;
       if (options.reference) {
-        const want = options.reference.includes(':') ? parseReference(options.reference).familiar : parseReference(options.reference).repository;
+        const want = options.reference.includes(':')
+          ? parseReference(options.reference).familiar
+          : parseReference(options.reference).repository;
         tags = tags.filter((t) => t === want || t.startsWith(`${want}:`));
         if (!tags.length) continue;
       }
-      const config = JSON.parse(new TextDecoder().decode(await this.deps.blobs.get(rec.id as Digest))) as { config?: { Labels?: Record<string, string> } };
-      out.push({ id: rec.id, repoTags: tags, created: rec.created, size: rec.size, containers: users.get(rec.id)?.length ?? 0, labels: config.config?.Labels ?? {} });
+      const config = JSON.parse(new TextDecoder().decode(await this.deps.blobs.get(rec.id as Digest))) as {
+        config?: { Labels?: Record<string, string> };
+      };
+      out.push({
+        id: rec.id,
+        repoTags: tags,
+        created: rec.created,
+        size: rec.size,
+        containers: users.get(rec.id)?.length ?? 0,
+        labels: config.config?.Labels ?? {},
+      });
     }
     return out.sort((a, b) => b.created.localeCompare(a.created));
   }
@@ -361,7 +413,14 @@ export class ImageStore {
         const l = image.layers[layer++];
         if (l) size = (await this.deps.meta.get<LayerRecord>(LAYERS, l.diffID))?.size ?? l.size;
       }
-      out.push({ id: '<missing>', created: h.created ?? '', createdBy: h.created_by ?? '', size, comment: h.comment ?? '', emptyLayer: !!h.empty_layer });
+      out.push({
+        id: '<missing>',
+        created: h.created ?? '',
+        createdBy: h.created_by ?? '',
+        size,
+        comment: h.comment ?? '',
+        emptyLayer: !!h.empty_layer,
+      });
     }
     out.reverse();
     if (out[0]) out[0].id = id;
@@ -386,14 +445,22 @@ export class ImageStore {
         return { untagged: [familiar], deleted: [] };
       }
       if (users.length && !options.force) {
-        throw new ConflictError(`conflict: unable to remove repository reference "${input}" (must force) - container ${users[0]!.slice(0, 12)} is using its referenced image ${id.slice(7, 19)}`);
+        throw new ConflictError(
+          `conflict: unable to remove repository reference "${input}" (must force) - container ${users[0]!.slice(0, 12)} is using its referenced image ${id.slice(7, 19)}`,
+        );
       }
       await this.deps.meta.delete(REFS, familiar);
       untagged.push(familiar);
       if (users.length) return { untagged, deleted: [] };
     } else {
-      if (tags.length > 1 && !options.force) throw new ConflictError(`conflict: unable to delete ${id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
-      if (users.length && !options.force) throw new ConflictError(`conflict: unable to delete ${id.slice(7, 19)} (must be forced) - image is being used by stopped container ${users[0]!.slice(0, 12)}`);
+      if (tags.length > 1 && !options.force)
+        throw new ConflictError(
+          `conflict: unable to delete ${id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
+        );
+      if (users.length && !options.force)
+        throw new ConflictError(
+          `conflict: unable to delete ${id.slice(7, 19)} (must be forced) - image is being used by stopped container ${users[0]!.slice(0, 12)}`,
+        );
       for (const t of tags) await this.deps.meta.delete(REFS, t);
       untagged.push(...tags);
       if (users.length) return { untagged, deleted: [] };
@@ -426,7 +493,9 @@ export class ImageStore {
     const out: string[] = [];
     for (const { value: rec } of await this.deps.meta.list<ImageRecord>(IMAGES)) {
       out.push(rec.id, rec.manifest);
-      const manifest = JSON.parse(new TextDecoder().decode(await this.deps.blobs.get(rec.manifest as Digest))) as { layers: { digest: string }[] };
+      const manifest = JSON.parse(new TextDecoder().decode(await this.deps.blobs.get(rec.manifest as Digest))) as {
+        layers: { digest: string }[];
+      };
       out.push(...manifest.layers.map((l) => l.digest));
     }
     return out;
@@ -434,11 +503,15 @@ export class ImageStore {
 
   /** Drops layer records whose blob is gone (after garbage collection). */
   async forgetLayersWithout(live: Set<string>): Promise<void> {
-    for (const { key, value } of await this.deps.meta.list<LayerRecord>(LAYERS)) if (!live.has(value.digest)) await this.deps.meta.delete(LAYERS, key);
+    for (const { key, value } of await this.deps.meta.list<LayerRecord>(LAYERS))
+      if (!live.has(value.digest)) await this.deps.meta.delete(LAYERS, key);
   }
 
   /** Counts and sizes for `docker system df`. */
-  async usage(): Promise<{ images: { total: number; active: number; size: number; reclaimable: number }; buildCache: { total: number; active: number; size: number; reclaimable: number } }> {
+  async usage(): Promise<{
+    images: { total: number; active: number; size: number; reclaimable: number };
+    buildCache: { total: number; active: number; size: number; reclaimable: number };
+  }> {
     const users = await this.deps.containersUsing();
     // sizes on disk, like Docker: the uncompressed layer, not the (maybe gzip or zstd) blob
     const uncompressed = new Map((await this.deps.meta.list<LayerRecord>(LAYERS)).map((e) => [e.value.digest, e.value.size]));
@@ -447,7 +520,9 @@ export class ImageStore {
     const images = { total: 0, active: 0, size: 0, reclaimable: 0 };
     const cache = { total: 0, active: 0, size: 0, reclaimable: 0 };
     for (const { value: rec } of await this.deps.meta.list<ImageRecord>(IMAGES)) {
-      const manifest = JSON.parse(new TextDecoder().decode(await this.deps.blobs.get(rec.manifest as Digest))) as { layers: { digest: string; size: number }[] };
+      const manifest = JSON.parse(new TextDecoder().decode(await this.deps.blobs.get(rec.manifest as Digest))) as {
+        layers: { digest: string; size: number }[];
+      };
       if (rec.intermediate) {
         cache.total++;
         continue;
@@ -476,7 +551,9 @@ export class ImageStore {
 
   /** Whether a layer is stored: its blob under `digest` and its record under `diffID`. */
   async hasLayer(layer: { digest: string; diffID: string }): Promise<boolean> {
-    return (await this.deps.blobs.has(layer.digest as Digest)) && (await this.deps.meta.get<LayerRecord>(LAYERS, layer.diffID)) !== undefined;
+    return (
+      (await this.deps.blobs.has(layer.digest as Digest)) && (await this.deps.meta.get<LayerRecord>(LAYERS, layer.diffID)) !== undefined
+    );
   }
 
   /** Stores a layer blob fetched from elsewhere after checking its digest, diffID and contents (as `pull` does). */
@@ -487,7 +564,11 @@ export class ImageStore {
     if ((await sha256Digest(tar)) !== layer.diffID) throw new InvalidArgumentError(`layer ${short}: diffID mismatch`);
     validateLayer(readTar(tar));
     await this.deps.blobs.put(blob, layer.digest as Digest);
-    await this.deps.meta.put(LAYERS, layer.diffID, { digest: layer.digest, diffID: layer.diffID, size: contentSize(tar) } satisfies LayerRecord);
+    await this.deps.meta.put(LAYERS, layer.diffID, {
+      digest: layer.digest,
+      diffID: layer.diffID,
+      size: contentSize(tar),
+    } satisfies LayerRecord);
   }
 }
 

@@ -5,7 +5,13 @@ import { mergeLayers } from './tree.ts';
 
 const enc = new TextEncoder();
 const layer = (...entries: TarEntryInit[]) => readTar(writeTar(entries));
-const file = (name: string, text = name, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({ name, type: 'file', data: enc.encode(text), mtime: 100, ...extra });
+const file = (name: string, text = name, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({
+  name,
+  type: 'file',
+  data: enc.encode(text),
+  mtime: 100,
+  ...extra,
+});
 const dir = (name: string, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({ name, type: 'directory', mtime: 100, ...extra });
 
 const base = layer(
@@ -55,7 +61,9 @@ describe('diffTrees (docker diff)', () => {
   });
 
   it('an opaque directory shows its lower contents deleted', () => {
-    expect(diff(dir('srv/'), { name: 'srv/.wh..wh..opq', type: 'file' }, file('srv/new'))).toBe('C /srv\nA /srv/new\nD /srv/old\nD /srv/sub\n');
+    expect(diff(dir('srv/'), { name: 'srv/.wh..wh..opq', type: 'file' }, file('srv/new'))).toBe(
+      'C /srv\nA /srv/new\nD /srv/old\nD /srv/sub\n',
+    );
   });
 
   it('a type change is C, and a new directory lists its children as A', () => {
@@ -114,6 +122,12 @@ describe('layerStats', () => {
   });
 
   it('counts a replaced subtree as modified plus removed', () => {
-    expect(layerStats(layer(file('srv', 'x')), mergeLayers([base]))).toEqual({ added: 0, modified: 1, removed: 3, totalSize: 1, shadowedSize: 2 });
+    expect(layerStats(layer(file('srv', 'x')), mergeLayers([base]))).toEqual({
+      added: 0,
+      modified: 1,
+      removed: 3,
+      totalSize: 1,
+      shadowedSize: 2,
+    });
   });
 });

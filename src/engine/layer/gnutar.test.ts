@@ -263,7 +263,9 @@ describe.skipIf(!HAVE_TAR)('archives we write, read by GNU tar', () => {
 
   it('tar -tvf lists every member with our metadata', () => {
     const listed = parseListing(run('tar', ['-tvf', archive, '--numeric-owner', '--quoting-style=literal']).toString('utf8'));
-    const expected = entries.map((e) => expectedListing({ ...e, name: e.type === 'directory' && !e.name.endsWith('/') ? `${e.name}/` : e.name }));
+    const expected = entries.map((e) =>
+      expectedListing({ ...e, name: e.type === 'directory' && !e.name.endsWith('/') ? `${e.name}/` : e.name }),
+    );
     expect(listed).toEqual(expected);
   });
 
@@ -273,7 +275,14 @@ describe.skipIf(!HAVE_TAR)('archives we write, read by GNU tar', () => {
     const disk = snapshot(dir);
     const names = entries.map((e) => normalizeLayerPath(e.name));
     // Everything on disk is a member, or a parent directory tar had to create for one.
-    const parents = new Set(names.flatMap((n) => n.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('/'))));
+    const parents = new Set(
+      names.flatMap((n) =>
+        n
+          .split('/')
+          .slice(0, -1)
+          .map((_, i, a) => a.slice(0, i + 1).join('/')),
+      ),
+    );
     expect([...disk.keys()].filter((p) => !names.includes(p) && !(parents.has(p) && disk.get(p)?.type === 'directory'))).toEqual([]);
     for (const n of names) expect(disk.has(n), n).toBe(true);
     for (const e of entries) {
@@ -410,7 +419,9 @@ describe.skipIf(!HAVE_TAR)('archives GNU tar writes, read by us', () => {
     for (const format of ['ustar', 'v7']) {
       const args = ['-C', shortSrc, '--sort=name', `--format=${format}`, '-cf', '-'];
       // v7 has no device or fifo support
-      const bytes = new Uint8Array(run('tar', format === 'v7' ? [...args, '--exclude=./bin/fifo', '--exclude=./bin/null', '.'] : [...args, '.']));
+      const bytes = new Uint8Array(
+        run('tar', format === 'v7' ? [...args, '--exclude=./bin/fifo', '--exclude=./bin/null', '.'] : [...args, '.']),
+      );
       const disk = snapshot(shortSrc);
       if (format === 'v7') {
         disk.delete('bin/fifo');
@@ -468,7 +479,12 @@ describe.skipIf(!HAVE_TAR || !CAN_MKNOD)('a real overlay-style upper dir archive
     const ociBytes = writeTar(oci);
     expect(writeTar(upperToOci(gnuEntries, ['var/cache']))).toEqual(ociBytes);
     const listing = run('tar', ['-tvf', '-', '--numeric-owner', '--quoting-style=literal'], ociBytes).toString();
-    expect(listing.split('\n').map((l) => l.replace(/^\S+ \S+\s+\S+ \S+ \S+ /, '')).filter(Boolean)).toEqual([
+    expect(
+      listing
+        .split('\n')
+        .map((l) => l.replace(/^\S+ \S+\s+\S+ \S+ \S+ /, ''))
+        .filter(Boolean),
+    ).toEqual([
       'etc/',
       'etc/hostname',
       'etc/.wh.issue',
@@ -492,7 +508,8 @@ describe.skipIf(!HAVE_TAR || !CAN_MKNOD)('a real overlay-style upper dir archive
     const out = tmp('upper-again');
     run('tar', ['-xpf', '-', '-C', out, '--numeric-owner'], upperBytes);
     const disk = snapshot(out);
-    for (const p of ['etc/motd', 'etc/issue', 'var/log/old.log']) expect(disk.get(p), p).toMatchObject({ type: 'char', major: 0, minor: 0 });
+    for (const p of ['etc/motd', 'etc/issue', 'var/log/old.log'])
+      expect(disk.get(p), p).toMatchObject({ type: 'char', major: 0, minor: 0 });
     expect(new TextDecoder().decode(disk.get('var/cache/apt/new.bin')!.data)).toBe('fresh');
   });
 });

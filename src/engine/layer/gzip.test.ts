@@ -56,7 +56,10 @@ describe('digests', () => {
   it('computes sha256 digests and verifies them', async () => {
     expect(await sha256Digest(enc.encode('abc'))).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     await verifyDigest(enc.encode('abc'), 'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    const e = await expectLayerRejection(verifyDigest(enc.encode('abd'), 'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'layer 1'), 'digest-mismatch');
+    const e = await expectLayerRejection(
+      verifyDigest(enc.encode('abd'), 'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'layer 1'),
+      'digest-mismatch',
+    );
     expect(e.entry).toBe('layer 1');
     await expectLayerRejection(verifyDigest(enc.encode('abc'), 'md5:abc'), 'digest-mismatch');
   });

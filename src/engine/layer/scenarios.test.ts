@@ -29,9 +29,21 @@ interface Scenario {
   opaque: string[];
 }
 
-const file = (name: string, text: string, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({ name, type: 'file', data: enc.encode(text), mtime: T, ...extra });
+const file = (name: string, text: string, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({
+  name,
+  type: 'file',
+  data: enc.encode(text),
+  mtime: T,
+  ...extra,
+});
 const dir = (name: string, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({ name, type: 'directory', mtime: T, ...extra });
-const whiteout = (name: string, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({ name, type: 'char', mode: 0, mtime: T + 60, ...extra });
+const whiteout = (name: string, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({
+  name,
+  type: 'char',
+  mode: 0,
+  mtime: T + 60,
+  ...extra,
+});
 
 const SCENARIOS: Scenario[] = [
   {
@@ -90,7 +102,13 @@ const SCENARIOS: Scenario[] = [
     // An app directory reorganised: a dir becomes a file, a file a dir, chmod/chown, long paths.
     name: 'reshape-app',
     image: [
-      [dir('app/'), file('app/run.sh', '#!/bin/sh\nexec app\n', { mode: 0o755 }), dir('app/config/'), file('app/config/a.yml', 'a: 1\n'), file('app/config/b.yml', 'b: 2\n')],
+      [
+        dir('app/'),
+        file('app/run.sh', '#!/bin/sh\nexec app\n', { mode: 0o755 }),
+        dir('app/config/'),
+        file('app/config/a.yml', 'a: 1\n'),
+        file('app/config/b.yml', 'b: 2\n'),
+      ],
       [
         dir('app/'),
         dir('app/data/'),
@@ -117,7 +135,8 @@ const SCENARIOS: Scenario[] = [
 ];
 
 function perm(e: { type: string; mode: number }): string {
-  const t = ({ file: '-', directory: 'd', symlink: 'l', hardlink: 'h', char: 'c', block: 'b', fifo: 'p' } as Record<string, string>)[e.type] ?? '?';
+  const t =
+    ({ file: '-', directory: 'd', symlink: 'l', hardlink: 'h', char: 'c', block: 'b', fifo: 'p' } as Record<string, string>)[e.type] ?? '?';
   let s = t;
   for (let shift = 6; shift >= 0; shift -= 3) {
     const bits = (e.mode >> shift) & 7;
@@ -138,7 +157,6 @@ function listing(entries: readonly TarEntry[]): string {
 }
 
 const golden = goldenFiles(new URL('./testdata/', import.meta.url));
-
 
 function build(s: Scenario) {
   const imageLayers = s.image.map((l) => readTar(writeTar(l)));
@@ -165,7 +183,9 @@ async function writeOciLayout(dir: string, layers: Uint8Array[]): Promise<void> 
     diffIds.push(await sha256Digest(layer));
     descriptors.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...(await put(await gzip(layer))) });
   }
-  const config = await put(enc.encode(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIds } })));
+  const config = await put(
+    enc.encode(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIds } })),
+  );
   const manifest = await put(
     enc.encode(
       JSON.stringify({
@@ -181,13 +201,21 @@ async function writeOciLayout(dir: string, layers: Uint8Array[]): Promise<void> 
     path.join(dir, 'index.json'),
     JSON.stringify({
       schemaVersion: 2,
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }],
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          ...manifest,
+          annotations: { 'org.opencontainers.image.ref.name': 'latest' },
+        },
+      ],
     }),
   );
 }
 
 /** Paths, types, modes, owners, link targets and contents of a tree, one line each. */
-function describeTree(entries: Iterable<[string, { type: string; mode: number; uid: number; gid: number; linkname: string; data?: Uint8Array }]>): string[] {
+function describeTree(
+  entries: Iterable<[string, { type: string; mode: number; uid: number; gid: number; linkname: string; data?: Uint8Array }]>,
+): string[] {
   const out: string[] = [];
   for (const [p, n] of entries) {
     const content = n.type === 'file' ? ` ${JSON.stringify(new TextDecoder().decode(n.data ?? new Uint8Array(0)))}` : '';
@@ -253,7 +281,10 @@ describe('golden scenarios', () => {
       });
 
       it.skipIf(!HAVE_TAR)('GNU tar lists the OCI layer with the same names', () => {
-        const names = execFileSync('tar', ['-tf', '-', '--quoting-style=literal'], { input: b.ociBytes }).toString().split('\n').filter(Boolean);
+        const names = execFileSync('tar', ['-tf', '-', '--quoting-style=literal'], { input: b.ociBytes })
+          .toString()
+          .split('\n')
+          .filter(Boolean);
         expect(names).toEqual(b.oci.map((e) => e.name));
       });
 

@@ -67,22 +67,36 @@ describe('validateLayer rejects hostile layers, naming the entry', () => {
   });
 
   it('symlinks that climb out of the root; absolute targets are fine', () => {
-    rejects(() => validateLayer(layer({ name: 'etc/shadow', type: 'symlink', linkname: '../../host/shadow' })), 'path-escape', 'etc/shadow', /escapes the root/);
+    rejects(
+      () => validateLayer(layer({ name: 'etc/shadow', type: 'symlink', linkname: '../../host/shadow' })),
+      'path-escape',
+      'etc/shadow',
+      /escapes the root/,
+    );
     expect(() => validateLayer(layer({ name: 'etc/localtime', type: 'symlink', linkname: '/usr/share/zoneinfo/UTC' }))).not.toThrow();
     expect(() => validateLayer(layer({ name: 'lib', type: 'symlink', linkname: 'usr/lib' }))).not.toThrow();
   });
 
   it('hard links to nothing, to later entries, to directories, with ..', () => {
     rejects(() => validateLayer(layer({ name: 'x', type: 'hardlink', linkname: 'etc/passwd' })), 'bad-link', 'x', /not an earlier member/);
+    rejects(() => validateLayer(layer({ name: 'x', type: 'hardlink', linkname: 'y' }, { name: 'y', type: 'file' })), 'bad-link', 'x');
     rejects(
-      () => validateLayer(layer({ name: 'x', type: 'hardlink', linkname: 'y' }, { name: 'y', type: 'file' })),
+      () => validateLayer(layer({ name: 'd/', type: 'directory' }, { name: 'x', type: 'hardlink', linkname: 'd' })),
       'bad-link',
       'x',
+      /directory/,
     );
-    rejects(() => validateLayer(layer({ name: 'd/', type: 'directory' }, { name: 'x', type: 'hardlink', linkname: 'd' })), 'bad-link', 'x', /directory/);
     rejects(() => validateLayer(layer({ name: 'x', type: 'hardlink', linkname: '../../etc/passwd' })), 'path-escape', 'x');
     rejects(() => validateLayer(layer({ name: 'f', type: 'file' }, { name: 'f', type: 'hardlink', linkname: 'f' })), 'bad-link', 'f');
-    expect(() => validateLayer(layer({ name: 'a', type: 'file' }, { name: 'b', type: 'hardlink', linkname: '/a' }, { name: 'c', type: 'hardlink', linkname: './b' }))).not.toThrow();
+    expect(() =>
+      validateLayer(
+        layer(
+          { name: 'a', type: 'file' },
+          { name: 'b', type: 'hardlink', linkname: '/a' },
+          { name: 'c', type: 'hardlink', linkname: './b' },
+        ),
+      ),
+    ).not.toThrow();
   });
 
   it('devices other than the overlay whiteout char 0/0', () => {
@@ -97,7 +111,11 @@ describe('validateLayer rejects hostile layers, naming the entry', () => {
   it('whiteouts that name nothing, and hard links to whiteouts', () => {
     rejects(() => validateLayer(layer({ name: 'etc/.wh.', type: 'file' })), 'bad-whiteout', 'etc/.wh.');
     rejects(() => validateLayer(layer({ name: 'etc/.wh..', type: 'file' })), 'bad-whiteout', 'etc/.wh..');
-    rejects(() => validateLayer(layer({ name: '.wh.x', type: 'file' }, { name: 'y', type: 'hardlink', linkname: '.wh.x' })), 'bad-link', 'y');
+    rejects(
+      () => validateLayer(layer({ name: '.wh.x', type: 'file' }, { name: 'y', type: 'hardlink', linkname: '.wh.x' })),
+      'bad-link',
+      'y',
+    );
     expect(() => validateLayer(layer({ name: 'etc/.wh..wh..opq', type: 'file' }, { name: 'etc/.wh.motd', type: 'file' }))).not.toThrow();
   });
 
@@ -114,11 +132,22 @@ describe('validateLayer rejects hostile layers, naming the entry', () => {
 
   it('applyLayer keeps writes through symlinks inside the root', () => {
     // "a" points at the host's /etc; in a container it means the container's /etc.
-    const tree = applyLayer(new FsTree(), layer({ name: 'a', type: 'symlink', linkname: '/etc' }, { name: 'a/passwd', type: 'file', data: enc.encode('x') }));
+    const tree = applyLayer(
+      new FsTree(),
+      layer({ name: 'a', type: 'symlink', linkname: '/etc' }, { name: 'a/passwd', type: 'file', data: enc.encode('x') }),
+    );
     expect(tree.get('etc/passwd')?.type).toBe('file');
-    const loop = layer({ name: 'x', type: 'symlink', linkname: 'y' }, { name: 'y', type: 'symlink', linkname: 'x' }, { name: 'x/f', type: 'file' });
+    const loop = layer(
+      { name: 'x', type: 'symlink', linkname: 'y' },
+      { name: 'y', type: 'symlink', linkname: 'x' },
+      { name: 'x/f', type: 'file' },
+    );
     rejects(() => applyLayer(new FsTree(), loop), 'bad-link', 'x/f', /symbolic links/);
-    const up = layer({ name: 'd/', type: 'directory' }, { name: 'd/up', type: 'symlink', linkname: '/../../..' }, { name: 'd/up/escaped', type: 'file' });
+    const up = layer(
+      { name: 'd/', type: 'directory' },
+      { name: 'd/up', type: 'symlink', linkname: '/../../..' },
+      { name: 'd/up/escaped', type: 'file' },
+    );
     expect(applyLayer(new FsTree(), up).get('escaped')?.type).toBe('file');
   });
 });

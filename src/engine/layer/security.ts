@@ -29,9 +29,11 @@ export function validateLayer(entries: Iterable<TarEntry>, options: ValidateOpti
   const seen = new Map<string, TarEntry['type']>();
   for (const e of entries) {
     const path = normalizeLayerPath(e.name, e.name);
-    if (path === '' && e.type !== 'directory') throw new LayerError('bad-path', e.name, `the root can only be a directory, not a ${e.type}`);
+    if (path === '' && e.type !== 'directory')
+      throw new LayerError('bad-path', e.name, `the root can only be a directory, not a ${e.type}`);
     if (e.type === 'file') {
-      if (e.size !== e.data.length) throw new LayerError('size-mismatch', e.name, `size says ${e.size} bytes but the data has ${e.data.length}`);
+      if (e.size !== e.data.length)
+        throw new LayerError('size-mismatch', e.name, `size says ${e.size} bytes but the data has ${e.data.length}`);
     } else if (e.size !== 0 || e.data.length !== 0) {
       throw new LayerError('size-mismatch', e.name, `a ${e.type} cannot carry data (size ${e.size}, data ${e.data.length})`);
     }
@@ -50,7 +52,8 @@ export function validateLayer(entries: Iterable<TarEntry>, options: ValidateOpti
         if (targetType === undefined) {
           throw new LayerError('bad-link', e.name, `hard link target ${JSON.stringify(e.linkname)} is not an earlier member of the layer`);
         }
-        if (targetType === 'directory') throw new LayerError('bad-link', e.name, `hard link target ${JSON.stringify(e.linkname)} is a directory`);
+        if (targetType === 'directory')
+          throw new LayerError('bad-link', e.name, `hard link target ${JSON.stringify(e.linkname)} is a directory`);
         if (target === path) throw new LayerError('bad-link', e.name, 'hard link points at itself');
         break;
       }

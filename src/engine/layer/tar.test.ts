@@ -78,7 +78,17 @@ function strip(e: TarEntry): Omit<TarEntry, 'data'> & { text: string } {
 describe('writeTar / readTar round trip', () => {
   const entries: TarEntryInit[] = [
     { name: 'etc/', type: 'directory', mode: 0o755, mtime: 1700000000, uname: 'root', gname: 'root' },
-    { name: 'etc/hello.txt', type: 'file', data: enc.encode('hello\n'), mode: 0o640, uid: 1000, gid: 100, mtime: 1700000001, uname: 'alice', gname: 'users' },
+    {
+      name: 'etc/hello.txt',
+      type: 'file',
+      data: enc.encode('hello\n'),
+      mode: 0o640,
+      uid: 1000,
+      gid: 100,
+      mtime: 1700000001,
+      uname: 'alice',
+      gname: 'users',
+    },
     { name: 'etc/link', type: 'symlink', linkname: 'hello.txt', mtime: 1700000002 },
     { name: 'etc/hard', type: 'hardlink', linkname: 'etc/hello.txt' },
     { name: 'dev/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 },
@@ -168,7 +178,15 @@ describe('long and unusual values', () => {
       data: enc.encode('z'),
     };
     const [back] = readTar(writeTar([e]));
-    expect(back).toMatchObject({ name: e.name, uid: 3_000_000, gid: 4_000_000, uname: e.uname, gname: 'gröup', mtime: 1700000000, mtimeNsec: 500_000_000 });
+    expect(back).toMatchObject({
+      name: e.name,
+      uid: 3_000_000,
+      gid: 4_000_000,
+      uname: e.uname,
+      gname: 'gröup',
+      mtime: 1700000000,
+      mtimeNsec: 500_000_000,
+    });
     const [neg] = readTar(writeTar([{ name: 'old', type: 'file', mtime: -86400 }]));
     expect(neg!.mtime).toBe(-86400);
     const [ns] = readTar(writeTar([{ name: 'ns', type: 'file', mtime: 1732800000, mtimeNsec: 123_456_789 }]));
@@ -251,12 +269,22 @@ describe('reading foreign headers', () => {
 
   it('honours the PAX size record over the header size', () => {
     const x = paxData([['size', '3']]);
-    const bytes = concat(rawHeader({ name: 'PaxHeaders/f', flag: 'x', size: x.length }), padded(x), rawHeader({ name: 'f', size: 0 }), padded(enc.encode('abc')), END);
+    const bytes = concat(
+      rawHeader({ name: 'PaxHeaders/f', flag: 'x', size: x.length }),
+      padded(x),
+      rawHeader({ name: 'f', size: 0 }),
+      padded(enc.encode('abc')),
+      END,
+    );
     expect(dec.decode(readTar(bytes)[0]!.data)).toBe('abc');
   });
 
   it('treats a pre-POSIX regular file with a trailing slash as a directory, and uses the ustar prefix', () => {
-    const bytes = concat(rawHeader({ name: 'olddir/', flag: '\0', magic: '\0\0\0\0\0\0\0\0' }), rawHeader({ name: 'name', prefix: 'pre/fix' }), END);
+    const bytes = concat(
+      rawHeader({ name: 'olddir/', flag: '\0', magic: '\0\0\0\0\0\0\0\0' }),
+      rawHeader({ name: 'name', prefix: 'pre/fix' }),
+      END,
+    );
     const [d, f] = readTar(bytes);
     expect(d!.type).toBe('directory');
     expect(f!.name).toBe('pre/fix/name');
@@ -272,7 +300,11 @@ describe('reading foreign headers', () => {
 
 describe('rejecting bad archives', () => {
   it('rejects checksum mismatches, naming the member', () => {
-    const e = expectLayerError(() => readTar(concat(rawHeader({ name: 'etc/passwd', badChecksum: true }), END)), 'bad-header', 'etc/passwd');
+    const e = expectLayerError(
+      () => readTar(concat(rawHeader({ name: 'etc/passwd', badChecksum: true }), END)),
+      'bad-header',
+      'etc/passwd',
+    );
     expect(e.message).toContain('checksum');
   });
 
@@ -282,9 +314,16 @@ describe('rejecting bad archives', () => {
 
   it('rejects malformed PAX records', () => {
     const x = enc.encode('99 path=abc\n');
-    expectLayerError(() => readTar(concat(rawHeader({ name: 'PaxHeaders/f', flag: 'x', size: x.length }), padded(x), rawHeader({ name: 'f' }), END)), 'bad-header');
+    expectLayerError(
+      () => readTar(concat(rawHeader({ name: 'PaxHeaders/f', flag: 'x', size: x.length }), padded(x), rawHeader({ name: 'f' }), END)),
+      'bad-header',
+    );
     const y = paxData([['uid', '-5']]);
-    expectLayerError(() => readTar(concat(rawHeader({ name: 'PaxHeaders/f', flag: 'x', size: y.length }), padded(y), rawHeader({ name: 'f' }), END)), 'bad-header', 'f');
+    expectLayerError(
+      () => readTar(concat(rawHeader({ name: 'PaxHeaders/f', flag: 'x', size: y.length }), padded(y), rawHeader({ name: 'f' }), END)),
+      'bad-header',
+      'f',
+    );
   });
 
   it('rejects truncated archives at every cut point', () => {
@@ -303,12 +342,21 @@ describe('rejecting bad archives', () => {
 
   it('rejects a PAX header with no member after it', () => {
     const x = paxData([['path', 'lost']]);
-    expectLayerError(() => readTar(concat(rawHeader({ name: 'PaxHeaders/f', flag: 'x', size: x.length }), padded(x), END)), 'truncated', 'lost');
+    expectLayerError(
+      () => readTar(concat(rawHeader({ name: 'PaxHeaders/f', flag: 'x', size: x.length }), padded(x), END)),
+      'truncated',
+      'lost',
+    );
   });
 
   it('enforces size limits before reading data', () => {
     const huge = paxData([['size', String(10 * 1024 ** 3)]]);
-    const bytes = concat(rawHeader({ name: 'PaxHeaders/big', flag: 'x', size: huge.length }), padded(huge), rawHeader({ name: 'big' }), END);
+    const bytes = concat(
+      rawHeader({ name: 'PaxHeaders/big', flag: 'x', size: huge.length }),
+      padded(huge),
+      rawHeader({ name: 'big' }),
+      END,
+    );
     const e = expectLayerError(() => readTar(bytes), 'size-limit', 'big');
     expect(e.message).toMatch(/limit/);
     const two = writeTar([
@@ -323,7 +371,11 @@ describe('rejecting bad archives', () => {
   });
 
   it('rejects data on non-file members', () => {
-    expectLayerError(() => readTar(concat(rawHeader({ name: 'd/', flag: '5', size: 10 }), padded(new Uint8Array(10)), END)), 'size-mismatch', 'd/');
+    expectLayerError(
+      () => readTar(concat(rawHeader({ name: 'd/', flag: '5', size: 10 }), padded(new Uint8Array(10)), END)),
+      'size-mismatch',
+      'd/',
+    );
   });
 
   it('rejects sparse files, volume labels and unknown types', () => {
@@ -331,7 +383,11 @@ describe('rejecting bad archives', () => {
     expectLayerError(() => readTar(concat(rawHeader({ name: 'v', flag: 'V' }), END)), 'unsupported', 'v');
     expectLayerError(() => readTar(concat(rawHeader({ name: 'q', flag: 'Q' }), END)), 'unsupported', 'q');
     const sp = paxData([['GNU.sparse.major', '1']]);
-    expectLayerError(() => readTar(concat(rawHeader({ name: 'PaxHeaders/s', flag: 'x', size: sp.length }), padded(sp), rawHeader({ name: 's' }), END)), 'unsupported', 's');
+    expectLayerError(
+      () => readTar(concat(rawHeader({ name: 'PaxHeaders/s', flag: 'x', size: sp.length }), padded(sp), rawHeader({ name: 's' }), END)),
+      'unsupported',
+      's',
+    );
   });
 
   it('rejects names that are not UTF-8', () => {

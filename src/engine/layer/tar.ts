@@ -104,7 +104,8 @@ export function splitSeconds(seconds: number): { mtime: number; mtimeNsec: numbe
  */
 export function tarEntry(init: TarEntryInit): TarEntry {
   const data = init.data ?? new Uint8Array(0);
-  const { mtime, mtimeNsec } = init.mtimeNsec === undefined ? splitSeconds(init.mtime ?? 0) : { mtime: init.mtime ?? 0, mtimeNsec: init.mtimeNsec };
+  const { mtime, mtimeNsec } =
+    init.mtimeNsec === undefined ? splitSeconds(init.mtime ?? 0) : { mtime: init.mtime ?? 0, mtimeNsec: init.mtimeNsec };
   const defaultMode = init.type === 'directory' ? 0o755 : init.type === 'symlink' ? 0o777 : 0o644;
   return {
     name: init.name,
@@ -217,7 +218,8 @@ function parsePax(data: Uint8Array, label: string): Map<string, Uint8Array> {
 
 function paxInteger(value: Uint8Array, key: string, label: string): number {
   const text = ascii(value);
-  if (!/^[0-9]+$/.test(text)) throw new LayerError('bad-header', label, `PAX ${key} is not a non-negative integer: ${JSON.stringify(text)}`);
+  if (!/^[0-9]+$/.test(text))
+    throw new LayerError('bad-header', label, `PAX ${key} is not a non-negative integer: ${JSON.stringify(text)}`);
   const n = Number(text);
   if (!Number.isSafeInteger(n)) throw new LayerError('bad-header', label, `PAX ${key} is out of range`);
   return n;
@@ -307,7 +309,16 @@ export function* iterateTar(bytes: Uint8Array, options: TarReadOptions = {}): Ge
 
     let type = TYPE_BY_FLAG[flag];
     if (type === undefined) {
-      const what = flag === 'S' ? 'GNU sparse file' : flag === 'V' ? 'volume label' : flag === 'M' ? 'multi-volume continuation' : flag === 'D' ? 'GNU dump directory' : `type flag ${JSON.stringify(flag)}`;
+      const what =
+        flag === 'S'
+          ? 'GNU sparse file'
+          : flag === 'V'
+            ? 'volume label'
+            : flag === 'M'
+              ? 'multi-volume continuation'
+              : flag === 'D'
+                ? 'GNU dump directory'
+                : `type flag ${JSON.stringify(flag)}`;
       throw new LayerError('unsupported', label, `unsupported tar member: ${what}`);
     }
 
@@ -329,7 +340,12 @@ export function* iterateTar(bytes: Uint8Array, options: TarReadOptions = {}): Ge
     if (name === '') throw new LayerError('bad-path', label, 'member has an empty name');
 
     const paxLink = pax.get('linkpath');
-    const linkname = paxLink !== undefined ? decodeName(paxLink, name) : longLink !== undefined ? decodeName(longLink, name) : decodeName(cString(block, 157, 100), name);
+    const linkname =
+      paxLink !== undefined
+        ? decodeName(paxLink, name)
+        : longLink !== undefined
+          ? decodeName(longLink, name)
+          : decodeName(cString(block, 157, 100), name);
 
     const sizeRecord = pax.get('size');
     const size = sizeRecord !== undefined ? paxInteger(sizeRecord, 'size', name) : headerSize;
@@ -447,7 +463,9 @@ function formatPaxTime(sec: number, nsec: number): string {
   if (nsec === 0) return String(sec);
   const negative = sec < 0;
   const whole = negative ? -(sec + 1) : sec;
-  const frac = String(negative ? 1_000_000_000 - nsec : nsec).padStart(9, '0').replace(/0+$/, '');
+  const frac = String(negative ? 1_000_000_000 - nsec : nsec)
+    .padStart(9, '0')
+    .replace(/0+$/, '');
   return `${negative ? '-' : ''}${whole}.${frac}`;
 }
 
@@ -464,7 +482,8 @@ function splitUstarPath(name: string): [string, string] | undefined {
 }
 
 function checkUint(value: number, field: string, name: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new LayerError('bad-header', name, `${field} must be a non-negative integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new LayerError('bad-header', name, `${field} must be a non-negative integer, got ${value}`);
 }
 
 function header(fields: {
@@ -510,23 +529,33 @@ function encodeEntry(init: TarEntryInit, out: Uint8Array[]): void {
   const e = tarEntry(init);
   const label = e.name;
   if (typeof e.name !== 'string' || e.name === '') throw new LayerError('bad-path', label, 'member needs a name');
-  if (e.name.includes('\0') || e.linkname.includes('\0')) throw new LayerError('bad-path', label, 'name or link target contains a NUL byte');
+  if (e.name.includes('\0') || e.linkname.includes('\0'))
+    throw new LayerError('bad-path', label, 'name or link target contains a NUL byte');
   const flag = FLAG_BY_TYPE[e.type];
   if (flag === undefined) throw new LayerError('bad-header', label, `unknown member type ${JSON.stringify(e.type)}`);
-  for (const [field, value] of [['mode', e.mode], ['uid', e.uid], ['gid', e.gid], ['size', e.size], ['devmajor', e.devmajor], ['devminor', e.devminor]] as const) {
+  for (const [field, value] of [
+    ['mode', e.mode],
+    ['uid', e.uid],
+    ['gid', e.gid],
+    ['size', e.size],
+    ['devmajor', e.devmajor],
+    ['devminor', e.devminor],
+  ] as const) {
     checkUint(value, field, label);
   }
   if (!Number.isSafeInteger(e.mtime)) throw new LayerError('bad-header', label, `mtime must be a finite number of seconds, got ${e.mtime}`);
   if (!Number.isInteger(e.mtimeNsec) || e.mtimeNsec < 0 || e.mtimeNsec > 999_999_999) {
     throw new LayerError('bad-header', label, `mtimeNsec must be 0..999999999, got ${e.mtimeNsec}`);
   }
-  if (e.devmajor > MAX_OCTAL_7 || e.devminor > MAX_OCTAL_7) throw new LayerError('bad-header', label, 'device number too large for a tar header');
+  if (e.devmajor > MAX_OCTAL_7 || e.devminor > MAX_OCTAL_7)
+    throw new LayerError('bad-header', label, 'device number too large for a tar header');
   if (e.type === 'file') {
     if (e.size !== e.data.length) throw new LayerError('size-mismatch', label, `size says ${e.size} bytes but data has ${e.data.length}`);
   } else if (e.size !== 0 || e.data.length !== 0) {
     throw new LayerError('size-mismatch', label, `${e.type} members carry no data`);
   }
-  if ((e.type === 'symlink' || e.type === 'hardlink') && e.linkname === '') throw new LayerError('bad-link', label, `${e.type} needs a link target`);
+  if ((e.type === 'symlink' || e.type === 'hardlink') && e.linkname === '')
+    throw new LayerError('bad-link', label, `${e.type} needs a link target`);
 
   const name = e.type === 'directory' && !e.name.endsWith('/') ? `${e.name}/` : e.name;
   const linkname = e.type === 'symlink' || e.type === 'hardlink' ? e.linkname : '';
@@ -585,7 +614,8 @@ function encodeEntry(init: TarEntryInit, out: Uint8Array[]): void {
     text(key, e.pax[key] ?? '');
   }
   for (const key of Object.keys(e.xattrs).sort()) {
-    if (key === '' || key.includes('=') || key.includes('\0')) throw new LayerError('bad-header', label, `invalid xattr name ${JSON.stringify(key)}`);
+    if (key === '' || key.includes('=') || key.includes('\0'))
+      throw new LayerError('bad-header', label, `invalid xattr name ${JSON.stringify(key)}`);
     records.push(paxRecord(XATTR_PREFIX + key, e.xattrs[key] ?? new Uint8Array(0)));
   }
 

@@ -6,7 +6,12 @@ import { FsTree, applyLayer, mergeLayers, resolveInTree, type ApplyEvent } from 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const layer = (...entries: TarEntryInit[]) => readTar(writeTar(entries));
-const file = (name: string, text = name, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({ name, type: 'file', data: enc.encode(text), ...extra });
+const file = (name: string, text = name, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({
+  name,
+  type: 'file',
+  data: enc.encode(text),
+  ...extra,
+});
 const dir = (name: string, extra: Partial<TarEntryInit> = {}): TarEntryInit => ({ name, type: 'directory', ...extra });
 
 function paths(tree: FsTree): string[] {
@@ -97,7 +102,11 @@ describe('applyLayer', () => {
 
   it('opaque directories hide all lower contents but keep their own', () => {
     for (const order of [0, 1]) {
-      const entries: TarEntryInit[] = [dir('var/cache/', { mode: 0o700 }), file('var/cache/fresh', 'f'), { name: 'var/cache/.wh..wh..opq', type: 'file' }];
+      const entries: TarEntryInit[] = [
+        dir('var/cache/', { mode: 0o700 }),
+        file('var/cache/fresh', 'f'),
+        { name: 'var/cache/.wh..wh..opq', type: 'file' },
+      ];
       if (order) entries.reverse();
       const t = mergeLayers([base, layer(...entries)]);
       expect(t.list('var/cache')).toEqual(['fresh']);
@@ -106,14 +115,20 @@ describe('applyLayer', () => {
   });
 
   it('ignores a whiteout for a path that does not exist and AUFS metadata', () => {
-    const t = mergeLayers([base, layer({ name: 'nope/.wh.x', type: 'file' }, { name: '.wh..wh.plnk/', type: 'directory' }, { name: 'etc/.wh..wh.aufs', type: 'file' })]);
+    const t = mergeLayers([
+      base,
+      layer({ name: 'nope/.wh.x', type: 'file' }, { name: '.wh..wh.plnk/', type: 'directory' }, { name: 'etc/.wh..wh.aufs', type: 'file' }),
+    ]);
     expect(t.has('nope')).toBe(false);
     expect(t.has('.wh..wh.plnk')).toBe(false);
     expect(t.list('etc')).toEqual(['motd', 'passwd']);
   });
 
   it('treats an overlay whiteout (char 0/0, or a hard link to one) as a deletion', () => {
-    const t = mergeLayers([base, layer({ name: 'etc/motd', type: 'char' }, { name: 'usr/bin/sh', type: 'hardlink', linkname: 'etc/motd' })]);
+    const t = mergeLayers([
+      base,
+      layer({ name: 'etc/motd', type: 'char' }, { name: 'usr/bin/sh', type: 'hardlink', linkname: 'etc/motd' }),
+    ]);
     expect(t.has('etc/motd')).toBe(false);
     expect(t.has('usr/bin/sh')).toBe(false);
     expect(t.has('usr/bin')).toBe(true);
@@ -148,7 +163,9 @@ describe('applyLayer', () => {
     const lower = mergeLayers([base]);
     applyLayer(lower, layer({ name: 'etc/passwd-', type: 'hardlink', linkname: 'etc/passwd' }), { validate: false });
     expect(lower.get('etc/passwd-')!.ino).toBe(lower.get('etc/passwd')!.ino);
-    expect(() => applyLayer(mergeLayers([base]), layer({ name: 'x', type: 'hardlink', linkname: 'missing' }), { validate: false })).toThrow(/does not exist/);
+    expect(() => applyLayer(mergeLayers([base]), layer({ name: 'x', type: 'hardlink', linkname: 'missing' }), { validate: false })).toThrow(
+      /does not exist/,
+    );
   });
 
   it('rejects a member under a regular file', () => {
@@ -167,9 +184,13 @@ describe('applyLayer', () => {
 
   it('reports events', () => {
     const events: ApplyEvent['kind'][] = [];
-    applyLayer(mergeLayers([base]), layer({ name: 'etc/.wh.motd', type: 'file' }, file('etc/passwd', 'new'), dir('etc/'), file('new/file')), {
-      onEvent: (e) => events.push(e.kind),
-    });
+    applyLayer(
+      mergeLayers([base]),
+      layer({ name: 'etc/.wh.motd', type: 'file' }, file('etc/passwd', 'new'), dir('etc/'), file('new/file')),
+      {
+        onEvent: (e) => events.push(e.kind),
+      },
+    );
     expect(events).toEqual(['remove', 'replace', 'merge', 'add', 'add']);
   });
 });

@@ -35,7 +35,20 @@ interface Slot {
 
 /** Metadata for a directory created implicitly (a missing parent): 0755 root:root, mtime 0. */
 function implicitDir(ino: number): FsNode {
-  return { type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, mtimeNsec: 0, linkname: '', devmajor: 0, devminor: 0, xattrs: {}, ino };
+  return {
+    type: 'directory',
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+    size: 0,
+    mtime: 0,
+    mtimeNsec: 0,
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+    xattrs: {},
+    ino,
+  };
 }
 
 function cloneSlot(slot: Slot): Slot {
@@ -296,7 +309,8 @@ export function applyLayer(tree: FsTree, entries: readonly TarEntry[], options: 
   for (const e of entries) {
     const path = normalizeLayerPath(e.name, e.name);
     if (path === '') continue;
-    if (isWhiteoutDevice(e) || (e.type === 'hardlink' && deviceWhiteouts.has(normalizeLayerPath(e.linkname, e.name)))) deviceWhiteouts.add(path);
+    if (isWhiteoutDevice(e) || (e.type === 'hardlink' && deviceWhiteouts.has(normalizeLayerPath(e.linkname, e.name))))
+      deviceWhiteouts.add(path);
   }
 
   // Phase 1: whiteouts, against the lower layers only.
@@ -360,7 +374,8 @@ export function applyLayer(tree: FsTree, entries: readonly TarEntry[], options: 
       const targetPath = resolveInTree(tree, normalizeLayerPath(e.linkname, e.name), false, e.name);
       const target = tree.get(targetPath);
       if (!target) throw new LayerError('bad-link', e.name, `hard link target ${JSON.stringify(e.linkname)} does not exist`);
-      if (target.type === 'directory') throw new LayerError('bad-link', e.name, `hard link target ${JSON.stringify(e.linkname)} is a directory`);
+      if (target.type === 'directory')
+        throw new LayerError('bad-link', e.name, `hard link target ${JSON.stringify(e.linkname)} is a directory`);
       if (targetPath === dest) continue; // linking a file to itself changes nothing
       node = { ...target, xattrs: { ...target.xattrs } };
     } else {

@@ -81,13 +81,18 @@ describe('upperToOci', () => {
   });
 
   it('also honours trusted.overlay.opaque=y when the archiver kept xattrs', () => {
-    const oci = upperToOci(tar({ name: 'd/', type: 'directory', xattrs: { 'trusted.overlay.opaque': enc.encode('y'), 'user.keep': enc.encode('1') } }));
+    const oci = upperToOci(
+      tar({ name: 'd/', type: 'directory', xattrs: { 'trusted.overlay.opaque': enc.encode('y'), 'user.keep': enc.encode('1') } }),
+    );
     expect(names(oci)).toEqual(['directory:d/', 'file:d/.wh..wh..opq']);
     expect(Object.keys(oci[0]!.xattrs)).toEqual(['user.keep']);
   });
 
   it('supports an opaque root', () => {
-    expect(names(upperToOci(tar({ name: './', type: 'directory' }, { name: './f', type: 'file' }), ['.']))).toEqual(['file:.wh..wh..opq', 'file:f']);
+    expect(names(upperToOci(tar({ name: './', type: 'directory' }, { name: './f', type: 'file' }), ['.']))).toEqual([
+      'file:.wh..wh..opq',
+      'file:f',
+    ]);
   });
 
   it('rejects what a layer cannot express', () => {
@@ -95,7 +100,11 @@ describe('upperToOci', () => {
     rejects(() => upperToOci(tar({ name: './etc/.wh.sneaky', type: 'file' })), 'bad-whiteout', './etc/.wh.sneaky');
     rejects(() => upperToOci(tar({ name: './d/', type: 'directory' }), ['missing']), 'bad-whiteout', 'missing');
     rejects(() => upperToOci(tar({ name: './f', type: 'file' }), ['f']), 'bad-whiteout', 'f');
-    rejects(() => upperToOci(tar({ name: './d/', type: 'directory', xattrs: { 'trusted.overlay.redirect': enc.encode('/x') } })), 'unsupported', './d/');
+    rejects(
+      () => upperToOci(tar({ name: './d/', type: 'directory', xattrs: { 'trusted.overlay.redirect': enc.encode('/x') } })),
+      'unsupported',
+      './d/',
+    );
     rejects(() => upperToOci(tar({ name: './x/../y', type: 'file' })), 'path-escape', './x/../y');
     rejects(() => upperToOci(tar({ name: './l', type: 'symlink', linkname: '../../etc' })), 'path-escape', 'l');
   });
@@ -114,7 +123,13 @@ describe('ociToUpper', () => {
         { name: 'usr/bin/y', type: 'hardlink', linkname: '/usr/bin/x' },
       ),
     );
-    expect(names(up.entries)).toEqual(['directory:etc/', 'char:etc/motd', 'directory:var/cache/', 'file:usr/bin/x', 'hardlink:usr/bin/y -> usr/bin/x']);
+    expect(names(up.entries)).toEqual([
+      'directory:etc/',
+      'char:etc/motd',
+      'directory:var/cache/',
+      'file:usr/bin/x',
+      'hardlink:usr/bin/y -> usr/bin/x',
+    ]);
     expect(up.entries[1]).toMatchObject({ mode: 0, uid: 3, mtime: 42, devmajor: 0, devminor: 0 });
     expect(up.entries[2]).toMatchObject({ mode: 0o755, uid: 1, gid: 2 });
     expect(up.opaqueDirs).toEqual(['var/cache', '.']);

@@ -120,7 +120,11 @@ export function upperToOci(entries: readonly TarEntry[], opaqueDirs: Iterable<st
     }
     const base = baseName(path);
     if (base.startsWith(WHITEOUT_PREFIX)) {
-      throw new LayerError('bad-whiteout', e.name, `a file named ${JSON.stringify(base)} cannot be stored in an OCI layer (reserved whiteout prefix)`);
+      throw new LayerError(
+        'bad-whiteout',
+        e.name,
+        `a file named ${JSON.stringify(base)} cannot be stored in an OCI layer (reserved whiteout prefix)`,
+      );
     }
     const linkTarget = e.type === 'hardlink' ? normalizeLayerPath(e.linkname, e.name) : undefined;
     if (isWhiteoutDevice(e) || (linkTarget !== undefined && whiteouts.has(linkTarget))) {
@@ -129,7 +133,8 @@ export function upperToOci(entries: readonly TarEntry[], opaqueDirs: Iterable<st
       continue;
     }
     if (e.type === 'char' || e.type === 'block') {
-      if (!options.allowDevices) throw new LayerError('device', e.name, `${e.type} device ${e.devmajor}/${e.devminor} is not allowed in a layer`);
+      if (!options.allowDevices)
+        throw new LayerError('device', e.name, `${e.type} device ${e.devmajor}/${e.devminor} is not allowed in a layer`);
     }
     const { xattrs, opaque: xattrOpaque } = stripOverlayXattrs(e);
     out.push({ ...e, name: memberName(path, e.type), linkname: linkTarget ?? e.linkname, xattrs, pax: { ...e.pax } });

@@ -25,12 +25,19 @@ function streamedFrame(window = 0x50 /* 1 MiB */): Uint8Array {
   const rawHeader = (raw.length << 3) | (0 << 1) | 0;
   const rleHeader = (1000 << 3) | (1 << 1) | 1;
   return Uint8Array.from([
-    0x28, 0xb5, 0x2f, 0xfd,
+    0x28,
+    0xb5,
+    0x2f,
+    0xfd,
     0x00, // no content size, not single segment, no checksum, no dictionary
     window,
-    rawHeader & 0xff, (rawHeader >> 8) & 0xff, rawHeader >> 16,
+    rawHeader & 0xff,
+    (rawHeader >> 8) & 0xff,
+    rawHeader >> 16,
     ...raw,
-    rleHeader & 0xff, (rleHeader >> 8) & 0xff, rleHeader >> 16,
+    rleHeader & 0xff,
+    (rleHeader >> 8) & 0xff,
+    rleHeader >> 16,
     0x7a, // 'z' × 1000
   ]);
 }
@@ -73,7 +80,9 @@ describe('zstd', () => {
   });
 
   it.skipIf(!HAVE_ZSTD)('round-trips a tar layer through the zstd CLI, with a long window', { timeout: 30_000 }, () => {
-    const tar = writeTar(Array.from({ length: 40 }, (_, i) => ({ name: `d/f${i}.txt`, type: 'file' as const, data: sample.subarray(i * 100) })));
+    const tar = writeTar(
+      Array.from({ length: 40 }, (_, i) => ({ name: `d/f${i}.txt`, type: 'file' as const, data: sample.subarray(i * 100) })),
+    );
     // from stdin without a size: frames without a content size (decoded as a stream); with
     // --stream-size: the content size in the header (decoded in one pass, what `zstd FILE` does)
     for (const args of [['-3'], ['-19', '--long=25'], ['-19', '--no-check'], ['-19', '--long=25', `--stream-size=${tar.length}`]]) {

@@ -69,7 +69,8 @@ function frames(bytes: Uint8Array): Frame[] {
       continue;
     }
     if (magic !== MAGIC) {
-      if (out.length === 0) throw new LayerError(bytes.length < 4 ? 'truncated' : 'bad-zstd', undefined, 'not a zstd stream (no 28 b5 2f fd magic)');
+      if (out.length === 0)
+        throw new LayerError(bytes.length < 4 ? 'truncated' : 'bad-zstd', undefined, 'not a zstd stream (no 28 b5 2f fd magic)');
       corrupt(`unknown data after frame ${out.length} (no frame magic at byte ${at})`);
     }
     const start = at;
@@ -93,7 +94,8 @@ function frames(bytes: Uint8Array): Frame[] {
     let dictID = 0;
     for (let i = 0; i < dictBytes; i++) dictID += bytes[p + i]! * 2 ** (8 * i);
     p += dictBytes;
-    if (dictID !== 0) throw new LayerError('unsupported', undefined, `zstd frame needs dictionary ${dictID}: dictionaries are not supported`);
+    if (dictID !== 0)
+      throw new LayerError('unsupported', undefined, `zstd frame needs dictionary ${dictID}: dictionaries are not supported`);
     let contentSize: number | undefined;
     if (fcsBytes) {
       contentSize = 0;
@@ -159,7 +161,12 @@ export function unzstd(bytes: Uint8Array, options: UnzstdOptions = {}): Uint8Arr
   const maxSize = options.maxSize ?? 2 * 1024 ** 3;
   const list = frames(bytes);
   const declared = list.reduce((n, f) => n + (f.contentSize ?? 0), 0);
-  if (declared > maxSize) throw new LayerError('size-limit', undefined, `decompressed data exceeds the ${maxSize}-byte limit (the zstd frames declare ${declared} bytes)`);
+  if (declared > maxSize)
+    throw new LayerError(
+      'size-limit',
+      undefined,
+      `decompressed data exceeds the ${maxSize}-byte limit (the zstd frames declare ${declared} bytes)`,
+    );
   const parts: Uint8Array[] = [];
   let length = 0;
   try {
@@ -172,7 +179,11 @@ export function unzstd(bytes: Uint8Array, options: UnzstdOptions = {}): Uint8Arr
         length += out.length;
       } else {
         if (f.window > ZSTD_MAX_WINDOW) {
-          throw new LayerError('unsupported', undefined, `zstd window of ${f.window / 2 ** 20} MiB is over the ${ZSTD_MAX_WINDOW / 2 ** 20} MiB limit (zstd's own default)`);
+          throw new LayerError(
+            'unsupported',
+            undefined,
+            `zstd window of ${f.window / 2 ** 20} MiB is over the ${ZSTD_MAX_WINDOW / 2 ** 20} MiB limit (zstd's own default)`,
+          );
         }
         for (const c of streamFrame(frame, maxSize - length)) {
           parts.push(c);

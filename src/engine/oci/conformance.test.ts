@@ -148,10 +148,7 @@ function makeAjv(): Ajv04 {
   const ajv = new Ajv04({ strict: false, allErrors: true });
   addFormats(ajv);
   for (const [file, aliases] of Object.entries(SCHEMA_ALIASES)) {
-    const schema = dropNestedIds(JSON.parse(readFileSync(new URL(`schema/${file}`, ROOT), 'utf8')), true) as Record<
-      string,
-      unknown
-    >;
+    const schema = dropNestedIds(JSON.parse(readFileSync(new URL(`schema/${file}`, ROOT), 'utf8')), true) as Record<string, unknown>;
     delete schema['id'];
     delete schema['$schema'];
     for (const alias of aliases) ajv.addSchema({ ...schema, id: alias }, alias);
@@ -231,7 +228,7 @@ describe.skipIf(!exists)('image-spec JSON schemas (ajv) accept what serializeIma
     }
   });
 
-  it('the empty image breaks only the schema\'s minItems on layers (spec text: SHOULD)', async () => {
+  it("the empty image breaks only the schema's minItems on layers (spec text: SHOULD)", async () => {
     const ajv = makeAjv();
     const image = await emptyImage();
     expect(await validateImage(image)).toEqual([]);

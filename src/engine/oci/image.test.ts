@@ -94,7 +94,11 @@ describe('appendLayer (mutate.Append)', () => {
     const base = await emptyImage();
     const before = snapshot(base);
     const l1 = await layer(1);
-    const history = Object.freeze({ created: '2024-05-01T10:00:00Z', created_by: 'COPY . / # buildkit', comment: 'buildkit.dockerfile.v0' });
+    const history = Object.freeze({
+      created: '2024-05-01T10:00:00Z',
+      created_by: 'COPY . / # buildkit',
+      comment: 'buildkit.dockerfile.v0',
+    });
     const one = await appendLayer(base, l1, history);
 
     expect(base).toEqual(before);
@@ -181,7 +185,12 @@ describe('withConfig / withMetadata', () => {
     expect(a.rawConfig).toContain(`"config":{"User":"nobody","Env":["${DEFAULT_PATH_ENV}"],"Cmd":["sh"]}`);
 
     const b = await withConfig(a, { Entrypoint: ['/entry'], Cmd: undefined, ExposedPorts: { '8080/tcp': {}, '80/tcp': {} } });
-    expect(b.config.config).toEqual({ User: 'nobody', Env: [DEFAULT_PATH_ENV], Entrypoint: ['/entry'], ExposedPorts: { '80/tcp': {}, '8080/tcp': {} } });
+    expect(b.config.config).toEqual({
+      User: 'nobody',
+      Env: [DEFAULT_PATH_ENV],
+      Entrypoint: ['/entry'],
+      ExposedPorts: { '80/tcp': {}, '8080/tcp': {} },
+    });
     expect(b.rawConfig).toContain('"ExposedPorts":{"80/tcp":{},"8080/tcp":{}}');
     expect(a.config.config?.Cmd).toEqual(['sh']);
     expect(b.layers).toEqual(base.layers);
@@ -196,7 +205,9 @@ describe('withConfig / withMetadata', () => {
       Shell: ['/bin/ash', '-c'],
       OnBuild: ['RUN echo'],
     });
-    expect(image.rawConfig).toContain('"config":{"Cmd":null,"Healthcheck":{"Test":["CMD","true"],"Interval":1000000000},"OnBuild":["RUN echo"],"Shell":["/bin/ash","-c"]}');
+    expect(image.rawConfig).toContain(
+      '"config":{"Cmd":null,"Healthcheck":{"Test":["CMD","true"],"Interval":1000000000},"OnBuild":["RUN echo"],"Shell":["/bin/ash","-c"]}',
+    );
     expect(await validateImage(image)).toEqual([]);
   });
 

@@ -148,7 +148,7 @@ function checkLayer(image: Image, layer: Layer): void {
   if (!isLayerMediaType(layer.mediaType) || mediaTypeFamily(layer.mediaType) !== format) {
     throw new OciError(
       'media-type-mismatch',
-      `layer media type ${layer.mediaType} cannot go into a${format === 'oci' ?'n OCI' : ' Docker'} image`,
+      `layer media type ${layer.mediaType} cannot go into a${format === 'oci' ? 'n OCI' : ' Docker'} image`,
       { what: 'layer mediaType', actual: layer.mediaType },
     );
   }

@@ -12,8 +12,10 @@ describe('canonicalJson', () => {
   });
 
   it('sorts map keys by code point, including integer-like keys JS would reorder', () => {
-    const labels = { b: 'x', '10': 'y', '9': 'z', a: 'w', 'é': 'v', '😀': 'u', '\uffff': 't' };
-    expect(canonicalJson({ architecture: 'a', os: 'o', config: { Labels: labels }, rootfs: { type: 'layers', diff_ids: [] } }, CONFIG_SHAPE)).toBe(
+    const labels = { b: 'x', '10': 'y', '9': 'z', a: 'w', é: 'v', '😀': 'u', '\uffff': 't' };
+    expect(
+      canonicalJson({ architecture: 'a', os: 'o', config: { Labels: labels }, rootfs: { type: 'layers', diff_ids: [] } }, CONFIG_SHAPE),
+    ).toBe(
       '{"architecture":"a","os":"o","config":{"Labels":{"10":"y","9":"z","a":"w","b":"x","é":"v","\uffff":"t","😀":"u"}},"rootfs":{"type":"layers","diff_ids":[]}}',
     );
     expect(compareCodePoints('\uffff', '😀')).toBeLessThan(0); // UTF-16 order would say the opposite

@@ -185,7 +185,11 @@ export interface ContainerConfig {
 }
 
 /** A writable copy of an OCI value, all the way down (what a caller edits before it becomes an image again). */
-export type Writable<T> = T extends readonly (infer U)[] ? Writable<U>[] : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
+export type Writable<T> = T extends readonly (infer U)[]
+  ? Writable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Writable<T[K]> }
+    : T;
 
 /** The layer diff IDs of an image config. */
 export interface RootFS {

@@ -59,7 +59,12 @@ describe('validateDescriptor', () => {
 });
 
 describe('validateManifest / validateIndex / validateLayout', () => {
-  const manifest = { schemaVersion: 2, mediaType: MediaType.OciManifest, config: { ...desc, mediaType: MediaType.OciConfig }, layers: [desc] };
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.OciManifest,
+    config: { ...desc, mediaType: MediaType.OciConfig },
+    layers: [desc],
+  };
 
   it('accepts a minimal manifest and checks nested descriptors', () => {
     expect(validateManifest(manifest)).toEqual([]);
@@ -74,9 +79,14 @@ describe('validateManifest / validateIndex / validateLayout', () => {
   });
 
   it('checks index manifests with their own rules (platform needs architecture and os)', () => {
-    const index = { schemaVersion: 2, manifests: [{ ...desc, mediaType: MediaType.OciManifest, platform: { architecture: 'amd64', os: 'linux' } }] };
+    const index = {
+      schemaVersion: 2,
+      manifests: [{ ...desc, mediaType: MediaType.OciManifest, platform: { architecture: 'amd64', os: 'linux' } }],
+    };
     expect(validateIndex(index)).toEqual([]);
-    expect(paths(validateIndex({ ...index, manifests: [{ ...desc, platform: { os: 'linux' } }] }))).toEqual(['/manifests/0/platform/architecture']);
+    expect(paths(validateIndex({ ...index, manifests: [{ ...desc, platform: { os: 'linux' } }] }))).toEqual([
+      '/manifests/0/platform/architecture',
+    ]);
     expect(paths(validateIndex({ schemaVersion: 2 }))).toEqual(['/manifests']);
   });
 
@@ -124,10 +134,23 @@ describe('validateDocument', () => {
 
 describe('formats', () => {
   it('isDateTime follows RFC 3339', () => {
-    for (const ok of ['2024-02-29T12:00:00Z', '2015-10-31T22:22:56.015925234Z', '2016-12-31T23:59:60Z', '2017-01-01T00:59:60+01:00', '2024-01-01t00:00:00z']) {
+    for (const ok of [
+      '2024-02-29T12:00:00Z',
+      '2015-10-31T22:22:56.015925234Z',
+      '2016-12-31T23:59:60Z',
+      '2017-01-01T00:59:60+01:00',
+      '2024-01-01t00:00:00z',
+    ]) {
       expect(isDateTime(ok), ok).toBe(true);
     }
-    for (const bad of ['2023-02-29T12:00:00Z', '2024-01-01T24:00:00Z', '2024-01-01T00:00:60Z', '2024-01-01T00:00:00', '2024-1-01T00:00:00Z', '2024-13-01T00:00:00Z']) {
+    for (const bad of [
+      '2023-02-29T12:00:00Z',
+      '2024-01-01T24:00:00Z',
+      '2024-01-01T00:00:60Z',
+      '2024-01-01T00:00:00',
+      '2024-1-01T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+    ]) {
       expect(isDateTime(bad), bad).toBe(false);
     }
   });
@@ -162,7 +185,11 @@ describe('validateImage', () => {
 
     expect(await tampered({ configDigest: otherDigest })).toEqual(['/configDigest']);
     expect(await tampered({ manifestDigest: otherDigest })).toEqual(['/manifestDigest']);
-    expect(await tampered({ rawConfig: `${image.rawConfig} ` })).toEqual(['/configDigest', '/manifest/config/digest', '/manifest/config/size']);
+    expect(await tampered({ rawConfig: `${image.rawConfig} ` })).toEqual([
+      '/configDigest',
+      '/manifest/config/digest',
+      '/manifest/config/size',
+    ]);
     expect(await tampered({ config: { ...image.config, os: 'windows' } })).toEqual(['/rawConfig']);
     expect(await tampered({ layers: [] })).toEqual(['/layers']);
     expect(await tampered({ layers: [{ ...image.layers[0]!, diffID: otherDigest }] })).toEqual(['/layers/0/diffID']);
@@ -189,7 +216,10 @@ describe('validateImage', () => {
     };
     const { config, manifest } = image;
     expect(await rebuilt(manifest, config)).toEqual([]);
-    expect(await rebuilt(manifest, { ...config, rootfs: { type: 'layers', diff_ids: [] } })).toEqual(['/config/rootfs/diff_ids', '/layers/0/diffID']);
+    expect(await rebuilt(manifest, { ...config, rootfs: { type: 'layers', diff_ids: [] } })).toEqual([
+      '/config/rootfs/diff_ids',
+      '/layers/0/diffID',
+    ]);
     expect(await rebuilt(manifest, { ...config, history: [{ created_by: 'x', empty_layer: true }] })).toEqual(['/config/history']);
     expect(await rebuilt(manifest, { ...config, history: undefined })).toEqual([]);
     expect(await rebuilt({ ...manifest, mediaType: MediaType.DockerManifest }, config)).toEqual([

@@ -7,7 +7,11 @@ import { newRegistry } from './testkit.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
-async function rejectsWith(promise: Promise<unknown>, code: ErrorCode, kind: typeof NotFoundError | typeof InvalidArgumentError): Promise<Error> {
+async function rejectsWith(
+  promise: Promise<unknown>,
+  code: ErrorCode,
+  kind: typeof NotFoundError | typeof InvalidArgumentError,
+): Promise<Error> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -117,7 +121,11 @@ describe('LocalRegistry manifests', () => {
     const layer = bytes('layer');
     await registry.putBlob('web', await sha256Digest(config), config);
     const manifest = await manifestFor(config, layer);
-    const err = await rejectsWith(registry.putManifest('web', '1', manifest, MediaType.OciManifest), 'MANIFEST_BLOB_UNKNOWN', InvalidArgumentError);
+    const err = await rejectsWith(
+      registry.putManifest('web', '1', manifest, MediaType.OciManifest),
+      'MANIFEST_BLOB_UNKNOWN',
+      InvalidArgumentError,
+    );
     expect(err.message).toContain(await sha256Digest(layer));
     // Having the blob in another repository (and so in the shared blob store) is not enough.
     await registry.putBlob('other', await sha256Digest(layer), layer);
@@ -135,10 +143,18 @@ describe('LocalRegistry manifests', () => {
     await registry.putBlob('web', await sha256Digest(config), config);
     const manifest = await manifestFor(config);
     await rejectsWith(registry.putManifest('web', '1', bytes('not json'), MediaType.OciManifest), 'MANIFEST_INVALID', InvalidArgumentError);
-    await rejectsWith(registry.putManifest('web', '1', bytes('{"schemaVersion":2}'), MediaType.OciManifest), 'MANIFEST_INVALID', InvalidArgumentError);
+    await rejectsWith(
+      registry.putManifest('web', '1', bytes('{"schemaVersion":2}'), MediaType.OciManifest),
+      'MANIFEST_INVALID',
+      InvalidArgumentError,
+    );
     await rejectsWith(registry.putManifest('web', '1', manifest, MediaType.DockerManifest), 'MANIFEST_INVALID', InvalidArgumentError);
     await rejectsWith(registry.putManifest('web', '1', manifest, 'text/plain'), 'MANIFEST_INVALID', InvalidArgumentError);
-    await rejectsWith(registry.putManifest('web', await sha256Digest('other'), manifest, MediaType.OciManifest), 'DIGEST_INVALID', InvalidArgumentError);
+    await rejectsWith(
+      registry.putManifest('web', await sha256Digest('other'), manifest, MediaType.OciManifest),
+      'DIGEST_INVALID',
+      InvalidArgumentError,
+    );
     // By its own digest it is fine (untagged).
     const digest = await registry.putManifest('web', await sha256Digest(manifest), manifest, MediaType.OciManifest);
     expect((await registry.getManifest('web', digest)).bytes).toEqual(manifest);

@@ -50,7 +50,9 @@ function fail(code: ErrorCode, detail: string): never {
 /** The distribution-spec code of an error the registry threw, if it is one. */
 export function registryErrorCode(err: unknown): ErrorCode | undefined {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && Object.hasOwn(ERROR_MESSAGES, code) && (err instanceof NotFoundError || err instanceof InvalidArgumentError)
+  return typeof code === 'string' &&
+    Object.hasOwn(ERROR_MESSAGES, code) &&
+    (err instanceof NotFoundError || err instanceof InvalidArgumentError)
     ? (code as ErrorCode)
     : undefined;
 }
@@ -98,7 +100,8 @@ const MANIFEST_TYPES: ReadonlySet<string> = new Set([MediaType.OciManifest, Medi
 const INDEX_TYPES: ReadonlySet<string> = new Set([MediaType.OciIndex, MediaType.DockerManifestList]);
 
 function checkName(repo: string): void {
-  if (repo.length === 0 || repo.length > 255 || !repo.split('/').every((c) => COMPONENT.test(c))) fail('NAME_INVALID', JSON.stringify(repo));
+  if (repo.length === 0 || repo.length > 255 || !repo.split('/').every((c) => COMPONENT.test(c)))
+    fail('NAME_INVALID', JSON.stringify(repo));
 }
 
 function checkDigest(digest: string): asserts digest is Digest {
@@ -255,7 +258,8 @@ export class LocalRegistry {
     if (bytes.length > MAX_MANIFEST_BYTES) fail('MANIFEST_INVALID', `${bytes.length} bytes is more than ${MAX_MANIFEST_BYTES}`);
     const digest = await sha256Digest(bytes);
     if ('digest' in ref && ref.digest !== digest) fail('DIGEST_INVALID', `expected ${ref.digest}, the manifest is ${digest}`);
-    if (!MANIFEST_TYPES.has(mediaType) && !INDEX_TYPES.has(mediaType)) fail('MANIFEST_INVALID', `unsupported media type ${JSON.stringify(mediaType)}`);
+    if (!MANIFEST_TYPES.has(mediaType) && !INDEX_TYPES.has(mediaType))
+      fail('MANIFEST_INVALID', `unsupported media type ${JSON.stringify(mediaType)}`);
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
@@ -266,7 +270,8 @@ export class LocalRegistry {
     const problems = isIndex ? validateIndex(json) : validateManifest(json, { allowNoLayers: true });
     if (problems.length) fail('MANIFEST_INVALID', `${problems[0]!.path || '/'} ${problems[0]!.message}`);
     const declared = (json as { mediaType?: unknown }).mediaType;
-    if (declared !== undefined && declared !== mediaType) fail('MANIFEST_INVALID', `Content-Type ${mediaType} but the manifest says ${String(declared)}`);
+    if (declared !== undefined && declared !== mediaType)
+      fail('MANIFEST_INVALID', `Content-Type ${mediaType} but the manifest says ${String(declared)}`);
 
     const rec = (await this.record(repo)) ?? emptyRecord();
     if (isIndex) {

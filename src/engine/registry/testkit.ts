@@ -21,14 +21,28 @@ const noSource: ImageSource = {
 };
 
 /** An image store over fresh memory stores (or the given blob store). */
-export function newImageStore(blobs: BlobStore = new MemoryBlobStore()): { store: ImageStore; blobs: BlobStore; meta: MemoryMetadataStore } {
+export function newImageStore(blobs: BlobStore = new MemoryBlobStore()): {
+  store: ImageStore;
+  blobs: BlobStore;
+  meta: MemoryMetadataStore;
+} {
   const meta = new MemoryMetadataStore();
-  const store = new ImageStore({ blobs, meta, source: noSource, now: () => new Date('2024-05-01T00:00:00Z'), containersUsing: async () => new Map() });
+  const store = new ImageStore({
+    blobs,
+    meta,
+    source: noSource,
+    now: () => new Date('2024-05-01T00:00:00Z'),
+    containersUsing: async () => new Map(),
+  });
   return { store, blobs, meta };
 }
 
 /** A registry over fresh memory stores (or the given blob store). */
-export function newRegistry(blobs: BlobStore = new MemoryBlobStore()): { registry: LocalRegistry; blobs: BlobStore; meta: MemoryMetadataStore } {
+export function newRegistry(blobs: BlobStore = new MemoryBlobStore()): {
+  registry: LocalRegistry;
+  blobs: BlobStore;
+  meta: MemoryMetadataStore;
+} {
   const meta = new MemoryMetadataStore();
   return { registry: new LocalRegistry({ blobs, meta }), blobs, meta };
 }
@@ -44,7 +58,12 @@ export function fileLayer(store: ImageStore, path: string, text: string): Promis
 export async function gzipLayer(store: ImageStore, path: string, text: string): Promise<Layer> {
   const tar = writeTar([tarEntry({ name: path, type: 'file', data: encoder.encode(text), mtime: 1714521600 })]);
   const blob = await gzip(tar);
-  const layer: Layer = { digest: await sha256Digest(blob), diffID: await sha256Digest(tar), size: blob.length, mediaType: MediaType.OciLayerGzip };
+  const layer: Layer = {
+    digest: await sha256Digest(blob),
+    diffID: await sha256Digest(tar),
+    size: blob.length,
+    mediaType: MediaType.OciLayerGzip,
+  };
   await store.putLayerBlob(layer, blob);
   return layer;
 }
@@ -52,7 +71,8 @@ export async function gzipLayer(store: ImageStore, path: string, text: string): 
 /** Stores an image of `layers` (base first) tagged `reference`. */
 export async function storeImage(store: ImageStore, reference: string, layers: Layer[], cmd = ['sh']): Promise<Image> {
   let image = await emptyImage();
-  for (const [i, l] of layers.entries()) image = await appendLayer(image, l, { created: '2024-05-01T00:00:00Z', created_by: `step ${i + 1}` });
+  for (const [i, l] of layers.entries())
+    image = await appendLayer(image, l, { created: '2024-05-01T00:00:00Z', created_by: `step ${i + 1}` });
   image = await withConfig(image, { Cmd: cmd });
   await store.setReference(reference, await store.put(image));
   return image;

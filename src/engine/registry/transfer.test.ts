@@ -8,7 +8,8 @@ import { fileLayer, gzipLayer, newImageStore, newRegistry, recorder, short, stor
 
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 /** `zstd -19` of a tar holding etc/os-release ("NAME=tiny\n", mtime 1714521600), base64. */
-const ZSTD_OS_RELEASE = 'KLUv/WQAB7UCAPLDDRGgb6CZjV4QRzO6bluzgsDDKQ3yjDctplq7d3XX4vbQf9B/8WL+mG/y7t7GHG9oHZSwCkvHuzAKICAxtQ7y/U4iFeAI4NIBnY698KIwKICVCdcBdfIXcQ==';
+const ZSTD_OS_RELEASE =
+  'KLUv/WQAB7UCAPLDDRGgb6CZjV4QRzO6bluzgsDDKQ3yjDctplq7d3XX4vbQf9B/8WL+mG/y7t7GHG9oHZSwCkvHuzAKICAxtQ7y/U4iFeAI4NIBnY698KIwKICVCdcBdfIXcQ==';
 
 describe('push', () => {
   it('uploads every layer the first time, printing what Docker prints', async () => {
@@ -29,7 +30,12 @@ describe('push', () => {
       `1: digest: ${image.manifestDigest} size: ${size}`,
     ]);
     // Progress events carry byte counts (the terminal shows them as a bar).
-    expect(rec.events.filter((e) => e.current !== undefined)).toContainEqual({ id: short(app.diffID), status: 'Pushing', current: app.size, total: app.size });
+    expect(rec.events.filter((e) => e.current !== undefined)).toContainEqual({
+      id: short(app.diffID),
+      status: 'Pushing',
+      current: app.size,
+      total: app.size,
+    });
     expect(result).toMatchObject({ reference: 'localhost:5000/web:1', digest: image.manifestDigest, size });
     expect(result.layers.map((l) => l.result)).toEqual(['pushed', 'pushed']);
     expect(await registry.listTags('web')).toEqual({ name: 'web', tags: ['1'] });
@@ -168,7 +174,9 @@ describe('pull from the local registry', () => {
     expect(result).toEqual({ id: image.configDigest, reference: 'localhost:5000/web:1', digest: image.manifestDigest });
     expect(rec.lines()).toEqual([
       '1: Pulling from web',
-      ...[base, app].flatMap((l) => ['Pulling fs layer', 'Verifying Checksum', 'Download complete', 'Pull complete'].map((s) => `${short(l.digest)}: ${s}`)),
+      ...[base, app].flatMap((l) =>
+        ['Pulling fs layer', 'Verifying Checksum', 'Download complete', 'Pull complete'].map((s) => `${short(l.digest)}: ${s}`),
+      ),
       `Digest: ${image.manifestDigest}`,
       'Status: Downloaded newer image for localhost:5000/web:1',
     ]);
@@ -183,10 +191,17 @@ describe('pull from the local registry', () => {
   it('round trip of an image on a tar+zstd base layer (as python:3.11-slim is shipped): the blob travels as it is', async () => {
     const a = newImageStore();
     const { registry } = newRegistry();
-    const tar = writeTar([tarEntry({ name: 'etc/os-release', type: 'file', data: new TextEncoder().encode('NAME=tiny\n'), mtime: 1714521600 })]);
+    const tar = writeTar([
+      tarEntry({ name: 'etc/os-release', type: 'file', data: new TextEncoder().encode('NAME=tiny\n'), mtime: 1714521600 }),
+    ]);
     const blob = Uint8Array.from(Buffer.from(ZSTD_OS_RELEASE, 'base64'));
     expect(Buffer.compare(unzstd(blob), tar)).toBe(0);
-    const base = { digest: await sha256Digest(blob), diffID: await sha256Digest(tar), size: blob.length, mediaType: MediaType.OciLayerZstd };
+    const base = {
+      digest: await sha256Digest(blob),
+      diffID: await sha256Digest(tar),
+      size: blob.length,
+      mediaType: MediaType.OciLayerZstd,
+    };
     await a.store.putLayerBlob(base, blob);
     const app = await gzipLayer(a.store, 'app/index.html', '<h1>hi</h1>\n');
     const image = await storeImage(a.store, 'localhost:5000/zweb:1', [base, app]);
@@ -194,7 +209,10 @@ describe('pull from the local registry', () => {
     const b = newImageStore();
     await pullFromRegistry(b.store, registry, 'localhost:5000/zweb:1');
     expect(Buffer.compare(await b.store.readBlob(base.digest), blob)).toBe(0);
-    expect((await b.store.load(image.configDigest)).layers.map((l) => l.mediaType)).toEqual([MediaType.OciLayerZstd, MediaType.OciLayerGzip]);
+    expect((await b.store.load(image.configDigest)).layers.map((l) => l.mediaType)).toEqual([
+      MediaType.OciLayerZstd,
+      MediaType.OciLayerGzip,
+    ]);
     const tree = await b.store.tree(await b.store.resolve('localhost:5000/zweb:1'));
     expect(new TextDecoder().decode(tree.get('/etc/os-release')!.data!)).toBe('NAME=tiny\n');
   });
@@ -208,7 +226,11 @@ describe('pull from the local registry', () => {
     await pullFromRegistry(b.store, registry, 'localhost:5000/web:1');
     const rec = recorder();
     await pullFromRegistry(b.store, registry, 'localhost:5000/web:1', rec.sink);
-    expect(rec.lines()).toEqual(['1: Pulling from web', `Digest: ${image.manifestDigest}`, 'Status: Image is up to date for localhost:5000/web:1']);
+    expect(rec.lines()).toEqual([
+      '1: Pulling from web',
+      `Digest: ${image.manifestDigest}`,
+      'Status: Image is up to date for localhost:5000/web:1',
+    ]);
   });
 
   it('skips layers the local store already has', async () => {

@@ -53,7 +53,9 @@ function offline(ref: Reference, verb: 'push to' | 'pull from'): UnavailableErro
   const name = ref.path.replace(/^library\//, '');
   return new UnavailableError(
     `LayerLab runs offline and cannot ${verb} ${ref.domain}: its only registry is the local one at ${REGISTRY_HOST}. ` +
-      (verb === 'push to' ? `Tag the image for it first: docker tag ${ref.familiar} ${REGISTRY_HOST}/${name}:${ref.tag}` : `Try ${REGISTRY_HOST}/${name}:${ref.tag}`),
+      (verb === 'push to'
+        ? `Tag the image for it first: docker tag ${ref.familiar} ${REGISTRY_HOST}/${name}:${ref.tag}`
+        : `Try ${REGISTRY_HOST}/${name}:${ref.tag}`),
   );
 }
 
@@ -126,7 +128,8 @@ async function fetchImage(registry: LocalRegistry, repo: string, ref: Reference)
     got = await registry.getManifest(repo, ref.tag);
   } catch (err) {
     const code = registryErrorCode(err);
-    if (code === 'MANIFEST_UNKNOWN' || code === 'NAME_UNKNOWN') throw new NotFoundError(`manifest for ${ref.familiar} not found: manifest unknown`, { cause: err });
+    if (code === 'MANIFEST_UNKNOWN' || code === 'NAME_UNKNOWN')
+      throw new NotFoundError(`manifest for ${ref.familiar} not found: manifest unknown`, { cause: err });
     throw err;
   }
   if (got.mediaType === MediaType.OciIndex || got.mediaType === MediaType.DockerManifestList) {
@@ -141,7 +144,10 @@ async function fetchImage(registry: LocalRegistry, repo: string, ref: Reference)
   try {
     return await deserializeImage(got.bytes, config);
   } catch (err) {
-    throw new InvalidArgumentError(`manifest for ${ref.familiar} is not a usable image: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new InvalidArgumentError(
+      `manifest for ${ref.familiar} is not a usable image: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -185,13 +191,15 @@ export async function pullFromRegistry(
   const id = await store.put(image);
   await store.setReference(ref.familiar, id);
   onEvent({ id: '', status: `Digest: ${image.manifestDigest}` });
-  onEvent({ id: '', status: before === id ? `Status: Image is up to date for ${ref.familiar}` : `Status: Downloaded newer image for ${ref.familiar}` });
+  onEvent({
+    id: '',
+    status: before === id ? `Status: Image is up to date for ${ref.familiar}` : `Status: Downloaded newer image for ${ref.familiar}`,
+  });
   return { id, reference: ref.familiar, digest: image.manifestDigest };
 }
 
 /** The message `docker login` gets: there is nothing to log in to. */
-export const LOGIN_REFUSED =
-  `login is not needed: LayerLab's registry at ${REGISTRY_HOST} is local to this browser and has no accounts; other registries are unreachable offline`;
+export const LOGIN_REFUSED = `login is not needed: LayerLab's registry at ${REGISTRY_HOST} is local to this browser and has no accounts; other registries are unreachable offline`;
 
 /** `docker login [server]`: always refused, with a message saying why. */
 export async function login(_server?: string): Promise<never> {

@@ -78,11 +78,7 @@ function reopenOf<S>(h: StoreHarness<S>): () => Promise<S> {
 }
 
 /** Registers the BlobStore conformance tests for one implementation. */
-export function describeBlobStoreConformance(
-  name: string,
-  makeStore: MakeStore<BlobStore>,
-  options: ConformanceOptions = {},
-): void {
+export function describeBlobStoreConformance(name: string, makeStore: MakeStore<BlobStore>, options: ConformanceOptions = {}): void {
   const itPersistent = (title: string, fn: () => Promise<void>): void => {
     if (options.notPersistent) it.skip(`${title} — skipped: ${options.notPersistent}`, fn);
     else it(title, fn);
@@ -401,7 +397,19 @@ export function describeMetadataStoreConformance(
       const { store } = await setup();
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic;
-      for (const bad of [undefined, () => 1, Number.NaN, Infinity, 1n, Symbol('s'), new Date(0), new Map(), cyclic, [undefined], { a: { b: Number.NaN } }]) {
+      for (const bad of [
+        undefined,
+        () => 1,
+        Number.NaN,
+        Infinity,
+        1n,
+        Symbol('s'),
+        new Date(0),
+        new Map(),
+        cyclic,
+        [undefined],
+        { a: { b: Number.NaN } },
+      ]) {
         await expect(store.put('containers', 'x', bad)).rejects.toThrow(TypeError);
       }
       await expect(store.put('containers', 'x', { a: { b: Number.NaN } })).rejects.toThrow('$.a.b');

@@ -11,7 +11,14 @@ describe('digests', () => {
     expect(isDigest(d)).toBe(true);
     expect(parseDigest(d)).toBe(d);
     expect(digestHex(parseDigest(d))).toBe('ab'.repeat(32));
-    for (const bad of [`sha256:${'AB'.repeat(32)}`, `sha512:${'ab'.repeat(32)}`, `sha256:${'ab'.repeat(31)}`, ` sha256:${'ab'.repeat(32)}`, 42, null]) {
+    for (const bad of [
+      `sha256:${'AB'.repeat(32)}`,
+      `sha512:${'ab'.repeat(32)}`,
+      `sha256:${'ab'.repeat(31)}`,
+      ` sha256:${'ab'.repeat(32)}`,
+      42,
+      null,
+    ]) {
       expect(isDigest(bad)).toBe(false);
       expect(() => parseDigest(bad)).toThrow(InvalidDigestError);
     }

@@ -2,13 +2,7 @@
  * In-memory `BlobStore` and `MetadataStore`, for unit tests and throwaway sessions. Bytes are
  * verified when written and copied in and out, so reads are trusted without re-hashing.
  */
-import {
-  BufferedBlobWriter,
-  checkBlobQuota,
-  copyBytes,
-  describeBytes,
-  normalizeExpected,
-} from './blob-core.ts';
+import { BufferedBlobWriter, checkBlobQuota, copyBytes, describeBytes, normalizeExpected } from './blob-core.ts';
 import { type Digest, parseDigest } from './digest.ts';
 import { NotFoundError } from './errors.ts';
 import {

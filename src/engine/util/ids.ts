@@ -5,8 +5,54 @@ export function randomHex(bytes: number): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-const LEFT = ['admiring', 'brave', 'clever', 'dreamy', 'eager', 'focused', 'gallant', 'happy', 'jolly', 'keen', 'laughing', 'modest', 'nifty', 'optimistic', 'peaceful', 'quirky', 'relaxed', 'sharp', 'trusting', 'upbeat', 'vibrant', 'wonderful', 'youthful', 'zealous'];
-const RIGHT = ['babbage', 'curie', 'darwin', 'einstein', 'faraday', 'galileo', 'hopper', 'johnson', 'kepler', 'lovelace', 'meitner', 'newton', 'noether', 'pasteur', 'ritchie', 'shannon', 'thompson', 'turing', 'wozniak', 'yonath'];
+const LEFT = [
+  'admiring',
+  'brave',
+  'clever',
+  'dreamy',
+  'eager',
+  'focused',
+  'gallant',
+  'happy',
+  'jolly',
+  'keen',
+  'laughing',
+  'modest',
+  'nifty',
+  'optimistic',
+  'peaceful',
+  'quirky',
+  'relaxed',
+  'sharp',
+  'trusting',
+  'upbeat',
+  'vibrant',
+  'wonderful',
+  'youthful',
+  'zealous',
+];
+const RIGHT = [
+  'babbage',
+  'curie',
+  'darwin',
+  'einstein',
+  'faraday',
+  'galileo',
+  'hopper',
+  'johnson',
+  'kepler',
+  'lovelace',
+  'meitner',
+  'newton',
+  'noether',
+  'pasteur',
+  'ritchie',
+  'shannon',
+  'thompson',
+  'turing',
+  'wozniak',
+  'yonath',
+];
 
 /** A random `adjective_scientist` name like Docker's name generator. */
 export function randomName(taken: (name: string) => boolean): string {

@@ -8,7 +8,13 @@ function manager(usersOf: (name: string) => string[] = () => []) {
   const events: VolumeEvent[] = [];
   const blobs = new MemoryBlobStore();
   const meta = new MemoryMetadataStore();
-  const volumes = new VolumeManager({ blobs, meta, now: () => new Date(0), usersOf: async (n) => usersOf(n), onEvent: (e) => events.push(e) });
+  const volumes = new VolumeManager({
+    blobs,
+    meta,
+    now: () => new Date(0),
+    usersOf: async (n) => usersOf(n),
+    onEvent: (e) => events.push(e),
+  });
   return { volumes, events, blobs, meta };
 }
 

@@ -72,7 +72,9 @@ export class VolumeManager {
   async create(name?: string, labels: Record<string, string> = {}, anonymous = false): Promise<VolumeInfo> {
     const volumeName = name ?? randomHex(32);
     if (!NAME_PATTERN.test(volumeName) || volumeName.length < 2) {
-      throw new InvalidArgumentError(`create ${volumeName}: "${volumeName}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+      throw new InvalidArgumentError(
+        `create ${volumeName}: "${volumeName}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
+      );
     }
     const existing = await this.get(volumeName);
     if (existing) return this.info(existing);
@@ -164,9 +166,16 @@ export class VolumeManager {
    * The volume's files: read live from the guest when a container has it mounted there, else
    * from its saved data. Paths are relative to the volume's top folder, sorted.
    */
-  async files(name: string, guest: GuestMachine | undefined): Promise<{ path: string; type: 'file' | 'directory' | 'symlink' | 'other'; size: number }[]> {
+  async files(
+    name: string,
+    guest: GuestMachine | undefined,
+  ): Promise<{ path: string; type: 'file' | 'directory' | 'symlink' | 'other'; size: number }[]> {
     return (await this.entries(name, guest))
-      .map((e) => ({ path: e.name.replace(/^\.?\//, '').replace(/\/$/, ''), type: e.type === 'file' || e.type === 'directory' || e.type === 'symlink' ? e.type : ('other' as const), size: e.size }))
+      .map((e) => ({
+        path: e.name.replace(/^\.?\//, '').replace(/\/$/, ''),
+        type: e.type === 'file' || e.type === 'directory' || e.type === 'symlink' ? e.type : ('other' as const),
+        size: e.size,
+      }))
       .filter((e) => e.path !== '' && e.path !== '.')
       .sort((a, b) => a.path.localeCompare(b.path));
   }

@@ -3,7 +3,8 @@ import { applyFix, dockerfileDiagnostics, isDockerfilePath } from './diagnostics
 
 describe('dockerfileDiagnostics', () => {
   it('finds nothing in a good Dockerfile', () => {
-    const text = 'ARG V=3.11\nFROM python:${V}-slim AS base\n# comment\nWORKDIR /app\nCOPY . /app\nONBUILD RUN echo hi\nCMD ["python", "app.py"]\n';
+    const text =
+      'ARG V=3.11\nFROM python:${V}-slim AS base\n# comment\nWORKDIR /app\nCOPY . /app\nONBUILD RUN echo hi\nCMD ["python", "app.py"]\n';
     expect(dockerfileDiagnostics(text)).toEqual([]);
   });
 
@@ -71,19 +72,27 @@ describe('isDockerfilePath', () => {
 });
 
 describe('dockerfileDiagnostics with the images FROM can use', () => {
-  const images = { available: ['busybox:latest', 'busybox:1.35', 'debian:bookworm-slim', 'debian:12-slim', 'python:3.11-slim', 'python:3.11'], local: ['app:latest'] };
+  const images = {
+    available: ['busybox:latest', 'busybox:1.35', 'debian:bookworm-slim', 'debian:12-slim', 'python:3.11-slim', 'python:3.11'],
+    local: ['app:latest'],
+  };
 
   it('flags a base image that is not offered, with a quick fix to the nearest tag', () => {
     const [d, ...rest] = dockerfileDiagnostics('FROM python:3.12-slim\nWORKDIR /app\n', images);
     expect(rest).toEqual([]);
-    expect(d).toMatchObject({ line: 1, severity: 'error', fix: { label: 'Use python:3.11-slim', from: 5, to: 21, insert: 'python:3.11-slim' } });
+    expect(d).toMatchObject({
+      line: 1,
+      severity: 'error',
+      fix: { label: 'Use python:3.11-slim', from: 5, to: 21, insert: 'python:3.11-slim' },
+    });
     expect(d!.message).toBe(
       'python:3.12-slim is not available here: LayerLab runs offline, so FROM can use only the images it ships (busybox:latest, debian:bookworm-slim, python:3.11-slim) and images you built. Did you mean python:3.11-slim?',
     );
   });
 
   it('accepts offered and stored images, earlier stages, scratch, variables and registries of their own', () => {
-    const text = 'FROM busybox AS base\nFROM Base\nFROM app\nFROM debian:12-slim\nFROM scratch\nARG V\nFROM python:${V}\nFROM localhost:5000/mine\nFROM --platform=linux/386 python:3.11\n';
+    const text =
+      'FROM busybox AS base\nFROM Base\nFROM app\nFROM debian:12-slim\nFROM scratch\nARG V\nFROM python:${V}\nFROM localhost:5000/mine\nFROM --platform=linux/386 python:3.11\n';
     expect(dockerfileDiagnostics(text, images)).toEqual([]);
   });
 
@@ -99,7 +108,12 @@ describe('dockerfileDiagnostics with the images FROM can use', () => {
   });
 
   it('finds the column of the image after flags and in lower case', () => {
-    expect(dockerfileDiagnostics('from --platform=linux/386 python:3.12\n', images)[0]?.fix).toEqual({ label: 'Use python:3.11', from: 26, to: 37, insert: 'python:3.11' });
+    expect(dockerfileDiagnostics('from --platform=linux/386 python:3.12\n', images)[0]?.fix).toEqual({
+      label: 'Use python:3.11',
+      from: 26,
+      to: 37,
+      insert: 'python:3.11',
+    });
   });
 });
 

@@ -29,8 +29,24 @@ export interface KnownImages {
 }
 
 export const INSTRUCTIONS = [
-  'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT',
-  'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL',
+  'FROM',
+  'RUN',
+  'CMD',
+  'LABEL',
+  'MAINTAINER',
+  'EXPOSE',
+  'ENV',
+  'ADD',
+  'COPY',
+  'ENTRYPOINT',
+  'VOLUME',
+  'USER',
+  'WORKDIR',
+  'ARG',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
 ] as const;
 
 const KNOWN = new Set<string>(INSTRUCTIONS);
@@ -151,7 +167,11 @@ export function dockerfileDiagnostics(text: string, images?: KnownImages): Edito
     }
   }
   if (!hasFrom) {
-    out.push({ line: ast.startLine, severity: 'error', message: 'No FROM instruction: a Dockerfile must start FROM a base image, e.g. FROM busybox' });
+    out.push({
+      line: ast.startLine,
+      severity: 'error',
+      message: 'No FROM instruction: a Dockerfile must start FROM a base image, e.g. FROM busybox',
+    });
   }
   return out.sort((a, b) => a.line - b.line);
 }

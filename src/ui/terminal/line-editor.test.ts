@@ -41,7 +41,21 @@ describe('LineEditor', () => {
       for (const a of ed.key(c)) if (a.kind === 'echo') screen.write(a.output);
       if (!screen.pending) check();
     }
-    for (const key of ['\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', 'X', '\x7f', '\x1b[H', 'Z', '\x1b[F', '\x7f', '\x1b[A', '\x1b[B']) {
+    for (const key of [
+      '\x1b[D',
+      '\x1b[D',
+      '\x1b[D',
+      '\x1b[D',
+      '\x1b[D',
+      'X',
+      '\x7f',
+      '\x1b[H',
+      'Z',
+      '\x1b[F',
+      '\x7f',
+      '\x1b[A',
+      '\x1b[B',
+    ]) {
       for (const a of ed.key(key)) if (a.kind === 'echo') screen.write(a.output);
       check();
     }
@@ -117,6 +131,9 @@ class TinyTerminal {
     return this.rows[this.row]!;
   }
   text(): string {
-    return this.rows.map((r) => r.join('')).join('\n').replace(/\x1b\[[0-9;]*m/g, '');
+    return this.rows
+      .map((r) => r.join(''))
+      .join('\n')
+      .replace(/\x1b\[[0-9;]*m/g, '');
   }
 }

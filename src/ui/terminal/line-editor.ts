@@ -45,7 +45,6 @@ export class LineEditor {
 
   /** The prompt's width on screen (without colour escapes). */
   private get promptWidth(): number {
-     
     return this.prompt.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').length;
   }
 
@@ -168,7 +167,9 @@ export class LineEditor {
       case '\x1b[B':
         if (this.historyIndex >= this.history.length) return [];
         this.historyIndex++;
-        return [{ kind: 'echo', output: this.setLine(this.historyIndex === this.history.length ? this.saved : this.history[this.historyIndex]!) }];
+        return [
+          { kind: 'echo', output: this.setLine(this.historyIndex === this.history.length ? this.saved : this.history[this.historyIndex]!) },
+        ];
       case '\x1b[C':
         if (this.cursor < this.line.length) this.cursor++;
         return [{ kind: 'echo', output: this.render() }];
