@@ -21,13 +21,10 @@ import type {
   AttachedProcess,
   ChangeEntry,
   ContainerInspect,
-  ContainerState,
   ContainerSummary,
   CreateContainerOptions,
   ExecOptions,
-  ImageRuntimeConfig,
   LogEntry,
-  MountPoint,
   PathStat,
   PruneReport,
 } from '../api.ts';
@@ -41,112 +38,20 @@ import {
   guestShell,
   INIT_LAYER_DIR,
   INIT_LAYER_SCRIPT,
-  layerDir,
 } from '../guest/guest-fs.ts';
-import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
-import { logWindow, LogLines } from './log-lines.ts';
-import { resolveUser } from './users.ts';
-import { archiveContainerPath, containerFs, extractToContainer, statContainerPath, type ContainerFs } from './archive.ts';
-import { applyLayer, diffTrees, readTar, writeTar, type FsTree, type TarEntry } from '../layer/index.ts';
+import { applyLayer, diffTrees, readTar, writeTar, type TarEntry } from '../layer/index.ts';
 import { sha256, type Digest } from '../store/digest.ts';
-import type { BlobStore, MetadataStore } from '../store/types.ts';
-import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
-import { humanDuration, rfc3339Nano } from '../util/time.ts';
-import type { VolumeManager } from '../volumes/manager.ts';
+import { rfc3339Nano } from '../util/time.ts';
+import { archiveContainerPath, containerFs, extractToContainer, statContainerPath, type ContainerFs } from './archive.ts';
+import { containerInspect, containerSummary } from './inspect.ts';
+import { LogLines } from './log-lines.ts';
+import { loadLogs, MAX_LOG_ENTRIES, readLogs, saveLogs, type LogsOptions } from './log-store.ts';
+import { attached, containerProcesses, containerSpawnSpec, mergeEnv, withoutImage } from './process.ts';
+import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
+import { checkHostConfig, newContainerRecord } from './record.ts';
+import { resolveUser } from './users.ts';
 
-const CONTAINERS = 'containers';
-const LOGS = 'logs';
-const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const MAX_LOG_ENTRIES = 5000;
-/** Docker's smallest memory limit (`-m`): 6 MiB. */
-const MIN_MEMORY = 6 * 1024 * 1024;
-
-/** An image as containers need it. */
-export interface ResolvedImage {
-  /** Image ID (config digest). */
-  id: string;
-  config: ImageRuntimeConfig;
-  /** Layers, bottom first. */
-  layers: LayerRef[];
-}
-
-/** How containers find images and turn a read-write layer into a new image. */
-export interface ImageResolver {
-  /** By reference or ID prefix; throws NotFoundError `No such image: x`. */
-  resolve(ref: string): Promise<ResolvedImage>;
-  /** The merged filesystem of the image's layers (cached). */
-  tree(image: ResolvedImage): Promise<FsTree>;
-  /** Stores a new image: `parent` + one layer + config changes; returns its ID. */
-  commit(
-    parent: ResolvedImage,
-    layer: TarEntry[],
-    options: { reference?: string; comment?: string; author?: string; createdBy: string; config?: Partial<ImageRuntimeConfig> },
-  ): Promise<string>;
-}
-
-/** What the store keeps about a container. */
-export interface ContainerRecord {
-  id: string;
-  name: string;
-  /** Image as the user named it. */
-  image: string;
-  imageId: string;
-  created: string;
-  path: string;
-  args: string[];
-  config: {
-    env: string[];
-    workingDir: string;
-    user: string;
-    hostname: string;
-    tty: boolean;
-    openStdin: boolean;
-    labels: Record<string, string>;
-    stopSignal: string;
-    entrypoint: string[] | null;
-    cmd: string[] | null;
-  };
-  hostConfig: { memory: number; pidsLimit: number | null; readOnly: boolean; autoRemove: boolean };
-  mounts: MountPoint[];
-  state: {
-    status: ContainerState;
-    pid: number;
-    exitCode: number;
-    oomKilled: boolean;
-    error: string;
-    startedAt: string;
-    finishedAt: string;
-  };
-  restartCount: number;
-  /** The saved read-write layer (OCI layer tar): at its last stop, or at its last checkpoint while it ran. */
-  rwLayer?: { digest: string; size: number };
-  /** When a running container's read-write layer was last saved (RFC 3339), if ever. */
-  checkpointedAt?: string;
-  /**
-   * A builder's container for one RUN step: like BuildKit's, never listed, counted, pruned or
-   * found by name, its read-write layer and logs are not saved, and it is removed when the step
-   * ends; one left by an engine that went away mid-build is deleted when the next one starts.
-   */
-  build?: boolean;
-}
-
-/** What happened to a container, in the words of Docker's events (`docker events`). */
-export interface ContainerEvent {
-  action: 'create' | 'start' | 'die' | 'destroy';
-  id: string;
-  name: string;
-  image: string;
-  /** The exit code, for `die`. */
-  exitCode?: number;
-  /** Labels of the container (a build's containers carry the builder's). */
-  labels: Record<string, string>;
-}
-
-interface StoredLog {
-  s: 'o' | 'e';
-  t: string;
-  d: string;
-}
+export type { ContainerDeps, ContainerEvent, ContainerRecord, ImageResolver, ResolvedImage } from './types.ts';
 
 interface Live {
   proc: GuestProcess;
@@ -164,34 +69,6 @@ interface Live {
   finished: Promise<void>;
   /** The main process's exit code, once it exited. */
   exitCode?: number;
-}
-
-/** Dependencies of the container manager. */
-export interface ContainerDeps {
-  getGuest(): Promise<GuestMachine>;
-  blobs: BlobStore;
-  meta: MetadataStore;
-  layers: GuestLayerCache;
-  volumes: VolumeManager;
-  images: ImageResolver;
-  now(): Date;
-  /** Told of each container's create, start, die and destroy (for the page's pictures). */
-  onEvent?(event: ContainerEvent): void;
-}
-
-const ZERO_TIME = '0001-01-01T00:00:00Z';
-
-function toBase64(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-function fromBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 /** Manages containers (`docker create/start/stop/rm/ps/logs/exec/diff/commit/…`). */
@@ -383,79 +260,17 @@ export class ContainerManager {
 
   /** Creates a container (`internal.buildStep`: a builder's container for a RUN step, see `ContainerRecord.build`). */
   async create(options: CreateContainerOptions, internal: { buildStep?: boolean } = {}): Promise<{ id: string; warnings: string[] }> {
-    // the daemon's own floor (below it a container cannot even start its process)
-    if (options.memory && options.memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
+    checkHostConfig(options);
     const image = await this.deps.images.resolve(options.image);
-    const all = await this.all();
-    if (options.name !== undefined) {
-      if (!NAME_PATTERN.test(options.name))
-        throw new InvalidArgumentError(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-      const clash = all.find((r) => r.name === options.name && !r.build);
-      if (clash)
-        throw new ConflictError(
-          `Conflict. The container name "/${options.name}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`,
-        );
-    }
-    const ic = image.config;
-    const entrypoint = options.entrypoint !== undefined ? (options.entrypoint.length ? options.entrypoint : null) : (ic.Entrypoint ?? null);
-    const cmd = options.cmd?.length ? options.cmd : options.entrypoint !== undefined ? null : (ic.Cmd ?? null);
-    const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
-    if (argv.length === 0) throw new InvalidArgumentError('no command specified');
-    const id = randomHex(32);
-    const name = options.name ?? randomName((n) => all.some((r) => r.name === n));
-    const env = mergeEnv([...(ic.Env ?? [DEFAULT_PATH])], options.env ?? []);
+    const record = await newContainerRecord(options, image, await this.all(), {
+      volumes: this.deps.volumes,
+      now: this.deps.now(),
+      buildStep: !!internal.buildStep,
+    });
     const warnings: string[] = [];
-    const mounts: MountPoint[] = [];
-    const targets = new Set<string>();
-    for (const v of options.volumes ?? []) {
-      if (!v.target.startsWith('/'))
-        throw new InvalidArgumentError(
-          `invalid mount config for type "volume": invalid mount path: '${v.target}' mount path must be absolute`,
-        );
-      const vol = await this.deps.volumes.create(v.source, {}, v.source === undefined);
-      mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: v.target, RW: !v.readonly });
-      targets.add(v.target);
-    }
-    // a RUN step sees the image's VOLUME paths as plain directories, like BuildKit
-    for (const target of internal.buildStep ? [] : Object.keys(ic.Volumes ?? {})) {
-      if (targets.has(target)) continue;
-      const vol = await this.deps.volumes.create(undefined, {}, true);
-      mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: target, RW: true });
-    }
-    const record: ContainerRecord = {
-      id,
-      name,
-      image: options.image,
-      imageId: image.id,
-      created: this.deps.now().toISOString(),
-      path: argv[0]!,
-      args: argv.slice(1),
-      config: {
-        env,
-        workingDir: options.workingDir ?? ic.WorkingDir ?? '',
-        user: options.user ?? ic.User ?? '',
-        hostname: options.hostname ?? id.slice(0, 12),
-        tty: !!options.tty,
-        openStdin: !!options.openStdin,
-        labels: { ...(ic.Labels ?? {}), ...(options.labels ?? {}) },
-        stopSignal: ic.StopSignal ?? 'SIGTERM',
-        entrypoint,
-        cmd,
-      },
-      hostConfig: {
-        memory: options.memory ?? 0,
-        pidsLimit: options.pidsLimit ?? null,
-        readOnly: !!options.readOnly,
-        autoRemove: !!options.autoRemove,
-      },
-      mounts,
-      state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
-      restartCount: 0,
-      ...(internal.buildStep ? { build: true } : {}),
-    };
     await this.save(record);
     this.emit('create', record);
-    return { id, warnings };
+    return { id: record.id, warnings };
   }
 
   /** The overlay and mounts of a container, ready in the guest (`starting`: its /etc files are written afresh). */
@@ -506,27 +321,7 @@ export class ContainerManager {
     const guest = await this.deps.getGuest();
     const { image: _image, ...base } = await this.prepare(guest, r, true);
     const { uid, gid, groups } = await resolveUser({ guest, base: { image: _image }, images: this.deps.images }, r.config.user);
-    const env = mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(r.config.tty ? ['TERM=xterm'] : [])]);
-    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${uid === 0 ? '/root' : '/'}`);
-    const spec: SpawnSpec = {
-      ...base,
-      env,
-      cwd: r.config.workingDir || '/',
-      uid,
-      gid,
-      groups,
-      namespaces: ['pid', 'uts', 'mnt', 'ipc', 'net'],
-      hostname: r.config.hostname,
-      proc: true,
-      readonlyRoot: r.hostConfig.readOnly,
-      cgroup: {
-        name: `c-${r.id.slice(0, 12)}`,
-        ...(r.hostConfig.memory ? { memoryMax: r.hostConfig.memory } : {}),
-        ...(r.hostConfig.pidsLimit ? { pidsMax: r.hostConfig.pidsLimit } : {}),
-      },
-      ...(r.config.tty ? { pty: attach?.size ?? { rows: 24, cols: 80 } } : {}),
-      stdinNull: !r.config.openStdin,
-    };
+    const spec = containerSpawnSpec(r, base, { uid, gid, groups }, attach?.size);
     let proc: GuestProcess;
     try {
       proc = await guest.spawn(spec);
@@ -535,7 +330,7 @@ export class ContainerManager {
       await this.save(r);
       throw new EngineError('guest', `failed to start container ${r.name}: ${(err as Error).message}`, { cause: err });
     }
-    const logs = await this.loadLogs(r.id);
+    const logs = await loadLogs(this.deps.meta, r.id);
     const listeners = new Set<(e: LogEntry) => void>();
     const lines = new LogLines(
       (e) => {
@@ -611,23 +406,13 @@ export class ContainerManager {
     } catch (err) {
       r.state.error = r.state.error || `saving the read-write layer failed: ${(err as Error).message}`;
     }
-    if (!r.build)
-      await this.deps.meta.put(
-        LOGS,
-        id,
-        live.logs.map((e): StoredLog => ({ s: e.stream === 'stdout' ? 'o' : 'e', t: e.time, d: toBase64(e.data) })),
-      );
+    if (!r.build) await saveLogs(this.deps.meta, id, live.logs);
     await this.save(r);
     this.live.delete(id);
     this.emit('die', r, code);
     for (const l of live.listeners) l({ stream: 'stdout', time: '', data: new Uint8Array() });
     // --rm takes the anonymous volumes with it, as Docker does (named ones stay)
     if (r.hostConfig.autoRemove) await this.remove(id, { force: true, volumes: true }).catch(() => {});
-  }
-
-  private async loadLogs(id: string): Promise<LogEntry[]> {
-    const stored = (await this.deps.meta.get<StoredLog[]>(LOGS, id)) ?? [];
-    return stored.map((e) => ({ stream: e.s === 'o' ? 'stdout' : 'stderr', time: e.t, data: fromBase64(e.d) }));
   }
 
   async stop(idOrName: string, options: { timeoutSeconds?: number; signal?: string } = {}): Promise<void> {
@@ -689,116 +474,23 @@ export class ContainerManager {
     }
   }
 
-  private status(r: ContainerRecord): string {
-    const now = this.deps.now().getTime();
-    switch (r.state.status) {
-      case 'running':
-        return `Up ${humanDuration(now - Date.parse(r.state.startedAt))}`;
-      case 'exited':
-        return `Exited (${r.state.exitCode}) ${humanDuration(now - Date.parse(r.state.finishedAt))} ago`;
-      case 'created':
-        return 'Created';
-      default:
-        return r.state.status[0]!.toUpperCase() + r.state.status.slice(1);
-    }
-  }
-
   async list(options: { all?: boolean } = {}): Promise<ContainerSummary[]> {
     const rows = (await this.visible())
       .filter((r) => options.all || r.state.status === 'running')
       .sort((a, b) => b.created.localeCompare(a.created));
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      image: r.image,
-      imageId: r.imageId,
-      // like the daemon: arguments with spaces are single-quoted
-      command: [r.path, ...r.args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
-      created: r.created,
-      state: r.state.status,
-      status: this.status(r),
-      exitCode: r.state.exitCode,
-      mounts: r.mounts,
-    }));
+    return rows.map((r) => containerSummary(r, this.deps.now()));
   }
 
   async inspect(idOrName: string): Promise<ContainerInspect> {
     const r = await this.find(idOrName);
-    const image = await this.deps.images.resolve(r.imageId).catch(() => undefined);
-    const dirs = containerDirs(r.id);
-    // the overlay's lower directories as mounted: the init layer, then the image's layers top first
-    const lower = [INIT_LAYER_DIR, ...(image?.layers ?? []).map((l) => layerDir(l.diffID)).reverse()].join(':');
-    return {
-      Id: r.id,
-      Created: r.created,
-      Path: r.path,
-      Args: r.args,
-      State: {
-        Status: r.state.status,
-        Running: r.state.status === 'running',
-        Paused: false,
-        Restarting: false,
-        OOMKilled: r.state.oomKilled,
-        Dead: false,
-        Pid: r.state.pid,
-        ExitCode: r.state.exitCode,
-        Error: r.state.error,
-        StartedAt: r.state.startedAt,
-        FinishedAt: r.state.finishedAt,
-      },
-      Image: r.imageId,
-      Name: `/${r.name}`,
-      RestartCount: r.restartCount,
-      Config: {
-        Hostname: r.config.hostname,
-        Image: r.image,
-        Tty: r.config.tty,
-        OpenStdin: r.config.openStdin,
-        AttachStdin: r.config.openStdin,
-        Env: r.config.env,
-        Cmd: r.config.cmd,
-        Entrypoint: r.config.entrypoint,
-        WorkingDir: r.config.workingDir,
-        User: r.config.user,
-        Labels: r.config.labels,
-        StopSignal: r.config.stopSignal,
-      },
-      HostConfig: {
-        Memory: r.hostConfig.memory,
-        PidsLimit: r.hostConfig.pidsLimit,
-        ReadonlyRootfs: r.hostConfig.readOnly,
-        AutoRemove: r.hostConfig.autoRemove,
-        Binds: r.mounts.map((m) => `${m.Name}:${m.Destination}${m.RW ? '' : ':ro'}`),
-      },
-      Mounts: r.mounts,
-      GraphDriver: { Name: 'overlay2', Data: { LowerDir: lower, UpperDir: dirs.upper, WorkDir: dirs.work, MergedDir: dirs.merged } },
-    };
+    return containerInspect(r, await this.deps.images.resolve(r.imageId).catch(() => undefined));
   }
 
   /** Log lines: the last `tail` of them (all when `tail` < 0 or absent), from `since`, up to `until` (Unix `seconds[.nanos]`), then with `follow` new ones. */
-  async logs(
-    idOrName: string,
-    options: { follow?: boolean; tail?: number; since?: string; until?: string; signal?: AbortSignal; onEntry: (e: LogEntry) => void },
-  ): Promise<void> {
+  async logs(idOrName: string, options: LogsOptions): Promise<void> {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
-    const entries = live ? [...live.logs] : await this.loadLogs(r.id);
-    const tail = options.tail ?? -1;
-    const forward = logWindow(options.since, options.until);
-    for (const e of tail < 0 ? entries : tail === 0 ? [] : entries.slice(-tail)) if (!forward(e, options.onEntry)) return;
-    if (!options.follow || !live || options.signal?.aborted) return;
-    await new Promise<void>((resolve) => {
-      const listener = (e: LogEntry) => {
-        if (e.time === '') return done();
-        if (!forward(e, options.onEntry)) done();
-      };
-      const done = () => {
-        live.listeners.delete(listener);
-        resolve();
-      };
-      live.listeners.add(listener);
-      options.signal?.addEventListener('abort', done, { once: true });
-    });
+    await readLogs(live ? [...live.logs] : await loadLogs(this.deps.meta, r.id), live, options);
   }
 
   /**
@@ -871,23 +563,7 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     if (!live) throw new ConflictError(`container ${r.id} is not running`);
-    const out = await guestShell(
-      live.guest,
-      `ns=$(readlink /proc/${live.proc.pid}/ns/pid); for p in /proc/[0-9]*; do [ "$(readlink $p/ns/pid 2>/dev/null)" = "$ns" ] || continue; ` +
-        `pid=\${p#/proc/}; set -- $(cat $p/stat 2>/dev/null | sed 's/.*) //'); uid=$(awk '/^Uid:/{print $2}' $p/status); ` +
-        `args=$(tr '\\0' ' ' < $p/cmdline); echo "$uid|$pid|$2|\${args:-[$(cat $p/comm)]}"; done`,
-      'listing container processes',
-    );
-    const processes = out
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [uid = '', pid = '', ppid = '', cmd = ''] = line.split('|');
-        return [uid === '0' ? 'root' : uid, pid, ppid, '0', '-', '?', '00:00:00', cmd.trim()];
-      })
-      .sort((a, b) => Number(a[1]) - Number(b[1]));
-    return { titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], processes };
+    return containerProcesses(live.guest, live.proc.pid);
   }
 
   /** How `docker cp` reaches a container's filesystem, running (its namespaces) or stopped (its overlay, mounted for one process). */
@@ -987,33 +663,4 @@ export class ContainerManager {
   runningPids(): Map<string, number> {
     return new Map([...this.live].map(([id, l]) => [id, l.proc.pid]));
   }
-}
-
-function withoutImage<T extends { image: unknown }>(spec: T): Omit<T, 'image'> {
-  const { image: _unused, ...rest } = spec;
-  return rest;
-}
-
-/** Later entries replace earlier ones with the same NAME. */
-function mergeEnv(base: string[], extra: string[]): string[] {
-  const out = [...base];
-  for (const e of extra) {
-    const key = e.split('=')[0]!;
-    const i = out.findIndex((x) => x.split('=')[0] === key);
-    if (i >= 0) out[i] = e;
-    else out.push(e);
-  }
-  return out;
-}
-
-function attached(proc: GuestProcess, exit: Promise<number>): AttachedProcess {
-  return {
-    onStdout: (l) => proc.onStdout(l),
-    onStderr: (l) => proc.onStderr(l),
-    write: (d) => proc.write(d),
-    closeStdin: () => proc.closeStdin(),
-    resize: (rows, cols) => proc.resize(rows, cols),
-    kill: (signal = 'SIGKILL') => proc.kill(signalNumber(signal)),
-    exit,
-  };
 }

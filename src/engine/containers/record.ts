@@ -1,0 +1,98 @@
+/** A new container's record, from `docker create`'s options and its image: the name, command, environment and volumes Docker would give it. */
+import type { CreateContainerOptions, MountPoint } from '../api.ts';
+import { ConflictError, InvalidArgumentError } from '../errors.ts';
+import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
+import type { VolumeManager } from '../volumes/manager.ts';
+import { mergeEnv } from './process.ts';
+import { ZERO_TIME, type ContainerRecord, type ResolvedImage } from './types.ts';
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Docker's smallest memory limit (`-m`): 6 MiB. */
+const MIN_MEMORY = 6 * 1024 * 1024;
+
+/** Checks the host settings of `options` as the daemon does before it looks at the image (the memory floor). */
+export function checkHostConfig(options: CreateContainerOptions): void {
+  // the daemon's own floor (below it a container cannot even start its process)
+  if (options.memory && options.memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
+}
+
+/**
+ * Checks `options` as the daemon does (name syntax and clashes with `existing`,
+ * a command) and makes the record; creates the volumes it names and the anonymous ones its image
+ * declares (`buildStep`: a builder's RUN container, which sees VOLUME paths as plain directories).
+ */
+export async function newContainerRecord(
+  options: CreateContainerOptions,
+  image: ResolvedImage,
+  all: ContainerRecord[],
+  context: { volumes: VolumeManager; now: Date; buildStep: boolean },
+): Promise<ContainerRecord> {
+  const { volumes, now } = context;
+  const internal = { buildStep: context.buildStep };
+  if (options.name !== undefined) {
+    if (!NAME_PATTERN.test(options.name))
+      throw new InvalidArgumentError(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const clash = all.find((r) => r.name === options.name && !r.build);
+    if (clash)
+      throw new ConflictError(
+        `Conflict. The container name "/${options.name}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+  }
+  const ic = image.config;
+  const entrypoint = options.entrypoint !== undefined ? (options.entrypoint.length ? options.entrypoint : null) : (ic.Entrypoint ?? null);
+  const cmd = options.cmd?.length ? options.cmd : options.entrypoint !== undefined ? null : (ic.Cmd ?? null);
+  const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
+  if (argv.length === 0) throw new InvalidArgumentError('no command specified');
+  const id = randomHex(32);
+  const name = options.name ?? randomName((n) => all.some((r) => r.name === n));
+  const env = mergeEnv([...(ic.Env ?? [DEFAULT_PATH])], options.env ?? []);
+  const mounts: MountPoint[] = [];
+  const targets = new Set<string>();
+  for (const v of options.volumes ?? []) {
+    if (!v.target.startsWith('/'))
+      throw new InvalidArgumentError(
+        `invalid mount config for type "volume": invalid mount path: '${v.target}' mount path must be absolute`,
+      );
+    const vol = await volumes.create(v.source, {}, v.source === undefined);
+    mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: v.target, RW: !v.readonly });
+    targets.add(v.target);
+  }
+  // a RUN step sees the image's VOLUME paths as plain directories, like BuildKit
+  for (const target of internal.buildStep ? [] : Object.keys(ic.Volumes ?? {})) {
+    if (targets.has(target)) continue;
+    const vol = await volumes.create(undefined, {}, true);
+    mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: target, RW: true });
+  }
+  const record: ContainerRecord = {
+    id,
+    name,
+    image: options.image,
+    imageId: image.id,
+    created: now.toISOString(),
+    path: argv[0]!,
+    args: argv.slice(1),
+    config: {
+      env,
+      workingDir: options.workingDir ?? ic.WorkingDir ?? '',
+      user: options.user ?? ic.User ?? '',
+      hostname: options.hostname ?? id.slice(0, 12),
+      tty: !!options.tty,
+      openStdin: !!options.openStdin,
+      labels: { ...(ic.Labels ?? {}), ...(options.labels ?? {}) },
+      stopSignal: ic.StopSignal ?? 'SIGTERM',
+      entrypoint,
+      cmd,
+    },
+    hostConfig: {
+      memory: options.memory ?? 0,
+      pidsLimit: options.pidsLimit ?? null,
+      readOnly: !!options.readOnly,
+      autoRemove: !!options.autoRemove,
+    },
+    mounts,
+    state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
+    restartCount: 0,
+    ...(internal.buildStep ? { build: true } : {}),
+  };
+  return record;
+}

@@ -1,0 +1,108 @@
+/** What the container manager keeps and needs: the stored container record, its events, the image resolver and the manager's dependencies. */
+import type { GuestMachine } from '../../runtime/types.ts';
+import type { ContainerState, ImageRuntimeConfig, MountPoint } from '../api.ts';
+import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
+import type { FsTree, TarEntry } from '../layer/index.ts';
+import type { BlobStore, MetadataStore } from '../store/types.ts';
+import type { VolumeManager } from '../volumes/manager.ts';
+
+/** The metadata collection of container records. */
+export const CONTAINERS = 'containers';
+/** The metadata collection of stopped containers' logs. */
+export const LOGS = 'logs';
+/** Docker's zero time (a container never started or never finished). */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** An image as containers need it. */
+export interface ResolvedImage {
+  /** Image ID (config digest). */
+  id: string;
+  config: ImageRuntimeConfig;
+  /** Layers, bottom first. */
+  layers: LayerRef[];
+}
+
+/** How containers find images and turn a read-write layer into a new image. */
+export interface ImageResolver {
+  /** By reference or ID prefix; throws NotFoundError `No such image: x`. */
+  resolve(ref: string): Promise<ResolvedImage>;
+  /** The merged filesystem of the image's layers (cached). */
+  tree(image: ResolvedImage): Promise<FsTree>;
+  /** Stores a new image: `parent` + one layer + config changes; returns its ID. */
+  commit(
+    parent: ResolvedImage,
+    layer: TarEntry[],
+    options: { reference?: string; comment?: string; author?: string; createdBy: string; config?: Partial<ImageRuntimeConfig> },
+  ): Promise<string>;
+}
+
+/** What the store keeps about a container. */
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  /** Image as the user named it. */
+  image: string;
+  imageId: string;
+  created: string;
+  path: string;
+  args: string[];
+  config: {
+    env: string[];
+    workingDir: string;
+    user: string;
+    hostname: string;
+    tty: boolean;
+    openStdin: boolean;
+    labels: Record<string, string>;
+    stopSignal: string;
+    entrypoint: string[] | null;
+    cmd: string[] | null;
+  };
+  hostConfig: { memory: number; pidsLimit: number | null; readOnly: boolean; autoRemove: boolean };
+  mounts: MountPoint[];
+  state: {
+    status: ContainerState;
+    pid: number;
+    exitCode: number;
+    oomKilled: boolean;
+    error: string;
+    startedAt: string;
+    finishedAt: string;
+  };
+  restartCount: number;
+  /** The saved read-write layer (OCI layer tar): at its last stop, or at its last checkpoint while it ran. */
+  rwLayer?: { digest: string; size: number };
+  /** When a running container's read-write layer was last saved (RFC 3339), if ever. */
+  checkpointedAt?: string;
+  /**
+   * A builder's container for one RUN step: like BuildKit's, never listed, counted, pruned or
+   * found by name, its read-write layer and logs are not saved, and it is removed when the step
+   * ends; one left by an engine that went away mid-build is deleted when the next one starts.
+   */
+  build?: boolean;
+}
+
+/** What happened to a container, in the words of Docker's events (`docker events`). */
+export interface ContainerEvent {
+  action: 'create' | 'start' | 'die' | 'destroy';
+  id: string;
+  name: string;
+  image: string;
+  /** The exit code, for `die`. */
+  exitCode?: number;
+  /** Labels of the container (a build's containers carry the builder's). */
+  labels: Record<string, string>;
+}
+
+/** Dependencies of the container manager. */
+export interface ContainerDeps {
+  getGuest(): Promise<GuestMachine>;
+  blobs: BlobStore;
+  meta: MetadataStore;
+  layers: GuestLayerCache;
+  volumes: VolumeManager;
+  images: ImageResolver;
+  now(): Date;
+  /** Told of each container's create, start, die and destroy (for the page's pictures). */
+  onEvent?(event: ContainerEvent): void;
+}
