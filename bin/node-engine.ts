@@ -24,8 +24,10 @@ export interface NodeEngine {
   close(): Promise<void>;
 }
 
-/** Opens the engine whose state lives in `home`. */
-export async function openNodeEngine(options: { home?: string; machine?: StartOptions } = {}): Promise<NodeEngine> {
+/** Opens the engine whose state lives in `home` (`checkpointEvery`: save running containers' files this often, as the page does). */
+export async function openNodeEngine(
+  options: { home?: string; machine?: StartOptions; checkpointEvery?: number } = {},
+): Promise<NodeEngine> {
   const home = options.home ?? process.env.LAYERLAB_HOME ?? join(homedir(), '.layerlab');
   const { blobs, metadata: meta } = await openFsStorage(home);
   let machine: V86Machine | undefined;
@@ -33,6 +35,7 @@ export async function openNodeEngine(options: { home?: string; machine?: StartOp
   const engine = new Engine({
     blobs,
     meta,
+    ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     getGuest: () => (starting ??= startNodeMachine({ healthInterval: 0, ...options.machine }).then((m) => (machine = m))),
     source: staticImageSource(async (path, onProgress) => {
       const data = new Uint8Array(await readFile(join(IMAGES_DIR, path)));

@@ -206,6 +206,11 @@ export class EngineClient {
     this.send({ t: 'interrupt', session });
   }
 
+  /** Asks the engine to save running containers' files now (the page is hidden or being left). */
+  sync(): void {
+    this.send({ t: 'sync' });
+  }
+
   /** Tab completions for a `docker …` line. */
   complete(line: string): Promise<string[]> {
     const req = this.nextId++;

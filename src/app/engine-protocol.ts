@@ -35,6 +35,8 @@ export type ToEngine =
   | { t: 'resize'; session: number; rows: number; cols: number }
   /** Ctrl-C for a session that is not in raw mode. */
   | { t: 'interrupt'; session: number }
+  /** Save running containers' files now (the page is being hidden or left). */
+  | { t: 'sync' }
   | { t: 'complete'; req: number; line: string }
   /** Calls a read-only engine query (`images.list`, `containers.list`, `system.df`, …). */
   | { t: 'query'; req: number; path: string; args: unknown[] }

@@ -134,6 +134,8 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab'): Prom
     getGuest: () => machine!,
     source: staticImageSource((path, onProgress) => fetchWithProgress(new URL(path, imagesBase).href, onProgress)),
     onPullEvent: (reference, event) => post({ t: 'pull-event', reference, event }),
+    // a reload ends the machine: running containers' files and volumes are saved every few seconds
+    checkpointEvery: 5000,
     // a container that starts or stops while its command still runs (docker run in the foreground)
     // shows in the pictures at once, not when the command ends
     onContainerEvent: (event) => {
@@ -476,6 +478,9 @@ scope.onmessage = (e) => {
     }
     case 'interrupt':
       sessions.get(msg.session)?.abort.abort();
+      break;
+    case 'sync':
+      void engine?.containerManager.checkpointRunning();
       break;
     case 'complete':
       void (engine ? completeDocker(msg.line, engine) : Promise.resolve([])).then(

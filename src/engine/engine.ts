@@ -32,6 +32,8 @@ export interface EngineOptions {
   onPullEvent?: (reference: string, event: PullEvent) => void;
   /** Told when a container is created, starts, dies or is removed (for pictures that follow them). */
   onContainerEvent?: (event: ContainerEvent) => void;
+  /** While containers run, save their files this often (ms; see ContainerDeps.checkpointEvery). */
+  checkpointEvery?: number;
   /** Told when a volume is created or removed. */
   onVolumeEvent?: (event: VolumeEvent) => void;
 }
@@ -78,6 +80,7 @@ export class Engine implements DockerEngine {
       images: this.imageStore,
       now,
       ...(options.onContainerEvent ? { onEvent: options.onContainerEvent } : {}),
+      ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     });
     this.registry = new LocalRegistry({ blobs: options.blobs, meta: options.meta });
     this.builder = new Builder({

@@ -86,3 +86,25 @@ test('a reload keeps what a running container changed, and the browser asks befo
   await page.reload();
   expect(dialogs).toEqual(['beforeunload']);
 });
+
+test('a reload 8 s into a container writing to a volume keeps its lines up to the last save', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(
+    page,
+    `docker run -d --name writer -v keep:/d busybox sh -c 'i=0; while :; do i=$((i+1)); echo "line $i" >> /d/log; sleep 0.2; done'`,
+  );
+  // no command typed meanwhile: only the engine's own saves while it runs keep the lines
+  await page.waitForTimeout(8_000);
+  page.on('dialog', (d) => void d.accept());
+  await page.reload();
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  await type(page, `docker run --rm -v keep:/d busybox sh -c 'echo "lines=$(wc -l < /d/log) last=$(tail -n 1 /d/log)"'`);
+  const text = (await screen(page).innerText()).replace(/\s+/g, ' ');
+  const [, lines, last] = /lines=(\d+) last=line (\d+)/.exec(text) ?? [];
+  // about 5 lines a second for 8 s, saved every 5 s: at least the first save's, each line whole
+  expect(Number(lines)).toBeGreaterThanOrEqual(15);
+  expect(last).toBe(lines);
+  await type(page, 'docker rm -f writer');
+});

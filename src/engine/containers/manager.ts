@@ -38,6 +38,7 @@ import {
   guestShell,
   INIT_LAYER_DIR,
   INIT_LAYER_SCRIPT,
+  volumeDir,
 } from '../guest/guest-fs.ts';
 import { applyLayer, diffTrees, readTar, writeTar, type TarEntry } from '../layer/index.ts';
 import { sha256, type Digest } from '../store/digest.ts';
@@ -49,6 +50,7 @@ import { loadLogs, MAX_LOG_ENTRIES, readLogs, saveLogs, type LogsOptions } from 
 import { attached, containerProcesses, containerSpawnSpec, mergeEnv, withoutImage } from './process.ts';
 import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
 import { checkHostConfig, newContainerRecord } from './record.ts';
+import { changedSinceCheckpoint, whileFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
 
 export type { ContainerDeps, ContainerEvent, ContainerRecord, ImageResolver, ResolvedImage } from './types.ts';
@@ -85,6 +87,8 @@ export class ContainerManager {
   private readonly interrupted: { name: string; savedAt?: string }[] = [];
   /** Blobs written by a checkpoint whose record is not saved yet: garbage collection keeps them. */
   private readonly pinned = new Set<string>();
+  /** The timer of `autoCheckpoint`, while containers run. */
+  private autoTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: ContainerDeps) {}
 
@@ -166,25 +170,37 @@ export class ContainerManager {
     const running = this.checkpoints.get(r.id);
     if (running) return running;
     const p = this.serial(r.id, async () => {
-      const entries = await exportUpperDir(live.guest, containerDirs(r.id).upper);
-      if (!this.live.has(r.id) || r.hostConfig.autoRemove) return entries;
-      const tar = writeTar(entries);
-      const digest = await sha256(tar);
-      this.pinned.add(digest);
-      try {
-        if (!(await this.deps.blobs.has(digest))) await this.deps.blobs.put(tar, digest);
-        for (const m of r.mounts) if (m.RW) await this.deps.volumes.save(live.guest, m.Name).catch(() => {});
-        // the record as stored now (an exit recorded meanwhile is never undone)
+      const volumeDirs = r.mounts.filter((m) => m.RW).map((m) => volumeDir(m.Name));
+      // nothing written since the last checkpoint: what it saved is what the container holds
+      if (r.rwLayer && !(await changedSinceCheckpoint(live.guest, r.id, volumeDirs))) {
         const current = await this.deps.meta.get<ContainerRecord>(CONTAINERS, r.id);
-        if (current && current.state.status === 'running') {
-          current.rwLayer = { digest, size: tar.length };
-          current.checkpointedAt = this.deps.now().toISOString();
-          await this.save(current);
-        }
-      } finally {
-        this.pinned.delete(digest);
+        if (current?.rwLayer) return readTar(await this.deps.blobs.get(current.rwLayer.digest as Digest));
       }
-      return entries;
+      // the layer and the volumes as of one moment: the container's processes wait meanwhile
+      return whileFrozen(live.guest, r.id, async () => {
+        const entries = await exportUpperDir(live.guest, containerDirs(r.id).upper);
+        if (!this.live.has(r.id)) return entries;
+        for (const m of r.mounts) if (m.RW) await this.deps.volumes.save(live.guest, m.Name).catch(() => {});
+        // a --rm container's layer goes with it; only its volumes are kept
+        if (r.hostConfig.autoRemove) return entries;
+        const tar = writeTar(entries);
+        const digest = await sha256(tar);
+        this.pinned.add(digest);
+        try {
+          if (!(await this.deps.blobs.has(digest))) await this.deps.blobs.put(tar, digest);
+          // the record as stored now (an exit recorded meanwhile is never undone)
+          const current = await this.deps.meta.get<ContainerRecord>(CONTAINERS, r.id);
+          if (current && current.state.status === 'running') {
+            current.rwLayer = { digest, size: tar.length };
+            current.checkpointedAt = this.deps.now().toISOString();
+            await this.save(current);
+            r.rwLayer = current.rwLayer;
+          }
+        } finally {
+          this.pinned.delete(digest);
+        }
+        return entries;
+      });
     });
     this.checkpoints.set(r.id, p);
     try {
@@ -203,11 +219,32 @@ export class ContainerManager {
     return this.interrupted.splice(0);
   }
 
-  /** Checkpoints every running container (see `checkpoint`); errors are left for the next one. */
+  /**
+   * Checkpoints every running container that has something to keep (see `checkpoint`: a --rm
+   * container without volumes has nothing); errors are left for the next one.
+   */
   async checkpointRunning(): Promise<void> {
     const ids = [...this.live.keys()];
     const records = await Promise.all(ids.map((id) => this.deps.meta.get<ContainerRecord>(CONTAINERS, id)));
-    await Promise.all(ids.filter((_, i) => records[i] && !records[i]!.build).map((id) => this.checkpoint(id).catch(() => [])));
+    const keep = (r: ContainerRecord | undefined) => r && !r.build && (!r.hostConfig.autoRemove || r.mounts.some((m) => m.RW));
+    await Promise.all(ids.filter((_, i) => keep(records[i])).map((id) => this.checkpoint(id).catch(() => [])));
+  }
+
+  /** While containers run, checkpoints them every `deps.checkpointEvery` ms (one round at a time). */
+  private autoCheckpoint(): void {
+    const every = this.deps.checkpointEvery;
+    if (!every || this.autoTimer) return;
+    let busy = false;
+    this.autoTimer = setInterval(() => {
+      if (this.live.size === 0) {
+        clearInterval(this.autoTimer);
+        this.autoTimer = undefined;
+        return;
+      }
+      if (busy) return;
+      busy = true;
+      void this.checkpointRunning().finally(() => (busy = false));
+    }, every);
   }
 
   /** Every container record, build containers included. */
@@ -342,6 +379,7 @@ export class ContainerManager {
     );
     const live: Live = { proc, guest, logs, listeners, lines, output: [], outputListeners: new Set(), finished: Promise.resolve() };
     this.live.set(r.id, live);
+    this.autoCheckpoint();
     r.state = {
       ...r.state,
       status: 'running',

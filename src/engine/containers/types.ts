@@ -103,6 +103,11 @@ export interface ContainerDeps {
   volumes: VolumeManager;
   images: ImageResolver;
   now(): Date;
+  /**
+   * While containers run, checkpoint them this often (ms): what a page reload keeps is at most this
+   * old. Off when absent (the Node CLI ends its machine with a clean shutdown).
+   */
+  checkpointEvery?: number;
   /** Told of each container's create, start, die and destroy (for the page's pictures). */
   onEvent?(event: ContainerEvent): void;
 }

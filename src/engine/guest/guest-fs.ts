@@ -133,7 +133,8 @@ export async function extractLayerInGuest(guest: GuestMachine, blob: Uint8Array,
       `extracting ${what}`,
     );
   } catch (err) {
-    await guestShell(guest, `rm -f /mnt/host/${name} /mnt/host/${dirsName}`, 'cleaning up').catch(() => {});
+    // a half-extracted layer must not stay behind filling the guest's disk
+    await guestShell(guest, `rm -rf ${quote(dir)}.tmp; rm -f /mnt/host/${name} /mnt/host/${dirsName}`, 'cleaning up').catch(() => {});
     throw err;
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * Consistent checkpoints of a running container: its processes are frozen (the cgroup v2
+ * freezer) while its read-write layer and volumes are read, so a saved file is never caught
+ * halfway through a write; and a stamp file tells whether anything changed since the last one,
+ * so a container that only computes is never read again.
+ */
+import type { GuestMachine } from '../../runtime/types.ts';
+import { containerDirs, guestShell } from '../guest/guest-fs.ts';
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The guest cgroup of a container (the agent's `c-` + short ID). */
+export function containerCgroup(id: string): string {
+  return `/sys/fs/cgroup/c-${id.slice(0, 12)}`;
+}
+
+/** The file whose mtime marks a container's last checkpoint. */
+export function checkpointStamp(id: string): string {
+  return `${containerDirs(id).base}/checkpoint-stamp`;
+}
+
+/**
+ * Whether anything under the container's upper dir or `volumeDirs` changed since its last
+ * checkpoint's stamp (true when there is no stamp yet). A deletion changes its folder's mtime.
+ */
+export async function changedSinceCheckpoint(guest: GuestMachine, id: string, volumeDirs: string[]): Promise<boolean> {
+  const dirs = [containerDirs(id).upper, ...volumeDirs].map(quote).join(' ');
+  const s = quote(checkpointStamp(id));
+  const out = await guestShell(
+    guest,
+    `[ -f ${s} ] || { echo changed; exit 0; }; [ -n "$(find ${dirs} -newer ${s} 2>/dev/null | head -n 1)" ] && echo changed || echo same`,
+    'checking for changes',
+  );
+  return out.trim() !== 'same';
+}
+
+/**
+ * Runs `read` with the container's processes frozen (a paused container stays paused after), and
+ * marks the moment with the checkpoint stamp: what changes after it counts for the next one. A
+ * guest without the freezer (no `cgroup.freeze`) reads unfrozen.
+ */
+export async function whileFrozen<T>(guest: GuestMachine, id: string, read: () => Promise<T>): Promise<T> {
+  const cg = quote(containerCgroup(id));
+  const frozeIt =
+    (
+      await guestShell(
+        guest,
+        // busybox find -newer compares whole seconds: the stamp is dated a second back, so a
+        // write later in this same second still counts as newer (a write just before counts twice)
+        `f=${cg}/cgroup.freeze; touch -d @$(($(date +%s) - 1)) ${quote(checkpointStamp(id))}; [ -w "$f" ] || { echo none; exit 0; }; ` +
+          `[ "$(cat "$f")" = 1 ] && { echo already; exit 0; }; echo 1 > "$f"; ` +
+          // the freezer acts asynchronously: wait (at most ~2 s) until the cgroup says it is frozen
+          `i=0; while ! grep -q '^frozen 1' ${cg}/cgroup.events && [ $i -lt 200 ]; do usleep 10000; i=$((i+1)); done; echo froze`,
+        'freezing the container for a checkpoint',
+      )
+    ).trim() === 'froze';
+  try {
+    return await read();
+  } finally {
+    if (frozeIt) await guestShell(guest, `echo 0 > ${cg}/cgroup.freeze 2>/dev/null || true`, 'thawing the container').catch(() => {});
+  }
+}
