@@ -126,8 +126,23 @@ async function readwrite<const S extends Array<StoreNames<LayerLabDB>>, R>(
     } catch {
       // already finished
     }
-    throw mapIdbError(err, tx);
+    throw await withStorageFigures(mapIdbError(err, tx));
   }
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+/** A `StoreFullError` from the browser says how much of the site's storage is used, of how much. */
+async function withStorageFigures(err: unknown): Promise<unknown> {
+  if (!(err instanceof StoreFullError) || !err.message.includes('QuotaExceededError')) return err;
+  const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
+  if (!estimate?.quota) return err;
+  return new StoreFullError(
+    `the browser refused more data: this site stores ${mb(estimate.usage ?? 0)}, and the browser reports a quota of ${mb(estimate.quota)}, which a nearly full disk or a private window makes smaller`,
+    {
+      cause: err.cause,
+    },
+  );
 }
 
 class Conflict {}

@@ -271,6 +271,10 @@ export class ImageStore {
     this.pulling.set(key, p);
     try {
       return await p;
+    } catch (err) {
+      // whoever draws a progress bar learns the pull ended (Docker's stream ends with its error)
+      this.deps.onPullEvent?.(key, { id: '', status: `Error: ${(err as Error).message}` });
+      throw err;
     } finally {
       this.pulling.delete(key);
     }
