@@ -59,6 +59,8 @@ export class EngineClient {
   onInterruptedBuilds: (builds: InterruptedBuild[]) => void = () => {};
   /** Containers a reload stopped (once, at start). */
   onInterruptedContainers: (containers: { name: string; savedAt?: string }[]) => void = () => {};
+  /** The engine restarted a wedged machine from its snapshot (`why`: what it saw). */
+  onMachineRestarted: (why: string) => void = () => {};
   /** Progress of an image download. */
   onPullEvent: (reference: string, e: PullEvent) => void = () => {};
   onFailed: (message: string) => void = () => {};
@@ -147,6 +149,9 @@ export class EngineClient {
         break;
       case 'interrupted-containers':
         this.onInterruptedContainers(m.containers);
+        break;
+      case 'machine-restarted':
+        this.onMachineRestarted(m.why);
         break;
       case 'pull-event':
         this.onPullEvent(m.reference, m.event);

@@ -64,6 +64,8 @@ export type FromEngine =
   /** Builds the last page's engine was running when it went away (sent once, at start, if any). */
   | { t: 'interrupted-builds'; builds: InterruptedBuild[] }
   | { t: 'interrupted-containers'; containers: { name: string; savedAt?: string }[] }
+  /** The machine was wedged (no answer, or a kernel panic) and was restarted from its snapshot. */
+  | { t: 'machine-restarted'; why: string }
   /** Progress of an image download, whoever started it. */
   | { t: 'pull-event'; reference: string; event: PullEvent }
   /** A command wrote a file for the user (`docker save -o NAME`): the page offers it as a download. */

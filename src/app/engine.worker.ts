@@ -116,18 +116,47 @@ function changedSoon(): void {
 }
 
 let vmBase = '';
+
+/** How long a machine may not answer before it counts as wedged and is restarted. */
+const WEDGED_AFTER_MS = 20_000;
+
+/** Starts the machine from its snapshot and watches it: a wedged one is restarted. */
+function startMachine(): void {
+  const starting = V86Machine.start(browserEnvironment(vmBase), { onProgress: (progress) => post({ t: 'progress', progress }) });
+  machine = starting;
+  starting.then(
+    (m) => {
+      post({ t: 'status', status: m.status });
+      let wedged: ReturnType<typeof setTimeout> | undefined;
+      m.onStatus((status) => {
+        post({ t: 'status', status });
+        clearTimeout(wedged);
+        if (status.state === 'unresponsive')
+          wedged = setTimeout(() => restartWedged(starting, `did not answer for ${WEDGED_AFTER_MS / 1000} seconds`), WEDGED_AFTER_MS);
+        else if (status.state === 'stopped' && status.reason?.startsWith('the guest kernel panicked'))
+          restartWedged(starting, 'stopped: its kernel panicked');
+      });
+    },
+    (err) => post({ t: 'failed', error: toWire(err) }),
+  );
+}
+
+/**
+ * Replaces a wedged machine with a fresh one from the snapshot. The stores are the engine's, not
+ * the machine's: images, containers and volumes stay; containers running on the old machine end
+ * (their processes are gone) and keep their files as of their last checkpoint.
+ */
+function restartWedged(wedged: Promise<V86Machine>, why: string): void {
+  if (machine !== wedged) return;
+  post({ t: 'machine-restarted', why });
+  startMachine();
+  void wedged.then((m) => m.stop()).catch(() => {});
+}
 async function init(base: string, imagesBase: string, dbName = 'layerlab'): Promise<void> {
   vmBase = base;
   activity = new ActivityLog(`${dbName}-activity`);
   const { blobs, metadata } = await openIdbStorage({ name: dbName });
-  machine = V86Machine.start(browserEnvironment(base), { onProgress: (progress) => post({ t: 'progress', progress }) });
-  machine.then(
-    (m) => {
-      post({ t: 'status', status: m.status });
-      m.onStatus((status) => post({ t: 'status', status }));
-    },
-    (err) => post({ t: 'failed', error: toWire(err) }),
-  );
+  startMachine();
   engine = new Engine({
     blobs,
     meta: metadata,

@@ -294,7 +294,7 @@ export class V86Machine implements GuestMachine {
     this.console.push(byte);
     if (this.console.length > 8192) this.console.splice(0, 4096);
     if (byte === 0x0a && this.consoleTail(200).includes('Kernel panic')) {
-      const reason = `the guest kernel panicked: ${this.consoleTail(300)}`;
+      const reason = `the guest kernel panicked: ${this.consoleTail(300).trim()}`;
       this.agent.fail(new GuestExitedError(reason));
       this.setStatus({ state: 'stopped', reason });
     }
