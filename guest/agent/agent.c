@@ -358,6 +358,10 @@ static void join_and_exec(struct child_args *a) {
   pid_t pid = fork();
   if (pid < 0) child_fail(125, "layerlab-agent: fork: %s", strerror(errno));
   if (pid == 0) finish_and_exec(s);
+  /* this process only waits: it must not hold the write end of a stdin pipe (its own session's
+   * or another's, inherited from the agent: O_CLOEXEC never applies, as it does not exec), or
+   * the process reading that pipe would never see its end (docker exec -i … < file) */
+  for (int fd = 0; fd < 1024; fd++) close(fd);
   for (int i = 1; i < NSIG; i++) if (i != SIGKILL && i != SIGSTOP && i != SIGCHLD) signal(i, SIG_IGN);
   int st;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}

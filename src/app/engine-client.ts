@@ -183,10 +183,25 @@ export class EngineClient {
     handlers: SessionHandlers,
     line?: string,
     mtimes?: WorkspaceTimes,
+    options: { tty?: boolean; stdin?: Uint8Array } = {},
   ): number {
     const session = this.nextId++;
     this.sessions.set(session, handlers);
-    this.send({ t: 'docker', session, argv, ...size, files, ...(mtimes ? { mtimes } : {}), ...(line ? { line } : {}) });
+    const stdin = options.stdin?.slice();
+    this.send(
+      {
+        t: 'docker',
+        session,
+        argv,
+        ...size,
+        files,
+        ...(mtimes ? { mtimes } : {}),
+        ...(line ? { line } : {}),
+        ...(options.tty === false ? { tty: false } : {}),
+        ...(stdin ? { stdin } : {}),
+      },
+      stdin ? [stdin.buffer] : [],
+    );
     return session;
   }
 

@@ -28,6 +28,10 @@ export type ToEngine =
       files: WorkspaceFiles;
       mtimes?: WorkspaceTimes;
       line?: string;
+      /** False when the terminal's shell pipes or redirects the output (default true). */
+      tty?: boolean;
+      /** All of stdin, then its end (a `<` redirect or a pipe into the command). */
+      stdin?: Uint8Array;
     }
   /** Opens a shell on the machine itself (`vm`), or runs one command there (`vm COMMAND…`). */
   | { t: 'vm'; session: number; rows: number; cols: number; command?: string }

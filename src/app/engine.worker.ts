@@ -210,11 +210,13 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
   const printed = new Printed();
   const keep = (t: string | Uint8Array) => printed.add(t);
   const line = msg.line ?? ['docker', ...msg.argv].join(' ');
-  if (wantsTty(msg.argv)) interactive.set(msg.session, { line, printed });
+  if (wantsTty(msg.argv) && msg.tty !== false) interactive.set(msg.session, { line, printed });
+  // stdin given whole: what the command reads first, as typeahead is
+  if (msg.stdin) s.typeahead.push(msg.stdin);
   const io: CliIO = {
     stdout: (t) => (keep(t), output(msg.session, 'stdout', t)),
     stderr: (t) => (keep(t), output(msg.session, 'stderr', t)),
-    isTTY: true,
+    isTTY: msg.tty !== false,
     columns: msg.cols,
     rows: msg.rows,
     signal: s.abort.signal,
@@ -224,7 +226,12 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
       for (const d of s.typeahead.splice(0)) l(d);
       return () => s.stdin.delete(l);
     },
-    onStdinEnd: (l) => (s.stdinEnd.add(l), () => s.stdinEnd.delete(l)),
+    onStdinEnd: (l) => {
+      s.stdinEnd.add(l);
+      // stdin given whole (a redirect or a pipe): it ends once what was given was read
+      if (msg.stdin) queueMicrotask(() => s.stdinEnd.has(l) && l());
+      return () => s.stdinEnd.delete(l);
+    },
     onResize: (l) => (s.resize.add(l), () => s.resize.delete(l)),
     buildContext: contextFrom(msg.files, msg.mtimes),
     // docker cp: the workspace is the local file system

@@ -103,6 +103,11 @@ describe('docker CLI on the real engine', () => {
     const top = await docker(['top', 'bg']);
     expect(top.out).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD\n/);
     expect(top.out).toContain('sleep 1000');
+    // docker exec -i … < script: the script's end is the end of the shell's input
+    const script = await docker(['exec', '-i', 'bg', 'sh'], { stdin: 'echo from-stdin\nexit 3\n' });
+    expect(script).toMatchObject({ code: 3, out: 'from-stdin\n' });
+    const read = await docker(['exec', '-i', 'bg', 'cat'], { stdin: 'all of it' });
+    expect(read).toMatchObject({ code: 0, out: 'all of it' });
     expect((await docker(['rm', 'bg'])).err).toContain('container is running');
     expect((await docker(['rm', '-f', 'bg'])).out).toBe('bg\n');
   });

@@ -1,7 +1,20 @@
 /** What the terminal needs from whoever runs its commands (the engine worker's client). */
 export interface TerminalHost {
-  /** Runs `docker ARGV…` as a session; output and exit come through `handlers`. */
-  docker(argv: string[], size: { rows: number; cols: number }, handlers: SessionCallbacks, line?: string): number;
+  /**
+   * Runs `docker ARGV…` as a session; output and exit come through `handlers`. `options.tty` false:
+   * its output is piped or redirected; `options.stdin`: all of its stdin, then its end.
+   */
+  docker(
+    argv: string[],
+    size: { rows: number; cols: number },
+    handlers: SessionCallbacks,
+    line?: string,
+    options?: { tty?: boolean; stdin?: Uint8Array },
+  ): number;
+  /** A workspace file (the terminal's host files, for `<` and host tools), if any. */
+  readFile?(path: string): Uint8Array | undefined;
+  /** Writes or appends to a workspace file (`>` and `>>`); returns why the workspace refused, if it did. */
+  writeFile?(path: string, data: Uint8Array, append: boolean): string | undefined;
   /** Opens a shell on the machine itself, or runs `command` there through sh. */
   vm(size: { rows: number; cols: number }, handlers: SessionCallbacks, command?: string): number;
   stdin(session: number, data: Uint8Array): void;
@@ -14,7 +27,7 @@ export interface TerminalHost {
 
 /** A session's output and end. */
 export interface SessionCallbacks {
-  output(data: Uint8Array): void;
+  output(data: Uint8Array, stream?: 'stdout' | 'stderr'): void;
   exit(code: number): void;
 }
 
