@@ -3,7 +3,8 @@
 #   bios.bin (seabios), bzImage (linux-source-6.1 + kernel.config), initrd.img (busybox-static:i386,
 #   init, layerlab-agent), state.bin.zst (a booted snapshot) and manifest.json.
 # Needs a Debian 12 machine, root (for apt). Stages: all (default), or `snapshot` to redo only
-# the snapshot and manifest (after a v86 upgrade, say).
+# the snapshot and manifest (after a v86 upgrade, say). SKIP_KERNEL=1 reuses guest/.work/bzImage;
+# SKIP_IMAGES=1 leaves public/images alone.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -67,6 +68,12 @@ echo "== snapshot and manifest"
 cd "$root"
 node --import tsx guest/make-snapshot.ts
 
-echo "== base images (public/images)"
-node --import tsx guest/build-images.ts
+# SKIP_IMAGES=1 keeps public/images as committed: Debian's archive moves on (point releases), so
+# rebuilding the images for a guest-only change would give them new digests for no reason
+if [ -n "${SKIP_IMAGES:-}" ]; then
+  echo "== base images: kept as they are (SKIP_IMAGES set)"
+else
+  echo "== base images (public/images)"
+  node --import tsx guest/build-images.ts
+fi
 ls -l "$out"
