@@ -275,7 +275,7 @@ describe('Workspace', () => {
     expect(ws.get('app.py')).toMatchObject({ text: 'replaced\n', modified: 5 });
     expect(() => ws.put('app.py/x', new Uint8Array(1))).toThrow('"app.py" is a file, so it can\'t also be a folder.');
     expect(() => ws.put('out', new Uint8Array(1))).toThrow('There is already a folder named "out".');
-    expect(() => ws.put('big', new Uint8Array(MAX_FILE_BYTES + 1))).toThrow('files up to 1.0 MB fit');
+    expect(() => ws.put('big', new Uint8Array(MAX_FILE_BYTES + 1))).toThrow('"big" is 1025 KB; files up to 1024 KB fit');
     vi.runAllTimers();
     const reloaded = make();
     expect(reloaded.get('out/t.txt')?.text).toBe('from a container\n');
@@ -285,7 +285,7 @@ describe('Workspace', () => {
   it('refuses uploads that are too large or clash, adding none of them', async () => {
     const ws = make();
     const big = new File([new Uint8Array(MAX_FILE_BYTES + 1)], 'big.bin');
-    await expect(ws.upload([new File(['a'], 'ok.txt'), big])).rejects.toThrow(/big\.bin.*up to 1\.0 MB/);
+    await expect(ws.upload([new File(['a'], 'ok.txt'), big])).rejects.toThrow(/big\.bin" is 1025 KB; files up to 1024 KB/);
     await expect(ws.upload([new File(['a'], 'Dockerfile')], 'Dockerfile')).rejects.toThrow(/is a file/);
     expect(ws.has('ok.txt')).toBe(false);
   });

@@ -177,7 +177,7 @@ async function runCommand(command: SimpleCommand, state: ShellState, host: Shell
   for (const w of writes) {
     const problem = host.writeFile(w.path, concat(w.fd === 1 ? out : err), w.append);
     if (problem) {
-      io.stderr(encoder.encode(`${w.path}: ${problem}\n`));
+      io.stderr(encoder.encode(problem.includes(`"${w.path}"`) ? `${problem}\n` : `${w.path}: ${problem}\n`));
       status = 1;
     }
   }
