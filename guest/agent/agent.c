@@ -59,7 +59,9 @@ struct spec {
   char *file[MAX_LIST]; int filec;
   const char *cwd, *root, *ns, *hostname, *upper, *work, *cgroup, *memory_max, *pids_max;
   const char *pty, *stderr_mode, *stdin_mode, *groups;
+  const char *caps;            /* capability bounding set, hex (absent: unchanged) */
   int uid, gid, join, proc, readonly;
+  int nonewprivs, mask;        /* no_new_privs; runc's masked and read-only paths */
 };
 
 struct session {
@@ -234,29 +236,37 @@ static void exec_spec(struct spec *s) {
   child_fail(1, "exec %s: %s", path, go_strerror(errno));
 }
 
-static void make_dev(const char *root) {
-  char p[4096];
+#include "isolation.c"
+
+/* A container's /dev: a fresh tmpfs over the image's /dev (resolved inside the root) with the usual nodes. */
+static void make_dev(int rootfd) {
+  char buf[64];
   static const struct { const char *name; int major, minor; } devs[] = {
     { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 }, { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
   };
-  snprintf(p, sizeof p, "%s/dev", root);
-  mkdir_p(p, 0755);
-  if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
+  int at = mkdir_in_root(rootfd, "/dev");
+  if (at < 0 || mount("tmpfs", fd_path(at, buf, sizeof buf), "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
     child_fail(125, "layerlab-agent: mount /dev: %s", strerror(errno));
+  close(at);
+  /* the fresh tmpfs: nothing in it can point elsewhere */
+  int dev = open_in_root(rootfd, "/dev", O_RDONLY | O_DIRECTORY);
+  if (dev < 0) child_fail(125, "layerlab-agent: open /dev: %s", strerror(errno));
   for (size_t i = 0; i < sizeof devs / sizeof devs[0]; i++) {
-    snprintf(p, sizeof p, "%s/dev/%s", root, devs[i].name);
-    mknod(p, S_IFCHR | 0666, makedev(devs[i].major, devs[i].minor));
-    chmod(p, 0666);
+    mknodat(dev, devs[i].name, S_IFCHR | 0666, makedev(devs[i].major, devs[i].minor));
+    fchmodat(dev, devs[i].name, 0666, 0);
   }
-  snprintf(p, sizeof p, "%s/dev/pts", root); mkdir(p, 0755);
-  mount("/dev/pts", p, NULL, MS_BIND, NULL);
-  snprintf(p, sizeof p, "%s/dev/ptmx", root); symlink("pts/ptmx", p);
-  snprintf(p, sizeof p, "%s/dev/fd", root); symlink("/proc/self/fd", p);
-  snprintf(p, sizeof p, "%s/dev/stdin", root); symlink("/proc/self/fd/0", p);
-  snprintf(p, sizeof p, "%s/dev/stdout", root); symlink("/proc/self/fd/1", p);
-  snprintf(p, sizeof p, "%s/dev/stderr", root); symlink("/proc/self/fd/2", p);
-  snprintf(p, sizeof p, "%s/dev/shm", root); mkdir(p, 01777);
-  mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=8m");
+  mkdirat(dev, "pts", 0755);
+  int pts = openat(dev, "pts", O_PATH | O_CLOEXEC | O_NOFOLLOW);
+  if (pts >= 0) { mount("/dev/pts", fd_path(pts, buf, sizeof buf), NULL, MS_BIND, NULL); close(pts); }
+  symlinkat("pts/ptmx", dev, "ptmx");
+  symlinkat("/proc/self/fd", dev, "fd");
+  symlinkat("/proc/self/fd/0", dev, "stdin");
+  symlinkat("/proc/self/fd/1", dev, "stdout");
+  symlinkat("/proc/self/fd/2", dev, "stderr");
+  mkdirat(dev, "shm", 01777);
+  int shm = openat(dev, "shm", O_PATH | O_CLOEXEC | O_NOFOLLOW);
+  if (shm >= 0) { mount("shm", fd_path(shm, buf, sizeof buf), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=8m"); close(shm); }
+  close(dev);
 }
 
 static void loopback_up(void) {
@@ -317,6 +327,8 @@ static void finish_and_exec(struct spec *s) {
         child_fail(125, "layerlab-agent: chdir to cwd (\"%s\"): %s", s->cwd, go_strerror(errno));
     }
   }
+  /* the bounding set shrinks while still root; setuid below still has what it needs until exec */
+  limit_privileges(s->caps, s->nonewprivs);
   if (s->gid >= 0 || s->uid >= 0) {
     gid_t list[64]; size_t n = 0;
     for (const char *g = s->groups; g && *g && n < 64;) {
@@ -382,7 +394,6 @@ static int child_main(void *arg) {
   if (newmnt && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     child_fail(125, "layerlab-agent: make mounts private: %s", strerror(errno));
   const char *root = s->root;
-  char p[4096];
   /* A container (an overlay root in a new mount namespace) gets a cgroup namespace of its own,
    * rooted at the cgroup enter_cgroup just moved it into: /proc/self/cgroup reads "0::/" and the
    * cgroup2 mounted below shows the container's own memory.max and pids.max, as with Docker. */
@@ -409,6 +420,9 @@ static int child_main(void *arg) {
       free(opts);
     }
   }
+  /* every path inside the root below is resolved through this fd, never leaving the root */
+  int rootfd = root ? open(root, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (root && rootfd < 0) child_fail(125, "layerlab-agent: open root %s: %s", root, strerror(errno));
   /* files the engine wants in the guest before the binds (a container's own /etc/hosts…):
    * written here, in C, rather than by one more guest process per container start.
    * "PATH:CONTENT" replaces; a leading '?' ("?PATH:CONTENT") writes only a missing file. */
@@ -451,45 +465,51 @@ static int child_main(void *arg) {
     *c1++ = 0;
     char *c2 = strchr(c1, ':');
     if (c2) { *c2++ = 0; ro = !strcmp(c2, "ro"); }
-    snprintf(dst, sizeof dst, "%s%s", root ? root : "", c1);
-    struct stat st, dst_st;
+    struct stat st;
     if (stat(src, &st) < 0) child_fail(125, "layerlab-agent: bind source %s: %s", src, strerror(errno));
-    /* Create the mountpoint only when it is missing: opening an existing file for writing on
-     * overlayfs copies it up, and the init layer's /etc/hosts placeholder would land in the
-     * container's read-write layer (and in docker diff and commit). */
-    if (stat(dst, &dst_st) < 0 && errno == ENOENT) {
-      if (S_ISDIR(st.st_mode)) mkdir_p(dst, 0755);
-      else {
-        char parent[4096];
-        snprintf(parent, sizeof parent, "%s", dst);
-        char *slash = strrchr(parent, '/');
-        if (slash && slash != parent) { *slash = 0; mkdir_p(parent, 0755); }
-        int fd = open(dst, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-        if (fd >= 0) close(fd);
-      }
+    char buf[64];
+    if (rootfd < 0) {
+      /* no container root: the target is a machine path */
+      snprintf(dst, sizeof dst, "%s", c1);
+      if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+        child_fail(125, "layerlab-agent: bind %s to %s: %s", src, c1, strerror(errno));
+      if (ro) mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+      continue;
     }
-    if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+    /* The mount point is resolved inside the root (a symlink in the image cannot send it out) and
+     * made only when missing: opening an existing file for writing on overlayfs copies it up, and
+     * the init layer's /etc/hosts placeholder would land in the read-write layer. */
+    int target = mountpoint_in_root(rootfd, c1, S_ISDIR(st.st_mode));
+    if (target < 0) child_fail(125, "layerlab-agent: mount point %s: %s", c1, strerror(errno));
+    if (mount(src, fd_path(target, buf, sizeof buf), NULL, MS_BIND | MS_REC, NULL) < 0)
       child_fail(125, "layerlab-agent: bind %s to %s: %s", src, c1, strerror(errno));
-    if (ro) mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+    close(target);
+    if (ro) {
+      int mounted = open_in_root(rootfd, c1, O_PATH);
+      if (mounted >= 0) { mount(NULL, fd_path(mounted, buf, sizeof buf), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL); close(mounted); }
+    }
   }
   if (s->proc && root) {
-    snprintf(p, sizeof p, "%s/proc", root);
-    mkdir_p(p, 0555);
-    if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    char buf[64];
+    int at = mkdir_in_root(rootfd, "/proc");
+    if (at < 0 || mount("proc", fd_path(at, buf, sizeof buf), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
       child_fail(125, "layerlab-agent: mount /proc: %s", strerror(errno));
-    make_dev(root);
+    close(at);
+    make_dev(rootfd);
     if (container) {
       /* like Docker's default spec: sysfs read-only at /sys (it shows this net namespace's
        * devices) and the container's cgroup read-only at /sys/fs/cgroup; a container that
        * cannot have them fails instead of running with an empty /sys */
-      snprintf(p, sizeof p, "%s/sys", root);
-      mkdir_p(p, 0555);
-      if (mount("sysfs", p, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+      at = mkdir_in_root(rootfd, "/sys");
+      if (at < 0 || mount("sysfs", fd_path(at, buf, sizeof buf), "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         child_fail(125, "layerlab-agent: mount sysfs on /sys: %s", strerror(errno));
-      snprintf(p, sizeof p, "%s/sys/fs/cgroup", root);
-      if (mount("cgroup2", p, "cgroup2", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+      close(at);
+      at = open_in_root(rootfd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY);
+      if (at < 0 || mount("cgroup2", fd_path(at, buf, sizeof buf), "cgroup2", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         child_fail(125, "layerlab-agent: mount cgroup2 on /sys/fs/cgroup: %s", strerror(errno));
+      close(at);
     }
+    if (s->mask) mask_paths(rootfd);
   }
   if (s->readonly && root) {
     if (mount(root, root, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
@@ -499,8 +519,18 @@ static int child_main(void *arg) {
     child_fail(125, "layerlab-agent: sethostname: %s", strerror(errno));
   if (s->ns && strstr(s->ns, "net")) loopback_up();
   if (root) {
-    if (chroot(root) < 0) child_fail(125, "layerlab-agent: chroot %s: %s", root, strerror(errno));
-    chdir("/");
+    close(rootfd);
+    /* pivot_root needs the root to be a mount point: a plain folder is bound onto itself first */
+    struct stat r, parent;
+    char up[4096];
+    snprintf(up, sizeof up, "%s/..", root);
+    if (stat(root, &r) == 0 && stat(up, &parent) == 0 && r.st_dev == parent.st_dev && mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+      child_fail(125, "layerlab-agent: bind %s onto itself: %s", root, strerror(errno));
+    if (container) pivot_into(root);
+    else {
+      if (chroot(root) < 0) child_fail(125, "layerlab-agent: chroot %s: %s", root, strerror(errno));
+      chdir("/");
+    }
   }
   finish_and_exec(s);
   return 127;
@@ -556,6 +586,9 @@ static int parse_spec(unsigned char *data, uint32_t len, struct spec *s, char **
     else if (!strcmp(key, "join")) s->join = atoi(val);
     else if (!strcmp(key, "proc")) s->proc = !strcmp(val, "1");
     else if (!strcmp(key, "readonly")) s->readonly = !strcmp(val, "1");
+    else if (!strcmp(key, "caps")) s->caps = val;
+    else if (!strcmp(key, "nonewprivs")) s->nonewprivs = !strcmp(val, "1");
+    else if (!strcmp(key, "mask")) s->mask = !strcmp(val, "1");
     else { *err = "spec: unknown key"; return -1; }
   }
   if (s->argc == 0) { *err = "spec: no command"; return -1; }

@@ -118,6 +118,10 @@ export interface ContainerInspect {
     ReadonlyRootfs: boolean;
     AutoRemove: boolean;
     Binds: string[];
+    CapAdd: string[] | null;
+    CapDrop: string[] | null;
+    Privileged: boolean;
+    SecurityOpt: string[] | null;
   };
   Mounts: MountPoint[];
   GraphDriver: { Name: 'overlay2'; Data: { LowerDir: string; UpperDir: string; WorkDir: string; MergedDir: string } };
@@ -153,6 +157,14 @@ export interface CreateContainerOptions {
   /** `--read-only`. */
   readOnly?: boolean;
   labels?: Record<string, string>;
+  /** `--cap-add` (names with or without CAP_, or ALL). */
+  capAdd?: string[];
+  /** `--cap-drop`. */
+  capDrop?: string[];
+  /** `--privileged`: every capability, nothing masked. */
+  privileged?: boolean;
+  /** `--security-opt` (`no-new-privileges[:true|false]`). */
+  securityOpt?: string[];
 }
 
 /** A process attached to the caller: a container's main process or an exec. */

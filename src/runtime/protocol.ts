@@ -159,6 +159,16 @@ export interface SpawnSpec {
   mergeStderr?: boolean;
   /** Give the process /dev/null as stdin instead of a pipe. */
   stdinNull?: boolean;
+  /**
+   * The capability bounding set, a 64-bit mask in hex (as /proc/PID/status prints it, e.g.
+   * `00000000a80425fb`): a root process has exactly these after exec, another user none.
+   * Absent: the agent's own (all).
+   */
+  capabilities?: string;
+  /** Set no_new_privs (setuid binaries and file capabilities no longer raise privileges). */
+  noNewPrivileges?: boolean;
+  /** Hide runc's masked paths (/proc/kcore, /proc/keys, …) and make its read-only ones read-only. */
+  maskPaths?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -207,6 +217,12 @@ export function encodeSpawnSpec(spec: SpawnSpec): Uint8Array {
   if (spec.pty) add('pty', `${spec.pty.rows}x${spec.pty.cols}`);
   if (spec.mergeStderr) add('stderr', 'stdout');
   if (spec.stdinNull) add('stdin', 'null');
+  if (spec.capabilities !== undefined) {
+    if (!/^[0-9a-f]{1,16}$/.test(spec.capabilities)) throw new TypeError(`capabilities must be a hex mask (${spec.capabilities})`);
+    add('caps', spec.capabilities);
+  }
+  if (spec.noNewPrivileges) add('nonewprivs', 1);
+  if (spec.maskPaths) add('mask', 1);
   const chunks = parts.map((p) => encoder.encode(p));
   const total = chunks.reduce((n, c) => n + c.length + 1, 0);
   const out = new Uint8Array(total);

@@ -6,7 +6,8 @@ import playground from './testdata/playground.json' with { type: 'json' };
 import python from './testdata/python-image.json' with { type: 'json' };
 
 const containers = playground.containers as ContainerSummary[];
-const inspects = playground.inspects as ContainerInspect[];
+// recorded before HostConfig had CapAdd, CapDrop, Privileged and SecurityOpt (the view does not read them)
+const inspects = playground.inspects as unknown as ContainerInspect[];
 const images = [python.inspect, ...playground.images] as ImageInspect[];
 const diffs = new Map(Object.entries(playground.diffs) as [string, ChangeEntry[]][]);
 

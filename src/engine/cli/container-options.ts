@@ -9,12 +9,12 @@ import type { FlagDef, ParsedFlags } from './flags.ts';
 
 /** Why network flags are refused. */
 export const NO_NETWORK = 'containers have no network here';
-/** Why privilege flags are refused. */
-export const FIXED_PRIVILEGES = 'containers run with a fixed set of privileges';
 
 /** Flags shared by `docker run` and `docker create` (docker/cli's container options). */
 function containerFlags(pullHelp: string): FlagDef[] {
   return [
+    { name: 'cap-add', kind: 'list', usage: 'Add Linux capabilities' },
+    { name: 'cap-drop', kind: 'list', usage: 'Drop Linux capabilities' },
     { name: 'env', short: 'e', kind: 'list', usage: 'Set environment variables' },
     { name: 'entrypoint', kind: 'string', usage: 'Overwrite the default ENTRYPOINT of the image' },
     { name: 'hostname', short: 'h', kind: 'string', usage: 'Container host name' },
@@ -25,8 +25,10 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'pids-limit', kind: 'int', usage: 'Tune container pids limit (set -1 for unlimited)' },
     { name: 'pull', kind: 'string', usage: pullHelp, defValue: 'missing' },
     { name: 'quiet', short: 'q', kind: 'bool', usage: 'Suppress the pull output' },
+    { name: 'privileged', kind: 'bool', usage: 'Give extended privileges to this container' },
     { name: 'read-only', kind: 'bool', usage: "Mount the container's root filesystem as read only" },
     { name: 'rm', kind: 'bool', usage: 'Automatically remove the container when it exits' },
+    { name: 'security-opt', kind: 'list', usage: 'Security Options' },
     { name: 'tty', short: 't', kind: 'bool', usage: 'Allocate a pseudo-TTY' },
     { name: 'user', short: 'u', kind: 'string', usage: 'Username or UID (format: <name|uid>[:<group|gid>])' },
     { name: 'volume', short: 'v', kind: 'list', usage: 'Bind mount a volume' },
@@ -38,10 +40,6 @@ function containerFlags(pullHelp: string): FlagDef[] {
     unsupportedFlag('add-host', NO_NETWORK),
     unsupportedFlag('dns', NO_NETWORK),
     unsupportedFlag('restart', 'containers are never restarted automatically'),
-    unsupportedFlag('privileged', FIXED_PRIVILEGES, undefined, 'bool'),
-    unsupportedFlag('cap-add', FIXED_PRIVILEGES),
-    unsupportedFlag('cap-drop', FIXED_PRIVILEGES),
-    unsupportedFlag('security-opt', FIXED_PRIVILEGES),
     unsupportedFlag('platform', 'images run on the one platform of the built-in machine'),
     unsupportedFlag('mount', 'use -v NAME:/path for a named volume'),
     unsupportedFlag('tmpfs', 'use -v /path for an anonymous volume'),
@@ -139,6 +137,10 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
   if (flags.changed('memory')) opts.memory = flags.int('memory', 0);
   if (flags.changed('pids-limit')) opts.pidsLimit = flags.int('pids-limit', 0);
   if (flags.bool('read-only')) opts.readOnly = true;
+  if (flags.list('cap-add').length) opts.capAdd = flags.list('cap-add');
+  if (flags.list('cap-drop').length) opts.capDrop = flags.list('cap-drop');
+  if (flags.bool('privileged')) opts.privileged = true;
+  if (flags.list('security-opt').length) opts.securityOpt = flags.list('security-opt');
   const labels: Record<string, string> = {};
   let haveLabels = false;
   for (const l of flags.list('label')) {

@@ -2,7 +2,6 @@
 import { attachProcess } from './attach.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
 import { errorText, unsupportedFlag } from './common.ts';
-import { FIXED_PRIVILEGES } from './container-options.ts';
 import { startErrorStatus } from './container-run.ts';
 
 async function runExec(ctx: CommandContext): Promise<number> {
@@ -53,7 +52,7 @@ export function execCommand(): Command {
       { name: 'tty', short: 't', kind: 'bool', usage: 'Allocate a pseudo-TTY' },
       { name: 'user', short: 'u', kind: 'string', usage: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
       { name: 'workdir', short: 'w', kind: 'string', usage: 'Working directory inside the container' },
-      unsupportedFlag('privileged', FIXED_PRIVILEGES, undefined, 'bool'),
+      unsupportedFlag('privileged', "an exec has its container's privileges: start the container with --privileged", undefined, 'bool'),
       unsupportedFlag('env-file', 'there are no local files to read it from; use -e NAME=value'),
       unsupportedFlag('detach-keys', 'the detach keys are always ctrl-p,ctrl-q'),
     ],

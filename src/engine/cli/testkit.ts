@@ -236,7 +236,17 @@ export class FakeEngine implements DockerEngine {
         Cmd: ['sh'],
         Labels: {},
       },
-      HostConfig: { Memory: 0, PidsLimit: null, ReadonlyRootfs: false, AutoRemove: false, Binds: [] },
+      HostConfig: {
+        Memory: 0,
+        PidsLimit: null,
+        ReadonlyRootfs: false,
+        AutoRemove: false,
+        Binds: [],
+        CapAdd: null,
+        CapDrop: null,
+        Privileged: false,
+        SecurityOpt: null,
+      },
       Mounts: c.mounts,
       GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },
     };

@@ -47,7 +47,7 @@ import { archiveContainerPath, containerFs, extractToContainer, statContainerPat
 import { containerInspect, containerSummary } from './inspect.ts';
 import { LogLines } from './log-lines.ts';
 import { loadLogs, MAX_LOG_ENTRIES, readLogs, saveLogs, type LogsOptions } from './log-store.ts';
-import { attached, containerProcesses, containerSpawnSpec, mergeEnv, withoutImage } from './process.ts';
+import { attached, containerPrivileges, containerProcesses, containerSpawnSpec, mergeEnv, withoutImage } from './process.ts';
 import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
 import { checkHostConfig, newContainerRecord } from './record.ts';
 import { changedSinceCheckpoint, whileFrozen } from './sync.ts';
@@ -588,6 +588,8 @@ export class ContainerManager {
       groups,
       join: live.proc.pid,
       cgroup: { name: `c-${r.id.slice(0, 12)}` },
+      // an exec has the container's privileges, no more
+      ...containerPrivileges(r),
       ...(options.tty ? { pty: options.size ?? { rows: 24, cols: 80 } } : {}),
       stdinNull: !options.interactive,
     });

@@ -2,6 +2,7 @@
 import type { GuestMachine, GuestProcess, SpawnSpec } from '../../runtime/types.ts';
 import { signalNumber } from '../../runtime/types.ts';
 import type { AttachedProcess } from '../api.ts';
+import { capabilityMask, effectiveCapabilities, noNewPrivileges } from './security.ts';
 import type { ContainerRecord } from './types.ts';
 import { guestShell } from '../guest/guest-fs.ts';
 
@@ -85,5 +86,16 @@ export function containerSpawnSpec(
     },
     ...(r.config.tty ? { pty: size ?? { rows: 24, cols: 80 } } : {}),
     stdinNull: !r.config.openStdin,
+    ...containerPrivileges(r),
+  };
+}
+
+/** The capabilities, no_new_privs and masked paths of a container's processes (its main one and its execs). */
+export function containerPrivileges(r: ContainerRecord): Pick<SpawnSpec, 'capabilities' | 'noNewPrivileges' | 'maskPaths'> {
+  const h = r.hostConfig;
+  return {
+    capabilities: capabilityMask(effectiveCapabilities({ ...h })),
+    ...(noNewPrivileges(h.securityOpt) ? { noNewPrivileges: true } : {}),
+    ...(h.privileged ? {} : { maskPaths: true }),
   };
 }

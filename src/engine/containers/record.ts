@@ -4,6 +4,7 @@ import { ConflictError, InvalidArgumentError } from '../errors.ts';
 import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
 import type { VolumeManager } from '../volumes/manager.ts';
 import { mergeEnv } from './process.ts';
+import { effectiveCapabilities, noNewPrivileges } from './security.ts';
 import { ZERO_TIME, type ContainerRecord, type ResolvedImage } from './types.ts';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -14,6 +15,9 @@ const MIN_MEMORY = 6 * 1024 * 1024;
 export function checkHostConfig(options: CreateContainerOptions): void {
   // the daemon's own floor (below it a container cannot even start its process)
   if (options.memory && options.memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
+  // unknown capabilities and security options are refused at create, as the daemon does
+  effectiveCapabilities(options);
+  noNewPrivileges(options.securityOpt);
 }
 
 /**
@@ -88,6 +92,10 @@ export async function newContainerRecord(
       pidsLimit: options.pidsLimit ?? null,
       readOnly: !!options.readOnly,
       autoRemove: !!options.autoRemove,
+      ...(options.capAdd?.length ? { capAdd: options.capAdd } : {}),
+      ...(options.capDrop?.length ? { capDrop: options.capDrop } : {}),
+      ...(options.privileged ? { privileged: true } : {}),
+      ...(options.securityOpt?.length ? { securityOpt: options.securityOpt } : {}),
     },
     mounts,
     state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME },

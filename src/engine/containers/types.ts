@@ -58,7 +58,17 @@ export interface ContainerRecord {
     entrypoint: string[] | null;
     cmd: string[] | null;
   };
-  hostConfig: { memory: number; pidsLimit: number | null; readOnly: boolean; autoRemove: boolean };
+  hostConfig: {
+    memory: number;
+    pidsLimit: number | null;
+    readOnly: boolean;
+    autoRemove: boolean;
+    /** As given (absent in records from before capabilities were settable: Docker's defaults). */
+    capAdd?: string[];
+    capDrop?: string[];
+    privileged?: boolean;
+    securityOpt?: string[];
+  };
   mounts: MountPoint[];
   state: {
     status: ContainerState;
