@@ -125,8 +125,12 @@ static void mask_paths(int rootfd) {
     int fd = open_in_root(rootfd, readonly_paths[i], O_PATH);
     if (fd < 0) continue;
     const char *p = fd_path(fd, buf, sizeof buf);
-    if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-        mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0)
+      child_fail(125, "layerlab-agent: read-only %s: %s", readonly_paths[i], strerror(errno));
+    close(fd);
+    /* the fd still names what lies under the new mount: open it again to reach the mount itself */
+    fd = open_in_root(rootfd, readonly_paths[i], O_PATH);
+    if (fd < 0 || mount(NULL, fd_path(fd, buf, sizeof buf), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
       child_fail(125, "layerlab-agent: read-only %s: %s", readonly_paths[i], strerror(errno));
     close(fd);
   }

@@ -71,7 +71,8 @@ export async function copyEntries(ctx: StepContext): Promise<TarEntry[]> {
  */
 interface Source {
   path: string;
-  type: 'file' | 'directory' | 'symlink';
+  /** A `hardlink` names, in `linkname`, the source path of the file it shares (copied before it). */
+  type: 'file' | 'directory' | 'symlink' | 'hardlink';
   data?: Uint8Array;
   mode: number;
   linkname?: string;
@@ -89,6 +90,8 @@ async function stageSources(
   destIsDir: boolean,
 ): Promise<Source[]> {
   const files: Source[] = [];
+  /** Each copied file's inode in the source tree: hard links stay links, as BuildKit keeps them. */
+  const inodes = new Map<Source, number>();
   const st = stages.find((s) => (s.name === from.toLowerCase() || String(s.index) === from) && s.index < stage.index);
   let tree: FsTree;
   if (st) {
@@ -114,7 +117,7 @@ async function stageSources(
       if (n.type === 'directory') {
         if (rel) files.push({ path: rel, type: 'directory', mode: n.mode, uid: n.uid, gid: n.gid, mtime: n.mtime, mtimeNsec: n.mtimeNsec });
         for (const c of tree.list(path)) walk(path ? `${path}/${c}` : c, rel ? `${rel}/${c}` : c);
-      } else if (n.type === 'file')
+      } else if (n.type === 'file') {
         files.push({
           path: rel,
           type: 'file',
@@ -125,7 +128,8 @@ async function stageSources(
           mtime: n.mtime,
           mtimeNsec: n.mtimeNsec,
         });
-      else if (n.type === 'symlink')
+        inodes.set(files[files.length - 1]!, n.ino);
+      } else if (n.type === 'symlink')
         files.push({
           path: rel,
           type: 'symlink',
@@ -140,7 +144,27 @@ async function stageSources(
     if (root.type === 'directory') walk(p, '');
     else walk(p, destIsDir ? p.split('/').pop()! : '');
   }
-  return files;
+  return linkSharedFiles(files, inodes);
+}
+
+/**
+ * Files that share an inode become hard links to the first of them by path (a copy of busybox's
+ * /bin would otherwise hold its 400 applets as 400 copies of one 1 MB file).
+ */
+function linkSharedFiles(files: Source[], inodes: ReadonlyMap<Source, number>): Source[] {
+  const first = new Map<number, string>();
+  for (const f of files) {
+    const ino = inodes.get(f);
+    if (ino === undefined || !f.path) continue;
+    const seen = first.get(ino);
+    if (seen === undefined || f.path < seen) first.set(ino, f.path);
+  }
+  return files.map((f) => {
+    const target = f.path ? first.get(inodes.get(f) ?? -1) : undefined;
+    if (target === undefined || target === f.path) return f;
+    const { data: _data, ...rest } = f;
+    return { ...rest, type: 'hardlink', linkname: target };
+  });
 }
 
 /** The sources from the build context: globs, directories by their contents, files; ADD extracts a local archive. */
@@ -270,10 +294,22 @@ function layerEntries(
     }
   };
   const singleFileToPath = files.length === 1 && files[0]!.type === 'file' && files[0]!.path === '' && !destIsDir;
+  const at = (path: string) => (path ? (destRel ? `${destRel}/${path}` : path) : destRel);
   for (const f of files) {
-    const name = singleFileToPath ? destRel : f.path ? (destRel ? `${destRel}/${f.path}` : f.path) : destRel;
+    const name = singleFileToPath ? destRel : at(f.path);
     if (!name) continue;
     addParents(name);
+    if (f.type === 'hardlink') {
+      out.set(name, {
+        name,
+        type: 'hardlink',
+        linkname: at(f.linkname!),
+        mode: mode ?? f.mode,
+        uid: owner?.uid ?? (keepOwners ? f.uid : 0),
+        gid: owner?.gid ?? (keepOwners ? f.gid : 0),
+      });
+      continue;
+    }
     out.set(name, {
       name,
       type: f.type,

@@ -35,7 +35,11 @@ export async function fsStep(ctx: StepContext, text: string): Promise<{ state: S
     entries = await copyEntries(ctx);
     // content and metadata but not mtime, like BuildKit's content checksum: touching a file
     // without changing it keeps the cache (and the layer made with the first time)
-    keyText = `${text}\n${await sha256Digest(new Uint8Array(entries.flatMap((e) => [...enc.encode(`${e.name}|${e.mode}|${e.uid}|${e.gid}|${e.type}|${e.linkname}\n`), ...(e.data ?? [])])))}`;
+    // (each file's content hashed on its own: spreading every byte into one array broke on large copies)
+    const lines: string[] = [];
+    for (const e of entries)
+      lines.push(`${e.name}|${e.mode}|${e.uid}|${e.gid}|${e.type}|${e.linkname}|${e.data?.length ? await sha256Digest(e.data) : ''}`);
+    keyText = `${text}\n${await sha256Digest(enc.encode(lines.join('\n')))}`;
   } else if (node.value === 'workdir') {
     const dir = posixJoin(workdir, expand(node.next[0] ?? '/'));
     keyText = `WORKDIR ${dir}`;
