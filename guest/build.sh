@@ -21,9 +21,11 @@ if [ "$stage" = all ]; then
     gcc-multilib libc6-dev-i386 make gcc >/dev/null
 
   echo "== downloading Debian packages"
-  rm -f "$WORK"/busybox-static_*.deb "$WORK"/seabios_*.deb
-  [ -n "${SKIP_KERNEL:-}" ] || rm -f "$WORK"/linux-source-*.deb
-  (cd "$WORK" && apt-get download linux-source-6.1 busybox-static:i386 seabios 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+  rm -f "$WORK"/busybox-static_*.deb "$WORK"/seabios_*.deb "$WORK"/linux-source-*.deb
+  # a reused kernel keeps the source package it was built from (recorded in the committed manifest)
+  kernel_deb=linux-source-6.1
+  if [ -n "${SKIP_KERNEL:-}" ] && [ -f "$WORK/bzImage" ]; then kernel_deb=; fi
+  (cd "$WORK" && apt-get download $kernel_deb busybox-static:i386 seabios 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
 
   if [ -n "${SKIP_KERNEL:-}" ] && [ -f "$WORK/bzImage" ]; then
     echo "== kernel: reusing $WORK/bzImage (SKIP_KERNEL set)"
@@ -61,6 +63,10 @@ if [ "$stage" = all ]; then
     printf '%s\t%s\t%s\n' "$(dpkg-deb -f "$deb" Package):$(dpkg-deb -f "$deb" Architecture)" \
       "$(dpkg-deb -f "$deb" Version)" "$(sha256sum "$deb" | cut -d' ' -f1)" >> "$WORK/packages.tsv"
   done
+  if [ -z "$kernel_deb" ]; then
+    node -e 'const m = require(process.argv[1]); const p = m.packages["linux-source-6.1:all"]; console.log(["linux-source-6.1:all", p.version, p.sha256].join("\t"))' \
+      "$out/manifest.json" >> "$WORK/packages.tsv"
+  fi
   strings "$WORK/bzImage" | grep -m1 -oE '^6\.1\.[0-9]+[^ ]*' > "$WORK/kernel-release" || true
 fi
 
