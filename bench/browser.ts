@@ -9,14 +9,20 @@ import { chromium } from '@playwright/test';
 import { createBuilder, preview } from 'vite';
 import { ms, summarize, type Row } from './stats.ts';
 
-/** Measures the site; returns printed rows. */
-export async function benchBrowser(): Promise<Row[]> {
-  const rows: Row[] = [];
-  // the site and the widget (vite.config.ts builds both, like `npm run build`)
-  // (again when a source is newer than the last build: the bench measures the code as it is)
+/**
+ * Builds the site and the widget (vite.config.ts builds both, like `npm run build`) when there is
+ * no build or a source is newer than it: a bench measures the code as it is.
+ */
+export async function ensureBuilt(): Promise<void> {
   if (!existsSync('dist/index.html') || !existsSync('dist/widget.js') || newestSource() > statSync('dist/index.html').mtimeMs) {
     await (await createBuilder({ logLevel: 'warn' })).buildApp();
   }
+}
+
+/** Measures the site; returns printed rows. */
+export async function benchBrowser(): Promise<Row[]> {
+  const rows: Row[] = [];
+  await ensureBuilt();
   // what the page itself loads before the guest: the entry chunk and CSS (the worker holds v86 and the engine)
   const assets = readdirSync('dist/assets');
   const pageFiles = assets.filter((f) => /^index-.*\.(js|css)$/.test(f));

@@ -2,11 +2,12 @@
  * The guest machine on v86: restores the committed snapshot (or boots cold), connects the
  * agent (host → guest on ttyS1, guest → host on hvc0), watches its health, and moves files
  * through the 9p share. Runs wherever v86 runs: Node, or a module Web Worker in the browser.
- * This is the only module that imports v86.
+ * This is the only module that imports v86 (and v86-yield.ts the one that reaches into it).
  */
 import { V86, type V86Options } from 'v86';
 import v86Package from 'v86/package.json' with { type: 'json' };
 import { AgentClient } from './agent-client.ts';
+import { useSameThreadYield } from './v86-yield.ts';
 import { checkSnapshot, sha256Hex, type GuestManifest } from './manifest.ts';
 import {
   CancelledError,
@@ -159,6 +160,7 @@ export class V86Machine implements GuestMachine {
       ...deviceOptions(manifest),
       initial_state: { buffer: state.buffer.slice(state.byteOffset, state.byteOffset + state.byteLength) as ArrayBuffer },
     } as V86Options);
+    useSameThreadYield(emulator);
     const machine = V86Machine.attach(emulator, manifest);
     const started = new Promise<void>((res) => emulator.add_listener('emulator-started', () => res()));
     try {
@@ -218,6 +220,7 @@ export class V86Machine implements GuestMachine {
       initrd: buf(files['initrd.img']!),
       cmdline: manifest.cmdline,
     } as V86Options);
+    useSameThreadYield(emulator);
     const machine = V86Machine.attach(emulator, manifest);
     try {
       await abortable(
