@@ -75,6 +75,7 @@ export async function benchPage(): Promise<Row[]> {
   const server = await preview({ preview: { port: 4176, host: '127.0.0.1', strictPort: true }, logLevel: 'warn' });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
   let longest = 0;
+  let yieldKind = '';
   try {
     const context = await browser.newContext();
     const p = await context.newPage();
@@ -90,6 +91,9 @@ export async function benchPage(): Promise<Row[]> {
       timeout: 120_000,
     });
     await typed(p, 'docker pull busybox');
+    yieldKind =
+      (await Promise.all(p.workers().map((w) => w.evaluate(() => (globalThis as { v86Yield?: string }).v86Yield)))).find(Boolean) ??
+      "libv86's helper Worker";
     page.run = await timedPage(p, 'docker run --rm busybox true', RUNS, 3);
     await typed(p, 'docker run -d --name bench busybox sleep 100000');
     page.exec = await timedPage(p, 'docker exec bench true', RUNS, 2);
@@ -146,7 +150,7 @@ export async function benchPage(): Promise<Row[]> {
     await close();
   }
 
-  const rows: Row[] = [];
+  const rows: Row[] = [{ name: "v86's yield in the page's worker", value: yieldKind }];
   const row = (key: string, name: string, target?: { ms?: number }) => {
     const pg = page[key];
     const nd = node[key];

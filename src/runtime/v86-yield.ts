@@ -53,5 +53,7 @@ export function useSameThreadYield(emulator: Emulator): void {
     };
     loop.unregister_yield = () => channel?.port1.close();
     if (loop.running) loop.next_tick(0);
+    // which yield runs, for the bench and for anyone looking at the worker in devtools
+    (globalThis as { v86Yield?: string }).v86Yield = postTask ? 'scheduler.postTask' : 'MessageChannel';
   });
 }
