@@ -54,7 +54,11 @@ export class Engine implements DockerEngine {
 
   constructor(private readonly options: EngineOptions) {
     const now = options.now ?? (() => new Date());
-    this.layerCache = new GuestLayerCache(options.blobs);
+    // under pressure the guest evicts extracted layers: never a running container's, those no image names first
+    this.layerCache = new GuestLayerCache(options.blobs, async () => ({
+      pinned: await this.layersOf(await this.containerManager.runningImageIds()),
+      referenced: await this.layersOf((await this.imageStore.list({ all: true })).map((i) => i.id)),
+    }));
     this.imageStore = new ImageStore({
       blobs: options.blobs,
       meta: options.meta,
@@ -90,6 +94,16 @@ export class Engine implements DockerEngine {
       blobs: options.blobs,
       now,
     });
+  }
+
+  /** The diffIDs of the layers of these images (images that are gone count for nothing). */
+  private async layersOf(imageIds: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const id of new Set(imageIds)) {
+      const image = await this.imageStore.resolve(id).catch(() => undefined);
+      for (const l of image?.layers ?? []) out.add(l.diffID);
+    }
+    return out;
   }
 
   /**

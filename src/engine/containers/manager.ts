@@ -313,7 +313,8 @@ export class ContainerManager {
   /** The overlay and mounts of a container, ready in the guest (`starting`: its /etc files are written afresh). */
   private async prepare(guest: GuestMachine, r: ContainerRecord, starting: boolean): Promise<SpawnSpec & { image: ResolvedImage }> {
     const image = await this.deps.images.resolve(r.imageId);
-    const lowers = await Promise.all(image.layers.map((l) => this.deps.layers.ensure(guest, l)));
+    const all = image.layers.map((l) => l.diffID);
+    const lowers = await Promise.all(image.layers.map((l) => this.deps.layers.ensure(guest, l, all)));
     if (!this.initLayer.has(guest)) {
       await guestShell(guest, INIT_LAYER_SCRIPT, 'preparing the init layer');
       this.initLayer.add(guest);
@@ -356,16 +357,22 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     if (r.state.status === 'running') return undefined;
     const guest = await this.deps.getGuest();
-    const { image: _image, ...base } = await this.prepare(guest, r, true);
-    const { uid, gid, groups } = await resolveUser({ guest, base: { image: _image }, images: this.deps.images }, r.config.user);
-    const spec = containerSpawnSpec(r, base, { uid, gid, groups }, attach?.size);
+    // the image's layers stay in the guest until the container has mounted them
+    const release = this.deps.layers.claim((await this.deps.images.resolve(r.imageId)).layers.map((l) => l.diffID));
     let proc: GuestProcess;
     try {
-      proc = await guest.spawn(spec);
-    } catch (err) {
-      r.state = { ...r.state, status: 'exited', exitCode: 128, error: (err as Error).message };
-      await this.save(r);
-      throw new EngineError('guest', `failed to start container ${r.name}: ${(err as Error).message}`, { cause: err });
+      const { image: _image, ...base } = await this.prepare(guest, r, true);
+      const { uid, gid, groups } = await resolveUser({ guest, base: { image: _image }, images: this.deps.images }, r.config.user);
+      const spec = containerSpawnSpec(r, base, { uid, gid, groups }, attach?.size);
+      try {
+        proc = await guest.spawn(spec);
+      } catch (err) {
+        r.state = { ...r.state, status: 'exited', exitCode: 128, error: (err as Error).message };
+        await this.save(r);
+        throw new EngineError('guest', `failed to start container ${r.name}: ${(err as Error).message}`, { cause: err });
+      }
+    } finally {
+      release();
     }
     const logs = await loadLogs(this.deps.meta, r.id);
     const listeners = new Set<(e: LogEntry) => void>();
@@ -697,6 +704,12 @@ export class ContainerManager {
   /** Stops every running container (SIGTERM, then SIGKILL after the timeout) so each read-write layer is saved, as a daemon does when it shuts down. */
   async shutdown(timeoutSeconds = 2): Promise<void> {
     await Promise.all([...this.live.keys()].map((id) => this.stop(id, { timeoutSeconds }).catch(() => {})));
+  }
+
+  /** The image IDs of running containers (build steps included): their layers are mounted in the guest. */
+  async runningImageIds(): Promise<string[]> {
+    const records = await Promise.all([...this.live.keys()].map((id) => this.deps.meta.get<ContainerRecord>(CONTAINERS, id)));
+    return records.flatMap((r) => (r ? [r.imageId] : []));
   }
 
   /** Running containers' guest pids (for the machine picture). */
