@@ -74,8 +74,8 @@ export async function benchPage(): Promise<Row[]> {
   const page: Record<string, Summary> = {};
   const server = await preview({ preview: { port: 4176, host: '127.0.0.1', strictPort: true }, logLevel: 'warn' });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
-  let longest = 0;
-  let yieldKind = '';
+  let longest: number;
+  let yieldKind: string;
   try {
     const context = await browser.newContext();
     const p = await context.newPage();
