@@ -34,31 +34,25 @@ const TEN_STEPS = [
 async function typed(page: Page, line: string, timeout = 300_000): Promise<number> {
   await page.locator('.xterm-helper-textarea').focus();
   await page.keyboard.type(line);
-  const done = page.evaluate(
-    (limit) =>
-      new Promise<number>((resolve, reject) => {
-        const term = document.querySelector('[aria-label="Terminal: type docker commands"]')!;
-        const before = Number(term.getAttribute('data-commands'));
-        let t0 = 0;
-        const onKey = (e: KeyboardEvent) => {
-          if (e.key === 'Enter') t0 = performance.now();
-        };
-        document.addEventListener('keydown', onKey, { capture: true, once: true });
-        const timer = setTimeout(() => reject(new Error('the command did not finish')), limit);
-        const check = () => {
-          if (t0 && Number(term.getAttribute('data-commands')) > before && term.getAttribute('aria-busy') === 'false') {
-            observer.disconnect();
-            clearTimeout(timer);
-            resolve(performance.now() - t0);
-          }
-        };
-        const observer = new MutationObserver(check);
-        observer.observe(term, { attributes: true, attributeFilter: ['aria-busy', 'data-commands'] });
-      }),
-    timeout,
-  );
+  // (strings: tsx would wrap named functions in a helper the page does not have); the listeners are
+  // in place before Enter is pressed, and the wait is a second call
+  await page.evaluate(`globalThis.benchDone = new Promise((resolve, reject) => {
+    const term = document.querySelector('[aria-label="Terminal: type docker commands"]');
+    const before = Number(term.getAttribute('data-commands'));
+    let t0 = 0;
+    document.addEventListener('keydown', (e) => { if (e.key === 'Enter') t0 = performance.now(); }, { capture: true, once: true });
+    const timer = setTimeout(() => reject(new Error('the command did not finish')), ${timeout});
+    const observer = new MutationObserver(() => {
+      if (t0 && Number(term.getAttribute('data-commands')) > before && term.getAttribute('aria-busy') === 'false') {
+        observer.disconnect();
+        clearTimeout(timer);
+        resolve(performance.now() - t0);
+      }
+    });
+    observer.observe(term, { attributes: true, attributeFilter: ['aria-busy', 'data-commands'] });
+  }); true`);
   await page.keyboard.press('Enter');
-  return done;
+  return (await page.evaluate('globalThis.benchDone')) as number;
 }
 
 async function timedPage(page: Page, line: string, n: number, warmup = 1): Promise<Summary> {
@@ -79,13 +73,12 @@ export async function benchPage(): Promise<Row[]> {
   try {
     const context = await browser.newContext();
     const p = await context.newPage();
-    await p.addInitScript(() => {
-      (globalThis as { longest?: number }).longest = 0;
+    await p.addInitScript(`
+      globalThis.longest = 0;
       new PerformanceObserver((list) => {
-        const g = globalThis as { longest?: number; measuring?: boolean };
-        for (const e of list.getEntries()) if (g.measuring) g.longest = Math.max(g.longest ?? 0, e.duration);
+        for (const e of list.getEntries()) if (globalThis.measuring) globalThis.longest = Math.max(globalThis.longest, e.duration);
       }).observe({ type: 'longtask', buffered: false });
-    });
+    `);
     await p.goto('http://127.0.0.1:4176/');
     await p.waitForFunction(() => document.querySelector('.xterm-rows')?.textContent?.includes('The machine is ready'), null, {
       timeout: 120_000,
@@ -102,9 +95,9 @@ export async function benchPage(): Promise<Row[]> {
     for (const line of TEN_STEPS.slice(1)) await typed(p, `echo '${line}' >> bench.Dockerfile`);
     await typed(p, 'docker build -f bench.Dockerfile -t bench:10 .');
     page.cached = await timedPage(p, 'docker build -f bench.Dockerfile -t bench:10 .', 5, 1);
-    await p.evaluate(() => ((globalThis as { measuring?: boolean }).measuring = true));
+    await p.evaluate('globalThis.measuring = true');
     page.seed = summarize([await typed(p, 'docker build --no-cache -t app .', 600_000)]);
-    longest = await p.evaluate(() => (globalThis as { longest?: number }).longest ?? 0);
+    longest = (await p.evaluate('globalThis.longest')) as number;
     await context.close();
   } finally {
     await browser.close();
