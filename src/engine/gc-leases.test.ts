@@ -128,3 +128,33 @@ describe('garbage collection and writers', () => {
     expect((await blobs.list()).some((b) => b.size === 14)).toBe(false);
   });
 });
+
+describe('a writer that stops half-way', () => {
+  it('a pull cancelled after its first blob leaves no image, and the same pull then works', async () => {
+    const { engine, blobs } = setup();
+    const controller = new AbortController();
+    blobs.arm();
+    const pulling = engine.images.pull('python:3.11-slim', undefined, controller.signal);
+    await blobs.held;
+    controller.abort();
+    blobs.open();
+    await expect(pulling).rejects.toThrow();
+    expect((await engine.images.list()).map((i) => i.repoTags)).toEqual([]);
+    await expect(engine.images.inspect('python:3.11-slim')).rejects.toThrow('No such image');
+    await engine.images.pull('python:3.11-slim');
+    await whole(engine, blobs, 'python:3.11-slim');
+  });
+
+  it('a pull whose source fails half-way leaves no image', async () => {
+    const blobs = new MemoryBlobStore();
+    let served = 0;
+    const source = staticImageSource(async (path) => {
+      // the index and manifest come; the second blob never does
+      if (path.includes('/blobs/') && ++served > 2) throw new Error('network gone');
+      return new Uint8Array(readFileSync(new URL(path, IMAGES)));
+    });
+    const engine = new Engine({ blobs, meta: new MemoryMetadataStore(), source, getGuest: async () => new ScriptedGuest() });
+    await expect(engine.images.pull('python:3.11-slim')).rejects.toThrow('network gone');
+    expect(await engine.images.list()).toEqual([]);
+  });
+});
