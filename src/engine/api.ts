@@ -361,6 +361,10 @@ export interface DockerEngine {
     stop(idOrName: string, options?: { timeoutSeconds?: number; signal?: string }): Promise<void>;
     restart(idOrName: string, options?: { timeoutSeconds?: number }): Promise<void>;
     kill(idOrName: string, signal?: string): Promise<void>;
+    /** `docker pause`: freezes every process of a running container. */
+    pause(idOrName: string): Promise<void>;
+    /** `docker unpause`. */
+    unpause(idOrName: string): Promise<void>;
     remove(idOrName: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
     list(options?: { all?: boolean }): Promise<ContainerSummary[]>;
     inspect(idOrName: string): Promise<ContainerInspect>;
@@ -421,6 +425,8 @@ export interface DockerEngine {
       memTotal: number;
       containers: number;
       running: number;
+      /** Paused with `docker pause` (counted apart from running, as Docker does). */
+      paused?: number;
       images: number;
       serverVersion: string;
     }>;

@@ -211,6 +211,8 @@ export class Engine implements DockerEngine {
     stop: (id, o) => this.containerManager.stop(id, o),
     restart: (id, o) => this.containerManager.restart(id, o),
     kill: (id, s) => this.containerManager.kill(id, s),
+    pause: (id) => this.containerManager.pause(id),
+    unpause: (id) => this.containerManager.unpause(id),
     remove: async (id, o) => {
       await this.containerManager.remove(id, o);
       await this.gc();
@@ -277,6 +279,7 @@ export class Engine implements DockerEngine {
         memTotal: Number(mem) * 1024,
         containers: containers.length,
         running: containers.filter((c) => c.state === 'running').length,
+        paused: containers.filter((c) => c.state === 'paused').length,
         images: (await this.imageStore.list()).length,
         serverVersion: 'LayerLab 0.1',
       };

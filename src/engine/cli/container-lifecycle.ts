@@ -154,6 +154,34 @@ export function killCommand(): Command {
   };
 }
 
+/** `docker pause`. */
+export function pauseCommand(): Command {
+  return {
+    name: 'pause',
+    use: 'pause CONTAINER [CONTAINER...]',
+    short: 'Pause all processes within one or more containers',
+    aliasesText: 'docker container pause, docker pause',
+    flags: [],
+    args: { kind: 'min', n: 1 },
+    complete: ['container-running'],
+    run: (ctx) => forEachTarget(ctx, ctx.args, (n) => ctx.engine.containers.pause(n)),
+  };
+}
+
+/** `docker unpause`. */
+export function unpauseCommand(): Command {
+  return {
+    name: 'unpause',
+    use: 'unpause CONTAINER [CONTAINER...]',
+    short: 'Unpause all processes within one or more containers',
+    aliasesText: 'docker container unpause, docker unpause',
+    flags: [],
+    args: { kind: 'min', n: 1 },
+    complete: ['container-running'],
+    run: (ctx) => forEachTarget(ctx, ctx.args, (n) => ctx.engine.containers.unpause(n)),
+  };
+}
+
 /** `docker rm` / `docker container rm` (alias `remove`). */
 export function rmCommand(): Command {
   return {

@@ -371,6 +371,18 @@ export class FakeEngine implements DockerEngine {
       const c = this.findContainer(idOrName);
       if (c.state !== 'running') throw new ConflictError(`Cannot kill container: ${idOrName}: container ${c.id} is not running`);
     },
+    pause: async (idOrName) => {
+      this.record('containers.pause', idOrName);
+      const c = this.findContainer(idOrName);
+      if (c.state !== 'running') throw new ConflictError(`container ${c.id} is not running`);
+      c.state = 'paused';
+    },
+    unpause: async (idOrName) => {
+      this.record('containers.unpause', idOrName);
+      const c = this.findContainer(idOrName);
+      if (c.state !== 'paused') throw new ConflictError(`container ${c.id} is not paused`);
+      c.state = 'running';
+    },
     remove: async (idOrName, options) => {
       this.record('containers.remove', idOrName, options);
       const c = this.findContainer(idOrName);

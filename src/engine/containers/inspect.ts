@@ -10,6 +10,8 @@ export function containerStatus(r: ContainerRecord, now: Date): string {
   switch (r.state.status) {
     case 'running':
       return `Up ${humanDuration(at - Date.parse(r.state.startedAt))}`;
+    case 'paused':
+      return `Up ${humanDuration(at - Date.parse(r.state.startedAt))} (Paused)`;
     case 'exited':
       return `Exited (${r.state.exitCode}) ${humanDuration(at - Date.parse(r.state.finishedAt))} ago`;
     case 'created':
@@ -48,8 +50,8 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
     Args: r.args,
     State: {
       Status: r.state.status,
-      Running: r.state.status === 'running',
-      Paused: false,
+      Running: r.state.status === 'running' || r.state.status === 'paused',
+      Paused: r.state.status === 'paused',
       Restarting: false,
       OOMKilled: r.state.oomKilled,
       Dead: false,

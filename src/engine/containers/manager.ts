@@ -50,7 +50,7 @@ import { loadLogs, MAX_LOG_ENTRIES, readLogs, saveLogs, type LogsOptions } from 
 import { attached, containerPrivileges, containerProcesses, containerSpawnSpec, mergeEnv, withoutImage } from './process.ts';
 import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
 import { checkHostConfig, newContainerRecord } from './record.ts';
-import { changedSinceCheckpoint, whileFrozen } from './sync.ts';
+import { changedSinceCheckpoint, setFrozen, whileFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
 
 export type { ContainerDeps, ContainerEvent, ContainerRecord, ImageResolver, ResolvedImage } from './types.ts';
@@ -190,7 +190,7 @@ export class ContainerManager {
           if (!(await this.deps.blobs.has(digest))) await this.deps.blobs.put(tar, digest);
           // the record as stored now (an exit recorded meanwhile is never undone)
           const current = await this.deps.meta.get<ContainerRecord>(CONTAINERS, r.id);
-          if (current && current.state.status === 'running') {
+          if (current && (current.state.status === 'running' || current.state.status === 'paused')) {
             current.rwLayer = { digest, size: tar.length };
             current.checkpointedAt = this.deps.now().toISOString();
             await this.save(current);
@@ -356,6 +356,7 @@ export class ContainerManager {
   async start(idOrName: string, attach?: AttachOptions): Promise<AttachedProcess | undefined> {
     const r = await this.find(idOrName);
     if (r.state.status === 'running') return undefined;
+    if (r.state.status === 'paused') throw new ConflictError(`cannot start a paused container, try unpause instead`);
     const guest = await this.deps.getGuest();
     // the image's layers stay in the guest until the container has mounted them
     const release = this.deps.layers.claim((await this.deps.images.resolve(r.imageId)).layers.map((l) => l.diffID));
@@ -460,10 +461,51 @@ export class ContainerManager {
     if (r.hostConfig.autoRemove) await this.remove(id, { force: true, volumes: true }).catch(() => {});
   }
 
+  /** `docker pause`: every process of the container frozen (the cgroup v2 freezer), state `paused`. */
+  async pause(idOrName: string): Promise<void> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (!live) throw new ConflictError(`container ${r.id} is not running`);
+    if (r.state.status === 'paused') throw new ConflictError(`container ${r.id} is already paused`);
+    await this.serial(r.id, async () => {
+      await setFrozen(live.guest, r.id, true);
+      await this.setStatus(r.id, 'paused');
+    });
+    this.emit('pause', r);
+  }
+
+  /** `docker unpause`: the container's processes go on where they were. */
+  async unpause(idOrName: string): Promise<void> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (!live || r.state.status !== 'paused') throw new ConflictError(`container ${r.id} is not paused`);
+    await this.serial(r.id, async () => {
+      await setFrozen(live.guest, r.id, false);
+      await this.setStatus(r.id, 'running');
+    });
+    this.emit('unpause', r);
+  }
+
+  /** Records a live container's status (paused or running again), unless it has exited meanwhile. */
+  private async setStatus(id: string, status: 'paused' | 'running'): Promise<void> {
+    const current = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
+    if (!current || !this.live.has(id) || current.state.status === 'exited') return;
+    current.state = { ...current.state, status };
+    await this.save(current);
+  }
+
+  /** A paused container is thawed before a signal, as the daemon does: the signal then reaches it. */
+  private async thawForSignal(r: ContainerRecord, live: Live): Promise<void> {
+    if (r.state.status !== 'paused') return;
+    await setFrozen(live.guest, r.id, false).catch(() => {});
+    await this.setStatus(r.id, 'running');
+  }
+
   async stop(idOrName: string, options: { timeoutSeconds?: number; signal?: string } = {}): Promise<void> {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     if (!live) return;
+    await this.thawForSignal(r, live);
     live.proc.kill(signalNumber(options.signal ?? r.config.stopSignal));
     const timeout = (options.timeoutSeconds ?? 10) * 1000;
     const done = await Promise.race([live.finished.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), timeout))]);
@@ -485,6 +527,7 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     if (!live) throw new ConflictError(`cannot kill container: ${idOrName}: container ${r.id} is not running`);
+    await this.thawForSignal(r, live);
     live.proc.kill(signalNumber(signal));
     if (signalNumber(signal) === 9) await live.finished;
   }
@@ -495,8 +538,9 @@ export class ContainerManager {
     if (live) {
       if (!options.force)
         throw new ConflictError(
-          `cannot remove container "/${r.name}": container is running: stop the container before removing or force remove`,
+          `cannot remove container "/${r.name}": container is ${r.state.status === 'paused' ? 'paused' : 'running'}: ${r.state.status === 'paused' ? 'unpause' : 'stop'} the container before removing or force remove`,
         );
+      await this.thawForSignal(r, live);
       live.proc.kill('SIGKILL');
       await live.finished;
     }
@@ -521,7 +565,7 @@ export class ContainerManager {
 
   async list(options: { all?: boolean } = {}): Promise<ContainerSummary[]> {
     const rows = (await this.visible())
-      .filter((r) => options.all || r.state.status === 'running')
+      .filter((r) => options.all || r.state.status === 'running' || r.state.status === 'paused')
       .sort((a, b) => b.created.localeCompare(a.created));
     return rows.map((r) => containerSummary(r, this.deps.now()));
   }
@@ -580,6 +624,7 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     if (!live) throw new ConflictError(`container ${r.id} is not running`);
+    if (r.state.status === 'paused') throw new ConflictError(`container ${r.id} is paused, unpause the container before exec`);
     if (options.cmd.length === 0) throw new InvalidArgumentError('no command specified');
     // read /etc/passwd inside the running container (a second overlay on its upper dir is unsafe)
     const { uid, gid, groups } = await resolveUser(

@@ -34,6 +34,18 @@ export async function changedSinceCheckpoint(guest: GuestMachine, id: string, vo
   return out.trim() !== 'same';
 }
 
+/** Freezes or thaws every process of a container (`docker pause`/`unpause`), waiting until the freezer says so. */
+export async function setFrozen(guest: GuestMachine, id: string, frozen: boolean): Promise<void> {
+  const cg = quote(containerCgroup(id));
+  const want = frozen ? 1 : 0;
+  await guestShell(
+    guest,
+    `echo ${want} > ${cg}/cgroup.freeze && i=0; while ! grep -q '^frozen ${want}' ${cg}/cgroup.events && [ $i -lt 200 ]; do usleep 10000; i=$((i+1)); done; ` +
+      `grep -q '^frozen ${want}' ${cg}/cgroup.events`,
+    frozen ? 'pausing the container' : 'unpausing the container',
+  );
+}
+
 /**
  * Runs `read` with the container's processes frozen (a paused container stays paused after), and
  * marks the moment with the checkpoint stamp: what changes after it counts for the next one. A
