@@ -361,6 +361,8 @@ export interface DockerEngine {
     stop(idOrName: string, options?: { timeoutSeconds?: number; signal?: string }): Promise<void>;
     restart(idOrName: string, options?: { timeoutSeconds?: number }): Promise<void>;
     kill(idOrName: string, signal?: string): Promise<void>;
+    /** `docker rename`. */
+    rename(idOrName: string, newName: string): Promise<void>;
     /** `docker pause`: freezes every process of a running container. */
     pause(idOrName: string): Promise<void>;
     /** `docker unpause`. */

@@ -211,6 +211,7 @@ export class Engine implements DockerEngine {
     stop: (id, o) => this.containerManager.stop(id, o),
     restart: (id, o) => this.containerManager.restart(id, o),
     kill: (id, s) => this.containerManager.kill(id, s),
+    rename: (id, name) => this.containerManager.rename(id, name),
     pause: (id) => this.containerManager.pause(id),
     unpause: (id) => this.containerManager.unpause(id),
     remove: async (id, o) => {

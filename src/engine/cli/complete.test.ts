@@ -30,7 +30,7 @@ describe('completeDocker', () => {
   it.each<[string, string[]]>([
     ['doc', ['docker']],
     ['docker ru', ['run']],
-    ['docker r', ['restart', 'rm', 'rmi', 'run']],
+    ['docker r', ['rename', 'restart', 'rm', 'rmi', 'run']],
     ['docker ', []],
     ['docker im', ['image', 'images']],
     ['docker image ', ['build', 'history', 'inspect', 'load', 'ls', 'prune', 'pull', 'push', 'rm', 'save', 'tag']],

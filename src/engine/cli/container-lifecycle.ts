@@ -154,6 +154,23 @@ export function killCommand(): Command {
   };
 }
 
+/** `docker rename`. */
+export function renameCommand(): Command {
+  return {
+    name: 'rename',
+    use: 'rename CONTAINER NEW_NAME',
+    short: 'Rename a container',
+    aliasesText: 'docker container rename, docker rename',
+    flags: [],
+    args: { kind: 'exact', n: 2 },
+    complete: ['container'],
+    run: async (ctx) => {
+      await ctx.engine.containers.rename(ctx.args[0]!, ctx.args[1]!);
+      return 0;
+    },
+  };
+}
+
 /** `docker pause`. */
 export function pauseCommand(): Command {
   return {

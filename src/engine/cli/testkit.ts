@@ -371,6 +371,11 @@ export class FakeEngine implements DockerEngine {
       const c = this.findContainer(idOrName);
       if (c.state !== 'running') throw new ConflictError(`Cannot kill container: ${idOrName}: container ${c.id} is not running`);
     },
+    rename: async (idOrName, newName) => {
+      this.record('containers.rename', idOrName, newName);
+      const c = this.findContainer(idOrName);
+      c.name = newName;
+    },
     pause: async (idOrName) => {
       this.record('containers.pause', idOrName);
       const c = this.findContainer(idOrName);

@@ -48,6 +48,7 @@ import { containerInspect, containerSummary } from './inspect.ts';
 import { LogLines } from './log-lines.ts';
 import { loadLogs, MAX_LOG_ENTRIES, readLogs, saveLogs, type LogsOptions } from './log-store.ts';
 import { attached, containerPrivileges, containerProcesses, containerSpawnSpec, mergeEnv, withoutImage } from './process.ts';
+import { NAME_PATTERN } from '../util/ids.ts';
 import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
 import { checkHostConfig, newContainerRecord } from './record.ts';
 import { changedSinceCheckpoint, setFrozen, whileFrozen } from './sync.ts';
@@ -459,6 +460,26 @@ export class ContainerManager {
     for (const l of live.listeners) l({ stream: 'stdout', time: '', data: new Uint8Array() });
     // --rm takes the anonymous volumes with it, as Docker does (named ones stay)
     if (r.hostConfig.autoRemove) await this.remove(id, { force: true, volumes: true }).catch(() => {});
+  }
+
+  /** `docker rename`: a new name, checked as `docker create --name` checks one. */
+  async rename(idOrName: string, newName: string): Promise<void> {
+    const r = await this.find(idOrName);
+    const name = newName.replace(/^\//, '');
+    if (!NAME_PATTERN.test(name))
+      throw new InvalidArgumentError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (name === r.name) throw new InvalidArgumentError('Renaming a container with the same name as its current name');
+    const clash = (await this.visible()).find((c) => c.name === name);
+    if (clash)
+      throw new ConflictError(
+        `Conflict. The container name "/${name}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    await this.serial(r.id, async () => {
+      const current = (await this.deps.meta.get<ContainerRecord>(CONTAINERS, r.id)) ?? r;
+      current.name = name;
+      await this.save(current);
+    });
+    this.emit('rename', { ...r, name });
   }
 
   /** `docker pause`: every process of the container frozen (the cgroup v2 freezer), state `paused`. */
