@@ -167,6 +167,18 @@ export interface CreateContainerOptions {
   securityOpt?: string[];
 }
 
+/** One `docker stats` row. */
+export interface ContainerStats {
+  id: string;
+  name: string;
+  cpuPercent: number;
+  memoryUsage: number;
+  /** The container's memory limit, or the machine's memory when it has none. */
+  memoryLimit: number;
+  pids: number;
+  running: boolean;
+}
+
 /** A process attached to the caller: a container's main process or an exec. */
 export interface AttachedProcess {
   onStdout(listener: (data: Uint8Array) => void): () => void;
@@ -361,6 +373,11 @@ export interface DockerEngine {
     stop(idOrName: string, options?: { timeoutSeconds?: number; signal?: string }): Promise<void>;
     restart(idOrName: string, options?: { timeoutSeconds?: number }): Promise<void>;
     kill(idOrName: string, signal?: string): Promise<void>;
+    /**
+     * `docker stats` (one reading): CPU % over `intervalMs`, memory used and its limit, process
+     * counts, for running containers (`all`: stopped ones too, with zeros) or those named.
+     */
+    stats(options: { all?: boolean; names?: string[]; intervalMs?: number }): Promise<ContainerStats[]>;
     /** `docker rename`. */
     rename(idOrName: string, newName: string): Promise<void>;
     /** `docker pause`: freezes every process of a running container. */

@@ -212,6 +212,7 @@ export class Engine implements DockerEngine {
     restart: (id, o) => this.containerManager.restart(id, o),
     kill: (id, s) => this.containerManager.kill(id, s),
     rename: (id, name) => this.containerManager.rename(id, name),
+    stats: (o) => this.containerManager.stats(o),
     pause: (id) => this.containerManager.pause(id),
     unpause: (id) => this.containerManager.unpause(id),
     remove: async (id, o) => {

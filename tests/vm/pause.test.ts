@@ -58,3 +58,27 @@ describe('docker pause', () => {
     await engine.containers.remove('counter');
   });
 });
+
+describe('docker stats', () => {
+  it('reads CPU, memory against the limit, and processes from the container’s cgroup', { timeout: 60_000 }, async () => {
+    const { id: busy } = await engine.containers.create({ image: 'busybox', name: 'busy', cmd: ['sh', '-c', 'while :; do :; done'] });
+    await engine.containers.start(busy);
+    const { id: idle } = await engine.containers.create({
+      image: 'busybox',
+      name: 'idle',
+      cmd: ['sleep', '1000'],
+      memory: 64 * 1024 * 1024,
+    });
+    await engine.containers.start(idle);
+    const rows = await engine.containers.stats({ intervalMs: 1000 });
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    expect(byName.get('busy')!.cpuPercent).toBeGreaterThan(40);
+    expect(byName.get('idle')!.cpuPercent).toBeLessThan(10);
+    expect(byName.get('idle')).toMatchObject({ memoryLimit: 64 * 1024 * 1024, pids: 1, running: true });
+    // no limit: the machine's memory
+    expect(byName.get('busy')!.memoryLimit).toBeGreaterThan(200 * 1024 * 1024);
+    expect(byName.get('busy')!.memoryUsage).toBeGreaterThan(0);
+    await engine.containers.remove('busy', { force: true });
+    await engine.containers.remove('idle', { force: true });
+  });
+});

@@ -36,7 +36,7 @@ describe('completeDocker', () => {
     ['docker image ', ['build', 'history', 'inspect', 'load', 'ls', 'prune', 'pull', 'push', 'rm', 'save', 'tag']],
     ['docker lo', ['load', 'login', 'logout', 'logs']],
     ['docker p', ['pause', 'ps', 'pull', 'push']],
-    ['docker s', ['save', 'start', 'stop', 'system']],
+    ['docker s', ['save', 'start', 'stats', 'stop', 'system']],
     ['docker volume r', ['rm']],
     ['docker system ', ['df', 'info', 'prune']],
   ])('subcommands: %j', async (line, want) => {

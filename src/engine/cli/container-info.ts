@@ -15,7 +15,7 @@ import {
   unsupportedFlag,
 } from './common.ts';
 import { familiarTagged } from './reference.ts';
-import { formatContainers, formatTop } from './tables.ts';
+import { formatContainers, formatStats, formatTop } from './tables.ts';
 
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
@@ -174,6 +174,50 @@ export function commitCommand(): Command {
     complete: ['container', 'image'],
     run: runCommit,
   };
+}
+
+/** `docker stats`: live (the table redrawn every 2 s until Ctrl-C), or one reading with --no-stream. */
+export function statsCommand(): Command {
+  return {
+    name: 'stats',
+    use: 'stats [OPTIONS] [CONTAINER...]',
+    short: 'Display a live stream of container(s) resource usage statistics',
+    aliasesText: 'docker container stats, docker stats',
+    flags: [
+      { name: 'all', short: 'a', kind: 'bool', usage: 'Show all containers (default shows just running)' },
+      FORMAT_FLAG,
+      { name: 'no-stream', kind: 'bool', usage: 'Disable streaming stats and only pull the first result' },
+      { name: 'no-trunc', kind: 'bool', usage: 'Do not truncate output' },
+    ],
+    args: { kind: 'any' },
+    complete: ['container-running'],
+    run: runStats,
+  };
+}
+
+async function runStats(ctx: CommandContext): Promise<number> {
+  const read = async () =>
+    formatStats(await ctx.engine.containers.stats({ all: ctx.flags.bool('all'), names: ctx.args }), {
+      format: ctx.flags.string('format') ?? '',
+      trunc: !ctx.flags.bool('no-trunc'),
+      now: ctx.io.now?.() ?? new Date(),
+    });
+  if (ctx.flags.bool('no-stream')) {
+    ctx.out(await read());
+    return 0;
+  }
+  // like the docker CLI on a terminal: clear, draw, again until interrupted
+  const signal = ctx.io.signal;
+  while (!signal?.aborted) {
+    const table = await read();
+    if (signal?.aborted) break;
+    ctx.out(ctx.io.isTTY ? `\x1b[2J\x1b[H${table}` : table);
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 1500);
+      signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
+  }
+  return 0;
 }
 
 /** `docker top`. */

@@ -3,8 +3,8 @@
  * docker/cli's formatter package: one context object per row (its fields are what `--format`
  * templates see), Docker's default table templates, header names, and the tab writer.
  */
-import type { ContainerSummary, DiskUsage, HistoryEntry, ImageSummary, VolumeInfo } from '../api.ts';
-import { ellipsis, goQuote, goTimeString, humanSize, humanSize4, rfc3339, tabwrite, timeAgo, truncateId } from './format.ts';
+import type { ContainerStats, ContainerSummary, DiskUsage, HistoryEntry, ImageSummary, VolumeInfo } from '../api.ts';
+import { bytesSize, ellipsis, goQuote, goTimeString, humanSize, humanSize4, rfc3339, tabwrite, timeAgo, truncateId } from './format.ts';
 import { familiarName, parseReference } from './reference.ts';
 import { Template } from './template.ts';
 
@@ -379,4 +379,46 @@ export function formatDiskUsageVerbose(
 export function formatTop(titles: string[], processes: string[][]): string {
   const lines = [titles.join('\t'), ...processes.map((p) => p.join('\t'))];
   return tabwrite(lines.join('\n') + '\n', 20, 3);
+}
+
+// ---------------------------------------------------------------- docker stats
+
+const STATS_HEADERS: Record<string, string> = {
+  ID: 'CONTAINER ID',
+  Container: 'CONTAINER',
+  Name: 'NAME',
+  CPUPerc: 'CPU %',
+  MemUsage: 'MEM USAGE / LIMIT',
+  MemPerc: 'MEM %',
+  NetIO: 'NET I/O',
+  BlockIO: 'BLOCK I/O',
+  PIDs: 'PIDS',
+};
+
+/** `docker stats` output (Docker's columns; no network and no block I/O accounting here: 0B / 0B). */
+export function formatStats(list: ContainerStats[], options: FormatOptions): string {
+  const trunc = options.trunc ?? true;
+  const pct = (x: number) => `${x.toFixed(2)}%`;
+  return write(
+    {
+      defaultTable: 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}',
+      quiet: '{{.ID}}',
+      headers: STATS_HEADERS,
+      typeName: '*formatter.statsContext',
+      rows: list.map((s) =>
+        sorted({
+          ID: trunc ? truncateId(s.id) : s.id,
+          Container: trunc ? truncateId(s.id) : s.id,
+          Name: s.running || s.name ? s.name : '--',
+          CPUPerc: s.running ? pct(s.cpuPercent) : '--',
+          MemUsage: s.running ? `${bytesSize(s.memoryUsage)} / ${bytesSize(s.memoryLimit)}` : '-- / --',
+          MemPerc: s.running ? pct(s.memoryLimit ? (s.memoryUsage / s.memoryLimit) * 100 : 0) : '--',
+          NetIO: s.running ? '0B / 0B' : '--',
+          BlockIO: s.running ? '0B / 0B' : '--',
+          PIDs: s.running ? String(s.pids) : '--',
+        }),
+      ),
+    },
+    options,
+  );
 }

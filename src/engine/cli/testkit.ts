@@ -371,6 +371,22 @@ export class FakeEngine implements DockerEngine {
       const c = this.findContainer(idOrName);
       if (c.state !== 'running') throw new ConflictError(`Cannot kill container: ${idOrName}: container ${c.id} is not running`);
     },
+    stats: async (options) => {
+      this.record('containers.stats', options);
+      const chosen = options.names?.length
+        ? options.names.map((n) => this.findContainer(n))
+        : this.containerList.filter((c) => options.all || c.state === 'running');
+      // the scripted figures of a test double: 1.5% CPU, 1 MiB of a 256 MiB machine, one process
+      return chosen.map((c) => ({
+        id: c.id,
+        name: c.name,
+        cpuPercent: c.state === 'running' ? 1.5 : 0,
+        memoryUsage: c.state === 'running' ? 1024 * 1024 : 0,
+        memoryLimit: 256 * 1024 * 1024,
+        pids: c.state === 'running' ? 1 : 0,
+        running: c.state === 'running',
+      }));
+    },
     rename: async (idOrName, newName) => {
       this.record('containers.rename', idOrName, newName);
       const c = this.findContainer(idOrName);

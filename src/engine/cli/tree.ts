@@ -4,7 +4,7 @@
  */
 import { buildCommand } from './build.ts';
 import { buildTree, type Command, type CommandNode } from './command.ts';
-import { commitCommand, containerInspectCommand, diffCommand, psCommand, topCommand } from './container-info.ts';
+import { commitCommand, containerInspectCommand, diffCommand, psCommand, statsCommand, topCommand } from './container-info.ts';
 import {
   containerPruneCommand,
   killCommand,
@@ -67,6 +67,7 @@ export function dockerCommand(): Command {
       rmiCommand(),
       saveCommand(),
       startCommand(),
+      statsCommand(),
       stopCommand(),
       tagCommand(),
       topCommand(),
@@ -95,6 +96,7 @@ export function dockerCommand(): Command {
           sub(rmCommand(), { aliases: ['remove'] }),
           sub(runCommand()),
           sub(startCommand()),
+          sub(statsCommand()),
           sub(stopCommand()),
           sub(unpauseCommand()),
           sub(topCommand()),

@@ -21,6 +21,7 @@ import type {
   AttachedProcess,
   ChangeEntry,
   ContainerInspect,
+  ContainerStats,
   ContainerSummary,
   CreateContainerOptions,
   ExecOptions,
@@ -51,6 +52,7 @@ import { attached, containerPrivileges, containerProcesses, containerSpawnSpec, 
 import { NAME_PATTERN } from '../util/ids.ts';
 import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
 import { checkHostConfig, newContainerRecord } from './record.ts';
+import { cpuPercent, readCgroups } from './stats.ts';
 import { changedSinceCheckpoint, setFrozen, whileFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
 
@@ -462,6 +464,33 @@ export class ContainerManager {
     if (r.hostConfig.autoRemove) await this.remove(id, { force: true, volumes: true }).catch(() => {});
   }
 
+  /** `docker stats`, one reading (see the engine API). */
+  async stats(options: { all?: boolean; names?: string[]; intervalMs?: number }): Promise<ContainerStats[]> {
+    const chosen = options.names?.length
+      ? await Promise.all(options.names.map((n) => this.find(n)))
+      : (await this.visible()).filter((r) => options.all || this.live.has(r.id)).sort((a, b) => b.created.localeCompare(a.created));
+    const running = chosen.filter((r) => this.live.has(r.id));
+    const guest = running.length ? await this.deps.getGuest() : undefined;
+    const ids = running.map((r) => r.id);
+    const before = guest ? await readCgroups(guest, ids) : new Map();
+    if (guest) await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
+    const after = guest ? await readCgroups(guest, ids) : new Map();
+    const total = guest ? await machineMemory(guest) : 0;
+    return chosen.map((r) => {
+      const a = before.get(r.id);
+      const b = after.get(r.id);
+      return {
+        id: r.id,
+        name: r.name,
+        cpuPercent: a && b ? cpuPercent(a, b) : 0,
+        memoryUsage: b?.memory ?? 0,
+        memoryLimit: b?.memoryMax ?? (r.hostConfig.memory || total),
+        pids: b?.pids ?? 0,
+        running: !!b,
+      };
+    });
+  }
+
   /** `docker rename`: a new name, checked as `docker create --name` checks one. */
   async rename(idOrName: string, newName: string): Promise<void> {
     const r = await this.find(idOrName);
@@ -782,4 +811,10 @@ export class ContainerManager {
   runningPids(): Map<string, number> {
     return new Map([...this.live].map(([id, l]) => [id, l.proc.pid]));
   }
+}
+
+/** The machine's memory (bytes), the limit of a container that has none. */
+async function machineMemory(guest: GuestMachine): Promise<number> {
+  const kb = await guestShell(guest, "awk '/^MemTotal/{print $2}' /proc/meminfo", 'reading the machine memory').catch(() => '0');
+  return Number(kb.trim()) * 1024 || 0;
 }
