@@ -53,7 +53,7 @@ import { NAME_PATTERN } from '../util/ids.ts';
 import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
 import { checkHostConfig, newContainerRecord } from './record.ts';
 import { cpuPercent, readCgroups } from './stats.ts';
-import { changedSinceCheckpoint, setFrozen, whileFrozen } from './sync.ts';
+import { cgroupName, changedSinceCheckpoint, setFrozen, whileFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
 
 export type { ContainerDeps, ContainerEvent, ContainerRecord, ImageResolver, ResolvedImage } from './types.ts';
@@ -689,7 +689,7 @@ export class ContainerManager {
       gid,
       groups,
       join: live.proc.pid,
-      cgroup: { name: `c-${r.id.slice(0, 12)}` },
+      cgroup: { name: cgroupName(r.id) },
       // an exec has the container's privileges, no more
       ...containerPrivileges(r),
       ...(options.tty ? { pty: options.size ?? { rows: 24, cols: 80 } } : {}),

@@ -3,6 +3,7 @@ import type { GuestMachine, GuestProcess, SpawnSpec } from '../../runtime/types.
 import { signalNumber } from '../../runtime/types.ts';
 import type { AttachedProcess } from '../api.ts';
 import { capabilityMask, effectiveCapabilities, noNewPrivileges } from './security.ts';
+import { cgroupName } from './sync.ts';
 import type { ContainerRecord } from './types.ts';
 import { guestShell } from '../guest/guest-fs.ts';
 
@@ -80,7 +81,7 @@ export function containerSpawnSpec(
     proc: true,
     readonlyRoot: r.hostConfig.readOnly,
     cgroup: {
-      name: `c-${r.id.slice(0, 12)}`,
+      name: cgroupName(r.id),
       ...(r.hostConfig.memory ? { memoryMax: r.hostConfig.memory } : {}),
       ...(r.hostConfig.pidsLimit ? { pidsMax: r.hostConfig.pidsLimit } : {}),
     },

@@ -5,13 +5,16 @@
  * so a container that only computes is never read again.
  */
 import type { GuestMachine } from '../../runtime/types.ts';
-import { containerDirs, guestShell } from '../guest/guest-fs.ts';
+import { containerDirs, guestShell, shellQuote as quote } from '../guest/guest-fs.ts';
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** The name of a container's cgroup in the guest (`c-` + short ID): its main process and its execs join it. */
+export function cgroupName(id: string): string {
+  return `c-${id.slice(0, 12)}`;
+}
 
-/** The guest cgroup of a container (the agent's `c-` + short ID). */
+/** The guest path of a container's cgroup. */
 export function containerCgroup(id: string): string {
-  return `/sys/fs/cgroup/c-${id.slice(0, 12)}`;
+  return `/sys/fs/cgroup/${cgroupName(id)}`;
 }
 
 /** The file whose mtime marks a container's last checkpoint. */

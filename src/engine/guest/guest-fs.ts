@@ -100,7 +100,9 @@ export async function guestRun(guest: GuestMachine, spec: SpawnSpec, what: strin
   return r.stdout;
 }
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** A string as one single-quoted word of the guest's sh. */
+export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const quote = shellQuote;
 
 /**
  * Extracts an OCI layer tar (gzip, zstd or plain) into `dir` in the guest and converts its whiteouts
