@@ -35,6 +35,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "network.c"
+
 #define AGENT_VERSION "layerlab-agent 1"
 
 enum {
@@ -62,6 +64,9 @@ struct spec {
   const char *caps;            /* capability bounding set, hex (absent: unchanged) */
   int uid, gid, join, proc, readonly;
   int nonewprivs, mask;        /* no_new_privs; runc's masked and read-only paths */
+  const char *bridge[MAX_NETS]; int bridgec;   /* bridges to make when missing */
+  const char *dns;                             /* bridges whose names the embedded DNS answers */
+  struct net_attach net[MAX_NETS]; int netc;   /* veth pairs into the new (or joined) netns */
 };
 
 struct session {
@@ -74,6 +79,7 @@ struct session {
   unsigned char *inbuf; size_t inlen, incap; int in_eof;
   int exited, status;
   char cgroup[160]; int cgroup_owned; long oom_before;
+  int has_dns, dns_fd; char dns_bridges[160];   /* the embedded DNS socket in its netns */
 };
 
 static struct session sessions[MAX_SESSIONS];
@@ -237,6 +243,7 @@ static void exec_spec(struct spec *s) {
 }
 
 #include "isolation.c"
+#include "dns.c"
 
 /* A container's /dev: a fresh tmpfs over the image's /dev (resolved inside the root) with the usual nodes. */
 static void make_dev(int rootfd) {
@@ -287,7 +294,23 @@ struct child_args {
   int in_r, out_w, err_w;   /* pipe ends, or -1 */
   int pty_slave;            /* or -1 */
   unsigned short rows, cols;
+  int net_r, net_w;         /* the pipe on which the agent says the veth pairs are made, or -1 */
 };
+
+/* The child's side of spawn's `net` keys: waits for the agent's veth pairs, then sets them up. */
+static void join_networks(struct child_args *a) {
+  struct spec *s = a->spec;
+  if (s->netc == 0) return;
+  close(a->net_w);
+  unsigned char status = 0;
+  ssize_t n;
+  while ((n = read(a->net_r, &status, 1)) < 0 && errno == EINTR) {}
+  close(a->net_r);
+  if (n != 1) child_fail(125, "layerlab-agent: network: the agent did not make the interfaces");
+  if (status) child_fail(125, "layerlab-agent: network: %s", strerror(status));
+  char err[160];
+  if (configure_nets(s->net, s->netc, err, sizeof err) < 0) child_fail(125, "layerlab-agent: network: %s", err);
+}
 
 static void reset_signals(void) {
   sigset_t all; sigemptyset(&all);
@@ -363,6 +386,7 @@ static void join_and_exec(struct child_args *a) {
     if (setns(fds[i], 0) < 0 && errno != EINVAL) child_fail(125, "layerlab-agent: setns %s: %s", kinds[i], strerror(errno));
     close(fds[i]);
   }
+  join_networks(a);
   if (fchdir(rootfd) < 0 || chroot(".") < 0) child_fail(125, "layerlab-agent: enter root: %s", strerror(errno));
   close(rootfd);
   chdir("/");
@@ -518,6 +542,7 @@ static int child_main(void *arg) {
   if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
     child_fail(125, "layerlab-agent: sethostname: %s", strerror(errno));
   if (s->ns && strstr(s->ns, "net")) loopback_up();
+  join_networks(a);
   if (root) {
     close(rootfd);
     /* pivot_root needs the root to be a mount point: a plain folder is bound onto itself first */
@@ -589,6 +614,12 @@ static int parse_spec(unsigned char *data, uint32_t len, struct spec *s, char **
     else if (!strcmp(key, "caps")) s->caps = val;
     else if (!strcmp(key, "nonewprivs")) s->nonewprivs = !strcmp(val, "1");
     else if (!strcmp(key, "mask")) s->mask = !strcmp(val, "1");
+    else if (!strcmp(key, "dns")) s->dns = val;
+    else if (!strcmp(key, "bridge")) { if (s->bridgec >= MAX_NETS) { *err = "spec: too many bridges"; return -1; } s->bridge[s->bridgec++] = val; }
+    else if (!strcmp(key, "net")) {
+      if (s->netc >= MAX_NETS) { *err = "spec: too many networks"; return -1; }
+      if (parse_net(val, &s->net[s->netc++]) < 0) { *err = "spec: bad net (BRIDGE,HOSTIF,IFNAME,ADDR/PREFIX,MAC[,GATEWAY])"; return -1; }
+    }
     else { *err = "spec: unknown key"; return -1; }
   }
   if (s->argc == 0) { *err = "spec: no command"; return -1; }
@@ -618,7 +649,12 @@ static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
   struct spec spec; char *err = NULL;
   if (parse_spec(data, len, &spec, &err) < 0) { failed(sid, "%s", err); return; }
 
-  struct child_args a = { &spec, -1, -1, -1, -1, 24, 80 };
+  struct child_args a = { &spec, -1, -1, -1, -1, 24, 80, -1, -1 };
+  for (int i = 0; i < spec.bridgec; i++) {
+    char why[160];
+    if (ensure_bridge(spec.bridge[i], why, sizeof why) < 0) { failed(sid, "%s", why); return; }
+  }
+  if (spec.netc && spec.join <= 0 && !(spec.ns && strstr(spec.ns, "net"))) { failed(sid, "spec: net needs a new network namespace or join"); return; }
   int in_w = -1, out_r = -1, err_r = -1, master = -1;
   if (spec.pty) {
     unsigned r = 24, c = 80;
@@ -660,6 +696,11 @@ static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
     ss->oom_before = read_oom_kills(spec.cgroup);
   }
 
+  int net_pipe[2] = { -1, -1 };
+  if (spec.netc) {
+    if (pipe2(net_pipe, O_CLOEXEC) < 0) { failed(sid, "pipe: %s", strerror(errno)); goto fail_cg; }
+    a.net_r = net_pipe[0]; a.net_w = net_pipe[1];
+  }
   size_t stack_size = 256 * 1024;
   char *stack = malloc(stack_size);
   if (!stack) { failed(sid, "out of memory"); goto fail_cg; }
@@ -667,13 +708,45 @@ static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
   pid_t pid = clone(child_main, stack + stack_size, flags, &a);
   int clone_errno = errno;
   free(stack);
-  if (pid < 0) { failed(sid, "clone: %s", strerror(clone_errno)); goto fail_cg; }
+  if (pid < 0) {
+    failed(sid, "clone: %s", strerror(clone_errno));
+    if (spec.netc) { close(net_pipe[0]); close(net_pipe[1]); }
+    goto fail_cg;
+  }
+  if (spec.netc) {
+    /* the veth pairs, their far ends in the child's namespace (or the one it joins); the child
+     * waits for this byte: 0, or the errno that stopped them */
+    int r = 0;
+    for (int i = 0; i < spec.netc && r == 0; i++) r = make_veth(&spec.net[i], spec.join > 0 ? spec.join : pid);
+    unsigned char status = (unsigned char)(r < 0 ? -r : 0);
+    write(net_pipe[1], &status, 1);
+    close(net_pipe[0]); close(net_pipe[1]);
+  }
 
   if (a.in_r >= 0) close(a.in_r);
   if (a.out_w >= 0) close(a.out_w);
   if (a.err_w >= 0) close(a.err_w);
   if (a.pty_slave >= 0) close(a.pty_slave);
   ss->used = 1; ss->id = sid; ss->pid = pid;
+  if (spec.dns && spec.join > 0) {
+    /* docker network connect: the container's DNS socket answers for one more network (a
+     * container that had none, from the default bridge, gets one, as libnetwork starts its
+     * resolver when a container joins a user-defined network) */
+    for (int i = 0; i < MAX_SESSIONS; i++) {
+      struct session *c = &sessions[i];
+      if (!c->used || c->pid != spec.join) continue;
+      if (!c->has_dns) {
+        int fd = dns_open(spec.join);
+        if (fd >= 0) { c->has_dns = 1; c->dns_fd = fd; snprintf(c->dns_bridges, sizeof c->dns_bridges, "%s", spec.dns); }
+      } else if (strlen(c->dns_bridges) + strlen(spec.dns) + 2 < sizeof c->dns_bridges) {
+        strcat(c->dns_bridges, ",");
+        strcat(c->dns_bridges, spec.dns);
+      }
+    }
+  } else if (spec.dns) {
+    int fd = dns_open(pid);
+    if (fd >= 0) { ss->has_dns = 1; ss->dns_fd = fd; snprintf(ss->dns_bridges, sizeof ss->dns_bridges, "%s", spec.dns); }
+  }
   ss->credit = INITIAL_CREDIT;
   if (master >= 0) { ss->is_pty = 1; ss->out_fd = master; ss->in_fd = master; ss->err_fd = -1; set_nonblock(master); }
   else { ss->out_fd = out_r; ss->err_fd = err_r; ss->in_fd = in_w; set_nonblock(out_r); if (err_r >= 0) set_nonblock(err_r); if (in_w >= 0) set_nonblock(in_w); }
@@ -776,6 +849,7 @@ static void maybe_finish(struct session *s) {
   unsigned char b[9];
   put_u32(b, (uint32_t)code); put_u32(b + 4, (uint32_t)sig); b[8] = oom;
   send_frame(T_EXIT, s->id, b, 9);
+  if (s->has_dns) close(s->dns_fd);
   close_in(s);
   free(s->inbuf);
   memset(s, 0, sizeof *s);
@@ -960,8 +1034,8 @@ int main(int argc, char **argv) {
   send_frame(T_READY, 0, AGENT_VERSION, (uint32_t)strlen(AGENT_VERSION));
   flush_tx();
 
-  struct pollfd pfds[2 + MAX_SESSIONS * 3];
-  struct { struct session *s; int what; } map[2 + MAX_SESSIONS * 3];
+  struct pollfd pfds[2 + MAX_SESSIONS * 4];
+  struct { struct session *s; int what; } map[2 + MAX_SESSIONS * 4];
   for (;;) {
     int n = 0;
     pfds[n] = (struct pollfd){ rx_fd, POLLIN, 0 }; map[n].s = NULL; map[n++].what = -1;
@@ -972,6 +1046,7 @@ int main(int argc, char **argv) {
       if (s->out_fd >= 0 && s->credit > 0) { pfds[n] = (struct pollfd){ s->out_fd, POLLIN, 0 }; map[n].s = s; map[n++].what = 0; }
       if (s->err_fd >= 0 && s->credit > 0) { pfds[n] = (struct pollfd){ s->err_fd, POLLIN, 0 }; map[n].s = s; map[n++].what = 1; }
       if (s->in_fd >= 0 && s->inlen > 0) { pfds[n] = (struct pollfd){ s->in_fd, POLLOUT, 0 }; map[n].s = s; map[n++].what = 2; }
+      if (s->has_dns) { pfds[n] = (struct pollfd){ s->dns_fd, POLLIN, 0 }; map[n].s = s; map[n++].what = 3; }
     }
     int r = poll(pfds, (nfds_t)n, remove_doomed_cgroups() ? 20 : -1);
     if (r < 0) { if (errno == EINTR) continue; die("poll"); }
@@ -986,6 +1061,7 @@ int main(int argc, char **argv) {
         struct session *s = map[i].s;
         if (!s->used) continue;
         if (map[i].what == 2) flush_stdin(s);
+        else if (map[i].what == 3) dns_serve(s->dns_fd, s->dns_bridges);
         else drain(s, map[i].what);
       }
     }
