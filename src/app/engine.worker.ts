@@ -114,6 +114,12 @@ function changedSoon(): void {
     post({ t: 'changed' });
   }, 200);
 }
+/** Tells the page that containers changed, now: a notice still pending is folded into this one (one refresh, not two). */
+function changedNow(): void {
+  clearTimeout(changedTimer);
+  changedTimer = undefined;
+  post({ t: 'changed' });
+}
 
 let vmBase = '';
 
@@ -263,7 +269,7 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     interactive.delete(msg.session);
     await logCommand(line, code, printed);
     post({ t: 'exit', session: msg.session, code });
-    post({ t: 'changed' });
+    changedNow();
     // what a command changed in a running container (docker exec, docker cp) is saved now, so a
     // reload keeps it (the page's pictures read the same checkpoint)
     void engine?.containerManager.checkpointRunning();
@@ -463,7 +469,7 @@ async function demoVmVsContainer(): Promise<VmVsContainerResult> {
     });
   } finally {
     quietDemo = false;
-    post({ t: 'changed' });
+    changedNow();
   }
 }
 

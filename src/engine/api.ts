@@ -81,6 +81,8 @@ export interface ContainerSummary {
   status: string;
   exitCode: number;
   mounts: MountPoint[];
+  /** Names of the networks it is on (`{{.Networks}}` in `docker ps --format`). */
+  networks?: string[];
 }
 
 /** `docker inspect` output for a container. */
@@ -122,9 +124,84 @@ export interface ContainerInspect {
     CapDrop: string[] | null;
     Privileged: boolean;
     SecurityOpt: string[] | null;
+    NetworkMode: string;
   };
   Mounts: MountPoint[];
   GraphDriver: { Name: 'overlay2'; Data: { LowerDir: string; UpperDir: string; WorkDir: string; MergedDir: string } };
+  NetworkSettings: ContainerNetworkSettings;
+}
+
+/** One network of a container in `docker inspect` (Docker's EndpointSettings). */
+export interface EndpointSettings {
+  IPAMConfig: { IPv4Address: string } | null;
+  Links: null;
+  Aliases: string[] | null;
+  MacAddress: string;
+  DriverOpts: null;
+  NetworkID: string;
+  EndpointID: string;
+  Gateway: string;
+  IPAddress: string;
+  IPPrefixLen: number;
+  IPv6Gateway: string;
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  DNSNames: string[] | null;
+}
+
+/** A container's `NetworkSettings` in `docker inspect` (the top-level address fields are the default bridge's, as Docker's). */
+export interface ContainerNetworkSettings {
+  Bridge: string;
+  SandboxID: string;
+  SandboxKey: string;
+  Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
+  HairpinMode: boolean;
+  LinkLocalIPv6Address: string;
+  LinkLocalIPv6PrefixLen: number;
+  SecondaryIPAddresses: null;
+  SecondaryIPv6Addresses: null;
+  EndpointID: string;
+  Gateway: string;
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  IPAddress: string;
+  IPPrefixLen: number;
+  IPv6Gateway: string;
+  MacAddress: string;
+  Networks: Record<string, EndpointSettings>;
+}
+
+/** `docker network inspect` of one network (Docker's fields). */
+export interface NetworkInspect {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: 'local';
+  Driver: string;
+  EnableIPv4: boolean;
+  EnableIPv6: boolean;
+  IPAM: { Driver: 'default'; Options: Record<string, string> | null; Config: { Subnet: string; Gateway: string }[] | null };
+  Internal: boolean;
+  Attachable: boolean;
+  Ingress: boolean;
+  ConfigFrom: { Network: string };
+  ConfigOnly: boolean;
+  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+}
+
+/** What `docker network create` asks for. */
+export interface NetworkCreateOptions {
+  /** `-d`: only `bridge` here. */
+  driver?: string;
+  subnet?: string;
+  gateway?: string;
+  internal?: boolean;
+  attachable?: boolean;
+  labels?: Record<string, string>;
+  /** `-o`. */
+  options?: Record<string, string>;
 }
 
 /** What `docker create` / `docker run` ask for. */
@@ -165,6 +242,12 @@ export interface CreateContainerOptions {
   privileged?: boolean;
   /** `--security-opt` (`no-new-privileges[:true|false]`). */
   securityOpt?: string[];
+  /** `--network`: `bridge` (the default), `host`, `none` or a user-defined network. */
+  network?: string;
+  /** `--network-alias` (user-defined networks only). */
+  networkAliases?: string[];
+  /** `--ip` (user-defined networks only). */
+  ip?: string;
 }
 
 /** One `docker stats` row. */
@@ -419,6 +502,18 @@ export interface DockerEngine {
     copyTo(idOrName: string, path: string, tar: Uint8Array, options?: { copyUIDGID?: boolean; signal?: AbortSignal }): Promise<void>;
     wait(idOrName: string): Promise<number>;
     prune(): Promise<PruneReport>;
+  };
+  networks: {
+    /** `docker network create`: the new network's ID. */
+    create(name: string, options?: NetworkCreateOptions): Promise<string>;
+    list(): Promise<NetworkInspect[]>;
+    inspect(idOrName: string): Promise<NetworkInspect>;
+    remove(idOrName: string): Promise<void>;
+    prune(): Promise<PruneReport>;
+    /** `docker network connect` (a running container gets the interface now, a stopped one at its next start). */
+    connect(network: string, container: string, options?: { aliases?: string[]; ip?: string }): Promise<void>;
+    /** `docker network disconnect`. */
+    disconnect(network: string, container: string, options?: { force?: boolean }): Promise<void>;
   };
   volumes: {
     create(name?: string, labels?: Record<string, string>): Promise<VolumeInfo>;

@@ -14,6 +14,7 @@ import type { Digest } from './store/digest.ts';
 import { Leases } from './store/leases.ts';
 import type { BlobStore, MetadataStore } from './store/types.ts';
 import { VolumeManager, type VolumeEvent } from './volumes/manager.ts';
+import { NetworkManager, type NetworkEvent } from './networks/manager.ts';
 import { loadImages, type MachineStorage } from './images/load.ts';
 import { saveImages } from './images/save.ts';
 import { LocalRegistry } from './registry/registry.ts';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   checkpointEvery?: number;
   /** Told when a volume is created or removed. */
   onVolumeEvent?: (event: VolumeEvent) => void;
+  /** Told when a network is created, removed, connected to or disconnected from. */
+  onNetworkEvent?: (event: NetworkEvent) => void;
 }
 
 /** LayerLab's container engine. */
@@ -43,6 +46,7 @@ export class Engine implements DockerEngine {
   readonly imageStore: ImageStore;
   readonly containerManager: ContainerManager;
   readonly volumeManager: VolumeManager;
+  readonly networkManager: NetworkManager;
   readonly builder: Builder;
   /** The registry at localhost:5000, kept in the same content store. */
   readonly registry: LocalRegistry;
@@ -75,12 +79,20 @@ export class Engine implements DockerEngine {
       getGuest: options.getGuest,
       ...(options.onVolumeEvent ? { onEvent: options.onVolumeEvent } : {}),
     });
+    this.networkManager = new NetworkManager({
+      meta: options.meta,
+      now,
+      users: () => this.containerManager.networkUsers(),
+      getGuest: options.getGuest,
+      ...(options.onNetworkEvent ? { onEvent: options.onNetworkEvent } : {}),
+    });
     this.containerManager = new ContainerManager({
       getGuest: options.getGuest,
       blobs: options.blobs,
       meta: options.meta,
       layers: this.layerCache,
       volumes: this.volumeManager,
+      networks: this.networkManager,
       images: this.imageStore,
       now,
       ...(options.onContainerEvent ? { onEvent: options.onContainerEvent } : {}),
@@ -234,6 +246,16 @@ export class Engine implements DockerEngine {
     },
     wait: (id) => this.containerManager.wait(id),
     prune: this.withGc(() => this.containerManager.prune()),
+  };
+
+  readonly networks: DockerEngine['networks'] = {
+    create: (name, o) => this.networkManager.create(name, o),
+    list: () => this.networkManager.list(),
+    inspect: (n) => this.networkManager.inspect(n),
+    remove: (n) => this.networkManager.remove(n),
+    prune: () => this.networkManager.prune(),
+    connect: (n, c, o) => this.containerManager.connect(n, c, o),
+    disconnect: (n, c) => this.containerManager.disconnect(n, c),
   };
 
   readonly volumes: DockerEngine['volumes'] = {

@@ -169,6 +169,16 @@ export interface SpawnSpec {
   noNewPrivileges?: boolean;
   /** Hide runc's masked paths (/proc/kcore, /proc/keys, …) and make its read-only ones read-only. */
   maskPaths?: boolean;
+  /** Linux bridges made when missing, each with its gateway address (`172.17.0.1/16`). */
+  bridges?: { name: string; gateway: string }[];
+  /**
+   * Network interfaces: a veth pair per entry, `hostInterface` a port of `bridge` in the machine's
+   * namespace and `interface` (eth0, …) in the process's new network namespace (or the joined one),
+   * with `address` (`172.17.0.2/16`) and `mac`; the default route goes through `gateway` when given.
+   */
+  networks?: { bridge: string; hostInterface: string; interface: string; address: string; mac: string; gateway?: string }[];
+  /** The embedded DNS at 127.0.0.11 in the process's network namespace, answering the names of these bridges' networks. */
+  dns?: string[];
 }
 
 const encoder = new TextEncoder();
@@ -223,6 +233,9 @@ export function encodeSpawnSpec(spec: SpawnSpec): Uint8Array {
   }
   if (spec.noNewPrivileges) add('nonewprivs', 1);
   if (spec.maskPaths) add('mask', 1);
+  for (const b of spec.bridges ?? []) add('bridge', [b.name, b.gateway].join(','));
+  if (spec.dns?.length) add('dns', spec.dns.join(','));
+  for (const n of spec.networks ?? []) add('net', [n.bridge, n.hostInterface, n.interface, n.address, n.mac, n.gateway ?? ''].join(','));
   const chunks = parts.map((p) => encoder.encode(p));
   const total = chunks.reduce((n, c) => n + c.length + 1, 0);
   const out = new Uint8Array(total);

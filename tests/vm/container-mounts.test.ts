@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
 import type { CreateContainerOptions } from '../../src/engine/api.ts';
 import type { Engine } from '../../src/engine/engine.ts';
-import { CONTAINER_HOSTS, CONTAINER_RESOLV_CONF } from '../../src/engine/guest/guest-fs.ts';
+import { CONTAINER_HOSTS } from '../../src/engine/guest/guest-fs.ts';
+import { NO_WAY_OUT_RESOLV_CONF } from '../../src/engine/networks/manager.ts';
 import { decompress, readTar } from '../../src/engine/layer/index.ts';
 import { output } from '../fixtures/process-output.ts';
 
@@ -65,7 +66,9 @@ describe('/etc/hostname, /etc/hosts and /etc/resolv.conf', () => {
     const r = await run('debian:bookworm-slim', ['sh', '-c', script]);
     const short = r.id.slice(0, 12);
     expect(r.err).toBe('');
-    expect(r.out).toBe(`${short}\n${short}\n${CONTAINER_HOSTS}${CONTAINER_RESOLV_CONF}1.2.3.4 a\n`);
+    // on the default bridge: its address and hostname last in /etc/hosts, and no nameserver (no way out)
+    const hosts = `${CONTAINER_HOSTS}172.17.0.2\t${short}\n`;
+    expect(r.out).toBe(`${short}\n${short}\n${hosts}${NO_WAY_OUT_RESOLV_CONF}1.2.3.4 a\n`);
     expect(CONTAINER_HOSTS.split('\n')[0]).toBe('127.0.0.1\tlocalhost');
     // /etc itself was copied up (new-file), yet the three files are not changes of the container
     expect(await engine.containers.diff(r.id)).toEqual([
@@ -73,7 +76,7 @@ describe('/etc/hostname, /etc/hosts and /etc/resolv.conf', () => {
       { kind: 'A', path: '/etc/new-file' },
     ]);
     // docker cp of the stopped container gives its own hosts file, edits included, as Docker does
-    expect(await copyFrom(r.id, '/etc/hosts')).toBe(`${CONTAINER_HOSTS}1.2.3.4 a\n`);
+    expect(await copyFrom(r.id, '/etc/hosts')).toBe(`${hosts}1.2.3.4 a\n`);
     await engine.containers.commit(r.id, { reference: 'etc-commit:1' });
     const paths = await topLayerPaths('etc-commit:1');
     expect(paths).toContain('etc/new-file');
@@ -100,9 +103,10 @@ describe('/etc/hostname, /etc/hosts and /etc/resolv.conf', () => {
       cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'],
     });
     await engine.containers.start(id);
-    expect(await exec(id, ['cat', '/etc/hostname', '/etc/hosts'])).toEqual({ code: 0, out: `web\n${CONTAINER_HOSTS}`, err: '' });
+    const hosts = `${CONTAINER_HOSTS}172.17.0.2\tweb\n`;
+    expect(await exec(id, ['cat', '/etc/hostname', '/etc/hosts'])).toEqual({ code: 0, out: `web\n${hosts}`, err: '' });
     expect((await exec(id, ['sh', '-c', 'echo 5.6.7.8 b >> /etc/hosts && ls -l /etc/resolv.conf | cut -c1-10'])).out).toBe('-rw-r--r--\n');
-    expect(await copyFrom(id, '/etc/hosts')).toBe(`${CONTAINER_HOSTS}5.6.7.8 b\n`);
+    expect(await copyFrom(id, '/etc/hosts')).toBe(`${hosts}5.6.7.8 b\n`);
     expect(await engine.containers.diff(id)).toEqual([]);
     await engine.containers.stop(id, { timeoutSeconds: 5 });
     expect(await engine.containers.diff(id)).toEqual([]);

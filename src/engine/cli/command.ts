@@ -25,6 +25,7 @@ export type Completion =
   | 'image'
   | 'image-remote'
   | 'volume'
+  | 'network'
   | 'object'
   | 'command'
   | 'none';

@@ -70,6 +70,8 @@ async function candidates(kind: Completion | string[], engine: DockerEngine, cur
     }
     case 'volume':
       return (await engine.volumes.list()).map((v) => v.Name);
+    case 'network':
+      return (await engine.networks.list()).map((n) => n.Name);
     case 'object': {
       const [c, i, v] = await Promise.all([containers(() => true), localImages(), engine.volumes.list()]);
       return [...c, ...i, ...v.map((x) => x.Name)];

@@ -7,8 +7,8 @@ import { CliError } from './command.ts';
 import { unsupportedFlag } from './common.ts';
 import type { FlagDef, ParsedFlags } from './flags.ts';
 
-/** Why network flags are refused. */
-export const NO_NETWORK = 'containers have no network here';
+/** Why port flags are refused (for now). */
+export const NO_PORTS = "published ports are not available yet (containers on a network reach each other's ports by name or address)";
 
 /** Flags shared by `docker run` and `docker create` (docker/cli's container options). */
 function containerFlags(pullHelp: string): FlagDef[] {
@@ -19,9 +19,12 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'entrypoint', kind: 'string', usage: 'Overwrite the default ENTRYPOINT of the image' },
     { name: 'hostname', short: 'h', kind: 'string', usage: 'Container host name' },
     { name: 'interactive', short: 'i', kind: 'bool', usage: 'Keep STDIN open even if not attached' },
+    { name: 'ip', kind: 'string', usage: 'IPv4 address (e.g., 172.30.100.104)' },
     { name: 'label', short: 'l', kind: 'list', usage: 'Set meta data on a container' },
     { name: 'memory', short: 'm', kind: 'bytes', usage: 'Memory limit' },
     { name: 'name', kind: 'string', usage: 'Assign a name to the container' },
+    { name: 'network', kind: 'string', usage: 'Connect a container to a network', defValue: 'default' },
+    { name: 'network-alias', kind: 'list', usage: 'Add network-scoped alias for the container' },
     { name: 'pids-limit', kind: 'int', usage: 'Tune container pids limit (set -1 for unlimited)' },
     { name: 'pull', kind: 'string', usage: pullHelp, defValue: 'missing' },
     { name: 'quiet', short: 'q', kind: 'bool', usage: 'Suppress the pull output' },
@@ -33,12 +36,11 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'user', short: 'u', kind: 'string', usage: 'Username or UID (format: <name|uid>[:<group|gid>])' },
     { name: 'volume', short: 'v', kind: 'list', usage: 'Bind mount a volume' },
     { name: 'workdir', short: 'w', kind: 'string', usage: 'Working directory inside the container' },
-    unsupportedFlag('publish', NO_NETWORK, 'p'),
-    unsupportedFlag('publish-all', NO_NETWORK, 'P', 'bool'),
-    unsupportedFlag('network', NO_NETWORK),
-    unsupportedFlag('expose', NO_NETWORK),
-    unsupportedFlag('add-host', NO_NETWORK),
-    unsupportedFlag('dns', NO_NETWORK),
+    unsupportedFlag('publish', NO_PORTS, 'p'),
+    unsupportedFlag('publish-all', NO_PORTS, 'P', 'bool'),
+    unsupportedFlag('expose', NO_PORTS),
+    unsupportedFlag('add-host', 'containers find each other by name on a user-defined network (docker network create)'),
+    unsupportedFlag('dns', 'the machine has no way out, so there is no other DNS server to use'),
     unsupportedFlag('restart', 'containers are never restarted automatically'),
     unsupportedFlag('platform', 'images run on the one platform of the built-in machine'),
     unsupportedFlag('mount', 'use -v NAME:/path for a named volume'),
@@ -129,6 +131,11 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
   if (user !== undefined) opts.user = user;
   const hostname = flags.string('hostname');
   if (hostname !== undefined) opts.hostname = hostname;
+  const network = flags.string('network');
+  if (network !== undefined && network !== 'default') opts.network = network;
+  if (flags.list('network-alias').length) opts.networkAliases = flags.list('network-alias');
+  const ip = flags.string('ip');
+  if (ip !== undefined) opts.ip = ip;
   if (flags.bool('tty')) opts.tty = true;
   if (flags.bool('interactive')) opts.openStdin = true;
   if (flags.bool('rm')) opts.autoRemove = true;

@@ -37,7 +37,7 @@ async function createContainer(ctx: CommandContext, opts: CreateContainerOptions
   try {
     res = await ctx.engine.containers.create(opts);
   } catch (e) {
-    if (!(e instanceof NotFoundError) || pull !== 'missing' || isFullImageId(opts.image)) throw e;
+    if (!(e instanceof NotFoundError) || !e.message.startsWith('No such image') || pull !== 'missing' || isFullImageId(opts.image)) throw e;
     if (!quiet) ctx.err(`Unable to find image '${familiarTagged(opts.image)}' locally\n`);
     await pullForCreate(ctx, opts.image, quiet);
     res = await ctx.engine.containers.create(opts);

@@ -62,7 +62,9 @@ describe('dispatch, usage and errors', () => {
   it('explains flags LayerLab does not support', async () => {
     const r = await docker(['run', '-p', '80:80', 'busybox']);
     expect(r.code).toBe(125);
-    expect(r.err).toBe("--publish is not supported by LayerLab: containers have no network here\nSee 'docker run --help'.\n");
+    expect(r.err).toBe(
+      "--publish is not supported by LayerLab: published ports are not available yet (containers on a network reach each other's ports by name or address)\nSee 'docker run --help'.\n",
+    );
     expect(engine.methods()).toEqual([]);
   });
 

@@ -46,6 +46,8 @@ function runSystemPrune(ctx: CommandContext): Promise<number> {
   return runPrune(ctx, message, async (report) => {
     const containers = await ctx.engine.containers.prune();
     report('Deleted Containers', containers.deleted, containers.spaceReclaimed);
+    const networks = await ctx.engine.networks.prune();
+    report('Deleted Networks', networks.deleted, 0);
     if (volumes) {
       const v = await ctx.engine.volumes.prune();
       report('Deleted Volumes', v.deleted, v.spaceReclaimed);
@@ -160,12 +162,13 @@ async function runVersion(ctx: CommandContext): Promise<number> {
 
 async function runInspect(ctx: CommandContext): Promise<number> {
   const type = ctx.flags.string('type') ?? '';
-  if (!['', 'container', 'image', 'volume'].includes(type)) throw new CliError(`"${type}" is not a valid value for --type`);
+  if (!['', 'container', 'image', 'volume', 'network'].includes(type)) throw new CliError(`"${type}" is not a valid value for --type`);
   const found: unknown[] = [];
   const errors: string[] = [];
   const attempts: [string, (name: string) => Promise<unknown>][] = [
     ['container', (n) => ctx.engine.containers.inspect(n)],
     ['image', (n) => ctx.engine.images.inspect(n)],
+    ['network', (n) => ctx.engine.networks.inspect(n)],
     ['volume', (n) => ctx.engine.volumes.inspect(n)],
   ];
   for (const name of ctx.args) {
@@ -218,7 +221,7 @@ export function versionCommand(): Command {
   };
 }
 
-/** `docker inspect` (containers, images or volumes). */
+/** `docker inspect` (containers, images, networks or volumes). */
 export function inspectCommand(): Command {
   return {
     name: 'inspect',
@@ -231,7 +234,7 @@ export function inspectCommand(): Command {
     ],
     args: { kind: 'min', n: 1 },
     complete: ['object'],
-    completeFlags: { type: ['container', 'image', 'volume'] },
+    completeFlags: { type: ['container', 'image', 'network', 'volume'] },
     run: runInspect,
   };
 }

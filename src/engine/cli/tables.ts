@@ -1,9 +1,9 @@
 /**
- * The list outputs of `docker ps`, `images`, `history`, `volume ls` and `system df`, built like
+ * The list outputs of `docker ps`, `images`, `history`, `volume ls`, `network ls` and `system df`, built like
  * docker/cli's formatter package: one context object per row (its fields are what `--format`
  * templates see), Docker's default table templates, header names, and the tab writer.
  */
-import type { ContainerStats, ContainerSummary, DiskUsage, HistoryEntry, ImageSummary, VolumeInfo } from '../api.ts';
+import type { ContainerStats, ContainerSummary, DiskUsage, HistoryEntry, ImageSummary, NetworkInspect, VolumeInfo } from '../api.ts';
 import { bytesSize, ellipsis, goQuote, goTimeString, humanSize, humanSize4, rfc3339, tabwrite, timeAgo, truncateId } from './format.ts';
 import { familiarName, parseReference } from './reference.ts';
 import { Template } from './template.ts';
@@ -98,7 +98,7 @@ export function containerContext(c: ContainerSummary, trunc: boolean, now: Date)
     Labels: '',
     Mounts: mounts,
     LocalVolumes: String(c.mounts.length),
-    Networks: '',
+    Networks: (c.networks ?? []).join(','),
   });
 }
 
@@ -416,6 +416,46 @@ export function formatStats(list: ContainerStats[], options: FormatOptions): str
           NetIO: s.running ? '0B / 0B' : '--',
           BlockIO: s.running ? '0B / 0B' : '--',
           PIDs: s.running ? String(s.pids) : '--',
+        }),
+      ),
+    },
+    options,
+  );
+}
+
+// ---------------------------------------------------------------- docker network ls
+
+const NETWORK_HEADERS: Record<string, string> = {
+  ID: 'NETWORK ID',
+  Name: 'NAME',
+  Driver: 'DRIVER',
+  Scope: 'SCOPE',
+  IPv4: 'IPV4',
+  IPv6: 'IPV6',
+  Internal: 'INTERNAL',
+  Labels: 'LABELS',
+  CreatedAt: 'CREATED AT',
+};
+
+/** `docker network ls` (docker/cli's networkContext; IDs cut to 12 unless `noTrunc`). */
+export function formatNetworks(list: NetworkInspect[], options: FormatOptions & { noTrunc?: boolean }): string {
+  return write(
+    {
+      defaultTable: 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}',
+      quiet: '{{.ID}}',
+      headers: NETWORK_HEADERS,
+      typeName: '*formatter.networkContext',
+      rows: list.map((n) =>
+        sorted({
+          ID: options.noTrunc ? n.Id : n.Id.slice(0, 12),
+          Name: n.Name,
+          Driver: n.Driver,
+          Scope: n.Scope,
+          IPv4: String(n.EnableIPv4),
+          IPv6: String(n.EnableIPv6),
+          Internal: String(n.Internal),
+          Labels: joinLabels(n.Labels),
+          CreatedAt: goTimeString(n.Created),
         }),
       ),
     },

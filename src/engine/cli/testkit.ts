@@ -4,6 +4,7 @@
  * Test-only: nothing outside `*.test.ts` imports this file.
  */
 import type {
+  NetworkInspect,
   AttachedProcess,
   BuildEvent,
   BuildOptions,
@@ -246,9 +247,30 @@ export class FakeEngine implements DockerEngine {
         CapDrop: null,
         Privileged: false,
         SecurityOpt: null,
+        NetworkMode: 'bridge',
       },
       Mounts: c.mounts,
       GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },
+      NetworkSettings: {
+        Bridge: '',
+        SandboxID: '',
+        SandboxKey: '',
+        Ports: {},
+        HairpinMode: false,
+        LinkLocalIPv6Address: '',
+        LinkLocalIPv6PrefixLen: 0,
+        SecondaryIPAddresses: null,
+        SecondaryIPv6Addresses: null,
+        EndpointID: '',
+        Gateway: '',
+        GlobalIPv6Address: '',
+        GlobalIPv6PrefixLen: 0,
+        IPAddress: '',
+        IPPrefixLen: 0,
+        IPv6Gateway: '',
+        MacAddress: '',
+        Networks: {},
+      },
     };
   }
 
@@ -488,6 +510,60 @@ export class FakeEngine implements DockerEngine {
       this.record('containers.prune');
       return this.pruneReports.containers;
     },
+  };
+
+  /** Networks `network ls` and `inspect` show. */
+  networkList: NetworkInspect[] = [];
+  networks: DockerEngine['networks'] = {
+    create: async (name, options) => {
+      this.record('networks.create', name, options);
+      const id = (this.networkList.length + 1).toString(16).padStart(2, '0').repeat(32);
+      this.networkList.push({
+        Name: name,
+        Id: id,
+        Created: '2024-05-01T10:00:00Z',
+        Scope: 'local',
+        Driver: options?.driver ?? 'bridge',
+        EnableIPv4: true,
+        EnableIPv6: false,
+        IPAM: {
+          Driver: 'default',
+          Options: {},
+          Config: [{ Subnet: options?.subnet ?? '172.18.0.0/16', Gateway: options?.gateway ?? '172.18.0.1' }],
+        },
+        Internal: !!options?.internal,
+        Attachable: !!options?.attachable,
+        Ingress: false,
+        ConfigFrom: { Network: '' },
+        ConfigOnly: false,
+        Containers: {},
+        Options: options?.options ?? {},
+        Labels: options?.labels ?? {},
+      });
+      return id;
+    },
+    list: async () => {
+      this.record('networks.list');
+      return this.networkList;
+    },
+    inspect: async (n) => {
+      this.record('networks.inspect', n);
+      const found = this.networkList.find((x) => x.Name === n || x.Id.startsWith(n));
+      if (!found) throw new NotFoundError(`network ${n} not found`);
+      return found;
+    },
+    remove: async (n) => {
+      this.record('networks.remove', n);
+      const i = this.networkList.findIndex((x) => x.Name === n || x.Id.startsWith(n));
+      if (i < 0) throw new NotFoundError(`network ${n} not found`);
+      this.networkList.splice(i, 1);
+    },
+    prune: async () => {
+      this.record('networks.prune');
+      return { deleted: [], spaceReclaimed: 0 };
+    },
+    connect: async (n, c, o) => this.record('networks.connect', n, c, o),
+    disconnect: async (n, c, o) => this.record('networks.disconnect', n, c, o),
   };
 
   volumes: DockerEngine['volumes'] = {

@@ -26,6 +26,7 @@ import { loadCommand, loginCommand, logoutCommand, pushCommand, saveCommand } fr
 import { historyCommand, imageInspectCommand, imagePruneCommand, imagesCommand, pullCommand, rmiCommand, tagCommand } from './images.ts';
 import { inspectCommand, infoCommand, systemCommand, versionCommand } from './system.ts';
 import { volumeCommand } from './volumes.ts';
+import { networkCommand } from './networks.ts';
 
 /** Drops the root-only "Common Commands" position when a command is placed under a management command. */
 function sub(c: Command, extra: Partial<Command> = {}): Command {
@@ -123,6 +124,7 @@ export function dockerCommand(): Command {
         ],
       },
       volumeCommand(),
+      networkCommand(),
       systemCommand(),
     ],
   };

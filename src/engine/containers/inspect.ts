@@ -1,5 +1,6 @@
 /** What `docker ps` and `docker inspect` say about a container record: its status line, its summary row and its inspect document. */
-import type { ContainerInspect, ContainerSummary } from '../api.ts';
+import type { ContainerInspect, ContainerNetworkSettings, ContainerSummary, EndpointSettings } from '../api.ts';
+import { networkModeOf } from './record.ts';
 import { containerDirs, INIT_LAYER_DIR, layerDir } from '../guest/guest-fs.ts';
 import { humanDuration } from '../util/time.ts';
 import type { ContainerRecord, ResolvedImage } from './types.ts';
@@ -35,6 +36,7 @@ export function containerSummary(r: ContainerRecord, now: Date): ContainerSummar
     status: containerStatus(r, now),
     exitCode: r.state.exitCode,
     mounts: r.mounts,
+    networks: Object.keys(r.networks ?? { [networkModeOf(r)]: {} }),
   };
 }
 
@@ -88,8 +90,58 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
       CapDrop: r.hostConfig.capDrop ?? null,
       Privileged: !!r.hostConfig.privileged,
       SecurityOpt: r.hostConfig.securityOpt ?? null,
+      NetworkMode: networkModeOf(r),
     },
     Mounts: r.mounts,
     GraphDriver: { Name: 'overlay2', Data: { LowerDir: lower, UpperDir: dirs.upper, WorkDir: dirs.work, MergedDir: dirs.merged } },
+    NetworkSettings: networkSettings(r),
+  };
+}
+
+/** A container's NetworkSettings: each configured network, with its address while the container runs. */
+export function networkSettings(r: ContainerRecord): ContainerNetworkSettings {
+  const mode = networkModeOf(r);
+  const networks: Record<string, EndpointSettings> = {};
+  for (const [name, cfg] of Object.entries(r.networks ?? { [mode]: {} })) {
+    const e = r.endpoints?.[name];
+    networks[name] = {
+      IPAMConfig: cfg.ipv4Address ? { IPv4Address: cfg.ipv4Address } : null,
+      Links: null,
+      Aliases: cfg.aliases?.length ? cfg.aliases : null,
+      MacAddress: e?.macAddress ?? '',
+      DriverOpts: null,
+      NetworkID: e?.networkId ?? '',
+      EndpointID: e?.endpointId ?? '',
+      Gateway: e?.gateway ?? '',
+      IPAddress: e?.ipAddress ?? '',
+      IPPrefixLen: e?.prefixLen ?? 0,
+      IPv6Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      DNSNames: e?.dnsNames.length ? e.dnsNames : null,
+    };
+  }
+  // the deprecated top-level fields are the default bridge's, as in Docker
+  const b = r.endpoints?.['bridge'];
+  return {
+    Bridge: '',
+    SandboxID: '',
+    // the container's network namespace in the machine (Docker's is a bind mount of the same file)
+    SandboxKey: r.state.pid && networkModeOf(r) !== 'host' ? `/proc/${r.state.pid}/ns/net` : '',
+    Ports: {},
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: b?.endpointId ?? '',
+    Gateway: b?.gateway ?? '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: b?.ipAddress ?? '',
+    IPPrefixLen: b?.prefixLen ?? 0,
+    IPv6Gateway: '',
+    MacAddress: b?.macAddress ?? '',
+    Networks: networks,
   };
 }

@@ -51,7 +51,9 @@ import { loadLogs, MAX_LOG_ENTRIES, readLogs, saveLogs, type LogsOptions } from 
 import { attached, containerPrivileges, containerProcesses, containerSpawnSpec, mergeEnv, withoutImage } from './process.ts';
 import { NAME_PATTERN } from '../util/ids.ts';
 import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
-import { checkHostConfig, newContainerRecord } from './record.ts';
+import type { Attachment, NetworkUser } from '../networks/manager.ts';
+import { connectContainer, disconnectContainer, type AttachContext } from './network-attach.ts';
+import { checkHostConfig, networkModeOf, newContainerRecord } from './record.ts';
 import { cpuPercent, readCgroups } from './stats.ts';
 import { cgroupName, changedSinceCheckpoint, setFrozen, whileFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
@@ -151,6 +153,7 @@ export class ContainerManager {
           const kept = r.checkpointedAt ? `its files were last saved at ${r.checkpointedAt}` : 'its files were never saved';
           const error = `interrupted: the machine stopped while the container was running (the page was closed or reloaded); ${kept}`;
           r.state = { ...r.state, status: 'exited', pid: 0, exitCode: 255, error, finishedAt: this.deps.now().toISOString() };
+          delete r.endpoints;
           await this.deps.meta.put(CONTAINERS, r.id, r);
           this.interrupted.push({ name: r.name, ...(r.checkpointedAt ? { savedAt: r.checkpointedAt } : {}) });
         }
@@ -301,11 +304,18 @@ export class ContainerManager {
   /** Creates a container (`internal.buildStep`: a builder's container for a RUN step, see `ContainerRecord.build`). */
   async create(options: CreateContainerOptions, internal: { buildStep?: boolean } = {}): Promise<{ id: string; warnings: string[] }> {
     checkHostConfig(options);
+    // a RUN step has no network, as `docker build --network none`
+    const networkMode = internal.buildStep ? 'none' : await this.deps.networks.resolveMode(options.network);
+    const userDefined = !['bridge', 'host', 'none'].includes(networkMode);
+    if (options.networkAliases?.length && !userDefined)
+      throw new InvalidArgumentError('network-scoped alias is supported only for containers in user defined networks');
+    if (options.ip && !userDefined) throw new InvalidArgumentError('user specified IP address is supported on user defined networks only');
     const image = await this.deps.images.resolve(options.image);
     const record = await newContainerRecord(options, image, await this.all(), {
       volumes: this.deps.volumes,
       now: this.deps.now(),
       buildStep: !!internal.buildStep,
+      networkMode,
     });
     const warnings: string[] = [];
     await this.save(record);
@@ -314,7 +324,12 @@ export class ContainerManager {
   }
 
   /** The overlay and mounts of a container, ready in the guest (`starting`: its /etc files are written afresh). */
-  private async prepare(guest: GuestMachine, r: ContainerRecord, starting: boolean): Promise<SpawnSpec & { image: ResolvedImage }> {
+  private async prepare(
+    guest: GuestMachine,
+    r: ContainerRecord,
+    starting: boolean,
+    network?: Attachment,
+  ): Promise<SpawnSpec & { image: ResolvedImage }> {
     const image = await this.deps.images.resolve(r.imageId);
     const all = image.layers.map((l) => l.diffID);
     const lowers = await Promise.all(image.layers.map((l) => this.deps.layers.ensure(guest, l, all)));
@@ -342,7 +357,7 @@ export class ContainerManager {
     // the container's own /etc/hostname, hosts and resolv.conf over the init layer's empty
     // placeholders; like Docker, a volume at one of those paths takes its place, and mounts go
     // parents first (a volume at /etc lies under /etc/hosts, not over it)
-    const own = containerEtcFiles(r.id, r.config.hostname, starting ? 'start' : 'if-missing');
+    const own = containerEtcFiles(r.id, r.config.hostname, starting ? 'start' : 'if-missing', network);
     const etc = own.binds.filter((b) => !volumes.some((v) => v.target.replace(/\/+$/, '') === b.target));
     const depth = (path: string) => path.split('/').filter(Boolean).length;
     const binds = [...volumes, ...etc].sort((a, b) => depth(a.target) - depth(b.target));
@@ -351,9 +366,22 @@ export class ContainerManager {
       argv: [r.path, ...r.args],
       root: dirs.merged,
       overlay: { lower: [...lowers].reverse(), upper: dirs.upper, work: dirs.work },
-      files: own.files,
+      // the embedded DNS's names for the container's user-defined networks, itself included
+      files: [...own.files, ...(network?.dnsFiles ?? [])],
       binds,
     };
+  }
+
+  /** What the network manager needs to know of each container. */
+  async networkUsers(): Promise<NetworkUser[]> {
+    return (await this.all()).map((r) => ({
+      id: r.id,
+      name: r.name,
+      running: r.state.status === 'running' || r.state.status === 'paused',
+      mode: networkModeOf(r),
+      networks: r.networks ?? { [networkModeOf(r)]: {} },
+      endpoints: r.endpoints ?? {},
+    }));
   }
 
   async start(idOrName: string, attach?: AttachOptions): Promise<AttachedProcess | undefined> {
@@ -364,10 +392,19 @@ export class ContainerManager {
     // the image's layers stay in the guest until the container has mounted them
     const release = this.deps.layers.claim((await this.deps.images.resolve(r.imageId)).layers.map((l) => l.diffID));
     let proc: GuestProcess;
+    let network: Attachment | undefined;
     try {
-      const { image: _image, ...base } = await this.prepare(guest, r, true);
+      const mode = networkModeOf(r);
+      network = await this.deps.networks.attach({
+        id: r.id,
+        name: r.name,
+        hostname: r.config.hostname,
+        mode,
+        networks: r.networks ?? { [mode]: {} },
+      });
+      const { image: _image, ...base } = await this.prepare(guest, r, true, network);
       const { uid, gid, groups } = await resolveUser({ guest, base: { image: _image }, images: this.deps.images }, r.config.user);
-      const spec = containerSpawnSpec(r, base, { uid, gid, groups }, attach?.size);
+      const spec = containerSpawnSpec(r, base, { uid, gid, groups }, attach?.size, network);
       try {
         proc = await guest.spawn(spec);
       } catch (err) {
@@ -375,6 +412,9 @@ export class ContainerManager {
         await this.save(r);
         throw new EngineError('guest', `failed to start container ${r.name}: ${(err as Error).message}`, { cause: err });
       }
+    } catch (err) {
+      this.deps.networks.release(r.id);
+      throw err;
     } finally {
       release();
     }
@@ -401,7 +441,10 @@ export class ContainerManager {
       startedAt: this.deps.now().toISOString(),
       finishedAt: ZERO_TIME,
     };
+    r.endpoints = network.endpoints;
     await this.save(r);
+    // the record holds its addresses now
+    this.deps.networks.release(r.id);
     this.emit('start', r);
     const record = (stream: 'stdout' | 'stderr') => (chunk: Uint8Array) => {
       const data = chunk.slice();
@@ -443,6 +486,9 @@ export class ContainerManager {
     const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
     if (!r) return;
     r.state = { ...r.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, error, finishedAt: this.deps.now().toISOString() };
+    // its addresses are free again, and its names no longer answer
+    const left = Object.keys(r.endpoints ?? {});
+    delete r.endpoints;
     try {
       // a build container's layer is read by the builder, straight from the guest
       if (!r.hostConfig.autoRemove && !r.build) {
@@ -458,6 +504,7 @@ export class ContainerManager {
     if (!r.build) await saveLogs(this.deps.meta, id, live.logs);
     await this.save(r);
     this.live.delete(id);
+    if (left.length) await this.deps.networks.refreshDns(live.guest, left, id).catch(() => {});
     this.emit('die', r, code);
     for (const l of live.listeners) l({ stream: 'stdout', time: '', data: new Uint8Array() });
     // --rm takes the anonymous volumes with it, as Docker does (named ones stay)
@@ -489,6 +536,29 @@ export class ContainerManager {
         running: !!b,
       };
     });
+  }
+
+  /** `docker network connect` (see network-attach.ts). */
+  async connect(network: string, idOrName: string, options: { aliases?: string[]; ip?: string } = {}): Promise<void> {
+    const r = await this.find(idOrName);
+    await this.serial(r.id, () => connectContainer(this.attachContext(), r, network, options));
+  }
+
+  /** `docker network disconnect`. */
+  async disconnect(network: string, idOrName: string): Promise<void> {
+    const r = await this.find(idOrName);
+    await this.serial(r.id, () => disconnectContainer(this.attachContext(), r, network));
+  }
+
+  private attachContext(): AttachContext {
+    return {
+      networks: this.deps.networks,
+      save: (r) => this.save(r),
+      live: (id) => {
+        const l = this.live.get(id);
+        return l ? { guest: l.guest, pid: l.proc.pid } : undefined;
+      },
+    };
   }
 
   /** `docker rename`: a new name, checked as `docker create --name` checks one. */

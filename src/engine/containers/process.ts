@@ -4,6 +4,7 @@ import { signalNumber } from '../../runtime/types.ts';
 import type { AttachedProcess } from '../api.ts';
 import { capabilityMask, effectiveCapabilities, noNewPrivileges } from './security.ts';
 import { cgroupName } from './sync.ts';
+import type { Attachment } from '../networks/manager.ts';
 import type { ContainerRecord } from './types.ts';
 import { guestShell } from '../guest/guest-fs.ts';
 
@@ -65,6 +66,7 @@ export function containerSpawnSpec(
   base: Omit<SpawnSpec, 'env' | 'cwd' | 'uid' | 'gid'>,
   user: { uid: number; gid: number; groups: number[] },
   size: { rows: number; cols: number } | undefined,
+  network: Attachment | undefined,
 ): SpawnSpec {
   const { uid, gid, groups } = user;
   const env = mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(r.config.tty ? ['TERM=xterm'] : [])]);
@@ -76,7 +78,12 @@ export function containerSpawnSpec(
     uid,
     gid,
     groups,
-    namespaces: ['pid', 'uts', 'mnt', 'ipc', 'net'],
+    // --network host: the machine's own network stack
+    namespaces: network && !network.ownNamespace ? ['pid', 'uts', 'mnt', 'ipc'] : ['pid', 'uts', 'mnt', 'ipc', 'net'],
+    ...(network?.interfaces.length ? { bridges: network.bridges, networks: network.interfaces } : {}),
+    ...(network?.dnsFiles.length
+      ? { dns: network.bridges.filter((b) => network.dnsFiles.some((f) => f.path.endsWith(`/${b.name}`))).map((b) => b.name) }
+      : {}),
     hostname: r.config.hostname,
     proc: true,
     readonlyRoot: r.hostConfig.readOnly,

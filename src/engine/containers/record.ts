@@ -11,6 +11,11 @@ const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 /** Docker's smallest memory limit (`-m`): 6 MiB. */
 const MIN_MEMORY = 6 * 1024 * 1024;
 
+/** A container's `--network` (records from before LayerLab had networks were made with loopback only). */
+export function networkModeOf(r: ContainerRecord): string {
+  return r.hostConfig.networkMode ?? 'none';
+}
+
 /** Checks the host settings of `options` as the daemon does before it looks at the image (the memory floor). */
 export function checkHostConfig(options: CreateContainerOptions): void {
   // the daemon's own floor (below it a container cannot even start its process)
@@ -29,7 +34,7 @@ export async function newContainerRecord(
   options: CreateContainerOptions,
   image: ResolvedImage,
   all: ContainerRecord[],
-  context: { volumes: VolumeManager; now: Date; buildStep: boolean },
+  context: { volumes: VolumeManager; now: Date; buildStep: boolean; networkMode: string },
 ): Promise<ContainerRecord> {
   const { volumes, now } = context;
   const internal = { buildStep: context.buildStep };
@@ -96,6 +101,14 @@ export async function newContainerRecord(
       ...(options.capDrop?.length ? { capDrop: options.capDrop } : {}),
       ...(options.privileged ? { privileged: true } : {}),
       ...(options.securityOpt?.length ? { securityOpt: options.securityOpt } : {}),
+      networkMode: context.networkMode,
+    },
+    // like Docker: a container is on the network of its mode (host and none too), with its aliases and --ip
+    networks: {
+      [context.networkMode]: {
+        ...(options.networkAliases?.length ? { aliases: options.networkAliases } : {}),
+        ...(options.ip ? { ipv4Address: options.ip } : {}),
+      },
     },
     mounts,
     state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME },

@@ -4,6 +4,8 @@ import type { ContainerState, ImageRuntimeConfig, MountPoint } from '../api.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import type { FsTree, TarEntry } from '../layer/index.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
+import type { NetworkManager } from '../networks/manager.ts';
+import type { Endpoint, EndpointConfig } from '../networks/types.ts';
 import type { VolumeManager } from '../volumes/manager.ts';
 
 /** The metadata collection of container records. */
@@ -68,7 +70,16 @@ export interface ContainerRecord {
     capDrop?: string[];
     privileged?: boolean;
     securityOpt?: string[];
+    /**
+     * `--network`: `bridge`, `host`, `none` or a user-defined network's name. Absent in records from
+     * before LayerLab had networks: those containers were made with loopback only (`none`).
+     */
+    networkMode?: string;
   };
+  /** The networks the container is configured for: name → how (Docker's EndpointsConfig). */
+  networks?: Record<string, EndpointConfig>;
+  /** Its addresses while it runs (network name → endpoint); gone when it stops. */
+  endpoints?: Record<string, Endpoint>;
   mounts: MountPoint[];
   state: {
     status: ContainerState;
@@ -111,6 +122,7 @@ export interface ContainerDeps {
   meta: MetadataStore;
   layers: GuestLayerCache;
   volumes: VolumeManager;
+  networks: NetworkManager;
   images: ImageResolver;
   now(): Date;
   /**

@@ -23,13 +23,13 @@ export const INIT_LAYER_SCRIPT =
   `cd ${INIT_LAYER_DIR}/etc; touch hostname hosts resolv.conf`;
 
 /**
- * A container's /etc/hosts: what Docker writes for `--network none` (libnetwork's default
- * records, tab-separated), since LayerLab containers have only loopback.
+ * The start of a container's /etc/hosts: libnetwork's default records, tab-separated (all of it
+ * for `--network none`; on a bridge network the container's address and hostname follow).
  */
 export const CONTAINER_HOSTS =
   '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
-/** A container's /etc/resolv.conf: no nameserver, because there is no network to reach one. */
-export const CONTAINER_RESOLV_CONF = '# No network in LayerLab containers (like docker run --network none), so no nameserver.\n';
+/** A container's /etc/resolv.conf until it starts on its networks: no nameserver. */
+export const CONTAINER_RESOLV_CONF = '# --network none: this container has only loopback, so no nameserver.\n';
 
 /** Guest dir of an extracted layer (short name keeps many layers within overlay's option limit). */
 export function layerDir(diffID: string): string {
@@ -54,12 +54,13 @@ export function containerEtcFiles(
   id: string,
   hostname: string,
   mode: 'start' | 'if-missing',
+  network: { hostsLines: string; resolvConf: string } = { hostsLines: '', resolvConf: CONTAINER_RESOLV_CONF },
 ): { files: NonNullable<SpawnSpec['files']>; binds: NonNullable<SpawnSpec['binds']> } {
   const { base } = containerDirs(id);
   const own: [string, string][] = [
     ['hostname', `${hostname}\n`],
-    ['hosts', CONTAINER_HOSTS],
-    ['resolv.conf', CONTAINER_RESOLV_CONF],
+    ['hosts', CONTAINER_HOSTS + network.hostsLines],
+    ['resolv.conf', network.resolvConf],
   ];
   return {
     files: own.map(([name, content]) => ({ path: `${base}/${name}`, content, ...(mode === 'if-missing' ? { ifMissing: true } : {}) })),
