@@ -66,6 +66,7 @@ struct spec {
   int nonewprivs, mask;        /* no_new_privs; runc's masked and read-only paths */
   const char *bridge[MAX_NETS]; int bridgec;   /* bridges to make when missing */
   const char *dns;                             /* bridges whose names the embedded DNS answers */
+  const char *connect;                         /* ADDR:PORT: a TCP connection instead of a process */
   struct net_attach net[MAX_NETS]; int netc;   /* veth pairs into the new (or joined) netns */
 };
 
@@ -80,6 +81,7 @@ struct session {
   int exited, status;
   char cgroup[160]; int cgroup_owned; long oom_before;
   int has_dns, dns_fd; char dns_bridges[160];   /* the embedded DNS socket in its netns */
+  int is_socket, connecting; char target[64];     /* a `connect` session: a TCP connection, no process */
 };
 
 static struct session sessions[MAX_SESSIONS];
@@ -615,6 +617,7 @@ static int parse_spec(unsigned char *data, uint32_t len, struct spec *s, char **
     else if (!strcmp(key, "nonewprivs")) s->nonewprivs = !strcmp(val, "1");
     else if (!strcmp(key, "mask")) s->mask = !strcmp(val, "1");
     else if (!strcmp(key, "dns")) s->dns = val;
+    else if (!strcmp(key, "connect")) s->connect = val;
     else if (!strcmp(key, "bridge")) { if (s->bridgec >= MAX_NETS) { *err = "spec: too many bridges"; return -1; } s->bridge[s->bridgec++] = val; }
     else if (!strcmp(key, "net")) {
       if (s->netc >= MAX_NETS) { *err = "spec: too many networks"; return -1; }
@@ -622,7 +625,7 @@ static int parse_spec(unsigned char *data, uint32_t len, struct spec *s, char **
     }
     else { *err = "spec: unknown key"; return -1; }
   }
-  if (s->argc == 0) { *err = "spec: no command"; return -1; }
+  if (s->argc == 0 && !s->connect) { *err = "spec: no command"; return -1; }
   if (s->cgroup && (strchr(s->cgroup, '/') || s->cgroup[0] == '.')) { *err = "spec: bad cgroup name"; return -1; }
   s->argv[s->argc] = NULL;
   if (s->envc == 0) s->envp[s->envc++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -641,6 +644,55 @@ static int ns_flags(const char *ns) {
   return f;
 }
 
+/*
+ * A `connect` session (a published port): a TCP connection from the machine to ADDR:PORT, relayed
+ * like a process's stdio. STDIN frames go to the peer, STDIN_EOF half-closes, what the peer sends
+ * comes as STDOUT, and EXIT 0 follows its end; FAILED with the error when it cannot connect.
+ */
+static void connect_session(uint32_t sid, struct session *ss, const char *target) {
+  char host[64];
+  const char *colon = strrchr(target, ':');
+  struct sockaddr_in a = { .sin_family = AF_INET };
+  if (!colon || (size_t)(colon - target) >= sizeof host) { failed(sid, "spec: bad connect %s", target); return; }
+  memcpy(host, target, (size_t)(colon - target));
+  host[colon - target] = 0;
+  a.sin_port = htons((uint16_t)atoi(colon + 1));
+  if (inet_pton(AF_INET, host, &a.sin_addr) != 1 || !a.sin_port) { failed(sid, "spec: bad connect %s", target); return; }
+  /* never block the agent: the connection completes (or fails) in the main loop */
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) { failed(sid, "socket: %s", strerror(errno)); return; }
+  int r = connect(fd, (struct sockaddr *)&a, sizeof a);
+  if (r < 0 && errno != EINPROGRESS) {
+    int e = errno;
+    close(fd);
+    failed(sid, "dial tcp %s: connect: %s", target, strerror(e));
+    return;
+  }
+  int out = dup(fd);
+  if (out < 0) { close(fd); failed(sid, "dup: %s", strerror(errno)); return; }
+  fcntl(out, F_SETFD, FD_CLOEXEC);
+  memset(ss, 0, sizeof *ss);
+  ss->used = 1; ss->id = sid; ss->pid = 0; ss->is_socket = 1;
+  ss->credit = INITIAL_CREDIT;
+  ss->in_fd = fd; ss->out_fd = out; ss->err_fd = -1;
+  snprintf(ss->target, sizeof ss->target, "%s", target);
+  ss->connecting = r < 0;
+  if (!ss->connecting) { unsigned char b[4]; put_u32(b, 0); send_frame(T_STARTED, sid, b, 4); }
+}
+
+/* A `connect` session's connection is done connecting: STARTED, or FAILED and the session goes. */
+static void connect_done(struct session *s) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(s->in_fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+  if (err == EINPROGRESS) return;
+  s->connecting = 0;
+  if (!err) { unsigned char b[4]; put_u32(b, 0); send_frame(T_STARTED, s->id, b, 4); return; }
+  failed(s->id, "dial tcp %s: connect: %s", s->target, strerror(err));
+  close(s->in_fd); close(s->out_fd);
+  memset(s, 0, sizeof *s);
+}
+
 static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
   if (find_session(sid)) { failed(sid, "session %u already exists", sid); return; }
   struct session *ss = NULL;
@@ -648,6 +700,7 @@ static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
   if (!ss) { failed(sid, "too many sessions (%d)", MAX_SESSIONS); return; }
   struct spec spec; char *err = NULL;
   if (parse_spec(data, len, &spec, &err) < 0) { failed(sid, "%s", err); return; }
+  if (spec.connect) { connect_session(sid, ss, spec.connect); return; }
 
   struct child_args a = { &spec, -1, -1, -1, -1, 24, 80, -1, -1 };
   for (int i = 0; i < spec.bridgec; i++) {
@@ -764,6 +817,8 @@ fail_fds:
 }
 
 static void close_in(struct session *s) {
+  /* a connection's end of input is a half-close: the peer reads EOF and can still answer */
+  if (s->in_fd >= 0 && s->is_socket) shutdown(s->in_fd, SHUT_WR);
   if (s->in_fd >= 0 && !s->is_pty) close(s->in_fd);
   s->in_fd = -1;
 }
@@ -824,6 +879,8 @@ static void drain(struct session *s, int which) {
     if (n < 0 && errno == EAGAIN && !s->exited) return;
     /* EOF, EIO (pty closed), or dry after the process exited */
     close_out(s, which);
+    /* a connection ends when the peer has said all (or reset it) */
+    if (s->is_socket && !s->exited) { s->exited = 1; s->status = n < 0 && errno != EAGAIN ? 1 << 8 : 0; }
     return;
   }
 }
@@ -889,7 +946,8 @@ static void handle_frame(uint8_t type, uint32_t sid, unsigned char *p, uint32_t 
   case T_STDIN: if (s) session_stdin(s, p, len); else { unsigned char b[4]; put_u32(b, len); send_frame(T_STDIN_ACK, sid, b, 4); } break;
   case T_STDIN_EOF: if (s) { s->in_eof = 1; if (s->inlen == 0 && !s->is_pty) close_in(s); } break;
   case T_SIGNAL:
-    if (s && len >= 4 && !s->exited) {
+    if (s && s->is_socket) { if (s->out_fd >= 0) shutdown(s->out_fd, SHUT_RDWR); }
+    else if (s && len >= 4 && !s->exited) {
       int sig = (int)get_u32(p);
       if (kill(-s->pid, sig) < 0) kill(s->pid, sig);
     }
@@ -1043,6 +1101,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < MAX_SESSIONS; i++) {
       struct session *s = &sessions[i];
       if (!s->used) continue;
+      if (s->connecting) { pfds[n] = (struct pollfd){ s->in_fd, POLLOUT, 0 }; map[n].s = s; map[n++].what = 4; continue; }
       if (s->out_fd >= 0 && s->credit > 0) { pfds[n] = (struct pollfd){ s->out_fd, POLLIN, 0 }; map[n].s = s; map[n++].what = 0; }
       if (s->err_fd >= 0 && s->credit > 0) { pfds[n] = (struct pollfd){ s->err_fd, POLLIN, 0 }; map[n].s = s; map[n++].what = 1; }
       if (s->in_fd >= 0 && s->inlen > 0) { pfds[n] = (struct pollfd){ s->in_fd, POLLOUT, 0 }; map[n].s = s; map[n++].what = 2; }
@@ -1062,6 +1121,7 @@ int main(int argc, char **argv) {
         if (!s->used) continue;
         if (map[i].what == 2) flush_stdin(s);
         else if (map[i].what == 3) dns_serve(s->dns_fd, s->dns_bridges);
+        else if (map[i].what == 4) connect_done(s);
         else drain(s, map[i].what);
       }
     }
