@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BuildContext } from '../src/engine/api.ts';
 import type { CliIO } from '../src/engine/cli/io.ts';
 import { nodeHostFS } from './node-host-fs.ts';
+import { publishOnHost } from './node-publish.ts';
 
 /** Reads every file under `dir` into a build context with modes and mtimes (the builder applies .dockerignore). */
 export async function readBuildContext(dir: string): Promise<BuildContext> {
@@ -86,6 +87,7 @@ export function nodeCliIO(): CliIO & { dispose(): void } {
     },
     buildContext: readBuildContext,
     hostFS: nodeHostFS(),
+    publish: (ports, dial) => publishOnHost(ports, dial, (t) => process.stderr.write(t)),
     now: () => new Date(),
     dispose() {
       process.off('SIGINT', onSigint);

@@ -83,6 +83,8 @@ export interface ContainerSummary {
   mounts: MountPoint[];
   /** Names of the networks it is on (`{{.Networks}}` in `docker ps --format`). */
   networks?: string[];
+  /** Its ports as the Engine API lists them: exposed ones, and where they are published while it runs. */
+  ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: 'tcp' }[];
 }
 
 /** `docker inspect` output for a container. */
@@ -125,6 +127,8 @@ export interface ContainerInspect {
     Privileged: boolean;
     SecurityOpt: string[] | null;
     NetworkMode: string;
+    PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
+    PublishAllPorts: boolean;
   };
   Mounts: MountPoint[];
   GraphDriver: { Name: 'overlay2'; Data: { LowerDir: string; UpperDir: string; WorkDir: string; MergedDir: string } };
@@ -248,6 +252,12 @@ export interface CreateContainerOptions {
   networkAliases?: string[];
   /** `--ip` (user-defined networks only). */
   ip?: string;
+  /** `-p`: container port (`80/tcp`) → host bindings (HostPort '' for any free one). */
+  portBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
+  /** `-P`: publish every exposed port on a free host port. */
+  publishAll?: boolean;
+  /** `--expose` (`80/tcp`). */
+  expose?: string[];
 }
 
 /** One `docker stats` row. */
@@ -482,6 +492,13 @@ export interface DockerEngine {
     diff(idOrName: string): Promise<ChangeEntry[]>;
     commit(idOrName: string, options?: { reference?: string; message?: string; author?: string }): Promise<string>;
     exec(idOrName: string, options: ExecOptions): Promise<AttachedProcess>;
+    /**
+     * A TCP connection to a running container's port, from the machine (what a published port
+     * relays): bytes written go to the container, its answer comes as stdout, and `exit` resolves
+     * when the connection is done. Refused in Docker's and LayerLab's words when nothing listens
+     * on the container's address (a server bound to 127.0.0.1 inside it, say).
+     */
+    dial(idOrName: string, containerPort: number): Promise<AttachedProcess>;
     /** `docker top`: UID PID PPID C STIME TTY TIME CMD rows. */
     top(idOrName: string): Promise<{ titles: string[]; processes: string[][] }>;
     /**

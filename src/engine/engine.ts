@@ -238,6 +238,7 @@ export class Engine implements DockerEngine {
     commit: (id, o) => this.leases.hold(() => this.containerManager.commit(id, o)),
     exec: (id, o) => this.containerManager.exec(id, o),
     top: (id) => this.containerManager.top(id),
+    dial: (id, port) => this.containerManager.dial(id, port),
     statPath: (id, p, o) => this.containerManager.statPath(id, p, o),
     copyFrom: (id, p, o) => this.containerManager.copyFrom(id, p, o),
     copyTo: async (id, p, t, o) => {

@@ -179,6 +179,8 @@ export interface SpawnSpec {
   networks?: { bridge: string; hostInterface: string; interface: string; address: string; mac: string; gateway?: string }[];
   /** The embedded DNS at 127.0.0.11 in the process's network namespace, answering the names of these bridges' networks. */
   dns?: string[];
+  /** No process: a TCP connection to `ADDR:PORT` relayed as stdin/stdout (a published port; argv is ignored). */
+  connect?: string;
 }
 
 const encoder = new TextEncoder();
@@ -190,7 +192,7 @@ function checkText(key: string, value: string): string {
 
 /** Encodes a spawn spec as `key NUL value NUL` pairs. */
 export function encodeSpawnSpec(spec: SpawnSpec): Uint8Array {
-  if (spec.argv.length === 0) throw new TypeError('spawn spec needs at least one argument');
+  if (spec.argv.length === 0 && !spec.connect) throw new TypeError('spawn spec needs at least one argument');
   const parts: string[] = [];
   const add = (k: string, v: string | number) => parts.push(k, checkText(k, String(v)));
   for (const a of spec.argv) add('arg', a);
@@ -235,6 +237,7 @@ export function encodeSpawnSpec(spec: SpawnSpec): Uint8Array {
   if (spec.maskPaths) add('mask', 1);
   for (const b of spec.bridges ?? []) add('bridge', [b.name, b.gateway].join(','));
   if (spec.dns?.length) add('dns', spec.dns.join(','));
+  if (spec.connect !== undefined) add('connect', spec.connect);
   for (const n of spec.networks ?? []) add('net', [n.bridge, n.hostInterface, n.interface, n.address, n.mac, n.gateway ?? ''].join(','));
   const chunks = parts.map((p) => encoder.encode(p));
   const total = chunks.reduce((n, c) => n + c.length + 1, 0);

@@ -6,6 +6,7 @@
  * other and from the outside with an immediate error, never a hang; `none` has loopback only and
  * `host` is the machine's own stack; connect and disconnect work on a running container.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,5 +175,89 @@ describe('docker networks', () => {
     expect(host.out).toContain('docker0');
     const inspect = JSON.parse((await docker('network', 'inspect', 'host')).out)[0];
     expect(inspect).toMatchObject({ Name: 'host', Driver: 'host', IPAM: { Config: null } });
+  });
+});
+
+describe('published ports', () => {
+  it('relays to the container’s own address: ps, port, inspect, conflicts, and a server on 127.0.0.1', { timeout: 120_000 }, async () => {
+    const web = await docker(
+      'run',
+      '-d',
+      '--name',
+      'pub',
+      '-p',
+      '8080:80',
+      '--expose',
+      '9000',
+      'busybox',
+      'httpd',
+      '-f',
+      '-p',
+      '80',
+      '-h',
+      '/etc',
+    );
+    expect(web.code).toBe(0);
+    expect((await docker('ps', '--format', '{{.Names}} {{.Ports}}')).out).toBe('pub 0.0.0.0:8080->80/tcp, 9000/tcp\n');
+    expect((await docker('port', 'pub')).out).toBe('80/tcp -> 0.0.0.0:8080\n');
+    expect((await docker('port', 'pub', '80')).out).toBe('0.0.0.0:8080\n');
+    expect((await docker('port', 'pub', '81')).err).toBe("Error: No public port '81/tcp' published for pub\n");
+    const inspect = JSON.parse((await docker('inspect', 'pub')).out)[0];
+    expect(inspect.HostConfig.PortBindings).toEqual({ '80/tcp': [{ HostIp: '', HostPort: '8080' }] });
+    expect(inspect.NetworkSettings.Ports).toEqual({ '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '9000/tcp': null });
+    // one HTTP exchange through the agent's relay, as a published port carries it
+    const conn = await node.engine.containers.dial('pub', 80);
+    let reply = '';
+    conn.onStdout((d) => (reply += new TextDecoder().decode(d)));
+    conn.write('GET /hostname HTTP/1.0\r\nHost: localhost\r\n\r\n');
+    conn.closeStdin();
+    expect(await conn.exit).toBe(0);
+    expect(reply).toMatch(/^HTTP\/1\.[01] 200 OK\r\n/);
+    expect(reply).toContain(`\r\n\r\n${inspect.Config.Hostname}\n`);
+    // the same host port twice: Docker's words, and the container does not start
+    const clash = await docker('run', '-d', '--name', 'clash', '-p', '8080:80', 'busybox', 'sleep', '100');
+    expect(clash.code).toBe(125);
+    expect(clash.err).toContain('Bind for 0.0.0.0:8080 failed: port is already allocated');
+    // -P: every exposed port on a free host port from 32768
+    expect((await docker('run', '-d', '--name', 'all', '-P', '--expose', '7000', 'busybox', 'sleep', '100')).code).toBe(0);
+    expect((await docker('port', 'all')).out).toBe('7000/tcp -> 0.0.0.0:32768\n');
+    // a server bound to 127.0.0.1 inside the container is not reachable through its published port
+    await docker('run', '-d', '--name', 'local', '-p', '8081:80', 'busybox', 'httpd', '-f', '-p', '127.0.0.1:80', '-h', '/etc');
+    await expect(node.engine.containers.dial('local', 80)).rejects.toThrow(
+      /Connection refused\nNothing in local listens on port 80 of its address 172\.17\.0\.\d+\. A server must listen on 0\.0\.0\.0/,
+    );
+    await docker('rm', '-f', 'pub', 'clash', 'all', 'local');
+  });
+
+  it('serves a foreground docker run -p on the host’s 127.0.0.1 in the Node CLI (curl)', { timeout: 120_000 }, () => {
+    const cli = join(process.cwd(), 'bin', 'layerlab.mjs');
+    const env = { ...process.env, LAYERLAB_HOME: mkdtempSync(join(tmpdir(), 'layerlab-publish-')) };
+    const child = spawn(
+      process.execPath,
+      [cli, 'docker', 'run', '--rm', '-p', '18080:80', 'busybox', 'httpd', '-f', '-v', '-p', '80', '-h', '/etc'],
+      { env },
+    );
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    return new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + 90_000;
+      const attempt = () => {
+        const curl = spawnSync('curl', ['-s', '-m', '5', 'http://127.0.0.1:18080/hostname']);
+        const body = curl.stdout.toString();
+        if (curl.status === 0 && body.length > 0) {
+          child.kill('SIGINT');
+          try {
+            expect(body).toMatch(/^[0-9a-f]{12}\n$/);
+            resolve();
+          } catch (e) {
+            reject(e);
+          }
+        } else if (Date.now() > deadline) {
+          child.kill('SIGKILL');
+          reject(new Error(`curl never reached the container: ${err}`));
+        } else setTimeout(attempt, 500);
+      };
+      attempt();
+    });
   });
 });

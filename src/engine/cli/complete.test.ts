@@ -35,7 +35,7 @@ describe('completeDocker', () => {
     ['docker im', ['image', 'images']],
     ['docker image ', ['build', 'history', 'inspect', 'load', 'ls', 'prune', 'pull', 'push', 'rm', 'save', 'tag']],
     ['docker lo', ['load', 'login', 'logout', 'logs']],
-    ['docker p', ['pause', 'ps', 'pull', 'push']],
+    ['docker p', ['pause', 'port', 'ps', 'pull', 'push']],
     ['docker s', ['save', 'start', 'stats', 'stop', 'system']],
     ['docker volume r', ['rm']],
     ['docker system ', ['df', 'info', 'prune']],

@@ -232,3 +232,33 @@ export function topCommand(): Command {
     run: runTop,
   };
 }
+
+async function runPort(ctx: CommandContext): Promise<number> {
+  const [name, wanted] = ctx.args as [string, string | undefined];
+  const inspect = await ctx.engine.containers.inspect(name);
+  const ports = inspect.NetworkSettings.Ports;
+  if (wanted !== undefined) {
+    const [port = '', proto = 'tcp'] = wanted.split('/');
+    if (!/^\d+$/.test(port)) throw new CliError(`Error: invalid port (${port}): invalid syntax`);
+    const list = ports[`${port}/${proto}`];
+    if (!list?.length) throw new CliError(`Error: No public port '${port}/${proto}' published for ${name}`);
+    for (const b of list) ctx.out(`${b.HostIp}:${b.HostPort}\n`);
+    return 0;
+  }
+  const keys = Object.keys(ports).sort((a, b) => Number(a.split('/')[0]) - Number(b.split('/')[0]));
+  for (const key of keys) for (const b of ports[key] ?? []) ctx.out(`${key} -> ${b.HostIp}:${b.HostPort}\n`);
+  return 0;
+}
+
+/** `docker port`. */
+export function portCommand(): Command {
+  return {
+    name: 'port',
+    use: 'port CONTAINER [PRIVATE_PORT[/PROTO]]',
+    short: 'List port mappings or a specific mapping for the container',
+    aliasesText: 'docker container port, docker port',
+    args: { kind: 'range', min: 1, max: 2 },
+    complete: ['container-running', 'none'],
+    run: runPort,
+  };
+}

@@ -5,10 +5,8 @@
 import type { CreateContainerOptions } from '../api.ts';
 import { CliError } from './command.ts';
 import { unsupportedFlag } from './common.ts';
+import { parseExpose, parsePublish } from '../networks/ports.ts';
 import type { FlagDef, ParsedFlags } from './flags.ts';
-
-/** Why port flags are refused (for now). */
-export const NO_PORTS = "published ports are not available yet (containers on a network reach each other's ports by name or address)";
 
 /** Flags shared by `docker run` and `docker create` (docker/cli's container options). */
 function containerFlags(pullHelp: string): FlagDef[] {
@@ -36,9 +34,9 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'user', short: 'u', kind: 'string', usage: 'Username or UID (format: <name|uid>[:<group|gid>])' },
     { name: 'volume', short: 'v', kind: 'list', usage: 'Bind mount a volume' },
     { name: 'workdir', short: 'w', kind: 'string', usage: 'Working directory inside the container' },
-    unsupportedFlag('publish', NO_PORTS, 'p'),
-    unsupportedFlag('publish-all', NO_PORTS, 'P', 'bool'),
-    unsupportedFlag('expose', NO_PORTS),
+    { name: 'publish', short: 'p', kind: 'list', usage: "Publish a container's port(s) to the host" },
+    { name: 'publish-all', short: 'P', kind: 'bool', usage: 'Publish all exposed ports to random ports' },
+    { name: 'expose', kind: 'list', usage: 'Expose a port or a range of ports' },
     unsupportedFlag('add-host', 'containers find each other by name on a user-defined network (docker network create)'),
     unsupportedFlag('dns', 'the machine has no way out, so there is no other DNS server to use'),
     unsupportedFlag('restart', 'containers are never restarted automatically'),
@@ -136,6 +134,10 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
   if (flags.list('network-alias').length) opts.networkAliases = flags.list('network-alias');
   const ip = flags.string('ip');
   if (ip !== undefined) opts.ip = ip;
+  const published = parsePublish(flags.list('publish'));
+  if (Object.keys(published.bindings).length) opts.portBindings = published.bindings;
+  if (flags.bool('publish-all')) opts.publishAll = true;
+  if (flags.list('expose').length) opts.expose = parseExpose(flags.list('expose'));
   if (flags.bool('tty')) opts.tty = true;
   if (flags.bool('interactive')) opts.openStdin = true;
   if (flags.bool('rm')) opts.autoRemove = true;

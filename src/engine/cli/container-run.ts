@@ -9,6 +9,7 @@ import { CliError, type Command, type CommandContext } from './command.ts';
 import { errorText } from './common.ts';
 import { CREATE_FLAGS, createOptions, RUN_FLAGS, validatePull } from './container-options.ts';
 import { familiarTagged, isFullImageId } from './reference.ts';
+import type { PublishedPort } from './io.ts';
 
 /** docker/cli's reportError: `docker: <message>.` plus `See 'docker run --help'.` */
 export function reportError(ctx: CommandContext, name: string, message: string, withHelp: boolean): void {
@@ -86,8 +87,24 @@ async function runRun(ctx: CommandContext): Promise<number> {
     return startErrorStatus(e);
   }
   if (!proc) return ctx.engine.containers.wait(id);
-  const result = await attachProcess(proc, ctx.io, { tty, stdin: interactive, sigProxy: f.bool('sig-proxy', true) });
-  return result.kind === 'exit' ? result.code : 0;
+  const unpublish = await publishPorts(ctx, id);
+  try {
+    const result = await attachProcess(proc, ctx.io, { tty, stdin: interactive, sigProxy: f.bool('sig-proxy', true) });
+    return result.kind === 'exit' ? result.code : 0;
+  } finally {
+    unpublish();
+  }
+}
+
+/** Serves the container's published ports on the host while it runs in the foreground (where the host can). */
+async function publishPorts(ctx: CommandContext, id: string): Promise<() => void> {
+  if (!ctx.io.publish) return () => {};
+  const inspect = await ctx.engine.containers.inspect(id);
+  const ports: PublishedPort[] = [];
+  for (const [key, list] of Object.entries(inspect.NetworkSettings.Ports))
+    for (const b of list ?? []) ports.push({ hostIp: b.HostIp, hostPort: Number(b.HostPort), containerPort: Number(key.split('/')[0]) });
+  if (ports.length === 0) return () => {};
+  return ctx.io.publish(ports, (port) => ctx.engine.containers.dial(id, port));
 }
 
 async function runCreate(ctx: CommandContext): Promise<number> {

@@ -1,7 +1,7 @@
 /**
  * What the `docker` command line needs from its host: the browser terminal or Node's process.
  */
-import type { BuildContext } from '../api.ts';
+import type { AttachedProcess, BuildContext } from '../api.ts';
 import type { HostFS } from './host-fs.ts';
 
 export type { HostFS, HostStat } from './host-fs.ts';
@@ -36,4 +36,17 @@ export interface CliIO {
   hostFS?: HostFS;
   /** The current time (tests pass a fixed clock). */
   now?(): Date;
+  /**
+   * Serves a running container's published ports on this host while a foreground `docker run`
+   * lasts (the Node CLI listens on 127.0.0.1); `dial` opens one connection to the container's port.
+   * Returns what stops serving them.
+   */
+  publish?(ports: PublishedPort[], dial: (containerPort: number) => Promise<AttachedProcess>): Promise<() => void>;
+}
+
+/** A container port published on a host port. */
+export interface PublishedPort {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
 }

@@ -60,10 +60,10 @@ describe('dispatch, usage and errors', () => {
   });
 
   it('explains flags LayerLab does not support', async () => {
-    const r = await docker(['run', '-p', '80:80', 'busybox']);
+    const r = await docker(['run', '--add-host', 'a:1.2.3.4', 'busybox']);
     expect(r.code).toBe(125);
     expect(r.err).toBe(
-      "--publish is not supported by LayerLab: published ports are not available yet (containers on a network reach each other's ports by name or address)\nSee 'docker run --help'.\n",
+      "--add-host is not supported by LayerLab: containers find each other by name on a user-defined network (docker network create)\nSee 'docker run --help'.\n",
     );
     expect(engine.methods()).toEqual([]);
   });

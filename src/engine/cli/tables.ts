@@ -91,7 +91,7 @@ export function containerContext(c: ContainerSummary, trunc: boolean, now: Date)
     Command: goQuote(trunc ? ellipsis(c.command, 20) : c.command),
     CreatedAt: goTimeString(c.created),
     RunningFor: timeAgo(c.created, now),
-    Ports: '',
+    Ports: portsText(c.ports ?? []),
     State: c.state,
     Status: c.status,
     Size: '0B',
@@ -421,6 +421,14 @@ export function formatStats(list: ContainerStats[], options: FormatOptions): str
     },
     options,
   );
+}
+
+/** docker/cli's PORTS text: `0.0.0.0:5000->5000/tcp, 8080/tcp`, by container port. */
+export function portsText(ports: NonNullable<ContainerSummary['ports']>): string {
+  return [...ports]
+    .sort((a, b) => a.PrivatePort - b.PrivatePort || (a.PublicPort ?? 0) - (b.PublicPort ?? 0))
+    .map((p) => (p.PublicPort ? `${p.IP ?? '0.0.0.0'}:${p.PublicPort}->${p.PrivatePort}/${p.Type}` : `${p.PrivatePort}/${p.Type}`))
+    .join(', ');
 }
 
 // ---------------------------------------------------------------- docker network ls

@@ -248,6 +248,8 @@ export class FakeEngine implements DockerEngine {
         Privileged: false,
         SecurityOpt: null,
         NetworkMode: 'bridge',
+        PortBindings: {},
+        PublishAllPorts: false,
       },
       Mounts: c.mounts,
       GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },
@@ -478,6 +480,11 @@ export class FakeEngine implements DockerEngine {
       const c = this.findContainer(idOrName);
       if (c.state !== 'running') throw new ConflictError(`container ${c.id} is not running`);
       return this.newProcess({ kind: 'exec', id: c.id, cmd: options.cmd });
+    },
+    dial: async (idOrName, port) => {
+      this.record('containers.dial', idOrName, port);
+      const c = this.findContainer(idOrName);
+      return this.newProcess({ kind: 'exec', id: c.id, cmd: ['dial', String(port)] });
     },
     top: async (idOrName) => {
       this.record('containers.top', idOrName);

@@ -4,7 +4,7 @@
  */
 import { buildCommand } from './build.ts';
 import { buildTree, type Command, type CommandNode } from './command.ts';
-import { commitCommand, containerInspectCommand, diffCommand, psCommand, statsCommand, topCommand } from './container-info.ts';
+import { commitCommand, containerInspectCommand, diffCommand, portCommand, psCommand, statsCommand, topCommand } from './container-info.ts';
 import {
   containerPruneCommand,
   killCommand,
@@ -62,6 +62,7 @@ export function dockerCommand(): Command {
       loadCommand(),
       logsCommand(),
       pauseCommand(),
+      portCommand(),
       renameCommand(),
       restartCommand(),
       rmCommand(),
@@ -90,6 +91,7 @@ export function dockerCommand(): Command {
           sub(killCommand()),
           sub(logsCommand()),
           sub(pauseCommand()),
+          sub(portCommand()),
           sub(psCommand('ls'), { aliases: ['list', 'ps'] }),
           sub(containerPruneCommand()),
           sub(renameCommand()),

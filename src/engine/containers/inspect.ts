@@ -37,6 +37,13 @@ export function containerSummary(r: ContainerRecord, now: Date): ContainerSummar
     exitCode: r.state.exitCode,
     mounts: r.mounts,
     networks: Object.keys(r.networks ?? { [networkModeOf(r)]: {} }),
+    ports: (r.exposedPorts ?? []).flatMap((key) => {
+      const bound = r.ports?.[key];
+      const PrivatePort = Number(key.split('/')[0]);
+      return bound?.length
+        ? bound.map((b) => ({ IP: b.HostIp, PrivatePort, PublicPort: Number(b.HostPort), Type: 'tcp' as const }))
+        : [{ PrivatePort, Type: 'tcp' as const }];
+    }),
   };
 }
 
@@ -79,6 +86,7 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
       User: r.config.user,
       Labels: r.config.labels,
       StopSignal: r.config.stopSignal,
+      ...(r.exposedPorts?.length ? { ExposedPorts: Object.fromEntries(r.exposedPorts.map((k) => [k, {}])) } : {}),
     },
     HostConfig: {
       Memory: r.hostConfig.memory,
@@ -91,6 +99,8 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
       Privileged: !!r.hostConfig.privileged,
       SecurityOpt: r.hostConfig.securityOpt ?? null,
       NetworkMode: networkModeOf(r),
+      PortBindings: r.hostConfig.portBindings ?? {},
+      PublishAllPorts: !!r.hostConfig.publishAllPorts,
     },
     Mounts: r.mounts,
     GraphDriver: { Name: 'overlay2', Data: { LowerDir: lower, UpperDir: dirs.upper, WorkDir: dirs.work, MergedDir: dirs.merged } },
@@ -128,7 +138,8 @@ export function networkSettings(r: ContainerRecord): ContainerNetworkSettings {
     SandboxID: '',
     // the container's network namespace in the machine (Docker's is a bind mount of the same file)
     SandboxKey: r.state.pid && networkModeOf(r) !== 'host' ? `/proc/${r.state.pid}/ns/net` : '',
-    Ports: {},
+    // while it runs: every exposed port, with where it is published (null: not published)
+    Ports: r.endpoints ? Object.fromEntries((r.exposedPorts ?? []).map((k) => [k, r.ports?.[k] ?? null])) : {},
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,

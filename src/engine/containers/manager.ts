@@ -29,7 +29,7 @@ import type {
   PathStat,
   PruneReport,
 } from '../api.ts';
-import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
+import { ConflictError, EngineError, InvalidArgumentError, NotFoundError, UnavailableError } from '../errors.ts';
 import {
   containerDirs,
   containerEtcFiles,
@@ -54,6 +54,7 @@ import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, 
 import type { Attachment, NetworkUser } from '../networks/manager.ts';
 import { connectContainer, disconnectContainer, type AttachContext } from './network-attach.ts';
 import { checkHostConfig, networkModeOf, newContainerRecord } from './record.ts';
+import { assignPorts, hostPortsInUse, type PortMap } from '../networks/ports.ts';
 import { cpuPercent, readCgroups } from './stats.ts';
 import { cgroupName, changedSinceCheckpoint, setFrozen, whileFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
@@ -94,6 +95,9 @@ export class ContainerManager {
   private readonly pinned = new Set<string>();
   /** The timer of `autoCheckpoint`, while containers run. */
   private autoTimer: ReturnType<typeof setInterval> | undefined;
+
+  /** Host ports handed to containers that are starting (their records do not hold them yet). */
+  private readonly startingPorts = new Map<string, number[]>();
 
   constructor(private readonly deps: ContainerDeps) {}
 
@@ -318,6 +322,8 @@ export class ContainerManager {
       networkMode,
     });
     const warnings: string[] = [];
+    if (networkMode === 'host' && (options.portBindings || options.publishAll))
+      warnings.push('Published ports are discarded when using host network mode');
     await this.save(record);
     this.emit('create', record);
     return { id: record.id, warnings };
@@ -393,8 +399,24 @@ export class ContainerManager {
     const release = this.deps.layers.claim((await this.deps.images.resolve(r.imageId)).layers.map((l) => l.diffID));
     let proc: GuestProcess;
     let network: Attachment | undefined;
+    let ports: PortMap | undefined;
     try {
       const mode = networkModeOf(r);
+      // host ports now, as the daemon binds them at start (none on host or none networks: nothing to relay to)
+      if (mode !== 'host' && mode !== 'none') {
+        const records = (await this.all()).map((o) => ({
+          id: o.id,
+          running: o.state.status === 'running' || o.state.status === 'paused',
+          ports: o.ports,
+        }));
+        const taken = hostPortsInUse(records, r.id);
+        for (const [id, held] of this.startingPorts) if (id !== r.id) for (const p of held) taken.add(p);
+        ports = assignPorts(r.hostConfig.portBindings ?? {}, r.exposedPorts ?? [], !!r.hostConfig.publishAllPorts, taken);
+        this.startingPorts.set(
+          r.id,
+          Object.values(ports).flatMap((l) => l.map((b) => Number(b.HostPort))),
+        );
+      }
       network = await this.deps.networks.attach({
         id: r.id,
         name: r.name,
@@ -414,6 +436,7 @@ export class ContainerManager {
       }
     } catch (err) {
       this.deps.networks.release(r.id);
+      this.startingPorts.delete(r.id);
       throw err;
     } finally {
       release();
@@ -442,9 +465,12 @@ export class ContainerManager {
       finishedAt: ZERO_TIME,
     };
     r.endpoints = network.endpoints;
+    if (ports && Object.keys(ports).length) r.ports = ports;
+    else delete r.ports;
     await this.save(r);
-    // the record holds its addresses now
+    // the record holds its addresses and ports now
     this.deps.networks.release(r.id);
+    this.startingPorts.delete(r.id);
     this.emit('start', r);
     const record = (stream: 'stdout' | 'stderr') => (chunk: Uint8Array) => {
       const data = chunk.slice();
@@ -489,6 +515,7 @@ export class ContainerManager {
     // its addresses are free again, and its names no longer answer
     const left = Object.keys(r.endpoints ?? {});
     delete r.endpoints;
+    delete r.ports;
     try {
       // a build container's layer is read by the builder, straight from the guest
       if (!r.hostConfig.autoRemove && !r.build) {
@@ -536,6 +563,31 @@ export class ContainerManager {
         running: !!b,
       };
     });
+  }
+
+  /** A TCP connection to a running container's port (see the engine API's `dial`). */
+  async dial(idOrName: string, containerPort: number): Promise<AttachedProcess> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (!live || r.state.status !== 'running') throw new ConflictError(`Container ${r.id} is not running`);
+    const mode = networkModeOf(r);
+    const address = mode === 'host' ? '127.0.0.1' : Object.values(r.endpoints ?? {})[0]?.ipAddress;
+    if (!address)
+      throw new ConflictError(`container ${r.name} has no network (--network ${mode}), so nothing can reach its port ${containerPort}`);
+    try {
+      const proc = await live.guest.spawn({ argv: [], connect: `${address}:${containerPort}` });
+      return attached(
+        proc,
+        proc.exit.then((s) => s.code),
+      );
+    } catch (err) {
+      const message = (err as Error).message;
+      if (!/Connection refused/.test(message)) throw new UnavailableError(message, { cause: err });
+      throw new UnavailableError(
+        `${message}\nNothing in ${r.name} listens on port ${containerPort} of its address ${address}. A server must listen on 0.0.0.0 to be reached from outside its container: one bound to 127.0.0.1 (Flask's app.run() without host="0.0.0.0", say) answers only inside it.`,
+        { cause: err },
+      );
+    }
   }
 
   /** `docker network connect` (see network-attach.ts). */

@@ -102,7 +102,12 @@ export async function newContainerRecord(
       ...(options.privileged ? { privileged: true } : {}),
       ...(options.securityOpt?.length ? { securityOpt: options.securityOpt } : {}),
       networkMode: context.networkMode,
+      ...(options.portBindings && Object.keys(options.portBindings).length ? { portBindings: options.portBindings } : {}),
+      ...(options.publishAll ? { publishAllPorts: true } : {}),
     },
+    exposedPorts: [
+      ...new Set([...Object.keys(ic.ExposedPorts ?? {}), ...(options.expose ?? []), ...Object.keys(options.portBindings ?? {})]),
+    ],
     // like Docker: a container is on the network of its mode (host and none too), with its aliases and --ip
     networks: {
       [context.networkMode]: {

@@ -6,6 +6,7 @@ import type { FsTree, TarEntry } from '../layer/index.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import type { NetworkManager } from '../networks/manager.ts';
 import type { Endpoint, EndpointConfig } from '../networks/types.ts';
+import type { PortMap } from '../networks/ports.ts';
 import type { VolumeManager } from '../volumes/manager.ts';
 
 /** The metadata collection of container records. */
@@ -75,7 +76,15 @@ export interface ContainerRecord {
      * before LayerLab had networks: those containers were made with loopback only (`none`).
      */
     networkMode?: string;
+    /** `-p` (container port → host bindings; HostPort '' for any free one). */
+    portBindings?: PortMap;
+    /** `-P`. */
+    publishAllPorts?: boolean;
   };
+  /** Ports it exposes (`80/tcp`): its image's, `--expose` and the published ones. */
+  exposedPorts?: string[];
+  /** Where its ports are published while it runs (host ports handed out at start); gone when it stops. */
+  ports?: PortMap;
   /** The networks the container is configured for: name → how (Docker's EndpointsConfig). */
   networks?: Record<string, EndpointConfig>;
   /** Its addresses while it runs (network name → endpoint); gone when it stops. */
