@@ -2,6 +2,7 @@
  * The page's handle on the engine worker: starts it, runs `docker` lines and `vm` shells as
  * terminal sessions, answers completions and read-only queries for the pictures.
  */
+import type { RelayRequest } from '../engine/networks/http-relay.ts';
 import type { BuildEvent, InterruptedBuild, PullEvent } from '../engine/api.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles, WorkspaceTimes } from './engine-protocol.ts';
@@ -39,6 +40,14 @@ function startWorker(url: URL, name: string): Worker {
 }
 
 /** The engine worker, seen from the page. */
+/** Where a Preview answer goes: its head, its body in chunks, its end or an error. */
+export interface PreviewHandlers {
+  head(status: number, statusText: string, headers: [string, string][]): void;
+  chunk(data: Uint8Array): void;
+  end(): void;
+  error(message: string): void;
+}
+
 export class EngineClient {
   private readonly worker: Worker;
   private nextId = 1;
@@ -159,6 +168,20 @@ export class EngineClient {
       case 'download':
         this.onDownload(m.name, m.data);
         break;
+      case 'preview-head':
+      case 'preview-chunk':
+      case 'preview-end':
+      case 'preview-error': {
+        const p = this.previews.get(m.req);
+        if (m.t === 'preview-head') p?.head(m.status, m.statusText, m.headers);
+        else if (m.t === 'preview-chunk') p?.chunk(m.data);
+        else {
+          if (m.t === 'preview-end') p?.end();
+          else p?.error(m.message);
+          this.previews.delete(m.req);
+        }
+        break;
+      }
       case 'workspace': {
         let refused: WorkspaceRefusal | undefined;
         try {
@@ -243,6 +266,19 @@ export class EngineClient {
   /** Stops the worker (and with it the guest and its open database). */
   terminate(): void {
     this.worker.terminate();
+  }
+
+  private readonly previews = new Map<number, PreviewHandlers>();
+
+  /** What `localhost:hostPort` answers to `request` (the Preview); returns what cancels it. */
+  preview(hostPort: number, request: RelayRequest, handlers: PreviewHandlers): () => void {
+    const req = this.nextId++;
+    this.previews.set(req, handlers);
+    const body = request.body?.slice();
+    this.send({ t: 'preview', req, hostPort, request: { ...request, ...(body ? { body } : {}) } }, body ? [body.buffer] : []);
+    return () => {
+      if (this.previews.delete(req)) this.send({ t: 'preview-cancel', req });
+    };
   }
 
   /** Hands a file to the engine (for `docker load -i NAME`). */

@@ -4,6 +4,7 @@
  * lines and keystrokes and receives output, progress and "something changed" notices.
  */
 import type { BuildEvent, InterruptedBuild, PullEvent } from '../engine/api.ts';
+import type { RelayRequest } from '../engine/networks/http-relay.ts';
 import type { MachineProgress, MachineStatus } from '../runtime/types.ts';
 import type { WireError } from '../runtime/worker-protocol.ts';
 import type { WorkspaceChange, WorkspaceRefusal } from './workspace-fs.ts';
@@ -47,7 +48,11 @@ export type ToEngine =
   /** A file the user picked or dropped, readable by `docker load -i NAME`. */
   | { t: 'upload'; name: string; data: Uint8Array }
   /** The page applied a `workspace` change (or says why not). */
-  | { t: 'workspace-done'; req: number; refused?: WorkspaceRefusal };
+  | { t: 'workspace-done'; req: number; refused?: WorkspaceRefusal }
+  /** The Preview asks what `localhost:hostPort` answers to one HTTP request (see preview.ts). */
+  | { t: 'preview'; req: number; hostPort: number; request: RelayRequest }
+  /** The Preview no longer wants that answer (the page inside it went away). */
+  | { t: 'preview-cancel'; req: number };
 
 /** Worker → page. */
 export type FromEngine =
@@ -75,4 +80,9 @@ export type FromEngine =
   /** A command wrote a file for the user (`docker save -o NAME`): the page offers it as a download. */
   | { t: 'download'; name: string; data: Uint8Array }
   /** `docker cp` changes a workspace file: the page applies it and answers `workspace-done`. */
-  | { t: 'workspace'; req: number; change: WorkspaceChange };
+  | { t: 'workspace'; req: number; change: WorkspaceChange }
+  /** A Preview answer: its head, then body chunks, then its end (or an error instead). */
+  | { t: 'preview-head'; req: number; status: number; statusText: string; headers: [string, string][] }
+  | { t: 'preview-chunk'; req: number; data: Uint8Array }
+  | { t: 'preview-end'; req: number }
+  | { t: 'preview-error'; req: number; message: string };

@@ -14,6 +14,7 @@ import { imageFilesView, layerFilesView, type FileRowOptions } from '../views/la
 import { browserEnvironment, fetchWithProgress } from '../runtime/browser.ts';
 import { collect, concat, type GuestProcess } from '../runtime/types.ts';
 import { V86Machine } from '../runtime/v86-machine.ts';
+import { relayHttp, type RelayRequest } from '../engine/networks/http-relay.ts';
 import { toWire } from '../runtime/worker-protocol.ts';
 import { openIdbStorage } from '../storage/idb-store.ts';
 import { evaluateCheck } from '../content/checks.ts';
@@ -473,6 +474,46 @@ async function demoVmVsContainer(): Promise<VmVsContainerResult> {
   }
 }
 
+/** Preview answers being streamed to the page, by request. */
+const previews = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
+
+/**
+ * What `localhost:hostPort` answers, as on a Docker host: the running container that publishes
+ * the port gets the request on its own address (through the agent), and its answer streams back.
+ */
+async function preview(req: number, hostPort: number, request: RelayRequest): Promise<void> {
+  try {
+    if (!engine) throw new Error('the engine is not ready');
+    const target = await engine.containers.publishedAt(hostPort);
+    if (!target) {
+      const all = await engine.containers.list({ all: true });
+      const stopped = all.filter(
+        (c) => c.state !== 'running' && (c.ports ?? []).some((p) => p.PublicPort === hostPort || p.PrivatePort === hostPort),
+      );
+      throw new Error(
+        stopped.length
+          ? `${stopped[0]!.name} published port ${hostPort}, but it is not running (${stopped[0]!.status}). docker start ${stopped[0]!.name} runs it again.`
+          : `No running container publishes port ${hostPort}. Publish one with docker run -p ${hostPort}:PORT IMAGE.`,
+      );
+    }
+    const response = await relayHttp(await engine.containers.dial(target.id, target.containerPort), request, `localhost:${hostPort}`);
+    post({ t: 'preview-head', req, status: response.status, statusText: response.statusText, headers: response.headers });
+    const reader = response.body.getReader();
+    previews.set(req, reader);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const data = value.slice();
+      post({ t: 'preview-chunk', req, data }, [data.buffer]);
+    }
+    post({ t: 'preview-end', req });
+  } catch (err) {
+    post({ t: 'preview-error', req, message: (err as Error).message });
+  } finally {
+    previews.delete(req);
+  }
+}
+
 async function query(path: string, args: unknown[]): Promise<unknown> {
   if (!engine) throw new Error('the engine is not ready');
   if (path === 'lessons.check') return check(args[0] as Check, args[1] as Record<string, string>, Number(args[2] ?? 0));
@@ -520,6 +561,13 @@ scope.onmessage = (e) => {
     }
     case 'interrupt':
       sessions.get(msg.session)?.abort.abort();
+      break;
+    case 'preview':
+      void preview(msg.req, msg.hostPort, msg.request);
+      break;
+    case 'preview-cancel':
+      void previews.get(msg.req)?.cancel();
+      previews.delete(msg.req);
       break;
     case 'sync':
       void engine?.containerManager.checkpointRunning();

@@ -499,6 +499,8 @@ export interface DockerEngine {
      * on the container's address (a server bound to 127.0.0.1 inside it, say).
      */
     dial(idOrName: string, containerPort: number): Promise<AttachedProcess>;
+    /** The running container that publishes host port `hostPort`, and its port behind it (what `localhost:PORT` reaches). */
+    publishedAt(hostPort: number): Promise<{ id: string; name: string; containerPort: number } | undefined>;
     /** `docker top`: UID PID PPID C STIME TTY TIME CMD rows. */
     top(idOrName: string): Promise<{ titles: string[]; processes: string[][] }>;
     /**

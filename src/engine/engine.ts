@@ -239,6 +239,7 @@ export class Engine implements DockerEngine {
     exec: (id, o) => this.containerManager.exec(id, o),
     top: (id) => this.containerManager.top(id),
     dial: (id, port) => this.containerManager.dial(id, port),
+    publishedAt: (port) => this.containerManager.publishedAt(port),
     statPath: (id, p, o) => this.containerManager.statPath(id, p, o),
     copyFrom: (id, p, o) => this.containerManager.copyFrom(id, p, o),
     copyTo: async (id, p, t, o) => {

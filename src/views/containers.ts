@@ -8,6 +8,7 @@ import type { ChangeEntry, ContainerInspect, ContainerState, ContainerSummary, I
 import { compareNames } from '../engine/layer/index.ts';
 import { listWords, memoryLabel, plural, shortHex, sizeLabel, spokenMemory, truncate } from './format.ts';
 import { instructionFromCreatedBy, LABEL_LENGTH } from './image-layers.ts';
+import { networkLanes, publishedPorts, type NetworkLane, type PublishedPortView } from './networks.ts';
 
 /** One read-only image layer under a container. */
 export interface ContainerLayer {
@@ -124,6 +125,10 @@ export interface ImageGroup {
 export interface ContainersView {
   containers: ContainerCard[];
   imageGroups: ImageGroup[];
+  /** Each network with the containers on it. */
+  networks: NetworkLane[];
+  /** Ports running containers publish (what the Preview opens). */
+  published: PublishedPortView[];
   /** Layers used by more than one container. */
   sharedLayerCount: number;
   alt: string;
@@ -342,7 +347,14 @@ export function containersView(
       : `${plural(cards.length, 'container')}, ${running} running, from ${plural(imageGroups.length, 'image')}. ` +
         (sharedLayerCount ? `${plural(sharedLayerCount, 'layer is', 'layers are')} shared between containers and stored once. ` : '') +
         cards.map((c) => c.alt).join(' ');
-  return { containers: cards, imageGroups, sharedLayerCount, alt };
+  return {
+    containers: cards,
+    imageGroups,
+    sharedLayerCount,
+    alt,
+    networks: networkLanes(containers, inspects),
+    published: publishedPorts(containers),
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
 import type { CliIO } from '../../src/engine/cli/io.ts';
 import { runDocker } from '../../src/engine/cli/run.ts';
+import { relayHttp } from '../../src/engine/networks/http-relay.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'layerlab-networks-'));
 let node: NodeEngine;
@@ -214,6 +215,24 @@ describe('published ports', () => {
     expect(await conn.exit).toBe(0);
     expect(reply).toMatch(/^HTTP\/1\.[01] 200 OK\r\n/);
     expect(reply).toContain(`\r\n\r\n${inspect.Config.Hostname}\n`);
+    // what the page's Preview does for localhost:8080: an HTTP exchange streamed back
+    expect(await node.engine.containers.publishedAt(8080)).toMatchObject({ name: 'pub', containerPort: 80 });
+    expect(await node.engine.containers.publishedAt(8090)).toBeUndefined();
+    const res = await relayHttp(
+      await node.engine.containers.dial('pub', 80),
+      { method: 'GET', path: '/passwd', headers: [['Accept', '*/*']] },
+      'localhost:8080',
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.map(([k]) => k.toLowerCase())).toContain('content-length');
+    expect(await new Response(res.body).text()).toContain('root:x:0:0:root:/root:/bin/sh');
+    const missing = await relayHttp(
+      await node.engine.containers.dial('pub', 80),
+      { method: 'GET', path: '/nothing', headers: [] },
+      'localhost:8080',
+    );
+    expect([missing.status, missing.statusText]).toEqual([404, 'Not Found']);
+    await missing.body.cancel();
     // the same host port twice: Docker's words, and the container does not start
     const clash = await docker('run', '-d', '--name', 'clash', '-p', '8080:80', 'busybox', 'sleep', '100');
     expect(clash.code).toBe(125);

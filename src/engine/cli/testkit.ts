@@ -486,6 +486,7 @@ export class FakeEngine implements DockerEngine {
       const c = this.findContainer(idOrName);
       return this.newProcess({ kind: 'exec', id: c.id, cmd: ['dial', String(port)] });
     },
+    publishedAt: async () => undefined,
     top: async (idOrName) => {
       this.record('containers.top', idOrName);
       this.findContainer(idOrName);

@@ -590,6 +590,16 @@ export class ContainerManager {
     }
   }
 
+  /** The running container that publishes `hostPort` (see the engine API). */
+  async publishedAt(hostPort: number): Promise<{ id: string; name: string; containerPort: number } | undefined> {
+    for (const r of await this.all()) {
+      if (r.state.status !== 'running' && r.state.status !== 'paused') continue;
+      for (const [key, list] of Object.entries(r.ports ?? {}))
+        if (list.some((b) => Number(b.HostPort) === hostPort)) return { id: r.id, name: r.name, containerPort: Number(key.split('/')[0]) };
+    }
+    return undefined;
+  }
+
   /** `docker network connect` (see network-attach.ts). */
   async connect(network: string, idOrName: string, options: { aliases?: string[]; ip?: string } = {}): Promise<void> {
     const r = await this.find(idOrName);
