@@ -244,6 +244,14 @@ async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
     // docker cp: the workspace is the local file system
     hostFS: new WorkspaceFS(msg.files, msg.mtimes ?? {}, changeWorkspace),
     now: () => new Date(),
+    // where the Preview shows a published port (what localhost:PORT is on a Docker host)
+    published: (ports) => {
+      const lines = ports.map(
+        (p) =>
+          `Preview: ${new URL(`${import.meta.env.BASE_URL}preview/${p.hostPort}/`, location.origin).href} (localhost:${p.hostPort}, shown beside the terminal)\n`,
+      );
+      io.stderr(lines.join(''));
+    },
     // docker load -i / save -o: uploads in, downloads out
     readFile: async (path) => {
       const name = path.replace(/^\.?\//, '');

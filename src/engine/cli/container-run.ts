@@ -77,6 +77,10 @@ async function runRun(ctx: CommandContext): Promise<number> {
       return startErrorStatus(e);
     }
     ctx.out(id + '\n');
+    if (ctx.io.published) {
+      const ports = await publishedPorts(ctx, id);
+      if (ports.length) ctx.io.published(ports);
+    }
     return 0;
   }
   let proc;
@@ -96,14 +100,22 @@ async function runRun(ctx: CommandContext): Promise<number> {
   }
 }
 
-/** Serves the container's published ports on the host while it runs in the foreground (where the host can). */
-async function publishPorts(ctx: CommandContext, id: string): Promise<() => void> {
-  if (!ctx.io.publish) return () => {};
+/** The ports a started container publishes. */
+async function publishedPorts(ctx: CommandContext, id: string): Promise<PublishedPort[]> {
   const inspect = await ctx.engine.containers.inspect(id);
   const ports: PublishedPort[] = [];
   for (const [key, list] of Object.entries(inspect.NetworkSettings.Ports))
     for (const b of list ?? []) ports.push({ hostIp: b.HostIp, hostPort: Number(b.HostPort), containerPort: Number(key.split('/')[0]) });
+  return ports;
+}
+
+/** Serves the container's published ports on the host while it runs in the foreground (where the host can). */
+async function publishPorts(ctx: CommandContext, id: string): Promise<() => void> {
+  if (!ctx.io.publish && !ctx.io.published) return () => {};
+  const ports = await publishedPorts(ctx, id);
   if (ports.length === 0) return () => {};
+  ctx.io.published?.(ports);
+  if (!ctx.io.publish) return () => {};
   return ctx.io.publish(ports, (port) => ctx.engine.containers.dial(id, port));
 }
 

@@ -42,6 +42,8 @@ export interface CliIO {
    * Returns what stops serving them.
    */
   publish?(ports: PublishedPort[], dial: (containerPort: number) => Promise<AttachedProcess>): Promise<() => void>;
+  /** Told of the ports a `docker run` published (the page prints where its Preview shows them). */
+  published?(ports: PublishedPort[]): void;
 }
 
 /** A container port published on a host port. */
