@@ -32,7 +32,9 @@ test('a published port opens in the Preview, with its CSS and links working', as
   await expect(preview).toBeVisible({ timeout: 30_000 });
   await expect(preview.getByRole('tab', { name: 'localhost:8080' })).toBeVisible();
   // the terminal says where it is, too
-  await expect(screen(page)).toContainText(/Preview: http:\/\/127\.0\.0\.1:\d+\/preview\/8080\/ \(localhost:8080, shown beside the terminal\)/);
+  await expect(screen(page)).toContainText(
+    /Preview: http:\/\/127\.0\.0\.1:\d+\/preview\/8080\/ \(localhost:8080, shown beside the terminal\)/,
+  );
   const frame = page.frameLocator('iframe[data-preview-port="8080"]');
   await expect(frame.getByRole('heading', { name: 'Hello from the container' })).toBeVisible({ timeout: 30_000 });
   // the stylesheet at /style.css came from the container too
