@@ -42,11 +42,16 @@ function fakeEngine(): CheckContext['engine'] {
       },
     } as unknown as DockerEngine['containers'],
     volumes: { list: () => Promise.resolve([{ Name: 'data' } as VolumeInfo]) } as unknown as DockerEngine['volumes'],
+    networks: {
+      inspect: (name: string) => (name === 'shop' ? Promise.resolve({ Name: 'shop' }) : notFound('network')),
+    } as unknown as DockerEngine['networks'],
   };
 }
 
 const ctx = (over: Partial<CheckContext> = {}): CheckContext => ({
   engine: fakeEngine(),
+  httpGet: async (port) =>
+    port === 8080 ? { container: 'web', status: 200, body: '<h1>Hello from Flask</h1>' } : { error: `Nothing publishes port ${port} yet.` },
   registryTags: async (repo) => (repo === 'web' ? ['latest'] : undefined),
   files: { Dockerfile: 'FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n' },
   commands: [
@@ -214,5 +219,26 @@ describe('ran and interactive sessions', () => {
     expect((await evaluateCheck({ ran: { command: 'debian' } }, open)).passed).toBe(true);
     expect((await evaluateCheck({ ran: { command: 'debian', exitCode: 0 } }, open)).passed).toBe(false);
     expect((await evaluateCheck({ ran: { command: 'debian', exitCode: 1 } }, open)).passed).toBe(false);
+  });
+});
+
+describe('ports and networks', () => {
+  it('port: passes when localhost:PORT answers with a page that matches, and says what is wrong otherwise', async () => {
+    expect(await evaluateCheck({ port: { hostPort: 8080, contains: 'Hello from Flask' } }, ctx())).toEqual({ passed: true, failures: [] });
+    expect((await evaluateCheck({ port: { hostPort: 8080, contains: 'Goodbye' } }, ctx())).failures).toEqual([
+      'localhost:8080 (web) answers, but its page does not contain "Goodbye" yet.',
+    ]);
+    expect((await evaluateCheck({ port: { hostPort: 5000 } }, ctx())).failures).toEqual(['Nothing publishes port 5000 yet.']);
+  });
+
+  it('network: exists (or not), with these containers on it', async () => {
+    expect((await evaluateCheck({ network: { name: 'shop' } }, ctx())).passed).toBe(true);
+    expect((await evaluateCheck({ network: { name: 'nope' } }, ctx())).failures).toEqual(['There is no network named nope.']);
+    expect((await evaluateCheck({ network: { name: 'shop', exists: false } }, ctx())).failures).toEqual([
+      'There is still a network named shop.',
+    ]);
+    expect((await evaluateCheck({ network: { name: 'shop', containers: ['ghost'] } }, ctx())).failures).toEqual([
+      'There is no container named ghost.',
+    ]);
   });
 });

@@ -36,7 +36,12 @@ export type BuildRecord = Pick<BuildResult, 'tags' | 'steps'> & { /** When it fi
 
 /** What a check can read. */
 export interface CheckContext {
-  engine: Pick<DockerEngine, 'images' | 'containers' | 'volumes'>;
+  engine: Pick<DockerEngine, 'images' | 'containers' | 'volumes' | 'networks'>;
+  /**
+   * What `localhost:hostPort` answers to an HTTP GET of `path`: the container publishing it, the
+   * status and the page's text; `{ error }` when nothing publishes it or nothing answers.
+   */
+  httpGet(hostPort: number, path: string): Promise<{ container: string; status: number; body: string } | { error: string }>;
   /** Tags of a repository in the local registry (undefined when it has none). */
   registryTags(repository: string): Promise<string[] | undefined>;
   /** Workspace files, path → text. */
@@ -272,6 +277,34 @@ async function predicate(
           ? `In the last build, no step that ran (not CACHED) contains ${q}.`
           : 'In the last build, a step this exercise expects to run again was CACHED or is missing.',
       );
+    }
+    return out;
+  }
+  if ('port' in check) {
+    const c = check.port;
+    const got = await ctx.httpGet(c.hostPort, c.path ?? '/');
+    if ('error' in got) return [got.error];
+    if (got.status >= 500) return [`localhost:${c.hostPort} (${got.container}) answers with an error (HTTP ${got.status}).`];
+    if (c.contains && !re(c.contains).test(got.body))
+      return [
+        `localhost:${c.hostPort} (${got.container}) answers, but its page does not contain ${quoted(c.contains) ?? 'what was asked'} yet.`,
+      ];
+    return [];
+  }
+  if ('network' in check) {
+    const c = check.network;
+    const net = await ctx.engine.networks.inspect(c.name).catch(() => undefined);
+    const wanted = c.exists ?? true;
+    if (!net) return wanted ? [`There is no network named ${c.name}.`] : [];
+    if (!wanted) return [`There is still a network named ${c.name}.`];
+    const out: string[] = [];
+    for (const name of c.containers ?? []) {
+      const on = await ctx.engine.containers.inspect(name).then(
+        (i) => Object.keys(i.NetworkSettings.Networks).includes(net.Name),
+        () => undefined,
+      );
+      if (on === undefined) out.push(`There is no container named ${name}.`);
+      else if (!on) out.push(`The container ${name} is not on the network ${c.name}.`);
     }
     return out;
   }

@@ -31,6 +31,8 @@ interface ImageState {
 }
 interface ContainerState {
   state?: 'running' | 'exited' | 'created';
+  /** Networks it is on (default: bridge). */
+  networks?: string[];
   image?: string;
   files?: Record<string, string>;
   diff?: { path: string; kind: 'A' | 'C' | 'D' }[];
@@ -47,6 +49,10 @@ interface World {
   removals?: [RemovalRecord['kind'], string][];
   files?: Record<string, string>;
   registry?: Record<string, string[]>;
+  /** Networks that exist besides bridge, host and none. */
+  networks?: string[];
+  /** What localhost:PORT answers: [container, status, page]. */
+  ports?: Record<number, [string, number, string]>;
 }
 
 const notFound = (what: string) => Promise.reject(Object.assign(new Error(`No such ${what}`), { name: 'NotFoundError' }));
@@ -74,6 +80,7 @@ function context(w: World): CheckContext {
           State: { Status: c.state ?? 'running', ExitCode: 0 },
           Config: { Image: c.image ?? 'busybox' },
           Mounts: [],
+          NetworkSettings: { Networks: Object.fromEntries((c.networks ?? ['bridge']).map((n) => [n, {}])) },
         } as unknown as ContainerInspect);
       },
       list: () =>
@@ -91,9 +98,17 @@ function context(w: World): CheckContext {
       },
     },
     volumes: { list: () => Promise.resolve(Object.keys(w.volumes ?? {}).map((Name) => ({ Name }) as VolumeInfo)) },
-  } as unknown as Pick<DockerEngine, 'images' | 'containers' | 'volumes'>;
+    networks: {
+      inspect: (name: string) =>
+        ['bridge', 'host', 'none', ...(w.networks ?? [])].includes(name) ? Promise.resolve({ Name: name }) : notFound('network'),
+    },
+  } as unknown as Pick<DockerEngine, 'images' | 'containers' | 'volumes' | 'networks'>;
   return {
     engine,
+    httpGet: async (port) => {
+      const p = w.ports?.[port];
+      return p ? { container: p[0], status: p[1], body: p[2] } : { error: `Nothing publishes port ${port} yet.` };
+    },
     registryTags: async (repo) => w.registry?.[repo],
     files: w.files ?? {},
     commands: (w.commands ?? []).map((c, i) => (Array.isArray(c) ? { at: i + 1, line: c[0], output: c[1] ?? '', exitCode: c[2] ?? 0 } : c)),
@@ -495,6 +510,56 @@ describe('lesson 09', () => {
           registry: { capstone: ['latest'] },
         },
         'not pushed': { images: { 'localhost:5000/capstone:latest': capstone } },
+      },
+    );
+  });
+});
+
+describe('lesson 10', () => {
+  const L = '10-networks-and-ports';
+  const page = '<h1>Hello from a container</h1>';
+  it('publish: localhost:8080 answers with the page; nothing published or another page is not it', async () => {
+    await judge(
+      checkOf(L, 'Publish a port'),
+      { 'web on 8080': { ports: { 8080: ['web', 200, page] } } },
+      {
+        'nothing published': {},
+        'another page': { ports: { 8080: ['web', 200, '<h1>It works</h1>'] } },
+        'a server error': { ports: { 8080: ['web', 500, page] } },
+      },
+    );
+  });
+
+  it('the trap: seen first (127.0.0.1), then fixed; the fix alone or the trap alone is not it', async () => {
+    const trap: [string, string, number] = ['docker run -d --name trap -p 8081:80 site httpd -f -p 127.0.0.1:80 -h /www', 'abc', 0];
+    await judge(
+      checkOf(L, 'The 127.0.0.1 trap'),
+      { 'trap, then fixed': { commands: [trap], ports: { 8081: ['trap', 200, page] } } },
+      { 'never saw the trap': { ports: { 8081: ['trap', 200, page] } }, 'still trapped': { commands: [trap] } },
+    );
+  });
+
+  it('by name: api on shop, fetched by name from shop; the default bridge or no network is not it', async () => {
+    const fetched: [string, string, number] = ['docker run --rm --network shop busybox wget -q -O- http://api/', page, 0];
+    await judge(
+      checkOf(L, 'Containers find each other by name'),
+      {
+        'run on shop': { networks: ['shop'], containers: { api: { networks: ['shop'] } }, commands: [fetched] },
+        'exec from a container on shop': {
+          networks: ['shop'],
+          containers: { api: { networks: ['shop'] } },
+          commands: [['docker exec web wget -q -O- http://api/', page, 0]],
+        },
+      },
+      {
+        'no network': { containers: { api: {} }, commands: [fetched] },
+        'api on the default bridge': { networks: ['shop'], containers: { api: {} }, commands: [fetched] },
+        'never fetched': { networks: ['shop'], containers: { api: { networks: ['shop'] } } },
+        'name did not resolve': {
+          networks: ['shop'],
+          containers: { api: { networks: ['shop'] } },
+          commands: [['docker run --rm busybox wget -q -O- http://api/', "wget: bad address 'api'", 1]],
+        },
       },
     );
   });

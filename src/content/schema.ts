@@ -114,6 +114,22 @@ export const checkSchema: z.ZodType<Check> = z.lazy(() =>
     }),
     z.strictObject({ registry: z.strictObject({ repository: z.string().min(1), tag: z.string().optional() }), ...message }),
     z.strictObject({
+      port: z.strictObject({
+        hostPort: z.number().int().min(1).max(65535),
+        path: z.string().startsWith('/').optional(),
+        contains: pattern.optional(),
+      }),
+      ...message,
+    }),
+    z.strictObject({
+      network: z.strictObject({
+        name: z.string().min(1),
+        exists: z.boolean().optional(),
+        containers: z.array(z.string().min(1)).optional(),
+      }),
+      ...message,
+    }),
+    z.strictObject({
       file: z.strictObject({ path: z.string().min(1), exists: z.boolean().optional(), contains: pattern.optional() }),
       ...message,
     }),

@@ -18,6 +18,8 @@ export type Check =
   | { ran: RanCheck; message?: string }
   | { build: BuildCheck; message?: string }
   | { registry: RegistryCheck; message?: string }
+  | { port: PortCheck; message?: string }
+  | { network: NetworkCheck; message?: string }
   | { file: FileCheck; message?: string };
 
 /** A file in an image, a container or a volume: it exists and its text matches `contains`. */
@@ -87,6 +89,20 @@ export interface BuildCheck {
   cached?: Pattern[];
   ran?: Pattern[];
   minSteps?: number;
+}
+
+/** A running container publishes `hostPort`, and an HTTP GET of `path` (default `/`) through it answers with a page matching `contains`. */
+export interface PortCheck {
+  hostPort: number;
+  path?: string;
+  contains?: Pattern;
+}
+
+/** A network exists (or not), with these containers on it (configured, running or not). */
+export interface NetworkCheck {
+  name: string;
+  exists?: boolean;
+  containers?: string[];
 }
 
 /** The local registry holds this repository and tag. */
