@@ -427,7 +427,11 @@ async function check(c: Check, files: Record<string, string>, since: number): Pr
       const target = await e.containers.publishedAt(hostPort);
       if (!target) return { error: `Nothing publishes port ${hostPort} yet: no running container was started with -p ${hostPort}:PORT.` };
       try {
-        const res = await relayHttp(await e.containers.dial(target.id, target.containerPort), { method: 'GET', path, headers: [] }, `localhost:${hostPort}`);
+        const res = await relayHttp(
+          await e.containers.dial(target.id, target.containerPort),
+          { method: 'GET', path, headers: [] },
+          `localhost:${hostPort}`,
+        );
         const body = new TextDecoder().decode((await new Response(res.body).arrayBuffer()).slice(0, 256 * 1024));
         return { container: target.name, status: res.status, body };
       } catch (err) {
