@@ -64,3 +64,42 @@ test('containers on a user-defined network reach each other by name', async ({ p
   await type(page, 'docker rm -f api');
   await type(page, 'docker network rm shop');
 });
+
+test("the seed's Flask app in the Preview, and the 127.0.0.1 trap said plainly", async ({ page }) => {
+  test.setTimeout(420_000);
+  await page.goto('/');
+  await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
+  // the seed's Dockerfile and requirements; app.py becomes a web app, as the seed's is, and
+  // trap.py the same app run with Flask's default address, 127.0.0.1
+  const lines = [
+    'import flask',
+    'app = flask.Flask(__name__)',
+    '@app.route("/")',
+    'def home():',
+    '    return "<h1>Hello from Flask in a container</h1>"',
+  ];
+  for (const [i, line] of lines.entries()) {
+    await type(page, `echo '${line}' ${i === 0 ? '>' : '>>'} app.py`);
+    await type(page, `echo '${line}' ${i === 0 ? '>' : '>>'} trap.py`);
+  }
+  await type(page, `echo 'app.run(host="0.0.0.0", port=5000)' >> app.py`);
+  await type(page, `echo 'app.run(port=5000)' >> trap.py`);
+  await type(page, 'docker build -t flask-app .');
+  await type(page, 'docker run -d --name flask -p 5000:5000 flask-app');
+  const frame = page.frameLocator('iframe[data-preview-port="5000"]');
+  // Flask takes a moment to listen: reload until it answers
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await expect(frame.getByRole('heading', { name: 'Hello from Flask in a container' })).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 90_000 });
+  await page.screenshot({ path: 'test-results/screenshots/preview-flask.png', fullPage: true });
+  // the same app on 127.0.0.1: the Preview says why it cannot be reached
+  await type(page, 'docker run -d --name trapped -p 5001:5000 flask-app python trap.py');
+  await page.getByRole('tab', { name: 'localhost:5001' }).click();
+  const trapped = page.frameLocator('iframe[data-preview-port="5001"]');
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await expect(trapped.locator('body')).toContainText('A server must listen on 0.0.0.0', { timeout: 3_000 });
+  }).toPass({ timeout: 90_000 });
+  await expect(trapped.locator('body')).toContainText("Flask's app.run() without host=");
+});
