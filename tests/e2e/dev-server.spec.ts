@@ -1,6 +1,6 @@
 /**
- * The README's first command, `npm run dev`: the playground boots its guest, a lesson opens, and
- * editing a lesson file reloads it (tests/e2e/serve-dev.mjs serves a copy of lessons/).
+ * The README's first command, `npm run dev`: the playground boots its guest, a published port shows
+ * in the Preview, a lesson opens, and editing a lesson file reloads it (tests/e2e/serve-dev.mjs serves a copy of lessons/).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,17 @@ test('under the dev server the playground runs docker, a lesson opens, and an ed
   await page.keyboard.press('Enter');
   await expect(page.locator('.xterm-rows > div', { hasText: /^hello from dev\s*$/ })).toHaveCount(1, { timeout: 60_000 });
   await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+
+  // the Preview's service worker works under the dev server too
+  await page.keyboard.type(
+    'docker run -d --name web -p 8080:80 busybox sh -c "echo served-under-dev > /tmp/index.html; httpd -f -p 80 -h /tmp"',
+  );
+  await page.keyboard.press('Enter');
+  const frame = page.frameLocator('iframe[data-preview-port="8080"]');
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await expect(frame.locator('body')).toContainText('served-under-dev', { timeout: 3_000 });
+  }).toPass({ timeout: 60_000 });
 
   await page.getByRole('link', { name: 'Lessons' }).click();
   const list = page.getByRole('list', { name: 'Lessons' });
