@@ -16,7 +16,7 @@ import { ms, summarize, time, type Row } from './stats.ts';
 
 /** A busybox httpd with a 1 KB page and a 10 MB file. */
 const SITE =
-  "mkdir /www; i=0; while [ $i -lt 16 ]; do echo 'LayerLab bench page line of sixty-four characters, give or take' >> /www/small.html; i=$((i+1)); done; " +
+  'mkdir /www; i=0; while [ $i -lt 16 ]; do echo "LayerLab bench page line of sixty-four characters, give or take" >> /www/small.html; i=$((i+1)); done; ' +
   'dd if=/dev/zero of=/www/big.bin bs=1M count=10 2>/dev/null; exec httpd -f -p 80 -h /www';
 
 /** Types a line into the page's terminal and waits for the prompt. */
@@ -106,7 +106,8 @@ export async function benchNetwork(): Promise<Row[]> {
     await page.waitForFunction(() => document.querySelector('.xterm-rows')?.textContent?.includes('The machine is ready'), null, {
       timeout: 120_000,
     });
-    await typed(page, `docker run -d --name site -p 8080:80 busybox sh -c "${SITE}"`);
+    // single quotes: the terminal's shell leaves the script's $i alone
+    await typed(page, `docker run -d --name site -p 8080:80 busybox sh -c '${SITE}'`);
     await page.waitForSelector('iframe[data-preview-port="8080"]', { timeout: 60_000 });
     await page.waitForTimeout(1500);
     const frame = page.frames().find((f) => f.url().includes('/preview/8080/'));
