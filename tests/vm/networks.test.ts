@@ -168,6 +168,38 @@ describe('docker networks', () => {
     );
   });
 
+  it("resolves names for Debian's getent (glibc's resolver) and serves Python's http.server by name", { timeout: 180_000 }, async () => {
+    await node.engine.images.pull('python:3.11-slim');
+    expect((await docker('network', 'create', 'pynet')).code).toBe(0);
+    const py = await docker(
+      'run',
+      '-d',
+      '--name',
+      'pyweb',
+      '--network',
+      'pynet',
+      'python:3.11-slim',
+      'python',
+      '-m',
+      'http.server',
+      '8000',
+      '-d',
+      '/etc',
+    );
+    expect(py.code).toBe(0);
+    const getent = await docker('run', '--rm', '--network', 'pynet', 'python:3.11-slim', 'getent', 'hosts', 'pyweb');
+    expect(getent.out).toMatch(/^172\.\d+\.0\.2\s+pyweb\n$/);
+    // http.server takes a moment to listen
+    let page = '';
+    for (let i = 0; i < 40 && !page.includes('debian_version'); i++) {
+      page = (await docker('run', '--rm', '--network', 'pynet', 'busybox', 'wget', '-q', '-O-', 'http://pyweb:8000/')).out;
+      if (!page.includes('debian_version')) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(page).toContain('Directory listing for /');
+    await docker('rm', '-f', 'pyweb');
+    await docker('network', 'rm', 'pynet');
+  });
+
   it('has loopback only with --network none and the machine stack with --network host', { timeout: 60_000 }, async () => {
     const none = await docker('run', '--rm', '--network', 'none', 'busybox', 'ls', '/sys/class/net');
     expect(none.out).toBe('lo\n');
