@@ -5,20 +5,9 @@
  * docker ps and docker history print. Screenshots at 1440, 1280 and 390 px, light and dark.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { screen, terminal, type } from './terminal.ts';
 
-const screen = (page: Page) => page.locator('.xterm-rows');
-const terminal = (page: Page) => page.getByRole('region', { name: 'Terminal: type docker commands' });
-const commandsRun = async (page: Page) => Number(await terminal(page).getAttribute('data-commands'));
 const columns = async (page: Page) => Number(await terminal(page).getAttribute('data-cols'));
-
-async function type(page: Page, line: string) {
-  const before = await commandsRun(page);
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-  await expect.poll(() => commandsRun(page), { timeout: 60_000 }).toBeGreaterThan(before);
-  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
-}
 
 async function ready(page: Page) {
   // xterm draws only while it is on screen

@@ -4,29 +4,18 @@
  * reload keeps what a running container changed (after the browser asked first).
  */
 import { expect, test, type Page } from '@playwright/test';
+import { screen, terminal, type } from './terminal.ts';
 
-const screen = (page: Page) => page.locator('.xterm-rows');
-const terminal = (page: Page) => page.getByRole('region', { name: 'Terminal: type docker commands' });
-const commandsRun = async (page: Page) => Number(await terminal(page).getAttribute('data-commands'));
 const containersPanel = (page: Page) => page.locator('section[aria-labelledby="containers-title"]');
 const machineCard = (page: Page) => page.getByRole('region', { name: 'Virtual machine' });
 
 /** Types a line; with `wait`, waits until the command has finished. */
-async function type(page: Page, line: string, wait = true) {
-  const before = await commandsRun(page);
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-  if (!wait) return;
-  await expect.poll(() => commandsRun(page), { timeout: 60_000 }).toBeGreaterThan(before);
-  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
-}
 
 test('a container running in the foreground is in the pictures while it runs', async ({ page }) => {
   await page.goto('/');
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
   await type(page, 'docker pull busybox');
-  await type(page, 'docker run --name fg busybox sleep 6', false);
+  await type(page, 'docker run --name fg busybox sleep 6', { wait: false });
   await expect(containersPanel(page)).toContainText('fg', { timeout: 5_000 });
   await expect(machineCard(page)).toContainText('fg', { timeout: 5_000 });
   await expect(terminal(page)).toHaveAttribute('aria-busy', 'true');

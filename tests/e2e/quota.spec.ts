@@ -3,20 +3,8 @@
  * leaves no half image behind, and works once there is room (Chromium's per-origin quota
  * override stands in for a full disk).
  */
-import { expect, test, type Page } from '@playwright/test';
-
-const screen = (page: Page) => page.locator('.xterm-rows');
-const terminal = (page: Page) => page.getByRole('region', { name: 'Terminal: type docker commands' });
-const commandsRun = async (page: Page) => Number(await terminal(page).getAttribute('data-commands'));
-
-async function type(page: Page, line: string) {
-  const before = await commandsRun(page);
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-  await expect.poll(() => commandsRun(page), { timeout: 120_000 }).toBeGreaterThan(before);
-  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 120_000 });
-}
+import { expect, test } from '@playwright/test';
+import { screen, type } from './terminal.ts';
 
 test('a pull past the storage quota says so with the figures, changes nothing, and works once there is room', async ({ page }) => {
   test.setTimeout(240_000);

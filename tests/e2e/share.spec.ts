@@ -4,21 +4,10 @@
  * is checked against the real engine, a 60 KB workspace travels, and broken links change nothing.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { commandsRun, screen, terminal, type } from './terminal.ts';
 import { encodeShare } from '../../src/app/share/link.ts';
 
-const screen = (page: Page) => page.locator('.xterm-rows');
-const terminal = (page: Page) => page.getByRole('region', { name: 'Terminal: type docker commands' });
-const commandsRun = async (page: Page) => Number(await terminal(page).getAttribute('data-commands'));
 const fileTree = (page: Page) => page.getByRole('tree');
-
-async function type(page: Page, line: string) {
-  const before = await commandsRun(page);
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-  await expect.poll(() => commandsRun(page), { timeout: 60_000 }).toBeGreaterThan(before);
-  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
-}
 
 /** Replaces the open file's text in the editor. */
 async function edit(page: Page, text: string) {

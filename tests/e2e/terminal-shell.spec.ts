@@ -3,21 +3,8 @@
  * host tools and between docker commands, variables, and lists with ; && ||, as a tutorial types
  * them on a computer with Docker.
  */
-import { expect, test, type Page } from '@playwright/test';
-
-const screen = (page: Page) => page.locator('.xterm-rows');
-const terminal = (page: Page) => page.getByRole('region', { name: 'Terminal: type docker commands' });
-const commandsRun = async (page: Page) => Number(await terminal(page).getAttribute('data-commands'));
-const row = (page: Page, text: RegExp) => page.locator('.xterm-rows > div', { hasText: text });
-
-async function type(page: Page, line: string) {
-  const before = await commandsRun(page);
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-  await expect.poll(() => commandsRun(page), { timeout: 120_000 }).toBeGreaterThan(before);
-  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 120_000 });
-}
+import { expect, test } from '@playwright/test';
+import { row, screen, type } from './terminal.ts';
 
 test('redirects, pipes, variables and lists around docker commands', async ({ page }) => {
   test.setTimeout(240_000);

@@ -2,20 +2,8 @@
  * Two tabs of the site: one runs the machine and owns the stores; the other says so and can take
  * over, and the first then stops its machine and says why (Web Locks). Nothing is lost either way.
  */
-import { expect, test, type Page } from '@playwright/test';
-
-const screen = (page: Page) => page.locator('.xterm-rows');
-const terminal = (page: Page) => page.getByRole('region', { name: 'Terminal: type docker commands' });
-const commandsRun = async (page: Page) => Number(await terminal(page).getAttribute('data-commands'));
-
-async function type(page: Page, line: string) {
-  const before = await commandsRun(page);
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-  await expect.poll(() => commandsRun(page), { timeout: 60_000 }).toBeGreaterThan(before);
-  await expect(terminal(page)).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
-}
+import { expect, test } from '@playwright/test';
+import { screen, terminal, type } from './terminal.ts';
 
 test('a second tab says the machine is in the first, takes it over, and the first says so', async ({ context }) => {
   test.setTimeout(180_000);

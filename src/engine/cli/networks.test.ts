@@ -1,42 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ScriptedGuest } from '../../../tests/fixtures/scripted-guest.ts';
 import { goldenFiles } from '../../../tests/fixtures/golden.ts';
-import { Engine } from '../engine.ts';
-import { staticImageSource } from '../images/source.ts';
-import { MemoryBlobStore, MemoryMetadataStore } from '../store/index.ts';
-import { runDocker } from './run.ts';
+import { dockerOn as docker, scriptedEngine as setup } from '../../../tests/fixtures/scripted-engine.ts';
 
-const IMAGES = new URL('../../../public/images/', import.meta.url);
 const golden = goldenFiles(new URL('./testdata/', import.meta.url));
-
-async function setup() {
-  const engine = new Engine({
-    blobs: new MemoryBlobStore(),
-    meta: new MemoryMetadataStore(),
-    source: staticImageSource(async (path) => new Uint8Array(readFileSync(new URL(path, IMAGES)))),
-    getGuest: async () => new ScriptedGuest(),
-  });
-  await engine.images.pull('busybox');
-  return engine;
-}
-
-async function docker(engine: Engine, ...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runDocker(
-    argv,
-    {
-      stdout: (t: string | Uint8Array) => (out += String(t)),
-      stderr: (t: string | Uint8Array) => (err += String(t)),
-      isTTY: false,
-      columns: 100,
-      rows: 24,
-    },
-    engine,
-  );
-  return { code, out, err };
-}
 
 /** Network IDs are random: the table with them replaced by their names' order. */
 function stable(text: string, ids: string[]): string {

@@ -1,41 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ScriptedGuest } from '../../../tests/fixtures/scripted-guest.ts';
-import { runDocker } from './run.ts';
-import { Engine } from '../engine.ts';
-import { staticImageSource } from '../images/source.ts';
-import { MemoryBlobStore, MemoryMetadataStore } from '../store/index.ts';
-
-const IMAGES = new URL('../../../public/images/', import.meta.url);
+import { dockerOn as docker, scriptedEngine } from '../../../tests/fixtures/scripted-engine.ts';
 
 async function setup() {
-  const engine = new Engine({
-    blobs: new MemoryBlobStore(),
-    meta: new MemoryMetadataStore(),
-    source: staticImageSource(async (path) => new Uint8Array(readFileSync(new URL(path, IMAGES)))),
-    getGuest: async () => new ScriptedGuest(),
-  });
-  await engine.images.pull('busybox');
+  const engine = await scriptedEngine();
   await engine.containers.create({ image: 'busybox', name: 'old', cmd: ['true'] });
   await engine.containers.create({ image: 'busybox', name: 'other', cmd: ['true'] });
   return engine;
-}
-
-async function docker(engine: Engine, ...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runDocker(
-    argv,
-    {
-      stdout: (t: string | Uint8Array) => (out += String(t)),
-      stderr: (t: string | Uint8Array) => (err += String(t)),
-      isTTY: false,
-      columns: 100,
-      rows: 24,
-    },
-    engine,
-  );
-  return { code, out, err };
 }
 
 describe('docker rename', () => {
