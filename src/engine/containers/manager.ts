@@ -29,7 +29,7 @@ import type {
   PathStat,
   PruneReport,
 } from '../api.ts';
-import { ConflictError, EngineError, InvalidArgumentError, NotFoundError, UnavailableError } from '../errors.ts';
+import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
 import {
   containerDirs,
   containerEtcFiles,
@@ -39,10 +39,9 @@ import {
   guestShell,
   INIT_LAYER_DIR,
   INIT_LAYER_SCRIPT,
-  volumeDir,
 } from '../guest/guest-fs.ts';
 import { applyLayer, diffTrees, readTar, writeTar, type TarEntry } from '../layer/index.ts';
-import { sha256, type Digest } from '../store/digest.ts';
+import type { Digest } from '../store/digest.ts';
 import { rfc3339Nano } from '../util/time.ts';
 import { archiveContainerPath, containerFs, extractToContainer, statContainerPath, type ContainerFs } from './archive.ts';
 import { containerInspect, containerSummary } from './inspect.ts';
@@ -52,11 +51,11 @@ import { attached, containerPrivileges, containerProcesses, containerSpawnSpec, 
 import { NAME_PATTERN } from '../util/ids.ts';
 import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
 import type { Attachment, NetworkUser } from '../networks/manager.ts';
-import { connectContainer, disconnectContainer, type AttachContext } from './network-attach.ts';
+import { connectContainer, dialContainer, disconnectContainer, publishedAt, type AttachContext } from './network-attach.ts';
 import { checkHostConfig, networkModeOf, newContainerRecord } from './record.ts';
 import { assignPorts, hostPortsInUse, type PortMap } from '../networks/ports.ts';
 import { cpuPercent, readCgroups } from './stats.ts';
-import { cgroupName, changedSinceCheckpoint, setFrozen, whileFrozen } from './sync.ts';
+import { cgroupName, saveCheckpoint, setFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
 
 export type { ContainerDeps, ContainerEvent, ContainerRecord, ImageResolver, ResolvedImage } from './types.ts';
@@ -179,39 +178,21 @@ export class ContainerManager {
     if (r.build) return exportUpperDir(live.guest, containerDirs(r.id).upper);
     const running = this.checkpoints.get(r.id);
     if (running) return running;
-    const p = this.serial(r.id, async () => {
-      const volumeDirs = r.mounts.filter((m) => m.RW).map((m) => volumeDir(m.Name));
-      // nothing written since the last checkpoint: what it saved is what the container holds
-      if (r.rwLayer && !(await changedSinceCheckpoint(live.guest, r.id, volumeDirs))) {
-        const current = await this.deps.meta.get<ContainerRecord>(CONTAINERS, r.id);
-        if (current?.rwLayer) return readTar(await this.deps.blobs.get(current.rwLayer.digest as Digest));
-      }
-      // the layer and the volumes as of one moment: the container's processes wait meanwhile
-      return whileFrozen(live.guest, r.id, async () => {
-        const entries = await exportUpperDir(live.guest, containerDirs(r.id).upper);
-        if (!this.live.has(r.id)) return entries;
-        for (const m of r.mounts) if (m.RW) await this.deps.volumes.save(live.guest, m.Name).catch(() => {});
-        // a --rm container's layer goes with it; only its volumes are kept
-        if (r.hostConfig.autoRemove) return entries;
-        const tar = writeTar(entries);
-        const digest = await sha256(tar);
-        this.pinned.add(digest);
-        try {
-          if (!(await this.deps.blobs.has(digest))) await this.deps.blobs.put(tar, digest);
-          // the record as stored now (an exit recorded meanwhile is never undone)
-          const current = await this.deps.meta.get<ContainerRecord>(CONTAINERS, r.id);
-          if (current && (current.state.status === 'running' || current.state.status === 'paused')) {
-            current.rwLayer = { digest, size: tar.length };
-            current.checkpointedAt = this.deps.now().toISOString();
-            await this.save(current);
-            r.rwLayer = current.rwLayer;
-          }
-        } finally {
-          this.pinned.delete(digest);
-        }
-        return entries;
-      });
-    });
+    const p = this.serial(r.id, () =>
+      saveCheckpoint(
+        {
+          blobs: this.deps.blobs,
+          meta: this.deps.meta,
+          volumes: this.deps.volumes,
+          now: this.deps.now,
+          pinned: this.pinned,
+          save: (c) => this.save(c),
+        },
+        r,
+        live.guest,
+        () => this.live.has(r.id),
+      ),
+    );
     this.checkpoints.set(r.id, p);
     try {
       return await p;
@@ -567,37 +548,12 @@ export class ContainerManager {
 
   /** A TCP connection to a running container's port (see the engine API's `dial`). */
   async dial(idOrName: string, containerPort: number): Promise<AttachedProcess> {
-    const r = await this.find(idOrName);
-    const live = this.live.get(r.id);
-    if (!live || r.state.status !== 'running') throw new ConflictError(`Container ${r.id} is not running`);
-    const mode = networkModeOf(r);
-    const address = mode === 'host' ? '127.0.0.1' : Object.values(r.endpoints ?? {})[0]?.ipAddress;
-    if (!address)
-      throw new ConflictError(`container ${r.name} has no network (--network ${mode}), so nothing can reach its port ${containerPort}`);
-    try {
-      const proc = await live.guest.spawn({ argv: [], connect: `${address}:${containerPort}` });
-      return attached(
-        proc,
-        proc.exit.then((s) => s.code),
-      );
-    } catch (err) {
-      const message = (err as Error).message;
-      if (!/Connection refused/.test(message)) throw new UnavailableError(message, { cause: err });
-      throw new UnavailableError(
-        `${message}\nNothing in ${r.name} listens on port ${containerPort} of its address ${address}. A server must listen on 0.0.0.0 to be reached from outside its container: one bound to 127.0.0.1 (Flask's app.run() without host="0.0.0.0", say) answers only inside it.`,
-        { cause: err },
-      );
-    }
+    return dialContainer(this.attachContext(), await this.find(idOrName), containerPort);
   }
 
   /** The running container that publishes `hostPort` (see the engine API). */
   async publishedAt(hostPort: number): Promise<{ id: string; name: string; containerPort: number } | undefined> {
-    for (const r of await this.all()) {
-      if (r.state.status !== 'running' && r.state.status !== 'paused') continue;
-      for (const [key, list] of Object.entries(r.ports ?? {}))
-        if (list.some((b) => Number(b.HostPort) === hostPort)) return { id: r.id, name: r.name, containerPort: Number(key.split('/')[0]) };
-    }
-    return undefined;
+    return publishedAt(await this.all(), hostPort);
   }
 
   /** `docker network connect` (see network-attach.ts). */

@@ -1,12 +1,15 @@
 /**
- * `docker network connect` and `disconnect` for one container: its configured networks change in
- * its record; a running container also gets (or loses) the interface at once, through a process
- * the agent runs in the container's namespaces.
+ * A container's networking beyond its start: `docker network connect` and `disconnect` (its
+ * configured networks change in its record; a running container also gets or loses the interface
+ * at once, through a process the agent runs in its namespaces), and connections to its ports (what
+ * a published port relays).
  */
 import type { GuestMachine } from '../../runtime/types.ts';
-import { ConflictError, EngineError, InvalidArgumentError } from '../errors.ts';
+import type { AttachedProcess } from '../api.ts';
+import { ConflictError, EngineError, InvalidArgumentError, UnavailableError } from '../errors.ts';
 import { containerDirs, guestShell, shellQuote } from '../guest/guest-fs.ts';
 import type { NetworkManager } from '../networks/manager.ts';
+import { attached } from './process.ts';
 import { networkModeOf } from './record.ts';
 import type { ContainerRecord } from './types.ts';
 
@@ -97,4 +100,38 @@ export async function disconnectContainer(ctx: AttachContext, r: ContainerRecord
   }
   await ctx.save(r);
   if (live && endpoint) await ctx.networks.refreshDns(live.guest, [n.name], r.id);
+}
+
+/** A TCP connection from the machine to a running container's port, on its own address. */
+export async function dialContainer(ctx: AttachContext, r: ContainerRecord, containerPort: number): Promise<AttachedProcess> {
+  const live = ctx.live(r.id);
+  if (!live || r.state.status !== 'running') throw new ConflictError(`Container ${r.id} is not running`);
+  const mode = networkModeOf(r);
+  const address = mode === 'host' ? '127.0.0.1' : Object.values(r.endpoints ?? {})[0]?.ipAddress;
+  if (!address)
+    throw new ConflictError(`container ${r.name} has no network (--network ${mode}), so nothing can reach its port ${containerPort}`);
+  try {
+    const proc = await live.guest.spawn({ argv: [], connect: `${address}:${containerPort}` });
+    return attached(
+      proc,
+      proc.exit.then((s) => s.code),
+    );
+  } catch (err) {
+    const message = (err as Error).message;
+    if (!/Connection refused/.test(message)) throw new UnavailableError(message, { cause: err });
+    throw new UnavailableError(
+      `${message}\nNothing in ${r.name} listens on port ${containerPort} of its address ${address}. A server must listen on 0.0.0.0 to be reached from outside its container: one bound to 127.0.0.1 (Flask's app.run() without host="0.0.0.0", say) answers only inside it.`,
+      { cause: err },
+    );
+  }
+}
+
+/** The running container (of `records`) that publishes `hostPort`, and its port behind it. */
+export function publishedAt(records: ContainerRecord[], hostPort: number): { id: string; name: string; containerPort: number } | undefined {
+  for (const r of records) {
+    if (r.state.status !== 'running' && r.state.status !== 'paused') continue;
+    for (const [key, list] of Object.entries(r.ports ?? {}))
+      if (list.some((b) => Number(b.HostPort) === hostPort)) return { id: r.id, name: r.name, containerPort: Number(key.split('/')[0]) };
+  }
+  return undefined;
 }

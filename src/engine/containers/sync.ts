@@ -5,7 +5,12 @@
  * so a container that only computes is never read again.
  */
 import type { GuestMachine } from '../../runtime/types.ts';
-import { containerDirs, guestShell, shellQuote as quote } from '../guest/guest-fs.ts';
+import { containerDirs, exportUpperDir, guestShell, shellQuote as quote, volumeDir } from '../guest/guest-fs.ts';
+import { readTar, writeTar, type TarEntry } from '../layer/index.ts';
+import { sha256, type Digest } from '../store/digest.ts';
+import type { BlobStore, MetadataStore } from '../store/types.ts';
+import type { VolumeManager } from '../volumes/manager.ts';
+import { CONTAINERS, type ContainerRecord } from './types.ts';
 
 /** The name of a container's cgroup in the guest (`c-` + short ID): its main process and its execs join it. */
 export function cgroupName(id: string): string {
@@ -74,4 +79,59 @@ export async function whileFrozen<T>(guest: GuestMachine, id: string, read: () =
   } finally {
     if (frozeIt) await guestShell(guest, `echo 0 > ${cg}/cgroup.freeze 2>/dev/null || true`, 'thawing the container').catch(() => {});
   }
+}
+
+/** What a checkpoint writes to: the stores, the volumes, the clock, and the manager's record saving. */
+export interface CheckpointStores {
+  blobs: BlobStore;
+  meta: MetadataStore;
+  volumes: VolumeManager;
+  now(): Date;
+  /** Blobs written whose record is not saved yet (garbage collection keeps them). */
+  pinned: Set<string>;
+  save(r: ContainerRecord): Promise<void>;
+}
+
+/**
+ * Saves a running container's read-write layer and volumes as they are now (frozen while read)
+ * and returns the layer's entries; when nothing was written since the last checkpoint, what that
+ * one saved. `stillLive` says whether the container still runs once the layer is read.
+ */
+export async function saveCheckpoint(
+  stores: CheckpointStores,
+  r: ContainerRecord,
+  guest: GuestMachine,
+  stillLive: () => boolean,
+): Promise<TarEntry[]> {
+  const volumeDirs = r.mounts.filter((m) => m.RW).map((m) => volumeDir(m.Name));
+  // nothing written since the last checkpoint: what it saved is what the container holds
+  if (r.rwLayer && !(await changedSinceCheckpoint(guest, r.id, volumeDirs))) {
+    const current = await stores.meta.get<ContainerRecord>(CONTAINERS, r.id);
+    if (current?.rwLayer) return readTar(await stores.blobs.get(current.rwLayer.digest as Digest));
+  }
+  // the layer and the volumes as of one moment: the container's processes wait meanwhile
+  return whileFrozen(guest, r.id, async () => {
+    const entries = await exportUpperDir(guest, containerDirs(r.id).upper);
+    if (!stillLive()) return entries;
+    for (const m of r.mounts) if (m.RW) await stores.volumes.save(guest, m.Name).catch(() => {});
+    // a --rm container's layer goes with it; only its volumes are kept
+    if (r.hostConfig.autoRemove) return entries;
+    const tar = writeTar(entries);
+    const digest = await sha256(tar);
+    stores.pinned.add(digest);
+    try {
+      if (!(await stores.blobs.has(digest))) await stores.blobs.put(tar, digest);
+      // the record as stored now (an exit recorded meanwhile is never undone)
+      const current = await stores.meta.get<ContainerRecord>(CONTAINERS, r.id);
+      if (current && (current.state.status === 'running' || current.state.status === 'paused')) {
+        current.rwLayer = { digest, size: tar.length };
+        current.checkpointedAt = stores.now().toISOString();
+        await stores.save(current);
+        r.rwLayer = current.rwLayer;
+      }
+    } finally {
+      stores.pinned.delete(digest);
+    }
+    return entries;
+  });
 }
