@@ -83,6 +83,9 @@ export interface ContainerSummary {
   mounts: MountPoint[];
   /** Names of the networks it is on (`{{.Networks}}` in `docker ps --format`). */
   networks?: string[];
+  /** With `list({ size: true })`: bytes of its read-write layer's files, and those plus its image's (Docker's SizeRw, SizeRootFs). */
+  sizeRw?: number;
+  sizeRootFs?: number;
   /** Its ports as the Engine API lists them: exposed ones, and where they are published while it runs. */
   ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: 'tcp' }[];
 }
@@ -478,7 +481,8 @@ export interface DockerEngine {
     /** `docker unpause`. */
     unpause(idOrName: string): Promise<void>;
     remove(idOrName: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
-    list(options?: { all?: boolean }): Promise<ContainerSummary[]>;
+    /** `docker ps` (`size`: measure each one's read-write layer and root filesystem, as `ps -s`). */
+    list(options?: { all?: boolean; size?: boolean }): Promise<ContainerSummary[]>;
     inspect(idOrName: string): Promise<ContainerInspect>;
     /**
      * Log lines: the last `tail` of them (every one when `tail` < 0 or absent), from the first at

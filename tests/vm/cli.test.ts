@@ -145,6 +145,23 @@ describe('docker CLI on the real engine', () => {
     expect((await docker(['logs', '--since', '10m', '-n', '1', 'five'])).out).toBe('last');
   });
 
+  it('ps -s measures the read-write layer and the whole root filesystem, running or stopped', async () => {
+    expect(
+      (await docker(['run', '-d', '--name', 'sized', 'busybox', 'sh', '-c', 'head -c 5000 /dev/zero > /five-k; sleep 1000'])).code,
+    ).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    const running = await docker(['ps', '-s', '--filter', 'name=sized', '--format', '{{.Names}} {{.Size}}']);
+    // busybox's one layer is about 2.1 MB of files (its applets are hard links to one binary)
+    expect(running.out).toMatch(/^sized 5kB \(virtual 2\.\d\dMB\)\n$/);
+    const table = (await docker(['ps', '-s', '--filter', 'name=sized'])).out.split('\n');
+    expect(table[0]).toMatch(/NAMES +SIZE$/);
+    await docker(['stop', '-t', '1', 'sized']);
+    expect((await docker(['ps', '-a', '-s', '--filter', 'name=sized', '--format', '{{.Size}}'])).out).toMatch(
+      /^5kB \(virtual 2\.\d\dMB\)\n$/,
+    );
+    await docker(['rm', 'sized']);
+  });
+
   it('builds with -t, -f, --target and --build-arg, shows history, and builds FROM scratch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'layerlab-ctx-'));
     writeFileSync(

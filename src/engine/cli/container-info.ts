@@ -68,13 +68,15 @@ async function runPs(ctx: CommandContext): Promise<number> {
   const limit = last !== -1 ? last : latest ? 1 : -1;
   const filters = parseFilters(f.list('filter'));
   const all = f.bool('all') || limit > 0 || filters.has('status') || filters.has('exited');
-  let list = await ctx.engine.containers.list({ all });
+  const format = f.string('format') ?? '';
+  // as docker/cli: a --format that shows .Size asks for sizes too
+  const size = (f.bool('size') || format.includes('.Size')) && !f.bool('quiet');
+  let list = await ctx.engine.containers.list({ all, ...(size ? { size: true } : {}) });
   list = [...list].sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
   list = await filterContainers(ctx, list, filters);
   if (limit > 0) list = list.slice(0, limit);
-  const format = f.string('format') ?? '';
   if (format && f.bool('quiet')) ctx.err('WARNING: Ignoring custom format, because both --format and --quiet are set.\n');
-  ctx.out(formatContainers(list, { format, quiet: f.bool('quiet'), trunc: !f.bool('no-trunc'), now: ctx.now() }));
+  ctx.out(formatContainers(list, { format, quiet: f.bool('quiet'), trunc: !f.bool('no-trunc'), now: ctx.now(), size }));
   return 0;
 }
 
@@ -123,7 +125,7 @@ export function psCommand(name = 'ps'): Command {
       { name: 'latest', short: 'l', kind: 'bool', usage: 'Show the latest created container (includes all states)' },
       { name: 'no-trunc', kind: 'bool', usage: "Don't truncate output" },
       { name: 'quiet', short: 'q', kind: 'bool', usage: 'Only display container IDs' },
-      unsupportedFlag('size', 'container sizes are not measured', 's', 'bool'),
+      { name: 'size', short: 's', kind: 'bool', usage: 'Display total file sizes' },
     ],
     args: { kind: 'none' },
     completeFlags: { filter: ['status=', 'name=', 'id=', 'ancestor=', 'exited=', 'volume='] },

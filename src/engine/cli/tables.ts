@@ -94,7 +94,8 @@ export function containerContext(c: ContainerSummary, trunc: boolean, now: Date)
     Ports: portsText(c.ports ?? []),
     State: c.state,
     Status: c.status,
-    Size: '0B',
+    // docker/cli's ContainerContext.Size
+    Size: c.sizeRootFs ? `${humanSize(c.sizeRw ?? 0)} (virtual ${humanSize(c.sizeRootFs)})` : humanSize(c.sizeRw ?? 0),
     Labels: '',
     Mounts: mounts,
     LocalVolumes: String(c.mounts.length),
@@ -102,12 +103,12 @@ export function containerContext(c: ContainerSummary, trunc: boolean, now: Date)
   });
 }
 
-/** `docker ps` output (default table, `-q`, or `--format`). */
-export function formatContainers(list: ContainerSummary[], options: FormatOptions): string {
+/** `docker ps` output (default table, `-q`, or `--format`; `size`: the SIZE column too, as `ps -s`). */
+export function formatContainers(list: ContainerSummary[], options: FormatOptions & { size?: boolean }): string {
   const trunc = options.trunc ?? true;
   return write(
     {
-      defaultTable: 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}',
+      defaultTable: `table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}${options.size ? '\t{{.Size}}' : ''}`,
       quiet: '{{.ID}}',
       headers: CONTAINER_HEADERS,
       typeName: '*formatter.ContainerContext',

@@ -701,11 +701,31 @@ export class ContainerManager {
     }
   }
 
-  async list(options: { all?: boolean } = {}): Promise<ContainerSummary[]> {
+  async list(options: { all?: boolean; size?: boolean } = {}): Promise<ContainerSummary[]> {
     const rows = (await this.visible())
       .filter((r) => options.all || r.state.status === 'running' || r.state.status === 'paused')
       .sort((a, b) => b.created.localeCompare(a.created));
-    return rows.map((r) => containerSummary(r, this.deps.now()));
+    const out = rows.map((r) => containerSummary(r, this.deps.now()));
+    if (!options.size) return out;
+    // like the daemon's ps -s: the files of the read-write layer, then those plus the image's
+    for (const [i, r] of rows.entries()) {
+      const sizeRw = (await this.rwLayerEntries(r).catch(() => [])).reduce(
+        (n, e) => n + (e.type === 'file' ? (e.data?.length ?? 0) : 0),
+        0,
+      );
+      const image = await this.deps.images.resolve(r.imageId).catch(() => undefined);
+      let imageSize = 0;
+      // a hard link's bytes count once (busybox's applets are hundreds of links to one file)
+      const seen = new Set<number>();
+      if (image)
+        for (const [, node] of (await this.deps.images.tree(image)).walk())
+          if (node.type === 'file' && !seen.has(node.ino)) {
+            seen.add(node.ino);
+            imageSize += node.size;
+          }
+      out[i] = { ...out[i]!, sizeRw, sizeRootFs: sizeRw + imageSize };
+    }
+    return out;
   }
 
   async inspect(idOrName: string): Promise<ContainerInspect> {
