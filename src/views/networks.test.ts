@@ -33,7 +33,7 @@ describe('networks in the containers picture', () => {
       [
         summary('web', 'running', ['shop']),
         summary('db', 'exited', ['shop']),
-        summary('one', 'running', ['bridge']),
+        summary('one', 'running', ['bridge'], [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }]),
         summary('quiet', 'running', ['none']),
       ],
       [
@@ -44,7 +44,7 @@ describe('networks in the containers picture', () => {
       ],
     );
     expect(lanes.map((l) => [l.name, l.members.map((m) => m.label)])).toEqual([
-      ['bridge', ['one 172.17.0.2']],
+      ['bridge', ['one 172.17.0.2 (ports 8080→80)']],
       ['shop', ['web 172.18.0.2', 'db (stopped)']],
       ['none', ['quiet']],
     ]);

@@ -13,7 +13,7 @@ export interface LaneMember {
   running: boolean;
   /** Its address while it runs, '' when stopped. */
   address: string;
-  /** `web 172.18.0.2`, or `web (stopped)`. */
+  /** `web 172.18.0.2 (ports 8080→80)`, or `web (stopped)`. */
   label: string;
 }
 
@@ -51,12 +51,17 @@ export function networkLanes(containers: readonly ContainerSummary[], inspects: 
     const settings = byId.get(c.id)?.NetworkSettings?.Networks ?? {};
     for (const name of c.networks ?? Object.keys(settings)) {
       const address = c.state === 'running' ? (settings[name]?.IPAddress ?? '') : '';
+      // its published ports, host port first as in -p (only a running container publishes)
+      const ports = c.state === 'running' ? (c.ports ?? []).filter((p) => p.PublicPort).map((p) => `${p.PublicPort}→${p.PrivatePort}`) : [];
       const member: LaneMember = {
         id: c.id,
         name: c.name,
         running: c.state === 'running',
         address,
-        label: c.state === 'running' ? `${c.name}${address ? ` ${address}` : ''}` : `${c.name} (stopped)`,
+        label:
+          c.state === 'running'
+            ? `${c.name}${address ? ` ${address}` : ''}${ports.length ? ` (ports ${ports.join(', ')})` : ''}`
+            : `${c.name} (stopped)`,
       };
       lanes.set(name, [...(lanes.get(name) ?? []), member]);
     }
