@@ -91,12 +91,14 @@ const interactive = new Map<number, { line: string; printed: Printed }>();
 
 /**
  * Records a finished terminal command with (the end of) what it printed. Resolves once it is
- * stored, at most a second later: the terminal gives its prompt back after that, so a reload
+ * stored (waiting at most 5 s): the terminal gives its prompt back after that, so a reload
  * right after a command (the worker ends with the page) cannot lose it.
  */
 async function logCommand(line: string, exitCode: number, printed: Printed): Promise<void> {
   const stored = activity?.addCommand({ at: Date.now(), line, exitCode, output: printed.text() });
-  await Promise.race([stored, new Promise((r) => setTimeout(r, 1000))]);
+  // usually a few ms; on a loaded machine IndexedDB took over a second (a lesson check then missed
+  // a command typed just before a reload), so the prompt waits up to 5 s before giving up on it
+  await Promise.race([stored, new Promise((r) => setTimeout(r, 5000))]);
 }
 
 function output(session: number, stream: 'stdout' | 'stderr', text: string | Uint8Array): void {
