@@ -14,7 +14,7 @@ import { imageFilesView, layerFilesView, type FileRowOptions } from '../views/la
 import { browserEnvironment, fetchWithProgress } from '../runtime/browser.ts';
 import { collect, concat, type GuestProcess } from '../runtime/types.ts';
 import { V86Machine } from '../runtime/v86-machine.ts';
-import { relayHttp, type RelayRequest } from '../engine/networks/http-relay.ts';
+import { relayHttp, type RelayRequest, type RelayResponse } from '../engine/networks/http-relay.ts';
 import { toWire } from '../runtime/worker-protocol.ts';
 import { openIdbStorage } from '../storage/idb-store.ts';
 import { evaluateCheck } from '../content/checks.ts';
@@ -426,18 +426,12 @@ async function check(c: Check, files: Record<string, string>, since: number): Pr
       }
     },
     httpGet: async (hostPort, path) => {
-      const target = await e.containers.publishedAt(hostPort);
-      if (!target) return { error: `Nothing publishes port ${hostPort} yet: no running container was started with -p ${hostPort}:PORT.` };
       try {
-        const res = await relayHttp(
-          await e.containers.dial(target.id, target.containerPort),
-          { method: 'GET', path, headers: [] },
-          `localhost:${hostPort}`,
-        );
+        const res = await fetchPublished(hostPort, { method: 'GET', path, headers: [] });
         const body = new TextDecoder().decode((await new Response(res.body).arrayBuffer()).slice(0, 256 * 1024));
-        return { container: target.name, status: res.status, body };
+        return { container: res.container, status: res.status, body };
       } catch (err) {
-        return { error: `localhost:${hostPort} (${target.name}) does not answer: ${(err as Error).message}` };
+        return { error: (err as Error).message };
       }
     },
     files,
@@ -504,24 +498,33 @@ const previews = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
 
 /**
  * What `localhost:hostPort` answers, as on a Docker host: the running container that publishes
- * the port gets the request on its own address (through the agent), and its answer streams back.
+ * the port gets the request on its own address (through the agent). Throws, in words a student can
+ * act on, when no running container publishes it (naming a stopped one that did).
  */
+async function fetchPublished(hostPort: number, request: RelayRequest): Promise<RelayResponse & { container: string }> {
+  if (!engine) throw new Error('the engine is not ready');
+  const target = await engine.containers.publishedAt(hostPort);
+  if (!target) {
+    for (const c of await engine.containers.list({ all: true })) {
+      if (c.state === 'running') continue;
+      const bindings = Object.values((await engine.containers.inspect(c.id)).HostConfig.PortBindings).flat();
+      if (bindings.some((b) => b.HostPort === String(hostPort)))
+        throw new Error(`${c.name} publishes port ${hostPort}, but it is not running (${c.status}). docker start ${c.name} runs it again.`);
+    }
+    throw new Error(`No running container publishes port ${hostPort}. Publish one with docker run -p ${hostPort}:PORT IMAGE.`);
+  }
+  try {
+    const response = await relayHttp(await engine.containers.dial(target.id, target.containerPort), request, `localhost:${hostPort}`);
+    return { ...response, container: target.name };
+  } catch (err) {
+    throw new Error(`localhost:${hostPort} (${target.name}) does not answer: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Streams what `localhost:hostPort` answers to the page's Preview. */
 async function preview(req: number, hostPort: number, request: RelayRequest): Promise<void> {
   try {
-    if (!engine) throw new Error('the engine is not ready');
-    const target = await engine.containers.publishedAt(hostPort);
-    if (!target) {
-      const all = await engine.containers.list({ all: true });
-      const stopped = all.filter(
-        (c) => c.state !== 'running' && (c.ports ?? []).some((p) => p.PublicPort === hostPort || p.PrivatePort === hostPort),
-      );
-      throw new Error(
-        stopped.length
-          ? `${stopped[0]!.name} published port ${hostPort}, but it is not running (${stopped[0]!.status}). docker start ${stopped[0]!.name} runs it again.`
-          : `No running container publishes port ${hostPort}. Publish one with docker run -p ${hostPort}:PORT IMAGE.`,
-      );
-    }
-    const response = await relayHttp(await engine.containers.dial(target.id, target.containerPort), request, `localhost:${hostPort}`);
+    const response = await fetchPublished(hostPort, request);
     post({ t: 'preview-head', req, status: response.status, statusText: response.statusText, headers: response.headers });
     const reader = response.body.getReader();
     previews.set(req, reader);

@@ -79,6 +79,20 @@ interface Live {
 }
 
 /** Manages containers (`docker create/start/stop/rm/ps/logs/exec/diff/commit/…`). */
+/** A container as the network manager sees it. */
+function networkUserOf(r: ContainerRecord): NetworkUser {
+  const mode = networkModeOf(r);
+  return {
+    id: r.id,
+    name: r.name,
+    running: r.state.status === 'running' || r.state.status === 'paused',
+    mode,
+    networks: r.networks ?? { [mode]: {} },
+    endpoints: r.endpoints ?? {},
+    ...(r.ports ? { ports: r.ports } : {}),
+  };
+}
+
 export class ContainerManager {
   private readonly live = new Map<string, Live>();
   private readonly initLayer = new WeakSet<GuestMachine>();
@@ -361,14 +375,7 @@ export class ContainerManager {
 
   /** What the network manager needs to know of each container. */
   async networkUsers(): Promise<NetworkUser[]> {
-    return (await this.all()).map((r) => ({
-      id: r.id,
-      name: r.name,
-      running: r.state.status === 'running' || r.state.status === 'paused',
-      mode: networkModeOf(r),
-      networks: r.networks ?? { [networkModeOf(r)]: {} },
-      endpoints: r.endpoints ?? {},
-    }));
+    return (await this.all()).map(networkUserOf);
   }
 
   async start(idOrName: string, attach?: AttachOptions): Promise<AttachedProcess | undefined> {
@@ -383,14 +390,11 @@ export class ContainerManager {
     let ports: PortMap | undefined;
     try {
       const mode = networkModeOf(r);
-      // host ports now, as the daemon binds them at start (none on host or none networks: nothing to relay to)
-      if (mode !== 'host' && mode !== 'none') {
-        const records = (await this.all()).map((o) => ({
-          id: o.id,
-          running: o.state.status === 'running' || o.state.status === 'paused',
-          ports: o.ports,
-        }));
-        const taken = hostPortsInUse(records, r.id);
+      // the other containers once, for their addresses and ports (on host or none: nothing to relay to)
+      const users = mode !== 'host' && mode !== 'none' ? (await this.all()).map(networkUserOf) : undefined;
+      // host ports now, as the daemon binds them at start
+      if (users) {
+        const taken = hostPortsInUse(users, r.id);
         for (const [id, held] of this.startingPorts) if (id !== r.id) for (const p of held) taken.add(p);
         ports = assignPorts(r.hostConfig.portBindings ?? {}, r.exposedPorts ?? [], !!r.hostConfig.publishAllPorts, taken);
         this.startingPorts.set(
@@ -398,13 +402,16 @@ export class ContainerManager {
           Object.values(ports).flatMap((l) => l.map((b) => Number(b.HostPort))),
         );
       }
-      network = await this.deps.networks.attach({
-        id: r.id,
-        name: r.name,
-        hostname: r.config.hostname,
-        mode,
-        networks: r.networks ?? { [mode]: {} },
-      });
+      network = await this.deps.networks.attach(
+        {
+          id: r.id,
+          name: r.name,
+          hostname: r.config.hostname,
+          mode,
+          networks: r.networks ?? { [mode]: {} },
+        },
+        users,
+      );
       const { image: _image, ...base } = await this.prepare(guest, r, true, network);
       const { uid, gid, groups } = await resolveUser({ guest, base: { image: _image }, images: this.deps.images }, r.config.user);
       const spec = containerSpawnSpec(r, base, { uid, gid, groups }, attach?.size, network);

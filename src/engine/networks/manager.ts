@@ -9,7 +9,7 @@
 import type { GuestMachine, SpawnSpec } from '../../runtime/types.ts';
 import type { NetworkCreateOptions, NetworkInspect, PruneReport } from '../api.ts';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { CONTAINER_RESOLV_CONF, guestShell } from '../guest/guest-fs.ts';
+import { CONTAINER_RESOLV_CONF, guestShell, shellQuote } from '../guest/guest-fs.ts';
 import type { MetadataStore } from '../store/types.ts';
 import { randomHex } from '../util/ids.ts';
 import {
@@ -24,6 +24,7 @@ import {
   parseIp,
   parseSubnet,
 } from './ipam.ts';
+import type { PortMap } from './ports.ts';
 import { NETWORKS, type Endpoint, type EndpointConfig, type NetworkRecord } from './types.ts';
 
 /** A container as the network manager sees it. */
@@ -37,6 +38,8 @@ export interface NetworkUser {
   networks: Record<string, EndpointConfig>;
   /** Its endpoints while it runs (network name → endpoint). */
   endpoints: Record<string, Endpoint>;
+  /** Where its ports are published while it runs. */
+  ports?: PortMap;
 }
 
 /** What happened to a network, in the words of Docker's events. */
@@ -360,13 +363,16 @@ export class NetworkManager {
   }
 
   /** What a container needs to start on its networks; its addresses are held until `release`. */
-  async attach(c: {
-    id: string;
-    name: string;
-    hostname: string;
-    mode: string;
-    networks: Record<string, EndpointConfig>;
-  }): Promise<Attachment> {
+  async attach(
+    c: {
+      id: string;
+      name: string;
+      hostname: string;
+      mode: string;
+      networks: Record<string, EndpointConfig>;
+    },
+    users?: NetworkUser[],
+  ): Promise<Attachment> {
     const none: Attachment = {
       ownNamespace: true,
       bridges: [],
@@ -378,12 +384,13 @@ export class NetworkManager {
     };
     if (c.mode === 'none') return none;
     if (c.mode === 'host') return { ...none, ownNamespace: false, resolvConf: NO_WAY_OUT_RESOLV_CONF };
-    const users = (await this.deps.users()).filter((u) => u.id !== c.id);
+    // the caller may have read them already (a start does, for its ports)
+    const others = (users ?? (await this.deps.users())).filter((u) => u.id !== c.id);
     const attachment: Attachment = { ...none, resolvConf: NO_WAY_OUT_RESOLV_CONF };
     for (const [index, name] of Object.keys(c.networks).entries()) {
       const n = await this.find(name);
       if (n.driver !== 'bridge') continue;
-      const e = this.add(attachment, n, c, c.networks[name]!, index, users);
+      const e = this.add(attachment, n, c, c.networks[name]!, index, others);
       if (index === 0) attachment.hostsLines = `${e.ipAddress}\t${c.hostname}\n`;
     }
     return attachment;
@@ -445,7 +452,7 @@ export class NetworkManager {
       const n = await this.find(name).catch(() => undefined);
       if (!n || n.predefined || !n.bridge) continue;
       const f = this.dnsFile(n, users, []);
-      files.push(`printf '%s' '${f.content.replace(/'/g, `'\\''`)}' > ${f.path}`);
+      files.push(`printf '%s' ${shellQuote(f.content)} > ${f.path}`);
     }
     if (files.length) await guestShell(guest, `mkdir -p /run/layerlab/dns; ${files.join('; ')}`, 'updating container names');
   }
