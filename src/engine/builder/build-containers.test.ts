@@ -241,7 +241,9 @@ describe('anonymous volumes', () => {
     });
     expect((await engine.volumes.list()).map((v) => v.Name)).toHaveLength(2);
     await engine.containers.start(id);
-    for (let i = 0; i < 100 && (await engine.containers.list({ all: true })).length; i++) await new Promise((r) => setTimeout(r, 10));
+    // --rm removes the record, then the anonymous volumes: wait for both
+    const done = async () => (await engine.containers.list({ all: true })).length === 0 && (await engine.volumes.list()).length === 1;
+    for (let i = 0; i < 100 && !(await done()); i++) await new Promise((r) => setTimeout(r, 10));
     expect(await engine.containers.list({ all: true })).toEqual([]);
     expect((await engine.volumes.list()).map((v) => v.Name)).toEqual(['kept']);
   });

@@ -446,11 +446,16 @@ export class NetworkManager {
    * stopped or left): a name answers only while its container runs.
    */
   async refreshDns(guest: GuestMachine, networkNames: string[], leaving: string): Promise<void> {
-    const users = (await this.deps.users()).filter((u) => u.id !== leaving);
-    const files: string[] = [];
+    const named: NetworkRecord[] = [];
     for (const name of networkNames) {
       const n = await this.find(name).catch(() => undefined);
-      if (!n || n.predefined || !n.bridge) continue;
+      if (n && !n.predefined && n.bridge) named.push(n);
+    }
+    // the default bridge has no names to forget: a container leaving it costs no read of the others
+    if (named.length === 0) return;
+    const users = (await this.deps.users()).filter((u) => u.id !== leaving);
+    const files: string[] = [];
+    for (const n of named) {
       const f = this.dnsFile(n, users, []);
       files.push(`printf '%s' ${shellQuote(f.content)} > ${f.path}`);
     }
