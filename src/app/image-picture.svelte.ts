@@ -27,6 +27,8 @@ export class ImagePicture {
   /** Folders opened in the file view. */
   private expanded: string[] = [];
   private followBuild = false;
+  /** The image list and choice the layers view was last drawn for: an image never changes, so the same list needs no new drawing. */
+  private shown = '';
 
   constructor(private readonly client: () => EngineClient | undefined) {}
 
@@ -45,7 +47,14 @@ export class ImagePicture {
         .catch(() => this.images)) ?? [];
     if (this.followBuild || !this.chosen || !this.images.some((i) => i.id === this.chosen)) this.chosen = this.images[0]?.id;
     if (built) this.followBuild = false;
+    // most commands (docker run, exec, ps) change no image: nothing to read again
+    if (this.layersView && this.shown === this.drawnFor()) return;
     await this.show();
+  }
+
+  /** What the layers view depends on: the chosen image and its tags (an image's layers never change). */
+  private drawnFor(chosen = this.chosen): string {
+    return JSON.stringify([chosen, this.images.find((i) => i.id === chosen)?.repoTags]);
   }
 
   /** Another image was chosen: its layers, with the file view closed. */
@@ -66,6 +75,7 @@ export class ImagePicture {
       client.query<Record<string, LayerStats>>('images.layerStats', chosen).catch(() => ({})),
     ]);
     this.layersView = imageLayersView(inspect, history, new Map(Object.entries(stats)));
+    this.shown = this.drawnFor(chosen);
     void this.showFiles();
   }
 

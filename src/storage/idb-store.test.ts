@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import type { IDBPDatabase } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeBlobStoreConformance, describeMetadataStoreConformance } from '../engine/store/conformance.ts';
-import { StoreFullError } from '../engine/store/index.ts';
+import { NotFoundError, StoreFullError } from '../engine/store/index.ts';
 import { IdbBlobStore, IdbMetadataStore, type LayerLabDB, openIdbStorage, openLayerLabDB } from './idb-store.ts';
 
 let counter = 0;
@@ -145,5 +145,80 @@ describe('IndexedDB store: opening', () => {
     expect(await second.metadata.get('references', 'hello:1')).toEqual({ digest: info.digest });
     expect(new TextDecoder().decode(await second.blobs.get(info.digest))).toBe('hello');
     second.close();
+  });
+});
+
+describe('IndexedDB metadata store: records read from memory', () => {
+  it('reads a collection from IndexedDB once, and sees its own commits without reading again', async () => {
+    const { db } = await freshDB();
+    const metadata = new IdbMetadataStore(db);
+    await metadata.put('containers', 'web', { image: 'nginx:1' });
+    let reads = 0;
+    const transaction = db.transaction.bind(db);
+    db.transaction = ((...args: Parameters<typeof db.transaction>) => {
+      if (args[1] !== 'readwrite') reads++;
+      return transaction(...args);
+    }) as typeof db.transaction;
+    expect(await metadata.get('containers', 'web')).toEqual({ image: 'nginx:1' });
+    expect(await metadata.list('containers')).toEqual([{ key: 'web', value: { image: 'nginx:1' } }]);
+    await metadata.put('containers', 'db', { image: 'redis:7' });
+    await metadata.delete('containers', 'web');
+    expect(await metadata.list('containers')).toEqual([{ key: 'db', value: { image: 'redis:7' } }]);
+    expect(await metadata.get('containers', 'web')).toBeUndefined();
+    expect(reads).toBe(1);
+    // and what is in memory is what IndexedDB holds
+    expect(await db.getAll('metadata')).toEqual([JSON.stringify({ image: 'redis:7' })]);
+    metadata.close();
+    db.close();
+  });
+
+  it('a read that began before a commit ended never leaves the old record in memory', async () => {
+    const { db } = await freshDB();
+    const metadata = new IdbMetadataStore(db);
+    await metadata.put('references', 'app:1', { digest: ALPINE });
+    const fresh = new IdbMetadataStore(db);
+    const [read] = await Promise.all([fresh.list('references'), fresh.put('references', 'app:1', { digest: NGINX })]);
+    expect([ALPINE, NGINX]).toContain((read[0]!.value as { digest: string }).digest);
+    expect(await fresh.get('references', 'app:1')).toEqual({ digest: NGINX });
+    metadata.close();
+    fresh.close();
+    db.close();
+  });
+
+  it("another tab's commits are read again (a store on the same database says what it changed)", async () => {
+    const factory = new IDBFactory();
+    const name = `layerlab-test-${++counter}`;
+    const dbA = await openLayerLabDB({ factory, name });
+    const dbB = await openLayerLabDB({ factory, name });
+    const a = new IdbMetadataStore(dbA);
+    const b = new IdbMetadataStore(dbB);
+    expect(await a.list('volumes')).toEqual([]);
+    await b.put('volumes', 'data', { driver: 'local' });
+    await vi.waitFor(async () => expect(await a.list('volumes')).toEqual([{ key: 'data', value: { driver: 'local' } }]));
+    // and a write made on a stale picture is checked against IndexedDB, never lost
+    await a.transaction(async (tx) => {
+      const v = await tx.get<{ driver: string; n?: number }>('volumes', 'data');
+      tx.put('volumes', 'data', { ...v, n: (v?.n ?? 0) + 1 });
+    });
+    expect(await b.get('volumes', 'data')).toEqual({ driver: 'local', n: 1 });
+    a.close();
+    b.close();
+    dbA.close();
+    dbB.close();
+  });
+});
+
+describe('IndexedDB blob store: small blobs kept in memory', () => {
+  it('serves a small blob read before from memory, as a copy, and forgets it when deleted', async () => {
+    const { db } = await freshDB();
+    const blobs = new IdbBlobStore(db);
+    const info = await blobs.put(enc.encode('{"schemaVersion":2}'));
+    const first = await blobs.get(info.digest);
+    first[0] = 0; // a caller's change is its own
+    await db.delete('blobs', info.digest); // gone behind the store's back: the second read is from memory
+    expect(new TextDecoder().decode(await blobs.get(info.digest))).toBe('{"schemaVersion":2}');
+    expect(await blobs.delete(info.digest)).toBe(true);
+    await expect(blobs.get(info.digest)).rejects.toThrow(NotFoundError);
+    db.close();
   });
 });

@@ -25,6 +25,7 @@ import {
   type ExpectedBlob,
   fingerprint,
   normalizeExpected,
+  sortByKey,
   NotFoundError,
   parseDigest,
   recordSize,
@@ -161,9 +162,23 @@ async function requests<T>(issue: Array<() => Promise<T>>): Promise<T[]> {
   return Promise.all(started);
 }
 
-/** A `BlobStore` in IndexedDB; build it on `openLayerLabDB()` or use `openIdbStorage()`. */
+/** Blobs up to this size (manifests, configs, small layers) are kept in memory once read and verified. */
+const SMALL_BLOB = 64 * 1024;
+/** How many bytes of small blobs are kept, the least recently read dropped first. */
+const SMALL_BLOBS_KEPT = 4 * 1024 * 1024;
+
+/**
+ * A `BlobStore` in IndexedDB; build it on `openLayerLabDB()` or use `openIdbStorage()`. Small
+ * blobs, once read and verified, are kept in memory (content-addressed, so they never change):
+ * an image's manifest and config are read by nearly every command.
+ */
 export class IdbBlobStore implements BlobStore {
   private readonly quotaBytes: number | undefined;
+  /** Verified small blobs by digest, in order of last read. */
+  private readonly small = new Map<Digest, Uint8Array<ArrayBuffer>>();
+  private smallBytes = 0;
+  /** Counts deletions: a read that a deletion overtook is not kept. */
+  private deletions = 0;
 
   constructor(
     private readonly db: IDBPDatabase<LayerLabDB>,
@@ -204,11 +219,37 @@ export class IdbBlobStore implements BlobStore {
 
   /** The blob's bytes, re-verified against its digest. */
   async get(digest: Digest): Promise<Uint8Array<ArrayBuffer>> {
-    const bytes = await this.db.get('blobs', parseDigest(digest));
+    const kept = this.small.get(parseDigest(digest));
+    if (kept) {
+      this.small.delete(digest);
+      this.small.set(digest, kept);
+      return kept.slice();
+    }
+    const deletions = this.deletions;
+    const bytes = await this.db.get('blobs', digest);
     if (!bytes) throw new NotFoundError(`blob ${digest}`);
     const actual = await sha256(bytes);
     if (actual !== digest) throw new CorruptBlobError(digest, actual);
+    if (bytes.length <= SMALL_BLOB && deletions === this.deletions) this.keep(digest, bytes.slice());
     return bytes;
+  }
+
+  private keep(digest: Digest, bytes: Uint8Array<ArrayBuffer>): void {
+    this.forgetSmall(digest);
+    this.small.set(digest, bytes);
+    this.smallBytes += bytes.length;
+    for (const [d, b] of this.small) {
+      if (this.smallBytes <= SMALL_BLOBS_KEPT) break;
+      this.small.delete(d);
+      this.smallBytes -= b.length;
+    }
+  }
+
+  private forgetSmall(digest: Digest): void {
+    const b = this.small.get(digest);
+    if (!b) return;
+    this.small.delete(digest);
+    this.smallBytes -= b.length;
   }
 
   /** Whether the blob exists. */
@@ -226,6 +267,8 @@ export class IdbBlobStore implements BlobStore {
   /** Removes the blob; `true` if it existed. */
   async delete(digest: Digest): Promise<boolean> {
     const d = parseDigest(digest);
+    this.deletions++;
+    this.forgetSmall(d);
     return readwrite(this.db, ['blobs', 'blobInfo'], async (tx) => {
       if ((await tx.objectStore('blobInfo').getKey(d)) === undefined) return false;
       await requests([() => tx.objectStore('blobs').delete(d), () => tx.objectStore('blobInfo').delete(d)]);
@@ -251,9 +294,31 @@ function collectionRange(collection: string): IDBKeyRange {
   return IDBKeyRange.bound([collection], [collection, []]);
 }
 
-/** A `MetadataStore` in IndexedDB; build it on `openLayerLabDB()` or use `openIdbStorage()`. */
+/** What a commit through one store tells the other stores open on the same database (other tabs). */
+interface CommitNotice {
+  collections: string[];
+}
+
+/**
+ * A `MetadataStore` in IndexedDB; build it on `openLayerLabDB()` or use `openIdbStorage()`.
+ *
+ * Reads come from memory: a collection is read whole from IndexedDB the first time it is asked
+ * for and kept in step with every commit made through this store, as the Node CLI's file store
+ * keeps its records (a read in IndexedDB is a transaction of its own, ~1 ms in Chromium, and a
+ * `docker run` or a cached build made dozens of them). Commits still check their reads against
+ * IndexedDB itself, so a stale copy can never lose a write; a store on the same database in
+ * another tab says which collections it changed on a BroadcastChannel, and this one reads those
+ * again when next asked.
+ */
 export class IdbMetadataStore extends TransactionalMetadataStore {
   private readonly quotaBytes: number | undefined;
+  /** Collections read whole, kept in step with each commit: key → JSON text. */
+  private readonly cached = new Map<string, Map<string, string>>();
+  /** Collections being read whole now. */
+  private readonly loading = new Map<string, Promise<Map<string, string>>>();
+  /** Bumped for a collection when a commit changes it: a read that began before is read again. */
+  private readonly generation = new Map<string, number>();
+  private readonly channel: BroadcastChannel | undefined;
 
   constructor(
     private readonly db: IDBPDatabase<LayerLabDB>,
@@ -261,19 +326,73 @@ export class IdbMetadataStore extends TransactionalMetadataStore {
   ) {
     super();
     this.quotaBytes = options.quotaBytes;
+    if (typeof BroadcastChannel !== 'undefined') {
+      this.channel = new BroadcastChannel(`layerlab-metadata:${db.name}`);
+      this.channel.onmessage = (e: MessageEvent<CommitNotice>) => this.forget(e.data.collections);
+      // the channel must not keep a Node process (tests) alive
+      (this.channel as { unref?: () => void }).unref?.();
+    }
   }
 
   /** Current JSON text of a record. */
   async readText(collection: string, key: string): Promise<string | undefined> {
-    return this.db.get('metadata', [collection, key]);
+    return (await this.collection(collection)).get(key);
   }
 
   /** Current records of a collection, sorted by key. */
   async listText(collection: string): Promise<Array<[string, string]>> {
-    const tx = this.db.transaction('metadata', 'readonly');
-    const range = collectionRange(collection);
-    const [keys, values] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range), tx.done]);
-    return keys.map((k, i) => [k[1], values[i]!]);
+    return sortByKey([...(await this.collection(collection))]);
+  }
+
+  /** Stops hearing other tabs' commits (the connection is closing). */
+  close(): void {
+    this.channel?.close();
+  }
+
+  /** The collection's records, read whole from IndexedDB when not in memory. */
+  private collection(collection: string): Promise<Map<string, string>> {
+    const hit = this.cached.get(collection);
+    if (hit) return Promise.resolve(hit);
+    let pending = this.loading.get(collection);
+    if (!pending) {
+      pending = (async () => {
+        for (;;) {
+          const before = this.generation.get(collection) ?? 0;
+          const tx = this.db.transaction('metadata', 'readonly');
+          const range = collectionRange(collection);
+          const [keys, values] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range), tx.done]);
+          // a commit that ended while this read ran may not be in it: read again
+          if ((this.generation.get(collection) ?? 0) !== before) continue;
+          const records = new Map(keys.map((k, i) => [k[1], values[i]!] as const));
+          this.cached.set(collection, records);
+          return records;
+        }
+      })().finally(() => this.loading.delete(collection));
+      this.loading.set(collection, pending);
+    }
+    return pending;
+  }
+
+  /** Drops collections from memory (another tab changed them). */
+  private forget(collections: string[]): void {
+    for (const c of collections) {
+      this.cached.delete(c);
+      this.generation.set(c, (this.generation.get(c) ?? 0) + 1);
+    }
+  }
+
+  /** Applies a committed transaction's writes to the collections in memory, and tells other tabs. */
+  private committed(changes: TxChanges): void {
+    const touched = new Set<string>();
+    for (const w of changes.writes) {
+      touched.add(w.collection);
+      const records = this.cached.get(w.collection);
+      if (!records) continue;
+      if (w.text === undefined) records.delete(w.key);
+      else records.set(w.key, w.text);
+    }
+    for (const c of touched) this.generation.set(c, (this.generation.get(c) ?? 0) + 1);
+    if (touched.size > 0) this.channel?.postMessage({ collections: [...touched] } satisfies CommitNotice);
   }
 
   /** Total record bytes. */
@@ -286,6 +405,12 @@ export class IdbMetadataStore extends TransactionalMetadataStore {
   }
 
   protected async commitChanges(changes: TxChanges): Promise<boolean> {
+    const done = await this.commitToDb(changes);
+    if (done) this.committed(changes);
+    return done;
+  }
+
+  private async commitToDb(changes: TxChanges): Promise<boolean> {
     try {
       return await readwrite(this.db, ['metadata'], async (tx) => {
         const store = tx.objectStore('metadata');
@@ -341,9 +466,13 @@ export async function openIdbStorage(
   options: IdbOpenOptions & { blobs?: StoreOptions; metadata?: StoreOptions } = {},
 ): Promise<IdbStorage> {
   const db = await openLayerLabDB(options);
+  const metadata = new IdbMetadataStore(db, options.metadata);
   return {
     blobs: new IdbBlobStore(db, options.blobs),
-    metadata: new IdbMetadataStore(db, options.metadata),
-    close: () => db.close(),
+    metadata,
+    close: () => {
+      metadata.close();
+      db.close();
+    },
   };
 }
