@@ -118,6 +118,7 @@ export interface ContainerInspect {
     Tty: boolean;
     OpenStdin: boolean;
     AttachStdin: boolean;
+    StopTimeout?: number;
   };
   HostConfig: {
     Memory: number;
@@ -132,6 +133,8 @@ export interface ContainerInspect {
     NetworkMode: string;
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
     PublishAllPorts: boolean;
+    RestartPolicy: RestartPolicy;
+    ExtraHosts: string[] | null;
   };
   Mounts: MountPoint[];
   GraphDriver: { Name: 'overlay2'; Data: { LowerDir: string; UpperDir: string; WorkDir: string; MergedDir: string } };
@@ -261,6 +264,21 @@ export interface CreateContainerOptions {
   publishAll?: boolean;
   /** `--expose` (`80/tcp`). */
   expose?: string[];
+  /** `--add-host`: `host:ip` lines for /etc/hosts (`host-gateway` is the network's gateway: the machine). */
+  extraHosts?: string[];
+  /** `--stop-signal` (replaces the image's STOPSIGNAL). */
+  stopSignal?: string;
+  /** `--stop-timeout`, seconds (`docker stop` waits this long by default; -1 forever). */
+  stopTimeout?: number;
+  /** `--restart`: what the engine does when the container exits, while the machine runs. */
+  restartPolicy?: RestartPolicy;
+}
+
+/** Docker's restart policy (`--restart no|always|unless-stopped|on-failure[:N]`). */
+export interface RestartPolicy {
+  Name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  /** on-failure only: at most this many restarts (0: no limit). */
+  MaximumRetryCount: number;
 }
 
 /** One `docker stats` row. */

@@ -86,6 +86,19 @@ describe('containersView', () => {
     expect(scratch.limits).toMatchObject({ memory: null, memoryLabel: 'no limit', pids: null, readOnlyRootfs: true });
   });
 
+  it('says a container waits to be restarted by its restart policy', () => {
+    const c = { ...containers[0]!, state: 'restarting' as const, status: 'Restarting (3) 1 second ago', exitCode: 3 };
+    const inspect = inspects.find((i) => i.Id === c.id)!;
+    const restarting = {
+      ...inspect,
+      State: { ...inspect.State, Status: 'restarting' as const, Running: true, Restarting: true, ExitCode: 3 },
+    };
+    const view = containersView([c], [restarting], images, diffs);
+    expect(view.containers[0]!.alt).toContain(
+      'exited with code 3 and waits to be restarted by its restart policy (Restarting (3) 1 second ago)',
+    );
+  });
+
   it('counts in words: one layer, one process, one container', () => {
     const c = containers[0]!;
     const inspect = inspects.find((i) => i.Id === c.id)!;

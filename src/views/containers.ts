@@ -198,6 +198,7 @@ function stateWords(c: Omit<ContainerCard, 'alt'>): string {
   if (c.state === 'exited')
     return `has exited with code ${c.exitCode}${c.oomKilled ? ', killed for running out of memory' : ''} (${c.status})`;
   if (c.state === 'created') return 'was created but has not started';
+  if (c.state === 'restarting') return `exited with code ${c.exitCode} and waits to be restarted by its restart policy (${c.status})`;
   return `is ${c.state}`;
 }
 

@@ -2,23 +2,27 @@
  * The options `docker run` and `docker create` share: their flags (with the ones LayerLab cannot
  * honour refused by name), `-v` specs, and the engine's create options built from them.
  */
-import type { CreateContainerOptions } from '../api.ts';
+import type { CreateContainerOptions, RestartPolicy } from '../api.ts';
 import { CliError } from './command.ts';
 import { unsupportedFlag } from './common.ts';
 import { parseExpose, parsePublish } from '../networks/ports.ts';
-import type { FlagDef, ParsedFlags } from './flags.ts';
+import { FlagError, type FlagDef, type ParsedFlags } from './flags.ts';
+import type { CliIO } from './io.ts';
 
 /** Flags shared by `docker run` and `docker create` (docker/cli's container options). */
 function containerFlags(pullHelp: string): FlagDef[] {
   return [
+    { name: 'add-host', kind: 'list', usage: 'Add a custom host-to-IP mapping (host:ip)' },
     { name: 'cap-add', kind: 'list', usage: 'Add Linux capabilities' },
     { name: 'cap-drop', kind: 'list', usage: 'Drop Linux capabilities' },
     { name: 'env', short: 'e', kind: 'list', usage: 'Set environment variables' },
     { name: 'entrypoint', kind: 'string', usage: 'Overwrite the default ENTRYPOINT of the image' },
+    { name: 'env-file', kind: 'list', usage: 'Read in a file of environment variables' },
     { name: 'hostname', short: 'h', kind: 'string', usage: 'Container host name' },
     { name: 'interactive', short: 'i', kind: 'bool', usage: 'Keep STDIN open even if not attached' },
     { name: 'ip', kind: 'string', usage: 'IPv4 address (e.g., 172.30.100.104)' },
     { name: 'label', short: 'l', kind: 'list', usage: 'Set meta data on a container' },
+    { name: 'label-file', kind: 'list', usage: 'Read in a line delimited file of labels' },
     { name: 'memory', short: 'm', kind: 'bytes', usage: 'Memory limit' },
     { name: 'name', kind: 'string', usage: 'Assign a name to the container' },
     { name: 'network', kind: 'string', usage: 'Connect a container to a network', defValue: 'default' },
@@ -28,8 +32,11 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'quiet', short: 'q', kind: 'bool', usage: 'Suppress the pull output' },
     { name: 'privileged', kind: 'bool', usage: 'Give extended privileges to this container' },
     { name: 'read-only', kind: 'bool', usage: "Mount the container's root filesystem as read only" },
+    { name: 'restart', kind: 'string', usage: 'Restart policy to apply when a container exits', defValue: 'no' },
     { name: 'rm', kind: 'bool', usage: 'Automatically remove the container when it exits' },
     { name: 'security-opt', kind: 'list', usage: 'Security Options' },
+    { name: 'stop-signal', kind: 'string', usage: 'Signal to stop the container' },
+    { name: 'stop-timeout', kind: 'int', usage: 'Timeout (in seconds) to stop a container' },
     { name: 'tty', short: 't', kind: 'bool', usage: 'Allocate a pseudo-TTY' },
     { name: 'user', short: 'u', kind: 'string', usage: 'Username or UID (format: <name|uid>[:<group|gid>])' },
     { name: 'volume', short: 'v', kind: 'list', usage: 'Bind mount a volume' },
@@ -37,13 +44,10 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'publish', short: 'p', kind: 'list', usage: "Publish a container's port(s) to the host" },
     { name: 'publish-all', short: 'P', kind: 'bool', usage: 'Publish all exposed ports to random ports' },
     { name: 'expose', kind: 'list', usage: 'Expose a port or a range of ports' },
-    unsupportedFlag('add-host', 'containers find each other by name on a user-defined network (docker network create)'),
     unsupportedFlag('dns', 'the machine has no way out, so there is no other DNS server to use'),
-    unsupportedFlag('restart', 'containers are never restarted automatically'),
     unsupportedFlag('platform', 'images run on the one platform of the built-in machine'),
     unsupportedFlag('mount', 'use -v NAME:/path for a named volume'),
     unsupportedFlag('tmpfs', 'use -v /path for an anonymous volume'),
-    unsupportedFlag('env-file', 'there are no local files to read it from; use -e NAME=value'),
     unsupportedFlag('attach', 'run attaches to stdout and stderr unless -d is given', 'a'),
     unsupportedFlag('cpus', 'CPU limits are not available'),
     unsupportedFlag('cpu-shares', 'CPU limits are not available', 'c'),
@@ -160,7 +164,99 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
     haveLabels = true;
   }
   if (haveLabels) opts.labels = labels;
+  const hosts = flags.list('add-host').map(validateExtraHost);
+  if (hosts.length) opts.extraHosts = hosts;
+  const stopSignal = flags.string('stop-signal');
+  if (stopSignal !== undefined) opts.stopSignal = stopSignal;
+  if (flags.changed('stop-timeout')) opts.stopTimeout = flags.int('stop-timeout', 0);
+  const restart = parseRestartPolicy(flags.string('restart') ?? '');
+  if (restart) {
+    if (opts.autoRemove && restart.Name !== 'no') throw new CliError('Conflicting options: --restart and --rm');
+    opts.restartPolicy = restart;
+  }
   return opts;
+}
+
+/**
+ * Adds what `--env-file` and `--label-file` name to `opts`: the files' entries first, then `-e`
+ * and `--label` (which win), as docker/cli reads them (local files: the workspace in the page).
+ */
+export async function addFileOptions(flags: ParsedFlags, io: CliIO, opts: CreateContainerOptions): Promise<void> {
+  const envFiles = flags.list('env-file');
+  if (envFiles.length) {
+    const fromFiles = (await Promise.all(envFiles.map(async (f) => parseKeyValueFile(await readLocal(io, f), 'env')))).flat();
+    opts.env = [...fromFiles, ...(opts.env ?? [])];
+  }
+  const labelFiles = flags.list('label-file');
+  if (labelFiles.length) {
+    const labels: Record<string, string> = {};
+    for (const f of labelFiles)
+      for (const l of parseKeyValueFile(await readLocal(io, f), 'label')) {
+        const i = l.indexOf('=');
+        labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
+      }
+    opts.labels = { ...labels, ...(opts.labels ?? {}) };
+  }
+}
+
+async function readLocal(io: CliIO, path: string): Promise<string> {
+  if (!io.readFile) throw new CliError(`open ${path}: no such file or directory`);
+  try {
+    return new TextDecoder().decode(await io.readFile(path));
+  } catch {
+    throw new CliError(`open ${path}: no such file or directory`);
+  }
+}
+
+/**
+ * docker/cli's key=value files: blank lines and `#` comments skipped, leading blanks trimmed, the
+ * value taken as written (no quotes removed). In an env file a bare `NAME` copies the caller's
+ * variable: the terminal has none, so it is left out; in a label file it is a label with no value.
+ */
+export function parseKeyValueFile(text: string, kind: 'env' | 'label'): string[] {
+  const out: string[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (const raw of lines) {
+    const line = raw.replace(/^[ \t\v\f\r]+/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    const i = line.indexOf('=');
+    const key = i < 0 ? line : line.slice(0, i);
+    if (key === '') throw new CliError(`no variable name on line '${line}'`);
+    if (/[ \t\n\v\f\r]/.test(key))
+      throw new CliError(
+        `${kind === 'env' ? 'poorly formatted environment' : 'poorly formatted labels'}: variable '${key}' contains whitespaces`,
+      );
+    if (i >= 0) out.push(line);
+    else if (kind === 'label') out.push(key);
+  }
+  return out;
+}
+
+/** docker/cli's ValidateExtraHost: `host:ip` or `host=ip`, the address an IP or `host-gateway`. */
+function validateExtraHost(value: string): string {
+  const i = value.search(/[:=]/);
+  if (i <= 0) throw new FlagError(`invalid argument "${value}" for "--add-host" flag: bad format for add-host: "${value}"`);
+  const host = value.slice(0, i);
+  const ip = value.slice(i + 1).replace(/^\[(.*)\]$/, '$1');
+  const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(ip);
+  if (ip !== 'host-gateway' && !ipv4 && !/^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/.test(ip))
+    throw new FlagError(`invalid argument "${value}" for "--add-host" flag: invalid IP address in add-host: "${ip}"`);
+  return `${host}:${ip}`;
+}
+
+/** docker/cli's ParseRestartPolicy (`no`, `always`, `unless-stopped`, `on-failure[:N]`); the daemon checks the name. */
+export function parseRestartPolicy(value: string): RestartPolicy | undefined {
+  if (value === '') return undefined;
+  const i = value.indexOf(':');
+  if (i === 0) throw new CliError('invalid restart policy format: no policy provided before colon');
+  const name = i < 0 ? value : value.slice(0, i);
+  let count = 0;
+  if (i > 0) {
+    const text = value.slice(i + 1);
+    if (!/^[+-]?\d+$/.test(text)) throw new CliError('invalid restart policy format: maximum retry count must be an integer');
+    count = Number(text);
+  }
+  return { Name: name as RestartPolicy['Name'], MaximumRetryCount: count };
 }
 
 /** Refuses a `--pull` value docker/cli refuses. */

@@ -7,7 +7,8 @@ import { NotFoundError } from '../errors.ts';
 import { attachProcess, pullPrinter } from './attach.ts';
 import { CliError, type Command, type CommandContext } from './command.ts';
 import { errorText } from './common.ts';
-import { CREATE_FLAGS, createOptions, RUN_FLAGS, validatePull } from './container-options.ts';
+import { addFileOptions, CREATE_FLAGS, createOptions, RUN_FLAGS, validatePull } from './container-options.ts';
+import { FlagError } from './flags.ts';
 import { familiarTagged, isFullImageId } from './reference.ts';
 import type { PublishedPort } from './io.ts';
 
@@ -54,7 +55,13 @@ async function runRun(ctx: CommandContext): Promise<number> {
   try {
     validatePull(pull);
     opts = createOptions(f, ctx.args);
+    await addFileOptions(f, ctx.io, opts);
   } catch (e) {
+    // a flag's value docker/cli refuses while parsing flags: its words, without "docker:"
+    if (e instanceof FlagError) {
+      ctx.err(`${e.message}\nSee 'docker run --help'.\n`);
+      return 125;
+    }
     reportError(ctx, 'run', errorText(e), true);
     return 125;
   }
@@ -126,7 +133,13 @@ async function runCreate(ctx: CommandContext): Promise<number> {
   try {
     validatePull(pull);
     opts = createOptions(f, ctx.args);
+    await addFileOptions(f, ctx.io, opts);
   } catch (e) {
+    // a flag's value docker/cli refuses while parsing flags: its words, without "docker:"
+    if (e instanceof FlagError) {
+      ctx.err(`${e.message}\nSee 'docker create --help'.\n`);
+      return 125;
+    }
     reportError(ctx, 'create', errorText(e), true);
     return 125;
   }

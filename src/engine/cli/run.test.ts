@@ -60,10 +60,10 @@ describe('dispatch, usage and errors', () => {
   });
 
   it('explains flags LayerLab does not support', async () => {
-    const r = await docker(['run', '--add-host', 'a:1.2.3.4', 'busybox']);
+    const r = await docker(['run', '--dns', '8.8.8.8', 'busybox']);
     expect(r.code).toBe(125);
     expect(r.err).toBe(
-      "--add-host is not supported by LayerLab: containers find each other by name on a user-defined network (docker network create)\nSee 'docker run --help'.\n",
+      "--dns is not supported by LayerLab: the machine has no way out, so there is no other DNS server to use\nSee 'docker run --help'.\n",
     );
     expect(engine.methods()).toEqual([]);
   });
@@ -229,6 +229,74 @@ describe('docker run', () => {
       volumes: [{ source: 'data', target: '/data' }, { target: '/cache' }, { source: 'cfg', target: '/etc/app', readonly: true }],
       labels: { tier: 'web', solo: '' },
     });
+  });
+
+  it('maps --restart, --add-host, --stop-signal and --stop-timeout, and refuses what docker/cli refuses', async () => {
+    await docker([
+      'run',
+      '-d',
+      '--restart',
+      'on-failure:3',
+      '--add-host',
+      'db:10.0.0.5',
+      '--add-host',
+      'me=host-gateway',
+      '--stop-signal',
+      'SIGINT',
+      '--stop-timeout',
+      '2',
+      'busybox',
+    ]);
+    expect(engine.calls.find((c) => c.method === 'containers.create')?.args[0]).toEqual({
+      image: 'busybox',
+      restartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
+      extraHosts: ['db:10.0.0.5', 'me:host-gateway'],
+      stopSignal: 'SIGINT',
+      stopTimeout: 2,
+    });
+    const conflicting = await docker(['run', '--rm', '--restart', 'always', 'busybox']);
+    expect([conflicting.code, conflicting.err]).toEqual([
+      125,
+      "docker: Conflicting options: --restart and --rm.\nSee 'docker run --help'.\n",
+    ]);
+    const count = await docker(['run', '--restart', 'on-failure:x', 'busybox']);
+    expect(count.err).toBe("docker: invalid restart policy format: maximum retry count must be an integer.\nSee 'docker run --help'.\n");
+    const host = await docker(['create', '--add-host', 'db', 'busybox']);
+    expect([host.code, host.err]).toEqual([
+      125,
+      'invalid argument "db" for "--add-host" flag: bad format for add-host: "db"\nSee \'docker create --help\'.\n',
+    ]);
+    const ip = await docker(['run', '--add-host', 'db:10.0.0', 'busybox']);
+    expect(ip.err).toBe(
+      'invalid argument "db:10.0.0" for "--add-host" flag: invalid IP address in add-host: "10.0.0"\nSee \'docker run --help\'.\n',
+    );
+  });
+
+  it('reads --env-file and --label-file from local files, -e and --label winning', async () => {
+    const cap = captureIO();
+    cap.files.set(
+      'app.env',
+      new TextEncoder().encode('# settings\n\n  MODE=dev\nGREETING=hello world\nQUOTED="kept as written"\nFROM_CALLER\n'),
+    );
+    cap.files.set('labels', new TextEncoder().encode('tier=web\nsolo\n'));
+    expect(
+      await runDocker(
+        ['run', '-d', '--env-file', 'app.env', '-e', 'MODE=prod', '--label-file', 'labels', '-l', 'tier=db', 'busybox'],
+        cap.io,
+        engine,
+      ),
+    ).toBe(0);
+    expect(engine.calls.find((c) => c.method === 'containers.create')?.args[0]).toEqual({
+      image: 'busybox',
+      env: ['MODE=dev', 'GREETING=hello world', 'QUOTED="kept as written"', 'MODE=prod'],
+      labels: { tier: 'db', solo: '' },
+    });
+    const missing = await docker(['run', '--env-file', 'nope.env', 'busybox']);
+    expect([missing.code, missing.err]).toEqual([125, "docker: open nope.env: no such file or directory.\nSee 'docker run --help'.\n"]);
+    const bad = captureIO();
+    bad.files.set('bad.env', new TextEncoder().encode('MY VAR=1\n'));
+    expect(await runDocker(['run', '--env-file', 'bad.env', 'busybox'], bad.io, engine)).toBe(125);
+    expect(bad.err()).toBe("docker: poorly formatted environment: variable 'MY VAR' contains whitespaces.\nSee 'docker run --help'.\n");
   });
 
   it('prints the ID with -d', async () => {

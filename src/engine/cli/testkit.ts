@@ -250,6 +250,8 @@ export class FakeEngine implements DockerEngine {
         NetworkMode: 'bridge',
         PortBindings: {},
         PublishAllPorts: false,
+        RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+        ExtraHosts: null,
       },
       Mounts: c.mounts,
       GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },

@@ -17,6 +17,8 @@ export function containerStatus(r: ContainerRecord, now: Date): string {
       return `Exited (${r.state.exitCode}) ${humanDuration(at - Date.parse(r.state.finishedAt))} ago`;
     case 'created':
       return 'Created';
+    case 'restarting':
+      return `Restarting (${r.state.exitCode}) ${humanDuration(at - Date.parse(r.state.finishedAt))} ago`;
     default:
       return r.state.status[0]!.toUpperCase() + r.state.status.slice(1);
   }
@@ -61,7 +63,7 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
       Status: r.state.status,
       Running: r.state.status === 'running' || r.state.status === 'paused',
       Paused: r.state.status === 'paused',
-      Restarting: false,
+      Restarting: r.state.status === 'restarting',
       OOMKilled: r.state.oomKilled,
       Dead: false,
       Pid: r.state.pid,
@@ -86,6 +88,7 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
       User: r.config.user,
       Labels: r.config.labels,
       StopSignal: r.config.stopSignal,
+      ...(r.config.stopTimeout !== undefined ? { StopTimeout: r.config.stopTimeout } : {}),
       ...(r.exposedPorts?.length ? { ExposedPorts: Object.fromEntries(r.exposedPorts.map((k) => [k, {}])) } : {}),
     },
     HostConfig: {
@@ -101,6 +104,8 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
       NetworkMode: networkModeOf(r),
       PortBindings: r.hostConfig.portBindings ?? {},
       PublishAllPorts: !!r.hostConfig.publishAllPorts,
+      RestartPolicy: r.hostConfig.restartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
+      ExtraHosts: r.hostConfig.extraHosts ?? null,
     },
     Mounts: r.mounts,
     GraphDriver: { Name: 'overlay2', Data: { LowerDir: lower, UpperDir: dirs.upper, WorkDir: dirs.work, MergedDir: dirs.merged } },

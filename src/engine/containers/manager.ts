@@ -32,6 +32,7 @@ import type {
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
 import {
   containerDirs,
+  CONTAINER_RESOLV_CONF,
   containerEtcFiles,
   exportUpperDir,
   extractLayerInGuest,
@@ -52,7 +53,8 @@ import { NAME_PATTERN } from '../util/ids.ts';
 import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
 import type { Attachment, NetworkUser } from '../networks/manager.ts';
 import { connectContainer, dialContainer, disconnectContainer, publishedAt, type AttachContext } from './network-attach.ts';
-import { checkHostConfig, networkModeOf, newContainerRecord } from './record.ts';
+import { DEFAULT_BRIDGE_GATEWAY } from '../networks/ipam.ts';
+import { checkHostConfig, networkModeOf, newContainerRecord, parseExtraHost } from './record.ts';
 import { assignPorts, hostPortsInUse, type PortMap } from '../networks/ports.ts';
 import { cpuPercent, readCgroups } from './stats.ts';
 import { cgroupName, saveCheckpoint, setFrozen } from './sync.ts';
@@ -111,6 +113,12 @@ export class ContainerManager {
 
   /** Host ports handed to containers that are starting (their records do not hold them yet). */
   private readonly startingPorts = new Map<string, number[]>();
+  /** Restarts waiting out their delay (a restart policy), by container ID. */
+  private readonly restartTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Each container's last restart delay: Docker's restart manager doubles it from 100 ms to a minute. */
+  private readonly restartDelays = new Map<string, number>();
+  /** Containers being stopped by `docker stop` or `docker kill`: their exit is not restarted. */
+  private readonly manualStops = new Set<string>();
 
   constructor(private readonly deps: ContainerDeps) {}
 
@@ -358,7 +366,21 @@ export class ContainerManager {
     // the container's own /etc/hostname, hosts and resolv.conf over the init layer's empty
     // placeholders; like Docker, a volume at one of those paths takes its place, and mounts go
     // parents first (a volume at /etc lies under /etc/hosts, not over it)
-    const own = containerEtcFiles(r.id, r.config.hostname, starting ? 'start' : 'if-missing', network);
+    // --add-host lines follow Docker's defaults, before the container's own address (host-gateway: the machine, docker0's address)
+    const extra = (r.hostConfig.extraHosts ?? [])
+      .map(parseExtraHost)
+      .map(([host, ip]) => `${ip === 'host-gateway' ? DEFAULT_BRIDGE_GATEWAY : ip}\t${host}\n`)
+      .join('');
+    const own = containerEtcFiles(
+      r.id,
+      r.config.hostname,
+      starting ? 'start' : 'if-missing',
+      network
+        ? { ...network, hostsLines: extra + network.hostsLines }
+        : extra
+          ? { hostsLines: extra, resolvConf: CONTAINER_RESOLV_CONF }
+          : undefined,
+    );
     const etc = own.binds.filter((b) => !volumes.some((v) => v.target.replace(/\/+$/, '') === b.target));
     const depth = (path: string) => path.split('/').filter(Boolean).length;
     const binds = [...volumes, ...etc].sort((a, b) => depth(a.target) - depth(b.target));
@@ -382,6 +404,10 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     if (r.state.status === 'running') return undefined;
     if (r.state.status === 'paused') throw new ConflictError(`cannot start a paused container, try unpause instead`);
+    clearTimeout(this.restartTimers.get(r.id));
+    this.restartTimers.delete(r.id);
+    this.manualStops.delete(r.id);
+    delete r.manuallyStopped;
     const guest = await this.deps.getGuest();
     // the image's layers stay in the guest until the container has mounted them
     const release = this.deps.layers.claim((await this.deps.images.resolve(r.imageId)).layers.map((l) => l.diffID));
@@ -499,7 +525,19 @@ export class ContainerManager {
     live.lines.flush();
     const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
     if (!r) return;
-    r.state = { ...r.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, error, finishedAt: this.deps.now().toISOString() };
+    const finishedAt = this.deps.now().toISOString();
+    const manual = this.manualStops.delete(id) || !!r.manuallyStopped;
+    if (manual) r.manuallyStopped = true;
+    const restartIn = !r.build && !r.hostConfig.autoRemove && !manual ? this.restartDelay(r, code, finishedAt) : undefined;
+    r.state = {
+      ...r.state,
+      status: restartIn === undefined ? 'exited' : 'restarting',
+      pid: 0,
+      exitCode: code,
+      oomKilled: oom,
+      error,
+      finishedAt,
+    };
     // its addresses are free again, and its names no longer answer
     const left = Object.keys(r.endpoints ?? {});
     delete r.endpoints;
@@ -522,8 +560,59 @@ export class ContainerManager {
     if (left.length) await this.deps.networks.refreshDns(live.guest, left, id).catch(() => {});
     this.emit('die', r, code);
     for (const l of live.listeners) l({ stream: 'stdout', time: '', data: new Uint8Array() });
+    if (restartIn !== undefined) {
+      this.restartTimers.set(
+        id,
+        setTimeout(() => {
+          this.restartTimers.delete(id);
+          void this.restartByPolicy(id);
+        }, restartIn),
+      );
+    }
     // --rm takes the anonymous volumes with it, as Docker does (named ones stay)
     if (r.hostConfig.autoRemove) await this.remove(id, { force: true, volumes: true }).catch(() => {});
+  }
+
+  /**
+   * How long to wait before restarting a container that exited with `code` (its restart policy),
+   * or undefined to leave it exited: Docker's restart manager (100 ms, doubled on each restart up
+   * to a minute, back to 100 ms once the container ran 10 seconds).
+   */
+  private restartDelay(r: ContainerRecord, code: number, finishedAt: string): number | undefined {
+    const policy = r.hostConfig.restartPolicy;
+    if (!policy || policy.Name === 'no') return undefined;
+    if (policy.Name === 'on-failure' && (code === 0 || (policy.MaximumRetryCount > 0 && r.restartCount >= policy.MaximumRetryCount)))
+      return undefined;
+    const ran = Date.parse(finishedAt) - Date.parse(r.state.startedAt);
+    const last = ran >= 10_000 ? 0 : (this.restartDelays.get(r.id) ?? 0);
+    const delay = last === 0 ? 100 : Math.min(last * 2, 60_000);
+    this.restartDelays.set(r.id, delay);
+    return delay;
+  }
+
+  /** A restart policy's restart, once its delay passed (unless the container was stopped or removed meanwhile). */
+  private async restartByPolicy(id: string): Promise<void> {
+    const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
+    if (!r || r.state.status !== 'restarting') return;
+    r.restartCount++;
+    await this.save(r);
+    try {
+      await this.start(id);
+    } catch (err) {
+      const current = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
+      if (!current || current.state.status !== 'restarting') return;
+      current.state = { ...current.state, status: 'exited', error: (err as Error).message };
+      await this.save(current);
+    }
+  }
+
+  /** Ends a restart policy's wait: the container stays exited (`docker stop` or `docker kill` while it was restarting). */
+  private async cancelRestart(r: ContainerRecord): Promise<void> {
+    clearTimeout(this.restartTimers.get(r.id));
+    this.restartTimers.delete(r.id);
+    r.state = { ...r.state, status: 'exited' };
+    r.manuallyStopped = true;
+    await this.save(r);
   }
 
   /** `docker stats`, one reading (see the engine API). */
@@ -649,10 +738,16 @@ export class ContainerManager {
   async stop(idOrName: string, options: { timeoutSeconds?: number; signal?: string } = {}): Promise<void> {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
-    if (!live) return;
+    if (!live) {
+      if (r.state.status === 'restarting') await this.cancelRestart(r);
+      return;
+    }
+    this.manualStops.add(r.id);
     await this.thawForSignal(r, live);
     live.proc.kill(signalNumber(options.signal ?? r.config.stopSignal));
-    const timeout = (options.timeoutSeconds ?? 10) * 1000;
+    // -t, else the container's --stop-timeout, else 10 seconds; a negative one waits for ever
+    const seconds = options.timeoutSeconds ?? r.config.stopTimeout ?? 10;
+    const timeout = seconds < 0 ? 2 ** 31 - 1 : seconds * 1000;
     const done = await Promise.race([live.finished.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), timeout))]);
     if (!done) {
       live.proc.kill('SIGKILL');
@@ -671,7 +766,10 @@ export class ContainerManager {
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
+    // like the daemon: killing a container that waits to restart only keeps it from restarting
+    if (!live && r.state.status === 'restarting') return this.cancelRestart(r);
     if (!live) throw new ConflictError(`cannot kill container: ${idOrName}: container ${r.id} is not running`);
+    this.manualStops.add(r.id);
     await this.thawForSignal(r, live);
     live.proc.kill(signalNumber(signal));
     if (signalNumber(signal) === 9) await live.finished;
@@ -685,10 +783,19 @@ export class ContainerManager {
         throw new ConflictError(
           `cannot remove container "/${r.name}": container is ${r.state.status === 'paused' ? 'paused' : 'running'}: ${r.state.status === 'paused' ? 'unpause' : 'stop'} the container before removing or force remove`,
         );
+      this.manualStops.add(r.id);
       await this.thawForSignal(r, live);
       live.proc.kill('SIGKILL');
       await live.finished;
+    } else if (r.state.status === 'restarting') {
+      if (!options.force)
+        throw new ConflictError(
+          `cannot remove container "/${r.name}": container is restarting: stop the container before removing or force remove`,
+        );
+      clearTimeout(this.restartTimers.get(r.id));
+      this.restartTimers.delete(r.id);
     }
+    this.restartDelays.delete(r.id);
     await this.deps.meta.transaction(async (tx) => {
       tx.delete(CONTAINERS, r.id);
       tx.delete(LOGS, r.id);
@@ -710,7 +817,7 @@ export class ContainerManager {
 
   async list(options: { all?: boolean; size?: boolean } = {}): Promise<ContainerSummary[]> {
     const rows = (await this.visible())
-      .filter((r) => options.all || r.state.status === 'running' || r.state.status === 'paused')
+      .filter((r) => options.all || r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting')
       .sort((a, b) => b.created.localeCompare(a.created));
     const out = rows.map((r) => containerSummary(r, this.deps.now()));
     if (!options.size) return out;

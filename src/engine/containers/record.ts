@@ -11,6 +11,16 @@ const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 /** Docker's smallest memory limit (`-m`): 6 MiB. */
 const MIN_MEMORY = 6 * 1024 * 1024;
 
+/** `host:ip` (docker/cli also takes `host=ip`) as [host, ip]; `host-gateway` stays for the network to fill in. */
+export function parseExtraHost(spec: string): [string, string] {
+  const i = spec.search(/[:=]/);
+  const host = i < 0 ? spec : spec.slice(0, i);
+  const ip = i < 0 ? '' : spec.slice(i + 1).replace(/^\[(.*)\]$/, '$1');
+  if (!host || (ip !== 'host-gateway' && !/^(\d{1,3})(\.\d{1,3}){3}$/.test(ip) && !/^[0-9a-fA-F:]+:[0-9a-fA-F:]*$/.test(ip)))
+    throw new InvalidArgumentError(`invalid IP address in add-host: "${ip}"`);
+  return [host, ip];
+}
+
 /** A container's `--network` (records from before LayerLab had networks were made with loopback only). */
 export function networkModeOf(r: ContainerRecord): string {
   return r.hostConfig.networkMode ?? 'none';
@@ -18,6 +28,20 @@ export function networkModeOf(r: ContainerRecord): string {
 
 /** Checks the host settings of `options` as the daemon does before it looks at the image (the memory floor). */
 export function checkHostConfig(options: CreateContainerOptions): void {
+  if (options.autoRemove && options.restartPolicy && options.restartPolicy.Name !== 'no')
+    throw new InvalidArgumentError("can't create 'AutoRemove' container with restart policy");
+  for (const h of options.extraHosts ?? []) parseExtraHost(h);
+  const policy = options.restartPolicy;
+  if (policy) {
+    const name: string = policy.Name;
+    if (!['no', 'always', 'unless-stopped', 'on-failure'].includes(name))
+      throw new InvalidArgumentError(
+        `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
+      );
+    if (name !== 'on-failure' && policy.MaximumRetryCount !== 0)
+      throw new InvalidArgumentError("invalid restart policy: maximum retry count can only be used with 'on-failure'");
+    if (policy.MaximumRetryCount < 0) throw new InvalidArgumentError('invalid restart policy: maximum retry count cannot be negative');
+  }
   // the daemon's own floor (below it a container cannot even start its process)
   if (options.memory && options.memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
   // unknown capabilities and security options are refused at create, as the daemon does
@@ -88,7 +112,8 @@ export async function newContainerRecord(
       tty: !!options.tty,
       openStdin: !!options.openStdin,
       labels: { ...(ic.Labels ?? {}), ...(options.labels ?? {}) },
-      stopSignal: ic.StopSignal ?? 'SIGTERM',
+      stopSignal: options.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
+      ...(options.stopTimeout !== undefined ? { stopTimeout: options.stopTimeout } : {}),
       entrypoint,
       cmd,
     },
@@ -104,6 +129,8 @@ export async function newContainerRecord(
       networkMode: context.networkMode,
       ...(options.portBindings && Object.keys(options.portBindings).length ? { portBindings: options.portBindings } : {}),
       ...(options.publishAll ? { publishAllPorts: true } : {}),
+      ...(options.restartPolicy && options.restartPolicy.Name !== 'no' ? { restartPolicy: options.restartPolicy } : {}),
+      ...(options.extraHosts?.length ? { extraHosts: options.extraHosts } : {}),
     },
     exposedPorts: [
       ...new Set([...Object.keys(ic.ExposedPorts ?? {}), ...(options.expose ?? []), ...Object.keys(options.portBindings ?? {})]),

@@ -1,6 +1,6 @@
 /** What the container manager keeps and needs: the stored container record, its events, the image resolver and the manager's dependencies. */
 import type { GuestMachine } from '../../runtime/types.ts';
-import type { ContainerState, ImageRuntimeConfig, MountPoint } from '../api.ts';
+import type { ContainerState, ImageRuntimeConfig, MountPoint, RestartPolicy } from '../api.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import type { FsTree, TarEntry } from '../layer/index.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
@@ -58,6 +58,8 @@ export interface ContainerRecord {
     openStdin: boolean;
     labels: Record<string, string>;
     stopSignal: string;
+    /** `--stop-timeout`, seconds. */
+    stopTimeout?: number;
     entrypoint: string[] | null;
     cmd: string[] | null;
   };
@@ -80,7 +82,13 @@ export interface ContainerRecord {
     portBindings?: PortMap;
     /** `-P`. */
     publishAllPorts?: boolean;
+    /** `--restart` (absent: `no`). */
+    restartPolicy?: RestartPolicy;
+    /** `--add-host`, as `host:ip`. */
+    extraHosts?: string[];
   };
+  /** Stopped by `docker stop` or `docker kill`: its restart policy waits for the next `docker start` (Docker's HasBeenManuallyStopped). */
+  manuallyStopped?: boolean;
   /** Ports it exposes (`80/tcp`): its image's, `--expose` and the published ones. */
   exposedPorts?: string[];
   /** Where its ports are published while it runs (host ports handed out at start); gone when it stops. */

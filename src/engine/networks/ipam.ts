@@ -63,6 +63,8 @@ export function overlaps(a: Subnet, b: Subnet): boolean {
 
 /** The default bridge's subnet. */
 export const DEFAULT_BRIDGE_SUBNET = '172.17.0.0/16';
+/** docker0's own address: the machine, as containers on the default bridge reach it (`host-gateway`). */
+export const DEFAULT_BRIDGE_GATEWAY = '172.17.0.1';
 
 /** Docker's default address pools after the default bridge's, in order. */
 function* defaultPools(): Generator<Subnet> {

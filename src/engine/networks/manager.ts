@@ -15,6 +15,7 @@ import { randomHex } from '../util/ids.ts';
 import {
   allocateIp,
   contains,
+  DEFAULT_BRIDGE_GATEWAY,
   DEFAULT_BRIDGE_SUBNET,
   defaultGateway,
   formatSubnet,
@@ -134,7 +135,7 @@ export class NetworkManager {
           labels: {},
           options: p.name === 'bridge' ? { ...DEFAULT_BRIDGE_OPTIONS } : {},
           predefined: true,
-          ...(p.name === 'bridge' ? { subnet: DEFAULT_BRIDGE_SUBNET, gateway: '172.17.0.1', bridge: 'docker0' } : {}),
+          ...(p.name === 'bridge' ? { subnet: DEFAULT_BRIDGE_SUBNET, gateway: DEFAULT_BRIDGE_GATEWAY, bridge: 'docker0' } : {}),
         };
         await this.deps.meta.put(NETWORKS, record.id, record);
       }
