@@ -51,7 +51,7 @@ describe('completeDocker', () => {
   it.each<[string, string[]]>([
     ['docker ps --a', ['--all']],
     ['docker ps --', ['--all', '--filter', '--format', '--help', '--last', '--latest', '--no-trunc', '--quiet', '--size']],
-    ['docker run --r', ['--read-only', '--rm']],
+    ['docker run --r', ['--read-only', '--restart', '--rm']],
     ['docker rm -', ['--force', '--help', '--volumes', '-f', '-v']],
     ['docker save -', ['--help', '--output', '-o']],
     ['docker load -', ['--help', '--input', '--quiet', '-i', '-q']],
