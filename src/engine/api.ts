@@ -274,6 +274,16 @@ export interface CreateContainerOptions {
   restartPolicy?: RestartPolicy;
 }
 
+/** `docker update`: what changes (absent: unchanged). */
+export interface ContainerUpdate {
+  /** `-m`, bytes (0: unchanged). */
+  memory?: number;
+  /** `--pids-limit` (0 or -1: no limit). */
+  pidsLimit?: number;
+  /** `--restart`. */
+  restartPolicy?: RestartPolicy;
+}
+
 /** Docker's restart policy (`--restart no|always|unless-stopped|on-failure[:N]`). */
 export interface RestartPolicy {
   Name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
@@ -494,6 +504,8 @@ export interface DockerEngine {
     stats(options: { all?: boolean; names?: string[]; intervalMs?: number }): Promise<ContainerStats[]>;
     /** `docker rename`. */
     rename(idOrName: string, newName: string): Promise<void>;
+    /** `docker update`: new limits and restart policy, applied at once to a running container. */
+    update(idOrName: string, update: ContainerUpdate): Promise<void>;
     /** `docker pause`: freezes every process of a running container. */
     pause(idOrName: string): Promise<void>;
     /** `docker unpause`. */

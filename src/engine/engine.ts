@@ -224,6 +224,7 @@ export class Engine implements DockerEngine {
     restart: (id, o) => this.containerManager.restart(id, o),
     kill: (id, s) => this.containerManager.kill(id, s),
     rename: (id, name) => this.containerManager.rename(id, name),
+    update: (id, u) => this.containerManager.update(id, u),
     stats: (o) => this.containerManager.stats(o),
     pause: (id) => this.containerManager.pause(id),
     unpause: (id) => this.containerManager.unpause(id),

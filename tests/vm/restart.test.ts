@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
 import type { LogEntry } from '../../src/engine/api.ts';
 import type { Engine } from '../../src/engine/engine.ts';
+import { guestShell } from '../../src/engine/guest/guest-fs.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'layerlab-restart-'));
 let node: NodeEngine;
@@ -146,6 +147,37 @@ describe('run flags', () => {
       expect(s.State.ExitCode).toBe(0);
       expect(await logText(trap.id)).toBe('got INT\n');
       await engine.containers.remove(trap.id);
+    },
+  );
+});
+
+describe('docker update', () => {
+  it(
+    "changes a running container's memory and pids limits in its cgroup, and a stopped one's restart policy",
+    { timeout: 60_000 },
+    async () => {
+      const { id } = await engine.containers.create({ image: 'busybox', name: 'limited', cmd: ['sleep', '100'], memory: 64 * 1024 * 1024 });
+      await engine.containers.start(id);
+      await engine.containers.update('limited', { memory: 32 * 1024 * 1024, pidsLimit: 20 });
+      const cg = `/sys/fs/cgroup/c-${id.slice(0, 12)}`;
+      const read = async () => (await guestShell(node.machine()!, `cat ${cg}/memory.max ${cg}/pids.max`, 'reading the cgroup')).trim();
+      expect(await read()).toBe(`${32 * 1024 * 1024}\n20`);
+      expect((await engine.containers.inspect('limited')).HostConfig).toMatchObject({ Memory: 32 * 1024 * 1024, PidsLimit: 20 });
+      const [stats] = await engine.containers.stats({ names: ['limited'], intervalMs: 100 });
+      expect(stats?.memoryLimit).toBe(32 * 1024 * 1024);
+      await engine.containers.update('limited', { pidsLimit: -1 });
+      expect(await read()).toBe(`${32 * 1024 * 1024}\nmax`);
+      await expect(engine.containers.update('limited', { memory: 1024 * 1024 })).rejects.toThrow('Minimum memory limit allowed is 6MB');
+      await engine.containers.kill('limited');
+      // a stopped container takes its new restart policy at its next start
+      await engine.containers.update('limited', { restartPolicy: { Name: 'on-failure', MaximumRetryCount: 1 } });
+      expect((await engine.containers.inspect('limited')).HostConfig.RestartPolicy).toEqual({ Name: 'on-failure', MaximumRetryCount: 1 });
+      await engine.containers.remove('limited');
+      const rm = await engine.containers.create({ image: 'busybox', cmd: ['true'], autoRemove: true });
+      await expect(engine.containers.update(rm.id, { restartPolicy: { Name: 'always', MaximumRetryCount: 0 } })).rejects.toThrow(
+        'Restart policy cannot be updated because AutoRemove is enabled for the container',
+      );
+      await engine.containers.remove(rm.id);
     },
   );
 });

@@ -2,7 +2,9 @@
  * Container lifecycle commands: start, stop, restart, kill, rm, wait and container prune, with
  * docker/cli's flags, output and exit statuses.
  */
+import type { ContainerUpdate } from '../api.ts';
 import { NotFoundError } from '../errors.ts';
+import { parseRestartPolicy } from './container-options.ts';
 import { attachProcess } from './attach.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
 import { errorText, forEachTarget, unsupportedFlag } from './common.ts';
@@ -239,5 +241,41 @@ export function containerPruneCommand(): Command {
     flags: PRUNE_FLAGS,
     args: { kind: 'none' },
     run: runContainerPrune,
+  };
+}
+
+/** `docker update`: the limits and restart policy LayerLab's machine can change on a container. */
+export function updateCommand(): Command {
+  const cpu = 'CPU limits are not available';
+  return {
+    name: 'update',
+    use: 'update [OPTIONS] CONTAINER [CONTAINER...]',
+    short: 'Update configuration of one or more containers',
+    aliasesText: 'docker container update, docker update',
+    flags: [
+      { name: 'memory', short: 'm', kind: 'bytes', usage: 'Memory limit' },
+      { name: 'pids-limit', kind: 'int', usage: 'Tune container pids limit (set -1 for unlimited)' },
+      { name: 'restart', kind: 'string', usage: 'Restart policy to apply when a container exits' },
+      unsupportedFlag('cpus', cpu),
+      unsupportedFlag('cpu-shares', cpu, 'c'),
+      unsupportedFlag('cpu-period', cpu),
+      unsupportedFlag('cpu-quota', cpu),
+      unsupportedFlag('cpuset-cpus', 'the machine has one CPU'),
+      unsupportedFlag('memory-swap', 'the machine has no swap'),
+      unsupportedFlag('memory-reservation', 'memory reservations are not available'),
+      unsupportedFlag('blkio-weight', 'block I/O limits are not available'),
+    ],
+    args: { kind: 'min', n: 1 },
+    complete: ['container'],
+    run: async (ctx) => {
+      const f = ctx.flags;
+      const update: ContainerUpdate = {};
+      if (f.changed('memory')) update.memory = f.int('memory', 0);
+      if (f.changed('pids-limit')) update.pidsLimit = f.int('pids-limit', 0);
+      if (f.changed('restart'))
+        update.restartPolicy = parseRestartPolicy(f.string('restart') ?? '') ?? { Name: 'no', MaximumRetryCount: 0 };
+      if (Object.keys(update).length === 0) throw new CliError('you must provide one or more flags when using this command');
+      return forEachTarget(ctx, ctx.args, (n) => ctx.engine.containers.update(n, update));
+    },
   };
 }

@@ -435,6 +435,21 @@ describe('container lifecycle commands', () => {
     });
   });
 
+  it('update changes limits and the restart policy, and needs a flag', async () => {
+    const r = await docker(['update', '-m', '32m', '--pids-limit', '-1', '--restart', 'unless-stopped', 'web', 'nope']);
+    expect(r.out).toBe('web\n');
+    expect(r.err).toBe('Error response from daemon: No such container: nope\n');
+    expect(r.code).toBe(1);
+    expect(engine.calls.find((c) => c.method === 'containers.update')?.args).toEqual([
+      'web',
+      { memory: 32 * 1024 * 1024, pidsLimit: -1, restartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 } },
+    ]);
+    const none = await docker(['update', 'web']);
+    expect([none.code, none.err]).toEqual([1, 'you must provide one or more flags when using this command\n']);
+    const cpus = await docker(['container', 'update', '--cpus', '1', 'web']);
+    expect(cpus.err).toBe("--cpus is not supported by LayerLab: CPU limits are not available\nSee 'docker container update --help'.\n");
+  });
+
   it('start -a attaches and returns the exit status', async () => {
     engine.script = (p) =>
       setTimeout(() => {

@@ -418,6 +418,10 @@ export class FakeEngine implements DockerEngine {
       const c = this.findContainer(idOrName);
       c.name = newName;
     },
+    update: async (idOrName, update) => {
+      this.record('containers.update', idOrName, update);
+      this.findContainer(idOrName);
+    },
     pause: async (idOrName) => {
       this.record('containers.pause', idOrName);
       const c = this.findContainer(idOrName);

@@ -10,6 +10,7 @@ import {
   killCommand,
   pauseCommand,
   renameCommand,
+  updateCommand,
   unpauseCommand,
   restartCommand,
   rmCommand,
@@ -74,6 +75,7 @@ export function dockerCommand(): Command {
       tagCommand(),
       topCommand(),
       unpauseCommand(),
+      updateCommand(),
       waitCommand(),
       contextCommand(),
       {
@@ -102,6 +104,7 @@ export function dockerCommand(): Command {
           sub(statsCommand()),
           sub(stopCommand()),
           sub(unpauseCommand()),
+          sub(updateCommand()),
           sub(topCommand()),
           sub(waitCommand()),
         ],

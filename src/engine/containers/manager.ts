@@ -26,6 +26,7 @@ import type {
   CreateContainerOptions,
   ExecOptions,
   LogEntry,
+  ContainerUpdate,
   PathStat,
   PruneReport,
 } from '../api.ts';
@@ -57,6 +58,8 @@ import { DEFAULT_BRIDGE_GATEWAY } from '../networks/ipam.ts';
 import { checkHostConfig, networkModeOf, newContainerRecord, parseExtraHost } from './record.ts';
 import { assignPorts, hostPortsInUse, type PortMap } from '../networks/ports.ts';
 import { cpuPercent, readCgroups } from './stats.ts';
+import { RestartPolicies } from './restart.ts';
+import { applyLimits, updatedRecord } from './update.ts';
 import { cgroupName, saveCheckpoint, setFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
 
@@ -113,12 +116,8 @@ export class ContainerManager {
 
   /** Host ports handed to containers that are starting (their records do not hold them yet). */
   private readonly startingPorts = new Map<string, number[]>();
-  /** Restarts waiting out their delay (a restart policy), by container ID. */
-  private readonly restartTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** Each container's last restart delay: Docker's restart manager doubles it from 100 ms to a minute. */
-  private readonly restartDelays = new Map<string, number>();
-  /** Containers being stopped by `docker stop` or `docker kill`: their exit is not restarted. */
-  private readonly manualStops = new Set<string>();
+  /** Restart policies: stops by hand, delays, restarts waiting. */
+  private readonly restarts = new RestartPolicies();
 
   constructor(private readonly deps: ContainerDeps) {}
 
@@ -404,9 +403,8 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     if (r.state.status === 'running') return undefined;
     if (r.state.status === 'paused') throw new ConflictError(`cannot start a paused container, try unpause instead`);
-    clearTimeout(this.restartTimers.get(r.id));
-    this.restartTimers.delete(r.id);
-    this.manualStops.delete(r.id);
+    this.restarts.cancel(r.id);
+    this.restarts.takeStoppedByHand(r.id);
     delete r.manuallyStopped;
     const guest = await this.deps.getGuest();
     // the image's layers stay in the guest until the container has mounted them
@@ -526,9 +524,9 @@ export class ContainerManager {
     const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
     if (!r) return;
     const finishedAt = this.deps.now().toISOString();
-    const manual = this.manualStops.delete(id) || !!r.manuallyStopped;
+    const manual = this.restarts.takeStoppedByHand(id) || !!r.manuallyStopped;
     if (manual) r.manuallyStopped = true;
-    const restartIn = !r.build && !r.hostConfig.autoRemove && !manual ? this.restartDelay(r, code, finishedAt) : undefined;
+    const restartIn = !r.build && !r.hostConfig.autoRemove && !manual ? this.restarts.delayFor(r, code, finishedAt) : undefined;
     r.state = {
       ...r.state,
       status: restartIn === undefined ? 'exited' : 'restarting',
@@ -560,34 +558,9 @@ export class ContainerManager {
     if (left.length) await this.deps.networks.refreshDns(live.guest, left, id).catch(() => {});
     this.emit('die', r, code);
     for (const l of live.listeners) l({ stream: 'stdout', time: '', data: new Uint8Array() });
-    if (restartIn !== undefined) {
-      this.restartTimers.set(
-        id,
-        setTimeout(() => {
-          this.restartTimers.delete(id);
-          void this.restartByPolicy(id);
-        }, restartIn),
-      );
-    }
+    if (restartIn !== undefined) this.restarts.schedule(id, restartIn, () => this.restartByPolicy(id));
     // --rm takes the anonymous volumes with it, as Docker does (named ones stay)
     if (r.hostConfig.autoRemove) await this.remove(id, { force: true, volumes: true }).catch(() => {});
-  }
-
-  /**
-   * How long to wait before restarting a container that exited with `code` (its restart policy),
-   * or undefined to leave it exited: Docker's restart manager (100 ms, doubled on each restart up
-   * to a minute, back to 100 ms once the container ran 10 seconds).
-   */
-  private restartDelay(r: ContainerRecord, code: number, finishedAt: string): number | undefined {
-    const policy = r.hostConfig.restartPolicy;
-    if (!policy || policy.Name === 'no') return undefined;
-    if (policy.Name === 'on-failure' && (code === 0 || (policy.MaximumRetryCount > 0 && r.restartCount >= policy.MaximumRetryCount)))
-      return undefined;
-    const ran = Date.parse(finishedAt) - Date.parse(r.state.startedAt);
-    const last = ran >= 10_000 ? 0 : (this.restartDelays.get(r.id) ?? 0);
-    const delay = last === 0 ? 100 : Math.min(last * 2, 60_000);
-    this.restartDelays.set(r.id, delay);
-    return delay;
   }
 
   /** A restart policy's restart, once its delay passed (unless the container was stopped or removed meanwhile). */
@@ -608,8 +581,7 @@ export class ContainerManager {
 
   /** Ends a restart policy's wait: the container stays exited (`docker stop` or `docker kill` while it was restarting). */
   private async cancelRestart(r: ContainerRecord): Promise<void> {
-    clearTimeout(this.restartTimers.get(r.id));
-    this.restartTimers.delete(r.id);
+    this.restarts.cancel(r.id);
     r.state = { ...r.state, status: 'exited' };
     r.manuallyStopped = true;
     await this.save(r);
@@ -695,6 +667,18 @@ export class ContainerManager {
     this.emit('rename', { ...r, name });
   }
 
+  /** `docker update` (see the engine API). */
+  async update(idOrName: string, update: ContainerUpdate): Promise<void> {
+    const r = await this.find(idOrName);
+    await this.serial(r.id, async () => {
+      const current = updatedRecord((await this.deps.meta.get<ContainerRecord>(CONTAINERS, r.id)) ?? r, update);
+      const live = this.live.get(r.id);
+      if (live) await applyLimits(live.guest, current, update);
+      await this.save(current);
+    });
+    this.emit('update', r);
+  }
+
   /** `docker pause`: every process of the container frozen (the cgroup v2 freezer), state `paused`. */
   async pause(idOrName: string): Promise<void> {
     const r = await this.find(idOrName);
@@ -742,7 +726,7 @@ export class ContainerManager {
       if (r.state.status === 'restarting') await this.cancelRestart(r);
       return;
     }
-    this.manualStops.add(r.id);
+    this.restarts.stoppedByHand(r.id);
     await this.thawForSignal(r, live);
     live.proc.kill(signalNumber(options.signal ?? r.config.stopSignal));
     // -t, else the container's --stop-timeout, else 10 seconds; a negative one waits for ever
@@ -769,7 +753,7 @@ export class ContainerManager {
     // like the daemon: killing a container that waits to restart only keeps it from restarting
     if (!live && r.state.status === 'restarting') return this.cancelRestart(r);
     if (!live) throw new ConflictError(`cannot kill container: ${idOrName}: container ${r.id} is not running`);
-    this.manualStops.add(r.id);
+    this.restarts.stoppedByHand(r.id);
     await this.thawForSignal(r, live);
     live.proc.kill(signalNumber(signal));
     if (signalNumber(signal) === 9) await live.finished;
@@ -783,7 +767,7 @@ export class ContainerManager {
         throw new ConflictError(
           `cannot remove container "/${r.name}": container is ${r.state.status === 'paused' ? 'paused' : 'running'}: ${r.state.status === 'paused' ? 'unpause' : 'stop'} the container before removing or force remove`,
         );
-      this.manualStops.add(r.id);
+      this.restarts.stoppedByHand(r.id);
       await this.thawForSignal(r, live);
       live.proc.kill('SIGKILL');
       await live.finished;
@@ -792,10 +776,8 @@ export class ContainerManager {
         throw new ConflictError(
           `cannot remove container "/${r.name}": container is restarting: stop the container before removing or force remove`,
         );
-      clearTimeout(this.restartTimers.get(r.id));
-      this.restartTimers.delete(r.id);
     }
-    this.restartDelays.delete(r.id);
+    this.restarts.forget(r.id);
     await this.deps.meta.transaction(async (tx) => {
       tx.delete(CONTAINERS, r.id);
       tx.delete(LOGS, r.id);

@@ -1,5 +1,5 @@
 /** A new container's record, from `docker create`'s options and its image: the name, command, environment and volumes Docker would give it. */
-import type { CreateContainerOptions, MountPoint } from '../api.ts';
+import type { CreateContainerOptions, MountPoint, RestartPolicy } from '../api.ts';
 import { ConflictError, InvalidArgumentError } from '../errors.ts';
 import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
 import type { VolumeManager } from '../volumes/manager.ts';
@@ -9,7 +9,19 @@ import { ZERO_TIME, type ContainerRecord, type ResolvedImage } from './types.ts'
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Docker's smallest memory limit (`-m`): 6 MiB. */
-const MIN_MEMORY = 6 * 1024 * 1024;
+export const MIN_MEMORY = 6 * 1024 * 1024;
+
+/** The daemon's check of a restart policy (the CLI passes any name through). */
+export function checkRestartPolicy(policy: RestartPolicy): void {
+  const name: string = policy.Name;
+  if (!['no', 'always', 'unless-stopped', 'on-failure'].includes(name))
+    throw new InvalidArgumentError(
+      `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
+    );
+  if (name !== 'on-failure' && policy.MaximumRetryCount !== 0)
+    throw new InvalidArgumentError("invalid restart policy: maximum retry count can only be used with 'on-failure'");
+  if (policy.MaximumRetryCount < 0) throw new InvalidArgumentError('invalid restart policy: maximum retry count cannot be negative');
+}
 
 /** `host:ip` (docker/cli also takes `host=ip`) as [host, ip]; `host-gateway` stays for the network to fill in. */
 export function parseExtraHost(spec: string): [string, string] {
@@ -31,17 +43,7 @@ export function checkHostConfig(options: CreateContainerOptions): void {
   if (options.autoRemove && options.restartPolicy && options.restartPolicy.Name !== 'no')
     throw new InvalidArgumentError("can't create 'AutoRemove' container with restart policy");
   for (const h of options.extraHosts ?? []) parseExtraHost(h);
-  const policy = options.restartPolicy;
-  if (policy) {
-    const name: string = policy.Name;
-    if (!['no', 'always', 'unless-stopped', 'on-failure'].includes(name))
-      throw new InvalidArgumentError(
-        `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
-      );
-    if (name !== 'on-failure' && policy.MaximumRetryCount !== 0)
-      throw new InvalidArgumentError("invalid restart policy: maximum retry count can only be used with 'on-failure'");
-    if (policy.MaximumRetryCount < 0) throw new InvalidArgumentError('invalid restart policy: maximum retry count cannot be negative');
-  }
+  if (options.restartPolicy) checkRestartPolicy(options.restartPolicy);
   // the daemon's own floor (below it a container cannot even start its process)
   if (options.memory && options.memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
   // unknown capabilities and security options are refused at create, as the daemon does

@@ -122,7 +122,7 @@ export interface ContainerRecord {
 
 /** What happened to a container, in the words of Docker's events (`docker events`). */
 export interface ContainerEvent {
-  action: 'create' | 'start' | 'pause' | 'unpause' | 'rename' | 'die' | 'destroy';
+  action: 'create' | 'start' | 'pause' | 'unpause' | 'rename' | 'update' | 'die' | 'destroy';
   id: string;
   name: string;
   image: string;
