@@ -485,6 +485,11 @@ export interface DockerEngine {
     available(): Promise<string[]>;
     /** `docker save`: a tar that is both an OCI image layout and a docker-save archive. */
     save(refs: string[]): Promise<Uint8Array>;
+    /**
+     * `docker import`: a new image of one layer, the given filesystem tar (plain, gzip or zstd), with
+     * an empty config; returns its ID.
+     */
+    importFilesystem(archive: Uint8Array, options?: { reference?: string; message?: string }): Promise<string>;
     /** `docker load`: an OCI layout or docker-save archive (gzip- or zstd-compressed too); returns Docker's `Loaded image: …` lines. */
     load(archive: Uint8Array, onEvent?: (e: PullEvent) => void): Promise<{ loaded: string[]; warnings: string[] }>;
     /** `docker push localhost:5000/NAME:TAG` to the local registry; returns the pushed manifest digest and size. */
@@ -525,6 +530,8 @@ export interface DockerEngine {
     ): Promise<void>;
     diff(idOrName: string): Promise<ChangeEntry[]>;
     commit(idOrName: string, options?: { reference?: string; message?: string; author?: string }): Promise<string>;
+    /** `docker export`: the container's whole filesystem (its image's files with its own changes) as one flat tar. */
+    export(idOrName: string): Promise<Uint8Array>;
     exec(idOrName: string, options: ExecOptions): Promise<AttachedProcess>;
     /**
      * A TCP connection to a running container's port, from the machine (what a published port

@@ -200,6 +200,7 @@ export class Engine implements DockerEngine {
       ),
     available: () => this.imageStore.available(),
     save: (refs) => saveImages(this.imageStore, this.options.blobs, refs),
+    importFilesystem: (archive, o) => this.leases.hold(() => this.imageStore.importFilesystem(archive, o)),
     load: (archive, onEvent) =>
       this.leases.hold(async () => {
         const machine = await this.machineStorage();
@@ -237,6 +238,7 @@ export class Engine implements DockerEngine {
     logs: (id, o) => this.containerManager.logs(id, o ?? { onEntry: () => {} }),
     diff: (id) => this.containerManager.diff(id),
     commit: (id, o) => this.leases.hold(() => this.containerManager.commit(id, o)),
+    export: (id) => this.containerManager.export(id),
     exec: (id, o) => this.containerManager.exec(id, o),
     top: (id) => this.containerManager.top(id),
     dial: (id, port) => this.containerManager.dial(id, port),

@@ -450,6 +450,25 @@ describe('container lifecycle commands', () => {
     expect(cpus.err).toBe("--cpus is not supported by LayerLab: CPU limits are not available\nSee 'docker container update --help'.\n");
   });
 
+  it('export writes the tar to -o or a redirect, never to a terminal; import reads a file or stdin and prints the ID', async () => {
+    const tty = await docker(['export', 'web'], { tty: true });
+    expect([tty.code, tty.err]).toEqual([1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect\n']);
+    const cap = captureIO();
+    expect(await runDocker(['container', 'export', '-o', 'web.tar', 'web'], cap.io, engine)).toBe(0);
+    expect(cap.files.get('web.tar')).toBe(engine.saveArchive);
+    cap.files.set('rootfs.tar', new Uint8Array(1024));
+    expect(await runDocker(['import', '-m', 'by hand', 'rootfs.tar', 'mine:1'], cap.io, engine)).toBe(0);
+    expect(cap.out()).toBe(`sha256:${'c'.repeat(64)}\n`);
+    expect(engine.calls.find((c) => c.method === 'images.importFilesystem')?.args).toEqual([
+      1024,
+      { reference: 'mine:1', message: 'by hand' },
+    ]);
+    const missing = await docker(['image', 'import', 'nope.tar']);
+    expect([missing.code, missing.err]).toEqual([1, 'open nope.tar: no such file or directory\n']);
+    const url = await docker(['import', 'https://example.com/rootfs.tar']);
+    expect(url.err).toMatch(/^importing from https:\/\/example\.com\/rootfs\.tar is not supported by LayerLab: the machine has no way out/);
+  });
+
   it('start -a attaches and returns the exit status', async () => {
     engine.script = (p) =>
       setTimeout(() => {

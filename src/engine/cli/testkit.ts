@@ -338,6 +338,10 @@ export class FakeEngine implements DockerEngine {
       this.record('images.available');
       return this.availableRefs;
     },
+    importFilesystem: async (archive, options) => {
+      this.record('images.importFilesystem', archive.length, options);
+      return 'sha256:' + 'c'.repeat(64);
+    },
     save: async (refs) => {
       this.record('images.save', refs);
       for (const ref of refs) if (!this.hasImage(ref)) throw new NotFoundError(`No such image: ${ref}`);
@@ -475,6 +479,11 @@ export class FakeEngine implements DockerEngine {
     diff: async (idOrName) => {
       this.record('containers.diff', idOrName);
       return this.changes.get(this.findContainer(idOrName).id) ?? [];
+    },
+    export: async (idOrName) => {
+      this.record('containers.export', idOrName);
+      this.findContainer(idOrName);
+      return this.saveArchive;
     },
     commit: async (idOrName, options) => {
       this.record('containers.commit', idOrName, options);

@@ -20,6 +20,7 @@ import {
 } from './container-lifecycle.ts';
 import { createCommand, runCommand } from './container-run.ts';
 import { execCommand } from './exec.ts';
+import { exportCommand, importCommand } from './filesystem-archive.ts';
 import { contextCommand } from './context.ts';
 import { cpCommand } from './cp.ts';
 import { logsCommand } from './logs.ts';
@@ -57,7 +58,9 @@ export function dockerCommand(): Command {
       cpCommand(),
       createCommand(),
       diffCommand(),
+      exportCommand(),
       historyCommand(),
+      importCommand(),
       inspectCommand(),
       killCommand(),
       loadCommand(),
@@ -89,6 +92,7 @@ export function dockerCommand(): Command {
           sub(createCommand()),
           sub(diffCommand()),
           sub(execCommand()),
+          sub(exportCommand()),
           sub(containerInspectCommand()),
           sub(killCommand()),
           sub(logsCommand()),
@@ -117,6 +121,7 @@ export function dockerCommand(): Command {
         subcommands: [
           sub(buildCommand()),
           sub(historyCommand()),
+          sub(importCommand()),
           sub(imageInspectCommand()),
           sub(loadCommand()),
           sub(imagesCommand('ls'), { aliases: ['list'] }),

@@ -42,7 +42,7 @@ import {
   INIT_LAYER_DIR,
   INIT_LAYER_SCRIPT,
 } from '../guest/guest-fs.ts';
-import { applyLayer, diffTrees, readTar, writeTar, type TarEntry } from '../layer/index.ts';
+import { applyLayer, diffTrees, readTar, treeToTarEntries, writeTar, type FsNode, type TarEntry } from '../layer/index.ts';
 import type { Digest } from '../store/digest.ts';
 import { rfc3339Nano } from '../util/time.ts';
 import { archiveContainerPath, containerFs, extractToContainer, statContainerPath, type ContainerFs } from './archive.ts';
@@ -83,7 +83,6 @@ interface Live {
   exitCode?: number;
 }
 
-/** Manages containers (`docker create/start/stop/rm/ps/logs/exec/diff/commit/…`). */
 /** A container as the network manager sees it. */
 function networkUserOf(r: ContainerRecord): NetworkUser {
   const mode = networkModeOf(r);
@@ -856,6 +855,19 @@ export class ContainerManager {
     return diffTrees(lower, upper);
   }
 
+  /** `docker export`: the image's files, the container's changes over them and its init layer's, as one flat tar. */
+  async export(idOrName: string): Promise<Uint8Array> {
+    const r = await this.find(idOrName);
+    const image = await this.deps.images.resolve(r.imageId);
+    const tree = applyLayer(await this.deps.images.tree(image), await this.rwLayerEntries(r));
+    // what the init layer puts under every container (its files are bind mounts over empty ones)
+    for (const dir of ['dev', 'proc', 'sys', 'etc'])
+      if (!tree.has(dir)) tree.set(dir, { ...EMPTY_NODE, type: 'directory', mode: 0o755, ino: tree.nextIno() });
+    for (const file of ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'])
+      if (!tree.has(file)) tree.set(file, { ...EMPTY_NODE, type: 'file', mode: 0o644, ino: tree.nextIno(), data: new Uint8Array() });
+    return writeTar(treeToTarEntries(tree));
+  }
+
   async commit(idOrName: string, options: { reference?: string; message?: string; author?: string } = {}): Promise<string> {
     const r = await this.find(idOrName);
     const image = await this.deps.images.resolve(r.imageId);
@@ -1016,6 +1028,19 @@ export class ContainerManager {
     return new Map([...this.live].map(([id, l]) => [id, l.proc.pid]));
   }
 }
+
+/** An empty root-owned node, as the init layer's (mtime 0). */
+const EMPTY_NODE: Omit<FsNode, 'type' | 'mode' | 'ino'> = {
+  uid: 0,
+  gid: 0,
+  size: 0,
+  mtime: 0,
+  mtimeNsec: 0,
+  linkname: '',
+  devmajor: 0,
+  devminor: 0,
+  xattrs: {},
+};
 
 /** The machine's memory (bytes), the limit of a container that has none. */
 async function machineMemory(guest: GuestMachine): Promise<number> {

@@ -247,6 +247,22 @@ export class ImageStore {
     return id;
   }
 
+  /** `docker import`: one layer (the filesystem tar, plain or compressed) on nothing, an empty config, "Imported from -". */
+  async importFilesystem(archive: Uint8Array, options: { reference?: string; message?: string } = {}): Promise<string> {
+    let entries: TarEntry[];
+    try {
+      entries = readTar(await decompress(archive));
+    } catch (err) {
+      throw new InvalidArgumentError(`importing the archive: ${(err as Error).message}`, { cause: err });
+    }
+    if (options.reference) parseReference(options.reference);
+    return this.commit({ id: '', config: {}, layers: [] }, entries, {
+      createdBy: '',
+      comment: options.message || 'Imported from -',
+      ...(options.reference ? { reference: options.reference } : {}),
+    });
+  }
+
   /** References offered offline. */
   async available(): Promise<string[]> {
     return (await this.deps.source.catalog()).flatMap((e) => e.references);

@@ -68,5 +68,8 @@ export {
   type UpperDirLayer,
 } from './whiteout.ts';
 
+/** A merged tree as one flat tar (`docker export`). */
+export { treeToTarEntries } from './flatten.ts';
+
 /** `docker diff` changes and per-layer statistics. */
 export { diffTrees, formatChanges, layerStats, nodeChanged, type Change, type LayerStats } from './changes.ts';
