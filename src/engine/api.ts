@@ -4,6 +4,9 @@
  * Docker's JSON (`docker inspect`) where a user can see them.
  */
 import type { ContainerConfig, Writable } from './oci/types.ts';
+import type { EventQuery } from './events.ts';
+
+export type { DockerEvent, EventQuery } from './events.ts';
 
 /** Size, time and identity of an image, as `docker images` lists it. */
 export interface ImageSummary {
@@ -590,6 +593,8 @@ export interface DockerEngine {
   interruptedBuilds(): Promise<InterruptedBuild[]>;
   /** `docker login`: always refused (the only registry is local and has no accounts). */
   login(server?: string): Promise<never>;
+  /** `docker events`: past events from `since`, then live ones until `until` or `signal`. */
+  events(query: EventQuery): Promise<void>;
   system: {
     df(): Promise<DiskUsage>;
     prune(options?: { all?: boolean; volumes?: boolean }): Promise<PruneReport>;

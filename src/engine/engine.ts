@@ -17,6 +17,8 @@ import { VolumeManager, type VolumeEvent } from './volumes/manager.ts';
 import { NetworkManager, type NetworkEvent } from './networks/manager.ts';
 import { loadImages, type MachineStorage } from './images/load.ts';
 import { saveImages } from './images/save.ts';
+import { parseReference } from './images/reference.ts';
+import { EventLog, type EventQuery } from './events.ts';
 import { LocalRegistry } from './registry/registry.ts';
 import { isLocalRegistryReference, login, pullFromRegistry, push } from './registry/transfer.ts';
 
@@ -55,9 +57,13 @@ export class Engine implements DockerEngine {
   readonly leases = new Leases();
   /** A collection was asked for while a lease was held: it runs when the last lease ends. */
   private gcDeferred = false;
+  /** What happened since the engine started (`docker events`). */
+  readonly eventLog: EventLog;
 
   constructor(private readonly options: EngineOptions) {
     const now = options.now ?? (() => new Date());
+    const events = new EventLog(now);
+    this.eventLog = events;
     // under pressure the guest evicts extracted layers: never a running container's, those no image names first
     this.layerCache = new GuestLayerCache(options.blobs, async () => ({
       pinned: await this.layersOf(await this.containerManager.runningImageIds()),
@@ -77,14 +83,22 @@ export class Engine implements DockerEngine {
       now,
       usersOf: (name) => this.containerManager.usersOfVolume(name),
       getGuest: options.getGuest,
-      ...(options.onVolumeEvent ? { onEvent: options.onVolumeEvent } : {}),
+      onEvent: (e) => {
+        events.record('volume', e.action, e.name, { driver: 'local' });
+        options.onVolumeEvent?.(e);
+      },
     });
     this.networkManager = new NetworkManager({
       meta: options.meta,
       now,
       users: () => this.containerManager.networkUsers(),
       getGuest: options.getGuest,
-      ...(options.onNetworkEvent ? { onEvent: options.onNetworkEvent } : {}),
+      onEvent: (e) => {
+        const attributes: Record<string, string> = { name: e.name, type: 'bridge' };
+        if (e.container) attributes.container = e.container;
+        events.record('network', e.action, e.id, attributes);
+        options.onNetworkEvent?.(e);
+      },
     });
     this.containerManager = new ContainerManager({
       getGuest: options.getGuest,
@@ -95,7 +109,12 @@ export class Engine implements DockerEngine {
       networks: this.networkManager,
       images: this.imageStore,
       now,
-      ...(options.onContainerEvent ? { onEvent: options.onContainerEvent } : {}),
+      onEvent: (e) => {
+        const attributes: Record<string, string> = { ...e.labels, ...e.attributes, image: e.image, name: e.name };
+        if (e.exitCode !== undefined) attributes.exitCode = String(e.exitCode);
+        events.record('container', e.command ? `${e.action}: ${e.command}` : e.action, e.id, attributes);
+        options.onContainerEvent?.(e);
+      },
       ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     });
     this.registry = new LocalRegistry({ blobs: options.blobs, meta: options.meta });
@@ -187,20 +206,33 @@ export class Engine implements DockerEngine {
     list: (o) => this.imageStore.list(o),
     inspect: (r) => this.imageStore.inspect(r),
     history: (r) => this.imageStore.history(r),
-    tag: (s, t) => this.imageStore.tag(s, t),
+    tag: async (s, t) => {
+      await this.imageStore.tag(s, t);
+      const id = (await this.imageStore.resolve(t)).id;
+      this.eventLog.record('image', 'tag', id, { name: parseReference(t).familiar });
+    },
     remove: async (r, o) => {
       const res = await this.imageStore.remove(r, o);
+      for (const ref of res.untagged) this.eventLog.record('image', 'untag', ref, { name: ref });
+      for (const id of res.deleted) this.eventLog.record('image', 'delete', id, { name: id });
       await this.gc();
       return res;
     },
     prune: this.withGc((o) => this.imageStore.prune(o)),
-    pull: (r, e, s) =>
-      this.leases.hold(() =>
+    pull: async (r, e, s) => {
+      const pulled = await this.leases.hold(() =>
         isLocalRegistryReference(r) ? pullFromRegistry(this.imageStore, this.registry, r, e, s) : this.imageStore.pull(r, e, s),
-      ),
+      );
+      this.eventLog.record('image', 'pull', pulled.reference, { name: pulled.reference.replace(/[:@][^:/@]*$/, '') });
+      return pulled;
+    },
     available: () => this.imageStore.available(),
     save: (refs) => saveImages(this.imageStore, this.options.blobs, refs),
-    importFilesystem: (archive, o) => this.leases.hold(() => this.imageStore.importFilesystem(archive, o)),
+    importFilesystem: async (archive, o) => {
+      const id = await this.leases.hold(() => this.imageStore.importFilesystem(archive, o));
+      this.eventLog.record('image', 'import', id, { name: id });
+      return id;
+    },
     load: (archive, onEvent) =>
       this.leases.hold(async () => {
         const machine = await this.machineStorage();
@@ -216,6 +248,10 @@ export class Engine implements DockerEngine {
 
   login(server?: string): Promise<never> {
     return login(server);
+  }
+
+  events(query: EventQuery): Promise<void> {
+    return this.eventLog.events(query);
   }
 
   readonly containers: DockerEngine['containers'] = {

@@ -38,7 +38,7 @@ describe('completeDocker', () => {
     ['docker p', ['pause', 'port', 'ps', 'pull', 'push']],
     ['docker s', ['save', 'start', 'stats', 'stop', 'system']],
     ['docker volume r', ['rm']],
-    ['docker system ', ['df', 'info', 'prune']],
+    ['docker system ', ['df', 'events', 'info', 'prune']],
   ])('subcommands: %j', async (line, want) => {
     const got = await completeDocker(line, engine);
     if (line === 'docker ') {

@@ -2,6 +2,7 @@
  * `docker system df|prune|info`, `docker info`, `docker version` and `docker inspect` (any
  * object), worded like docker/cli and saying that the engine is LayerLab's.
  */
+import { eventsCommand } from './events.ts';
 import { NotFoundError } from '../errors.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
 import { errorText, FORMAT_FLAG, INSPECT_FORMAT_FLAG, printInspect } from './common.ts';
@@ -255,6 +256,7 @@ export function systemCommand(): Command {
         args: { kind: 'none' },
         run: runDf,
       },
+      { ...eventsCommand(), top: undefined },
       { ...infoCommand(), top: undefined },
       {
         name: 'prune',

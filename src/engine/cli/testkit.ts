@@ -3,6 +3,7 @@
  * calls, scripted attached processes, and a `CliIO` that captures output and feeds stdin.
  * Test-only: nothing outside `*.test.ts` imports this file.
  */
+import { EventLog, type EventQuery } from '../events.ts';
 import type {
   NetworkInspect,
   AttachedProcess,
@@ -156,6 +157,14 @@ export class FakeEngine implements DockerEngine {
   /** The message `login` rejects with. */
   loginMessage = 'login is not needed: LayerLab has no accounts';
   private seq = 0;
+  /** The clock of `eventLog`. */
+  eventClock = new Date('2024-05-01T12:00:00Z');
+  /** What `events()` reads: tests record into it. */
+  readonly eventLog = new EventLog(() => this.eventClock);
+  events(query: EventQuery): Promise<void> {
+    this.record('events', { since: query.since, until: query.until });
+    return this.eventLog.events(query);
+  }
 
   private record(method: string, ...args: unknown[]): void {
     this.calls.push({ method, args });

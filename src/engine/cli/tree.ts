@@ -19,6 +19,7 @@ import {
   waitCommand,
 } from './container-lifecycle.ts';
 import { createCommand, runCommand } from './container-run.ts';
+import { eventsCommand } from './events.ts';
 import { execCommand } from './exec.ts';
 import { exportCommand, importCommand } from './filesystem-archive.ts';
 import { contextCommand } from './context.ts';
@@ -58,6 +59,7 @@ export function dockerCommand(): Command {
       cpCommand(),
       createCommand(),
       diffCommand(),
+      eventsCommand(),
       exportCommand(),
       historyCommand(),
       importCommand(),

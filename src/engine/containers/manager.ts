@@ -50,7 +50,7 @@ import { containerInspect, containerSummary } from './inspect.ts';
 import { LogLines } from './log-lines.ts';
 import { loadLogs, MAX_LOG_ENTRIES, readLogs, saveLogs, type LogsOptions } from './log-store.ts';
 import { attached, containerPrivileges, containerProcesses, containerSpawnSpec, mergeEnv, withoutImage } from './process.ts';
-import { NAME_PATTERN } from '../util/ids.ts';
+import { NAME_PATTERN, randomHex } from '../util/ids.ts';
 import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
 import type { Attachment, NetworkUser } from '../networks/manager.ts';
 import { connectContainer, dialContainer, disconnectContainer, publishedAt, type AttachContext } from './network-attach.ts';
@@ -121,16 +121,13 @@ export class ContainerManager {
   constructor(private readonly deps: ContainerDeps) {}
 
   /** Tells `onEvent` what happened (a build's containers are never told of, as with BuildKit). */
-  private emit(action: ContainerEvent['action'], r: ContainerRecord, exitCode?: number): void {
+  private emit(
+    action: ContainerEvent['action'],
+    r: ContainerRecord,
+    extra: Pick<ContainerEvent, 'exitCode' | 'attributes' | 'command'> = {},
+  ): void {
     if (r.build) return;
-    this.deps.onEvent?.({
-      action,
-      id: r.id,
-      name: r.name,
-      image: r.image,
-      labels: r.config.labels,
-      ...(exitCode !== undefined ? { exitCode } : {}),
-    });
+    this.deps.onEvent?.({ action, id: r.id, name: r.name, image: r.image, labels: r.config.labels, ...extra });
   }
 
   /** Runs `fn` after whatever is being saved for container `id` (a checkpoint, its exit). */
@@ -555,7 +552,7 @@ export class ContainerManager {
     await this.save(r);
     this.live.delete(id);
     if (left.length) await this.deps.networks.refreshDns(live.guest, left, id).catch(() => {});
-    this.emit('die', r, code);
+    this.emit('die', r, { exitCode: code });
     for (const l of live.listeners) l({ stream: 'stdout', time: '', data: new Uint8Array() });
     if (restartIn !== undefined) this.restarts.schedule(id, restartIn, () => this.restartByPolicy(id));
     // --rm takes the anonymous volumes with it, as Docker does (named ones stay)
@@ -663,7 +660,7 @@ export class ContainerManager {
       current.name = name;
       await this.save(current);
     });
-    this.emit('rename', { ...r, name });
+    this.emit('rename', { ...r, name }, { attributes: { oldName: `/${r.name}` } });
   }
 
   /** `docker update` (see the engine API). */
@@ -727,15 +724,19 @@ export class ContainerManager {
     }
     this.restarts.stoppedByHand(r.id);
     await this.thawForSignal(r, live);
-    live.proc.kill(signalNumber(options.signal ?? r.config.stopSignal));
+    const signal = options.signal ?? r.config.stopSignal;
+    this.emit('kill', r, { attributes: { signal: String(signalNumber(signal)) } });
+    live.proc.kill(signalNumber(signal));
     // -t, else the container's --stop-timeout, else 10 seconds; a negative one waits for ever
     const seconds = options.timeoutSeconds ?? r.config.stopTimeout ?? 10;
     const timeout = seconds < 0 ? 2 ** 31 - 1 : seconds * 1000;
     const done = await Promise.race([live.finished.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), timeout))]);
     if (!done) {
+      this.emit('kill', r, { attributes: { signal: '9' } });
       live.proc.kill('SIGKILL');
       await live.finished;
     }
+    this.emit('stop', r);
   }
 
   async restart(idOrName: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
@@ -754,6 +755,7 @@ export class ContainerManager {
     if (!live) throw new ConflictError(`cannot kill container: ${idOrName}: container ${r.id} is not running`);
     this.restarts.stoppedByHand(r.id);
     await this.thawForSignal(r, live);
+    this.emit('kill', r, { attributes: { signal: String(signalNumber(signal)) } });
     live.proc.kill(signalNumber(signal));
     if (signalNumber(signal) === 9) await live.finished;
   }
@@ -865,6 +867,7 @@ export class ContainerManager {
       if (!tree.has(dir)) tree.set(dir, { ...EMPTY_NODE, type: 'directory', mode: 0o755, ino: tree.nextIno() });
     for (const file of ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'])
       if (!tree.has(file)) tree.set(file, { ...EMPTY_NODE, type: 'file', mode: 0o644, ino: tree.nextIno(), data: new Uint8Array() });
+    this.emit('export', r);
     return writeTar(treeToTarEntries(tree));
   }
 
@@ -897,6 +900,9 @@ export class ContainerManager {
       { guest: live.guest, base: { join: live.proc.pid }, images: this.deps.images },
       options.user ?? r.config.user,
     );
+    const execID = randomHex(32);
+    const command = options.cmd.join(' ');
+    this.emit('exec_create', r, { command, attributes: { execID } });
     const proc = await live.guest.spawn({
       argv: options.cmd,
       env: mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(options.tty ? ['TERM=xterm'] : []), ...(options.env ?? [])]),
@@ -911,9 +917,13 @@ export class ContainerManager {
       ...(options.tty ? { pty: options.size ?? { rows: 24, cols: 80 } } : {}),
       stdinNull: !options.interactive,
     });
+    this.emit('exec_start', r, { command, attributes: { execID } });
     return attached(
       proc,
-      proc.exit.then((s) => s.code),
+      proc.exit.then((s) => {
+        this.emit('exec_die', r, { attributes: { execID, exitCode: String(s.code) } });
+        return s.code;
+      }),
     );
   }
 

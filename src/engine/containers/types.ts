@@ -122,7 +122,21 @@ export interface ContainerRecord {
 
 /** What happened to a container, in the words of Docker's events (`docker events`). */
 export interface ContainerEvent {
-  action: 'create' | 'start' | 'pause' | 'unpause' | 'rename' | 'update' | 'die' | 'destroy';
+  action:
+    | 'create'
+    | 'start'
+    | 'kill'
+    | 'die'
+    | 'stop'
+    | 'pause'
+    | 'unpause'
+    | 'rename'
+    | 'update'
+    | 'destroy'
+    | 'export'
+    | 'exec_create'
+    | 'exec_start'
+    | 'exec_die';
   id: string;
   name: string;
   image: string;
@@ -130,6 +144,10 @@ export interface ContainerEvent {
   exitCode?: number;
   /** Labels of the container (a build's containers carry the builder's). */
   labels: Record<string, string>;
+  /** What else Docker's event says (`signal` for kill, `execID` for an exec, `oldName` for rename). */
+  attributes?: Record<string, string>;
+  /** The exec's command, for exec events (Docker's action reads `exec_create: CMD`). */
+  command?: string;
 }
 
 /** Dependencies of the container manager. */
