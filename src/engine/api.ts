@@ -287,6 +287,14 @@ export interface ContainerUpdate {
   restartPolicy?: RestartPolicy;
 }
 
+/** One `docker search` row (Docker's registry.SearchResult). */
+export interface SearchResult {
+  name: string;
+  description: string;
+  starCount: number;
+  isOfficial: boolean;
+}
+
 /** Docker's restart policy (`--restart no|always|unless-stopped|on-failure[:N]`). */
 export interface RestartPolicy {
   Name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
@@ -486,6 +494,8 @@ export interface DockerEngine {
     pull(ref: string, onEvent?: (e: PullEvent) => void, signal?: AbortSignal): Promise<{ id: string; reference: string }>;
     /** Image references available offline (for messages and completion). */
     available(): Promise<string[]>;
+    /** `docker search`: the offline catalog's repositories and localhost:5000's that match `term`. */
+    search(term: string): Promise<SearchResult[]>;
     /** `docker save`: a tar that is both an OCI image layout and a docker-save archive. */
     save(refs: string[]): Promise<Uint8Array>;
     /**
@@ -593,6 +603,11 @@ export interface DockerEngine {
   interruptedBuilds(): Promise<InterruptedBuild[]>;
   /** `docker login`: always refused (the only registry is local and has no accounts). */
   login(server?: string): Promise<never>;
+  /** The builder's cache (`docker builder`, `docker buildx`). */
+  buildCache: {
+    /** `docker builder prune`: forgets the build cache. */
+    prune(): Promise<PruneReport>;
+  };
   /** `docker events`: past events from `since`, then live ones until `until` or `signal`. */
   events(query: EventQuery): Promise<void>;
   system: {

@@ -17,6 +17,7 @@ import { VolumeManager, type VolumeEvent } from './volumes/manager.ts';
 import { NetworkManager, type NetworkEvent } from './networks/manager.ts';
 import { loadImages, type MachineStorage } from './images/load.ts';
 import { saveImages } from './images/save.ts';
+import { searchImages } from './images/search.ts';
 import { parseReference } from './images/reference.ts';
 import { EventLog, type EventQuery } from './events.ts';
 import { LocalRegistry } from './registry/registry.ts';
@@ -227,6 +228,7 @@ export class Engine implements DockerEngine {
       return pulled;
     },
     available: () => this.imageStore.available(),
+    search: (term) => searchImages(this.options.source, this.registry, term),
     save: (refs) => saveImages(this.imageStore, this.options.blobs, refs),
     importFilesystem: async (archive, o) => {
       const id = await this.leases.hold(() => this.imageStore.importFilesystem(archive, o));
@@ -249,6 +251,13 @@ export class Engine implements DockerEngine {
   login(server?: string): Promise<never> {
     return login(server);
   }
+
+  readonly buildCache: DockerEngine['buildCache'] = {
+    prune: async () => {
+      const cache = await this.builder.pruneCache();
+      return { deleted: cache.deleted, spaceReclaimed: await this.gc({ wait: true }) };
+    },
+  };
 
   events(query: EventQuery): Promise<void> {
     return this.eventLog.events(query);

@@ -36,7 +36,7 @@ describe('completeDocker', () => {
     ['docker image ', ['build', 'history', 'import', 'inspect', 'load', 'ls', 'prune', 'pull', 'push', 'rm', 'save', 'tag']],
     ['docker lo', ['load', 'login', 'logout', 'logs']],
     ['docker p', ['pause', 'port', 'ps', 'pull', 'push']],
-    ['docker s', ['save', 'start', 'stats', 'stop', 'system']],
+    ['docker s', ['save', 'search', 'start', 'stats', 'stop', 'system']],
     ['docker volume r', ['rm']],
     ['docker system ', ['df', 'events', 'info', 'prune']],
   ])('subcommands: %j', async (line, want) => {

@@ -21,7 +21,7 @@ export interface FormatOptions {
 }
 
 /** Row contexts and headers of one kind of list. */
-interface Kind<R> {
+export interface Kind<R> {
   defaultTable: string;
   quiet: string;
   headers: Record<string, string>;
@@ -37,7 +37,7 @@ function sorted(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Docker's Context.Write: pick the format, render each row, and tabulate when it is a table. */
-function write<R>(kind: Kind<R>, options: FormatOptions): string {
+export function write<R>(kind: Kind<R>, options: FormatOptions): string {
   let format = options.format ?? '';
   if (options.quiet) format = kind.quiet;
   else if (format === '' || format === 'table') format = kind.defaultTable;

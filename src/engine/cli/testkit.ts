@@ -23,6 +23,7 @@ import type {
   LogEntry,
   PruneReport,
   PullEvent,
+  SearchResult,
   VolumeInfo,
 } from '../api.ts';
 import { ConflictError, NotFoundError, OperationCancelledError, UnavailableError } from '../errors.ts';
@@ -157,6 +158,14 @@ export class FakeEngine implements DockerEngine {
   /** The message `login` rejects with. */
   loginMessage = 'login is not needed: LayerLab has no accounts';
   private seq = 0;
+  readonly buildCache: DockerEngine['buildCache'] = {
+    prune: async () => {
+      this.record('buildCache.prune');
+      return { deleted: ['kx4b2v3c1m0n'], spaceReclaimed: 2048 };
+    },
+  };
+  /** What `images.search` finds (by name). */
+  searchResults: SearchResult[] = [];
   /** The clock of `eventLog`. */
   eventClock = new Date('2024-05-01T12:00:00Z');
   /** What `events()` reads: tests record into it. */
@@ -346,6 +355,10 @@ export class FakeEngine implements DockerEngine {
     available: async () => {
       this.record('images.available');
       return this.availableRefs;
+    },
+    search: async (term) => {
+      this.record('images.search', term);
+      return this.searchResults.filter((r) => r.name.includes(term));
     },
     importFilesystem: async (archive, options) => {
       this.record('images.importFilesystem', archive.length, options);

@@ -20,7 +20,9 @@ import {
 } from './container-lifecycle.ts';
 import { createCommand, runCommand } from './container-run.ts';
 import { eventsCommand } from './events.ts';
+import { builderCommand, buildxCommand } from './builder.ts';
 import { execCommand } from './exec.ts';
+import { searchCommand } from './search.ts';
 import { exportCommand, importCommand } from './filesystem-archive.ts';
 import { contextCommand } from './context.ts';
 import { cpCommand } from './cp.ts';
@@ -74,6 +76,7 @@ export function dockerCommand(): Command {
       rmCommand(),
       rmiCommand(),
       saveCommand(),
+      searchCommand(),
       startCommand(),
       statsCommand(),
       stopCommand(),
@@ -135,6 +138,8 @@ export function dockerCommand(): Command {
           sub(tagCommand()),
         ],
       },
+      builderCommand(),
+      buildxCommand(),
       volumeCommand(),
       networkCommand(),
       systemCommand(),
