@@ -931,7 +931,7 @@ export class ContainerManager {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
     if (!live) throw new ConflictError(`container ${r.id} is not running`);
-    return containerProcesses(live.guest, live.proc.pid);
+    return containerProcesses(live.guest, live.proc.pid, this.deps.now());
   }
 
   /** How `docker cp` reaches a container's filesystem, running (its namespaces) or stopped (its overlay, mounted for one process). */
