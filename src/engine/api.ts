@@ -138,6 +138,11 @@ export interface ContainerInspect {
     PublishAllPorts: boolean;
     RestartPolicy: RestartPolicy;
     ExtraHosts: string[] | null;
+    NanoCpus: number;
+    CpuShares: number;
+    CpuPeriod: number;
+    CpuQuota: number;
+    CpusetCpus: string;
   };
   Mounts: MountPoint[];
   GraphDriver: { Name: 'overlay2'; Data: { LowerDir: string; UpperDir: string; WorkDir: string; MergedDir: string } };
@@ -275,6 +280,12 @@ export interface CreateContainerOptions {
   stopTimeout?: number;
   /** `--restart`: what the engine does when the container exits, while the machine runs. */
   restartPolicy?: RestartPolicy;
+  /** `--cpus` × 1e9. */
+  nanoCpus?: number;
+  /** `-c`, `--cpu-shares` (relative weight). */
+  cpuShares?: number;
+  /** `--cpuset-cpus` (the machine has CPU 0 only). */
+  cpusetCpus?: string;
 }
 
 /** `docker update`: what changes (absent: unchanged). */
@@ -285,6 +296,10 @@ export interface ContainerUpdate {
   pidsLimit?: number;
   /** `--restart`. */
   restartPolicy?: RestartPolicy;
+  /** `--cpus` × 1e9. */
+  nanoCpus?: number;
+  /** `--cpu-shares`. */
+  cpuShares?: number;
 }
 
 /** One `docker search` row (Docker's registry.SearchResult). */

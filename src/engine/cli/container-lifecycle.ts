@@ -4,7 +4,7 @@
  */
 import type { ContainerUpdate } from '../api.ts';
 import { NotFoundError } from '../errors.ts';
-import { parseRestartPolicy } from './container-options.ts';
+import { cpuOptions, parseRestartPolicy } from './container-options.ts';
 import { attachProcess } from './attach.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
 import { errorText, forEachTarget, unsupportedFlag } from './common.ts';
@@ -246,7 +246,7 @@ export function containerPruneCommand(): Command {
 
 /** `docker update`: the limits and restart policy LayerLab's machine can change on a container. */
 export function updateCommand(): Command {
-  const cpu = 'CPU limits are not available';
+  const cpu = 'use --cpus, which sets the same CFS quota';
   return {
     name: 'update',
     use: 'update [OPTIONS] CONTAINER [CONTAINER...]',
@@ -256,8 +256,8 @@ export function updateCommand(): Command {
       { name: 'memory', short: 'm', kind: 'bytes', usage: 'Memory limit' },
       { name: 'pids-limit', kind: 'int', usage: 'Tune container pids limit (set -1 for unlimited)' },
       { name: 'restart', kind: 'string', usage: 'Restart policy to apply when a container exits' },
-      unsupportedFlag('cpus', cpu),
-      unsupportedFlag('cpu-shares', cpu, 'c'),
+      { name: 'cpu-shares', short: 'c', kind: 'int', usage: 'CPU shares (relative weight)' },
+      { name: 'cpus', kind: 'string', typeName: 'decimal', usage: 'Number of CPUs' },
       unsupportedFlag('cpu-period', cpu),
       unsupportedFlag('cpu-quota', cpu),
       unsupportedFlag('cpuset-cpus', 'the machine has one CPU'),
@@ -272,6 +272,7 @@ export function updateCommand(): Command {
       const update: ContainerUpdate = {};
       if (f.changed('memory')) update.memory = f.int('memory', 0);
       if (f.changed('pids-limit')) update.pidsLimit = f.int('pids-limit', 0);
+      Object.assign(update, cpuOptions(f));
       if (f.changed('restart'))
         update.restartPolicy = parseRestartPolicy(f.string('restart') ?? '') ?? { Name: 'no', MaximumRetryCount: 0 };
       if (Object.keys(update).length === 0) throw new CliError('you must provide one or more flags when using this command');

@@ -15,6 +15,9 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'add-host', kind: 'list', usage: 'Add a custom host-to-IP mapping (host:ip)' },
     { name: 'cap-add', kind: 'list', usage: 'Add Linux capabilities' },
     { name: 'cap-drop', kind: 'list', usage: 'Drop Linux capabilities' },
+    { name: 'cpu-shares', short: 'c', kind: 'int', usage: 'CPU shares (relative weight)' },
+    { name: 'cpus', kind: 'string', typeName: 'decimal', usage: 'Number of CPUs' },
+    { name: 'cpuset-cpus', kind: 'string', usage: 'CPUs in which to allow execution (0-3, 0,1)' },
     { name: 'env', short: 'e', kind: 'list', usage: 'Set environment variables' },
     { name: 'entrypoint', kind: 'string', usage: 'Overwrite the default ENTRYPOINT of the image' },
     { name: 'env-file', kind: 'list', usage: 'Read in a file of environment variables' },
@@ -49,8 +52,6 @@ function containerFlags(pullHelp: string): FlagDef[] {
     unsupportedFlag('mount', 'use -v NAME:/path for a named volume'),
     unsupportedFlag('tmpfs', 'use -v /path for an anonymous volume'),
     unsupportedFlag('attach', 'run attaches to stdout and stderr unless -d is given', 'a'),
-    unsupportedFlag('cpus', 'CPU limits are not available'),
-    unsupportedFlag('cpu-shares', 'CPU limits are not available', 'c'),
     unsupportedFlag('init', 'no init binary is available', undefined, 'bool'),
     unsupportedFlag('detach-keys', 'the detach keys are always ctrl-p,ctrl-q'),
   ];
@@ -164,6 +165,7 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
     haveLabels = true;
   }
   if (haveLabels) opts.labels = labels;
+  Object.assign(opts, cpuOptions(flags));
   const hosts = flags.list('add-host').map(validateExtraHost);
   if (hosts.length) opts.extraHosts = hosts;
   const stopSignal = flags.string('stop-signal');
@@ -229,6 +231,21 @@ export function parseKeyValueFile(text: string, kind: 'env' | 'label'): string[]
     if (i >= 0) out.push(line);
     else if (kind === 'label') out.push(key);
   }
+  return out;
+}
+
+/** `--cpus`, `--cpu-shares` and `--cpuset-cpus` as the engine takes them (shared with `docker update`). */
+export function cpuOptions(flags: ParsedFlags): { nanoCpus?: number; cpuShares?: number; cpusetCpus?: string } {
+  const out: { nanoCpus?: number; cpuShares?: number; cpusetCpus?: string } = {};
+  const cpus = flags.string('cpus');
+  if (cpus !== undefined) {
+    if (!/^(\d+\.?\d*|\.\d+)$/.test(cpus))
+      throw new FlagError(`invalid argument "${cpus}" for "--cpus" flag: failed to parse ${cpus} as a rational number`);
+    out.nanoCpus = Math.round(Number(cpus) * 1e9);
+  }
+  if (flags.changed('cpu-shares')) out.cpuShares = flags.int('cpu-shares', 0);
+  const cpuset = flags.string('cpuset-cpus');
+  if (cpuset !== undefined) out.cpusetCpus = cpuset;
   return out;
 }
 

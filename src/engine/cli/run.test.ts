@@ -446,8 +446,20 @@ describe('container lifecycle commands', () => {
     ]);
     const none = await docker(['update', 'web']);
     expect([none.code, none.err]).toEqual([1, 'you must provide one or more flags when using this command\n']);
-    const cpus = await docker(['container', 'update', '--cpus', '1', 'web']);
-    expect(cpus.err).toBe("--cpus is not supported by LayerLab: CPU limits are not available\nSee 'docker container update --help'.\n");
+    const cpus = await docker(['container', 'update', '--cpus', '0.5', '-c', '512', 'web']);
+    expect(cpus.out).toBe('web\n');
+    expect(engine.calls.filter((c) => c.method === 'containers.update').at(-1)?.args).toEqual([
+      'web',
+      { nanoCpus: 500_000_000, cpuShares: 512 },
+    ]);
+    const quota = await docker(['update', '--cpu-quota', '5000', 'web']);
+    expect(quota.err).toBe(
+      "--cpu-quota is not supported by LayerLab: use --cpus, which sets the same CFS quota\nSee 'docker update --help'.\n",
+    );
+    const bad = await docker(['run', '--cpus', 'half', 'busybox']);
+    expect(bad.err).toBe(
+      'invalid argument "half" for "--cpus" flag: failed to parse half as a rational number\nSee \'docker run --help\'.\n',
+    );
   });
 
   it('export writes the tar to -o or a redirect, never to a terminal; import reads a file or stdin and prints the ID', async () => {

@@ -58,6 +58,7 @@ import { DEFAULT_BRIDGE_GATEWAY } from '../networks/ipam.ts';
 import { checkHostConfig, networkModeOf, newContainerRecord, parseExtraHost } from './record.ts';
 import { assignPorts, hostPortsInUse, type PortMap } from '../networks/ports.ts';
 import { cpuPercent, readCgroups } from './stats.ts';
+import { enableCpuController, hasCpuLimits, writeCpuLimits } from './cpu.ts';
 import { RestartPolicies } from './restart.ts';
 import { applyLimits, updatedRecord } from './update.ts';
 import { cgroupName, saveCheckpoint, setFrozen } from './sync.ts';
@@ -435,8 +436,14 @@ export class ContainerManager {
       const { image: _image, ...base } = await this.prepare(guest, r, true, network);
       const { uid, gid, groups } = await resolveUser({ guest, base: { image: _image }, images: this.deps.images }, r.config.user);
       const spec = containerSpawnSpec(r, base, { uid, gid, groups }, attach?.size, network);
+      if (hasCpuLimits(r)) await enableCpuController(guest);
       try {
         proc = await guest.spawn(spec);
+        if (hasCpuLimits(r))
+          await writeCpuLimits(guest, r).catch((err: unknown) => {
+            proc.kill(9);
+            throw err;
+          });
       } catch (err) {
         r.state = { ...r.state, status: 'exited', exitCode: 128, error: (err as Error).message };
         await this.save(r);

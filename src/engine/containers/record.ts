@@ -4,6 +4,7 @@ import { ConflictError, InvalidArgumentError } from '../errors.ts';
 import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
 import type { VolumeManager } from '../volumes/manager.ts';
 import { mergeEnv } from './process.ts';
+import { checkCpuSettings } from './cpu.ts';
 import { effectiveCapabilities, noNewPrivileges } from './security.ts';
 import { ZERO_TIME, type ContainerRecord, type ResolvedImage } from './types.ts';
 
@@ -44,6 +45,7 @@ export function checkHostConfig(options: CreateContainerOptions): void {
     throw new InvalidArgumentError("can't create 'AutoRemove' container with restart policy");
   for (const h of options.extraHosts ?? []) parseExtraHost(h);
   if (options.restartPolicy) checkRestartPolicy(options.restartPolicy);
+  checkCpuSettings(options);
   // the daemon's own floor (below it a container cannot even start its process)
   if (options.memory && options.memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
   // unknown capabilities and security options are refused at create, as the daemon does
@@ -133,6 +135,9 @@ export async function newContainerRecord(
       ...(options.publishAll ? { publishAllPorts: true } : {}),
       ...(options.restartPolicy && options.restartPolicy.Name !== 'no' ? { restartPolicy: options.restartPolicy } : {}),
       ...(options.extraHosts?.length ? { extraHosts: options.extraHosts } : {}),
+      ...(options.nanoCpus ? { nanoCpus: options.nanoCpus } : {}),
+      ...(options.cpuShares ? { cpuShares: options.cpuShares } : {}),
+      ...(options.cpusetCpus ? { cpusetCpus: options.cpusetCpus } : {}),
     },
     exposedPorts: [
       ...new Set([...Object.keys(ic.ExposedPorts ?? {}), ...(options.expose ?? []), ...Object.keys(options.portBindings ?? {})]),

@@ -86,6 +86,12 @@ export interface ContainerRecord {
     restartPolicy?: RestartPolicy;
     /** `--add-host`, as `host:ip`. */
     extraHosts?: string[];
+    /** `--cpus` × 1e9. */
+    nanoCpus?: number;
+    /** `--cpu-shares`. */
+    cpuShares?: number;
+    /** `--cpuset-cpus`. */
+    cpusetCpus?: string;
   };
   /** Stopped by `docker stop` or `docker kill`: its restart policy waits for the next `docker start` (Docker's HasBeenManuallyStopped). */
   manuallyStopped?: boolean;

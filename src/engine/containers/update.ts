@@ -3,6 +3,7 @@ import type { GuestMachine } from '../../runtime/types.ts';
 import type { ContainerUpdate } from '../api.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { guestShell, shellQuote as quote } from '../guest/guest-fs.ts';
+import { checkCpuSettings, enableCpuController, writeCpuLimits } from './cpu.ts';
 import { checkRestartPolicy, MIN_MEMORY } from './record.ts';
 import { containerCgroup } from './sync.ts';
 import type { ContainerRecord } from './types.ts';
@@ -24,6 +25,15 @@ export function updatedRecord(r: ContainerRecord, update: ContainerUpdate): Cont
   }
   // 0 or -1: no limit
   if (update.pidsLimit !== undefined) next.hostConfig.pidsLimit = update.pidsLimit > 0 ? update.pidsLimit : null;
+  checkCpuSettings(update);
+  if (update.nanoCpus !== undefined) {
+    if (update.nanoCpus) next.hostConfig.nanoCpus = update.nanoCpus;
+    else delete next.hostConfig.nanoCpus;
+  }
+  if (update.cpuShares !== undefined) {
+    if (update.cpuShares) next.hostConfig.cpuShares = update.cpuShares;
+    else delete next.hostConfig.cpuShares;
+  }
   return next;
 }
 
@@ -34,4 +44,8 @@ export async function applyLimits(guest: GuestMachine, r: ContainerRecord, updat
   if (update.memory) writes.push(`echo ${r.hostConfig.memory} > ${quote(`${cg}/memory.max`)}`);
   if (update.pidsLimit !== undefined) writes.push(`echo ${r.hostConfig.pidsLimit ?? 'max'} > ${quote(`${cg}/pids.max`)}`);
   if (writes.length) await guestShell(guest, writes.join(' && '), `updating the limits of ${r.name}`);
+  if (update.nanoCpus !== undefined || update.cpuShares !== undefined) {
+    await enableCpuController(guest);
+    await writeCpuLimits(guest, r);
+  }
 }
