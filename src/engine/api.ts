@@ -561,6 +561,8 @@ export interface DockerEngine {
     /** `docker export`: the container's whole filesystem (its image's files with its own changes) as one flat tar. */
     export(idOrName: string): Promise<Uint8Array>;
     exec(idOrName: string, options: ExecOptions): Promise<AttachedProcess>;
+    /** `docker attach`: a running container's main process (its stdin, and its output from now on). */
+    attach(idOrName: string): Promise<AttachedProcess>;
     /**
      * A TCP connection to a running container's port, from the machine (what a published port
      * relays): bytes written go to the container, its answer comes as stdout, and `exit` resolves

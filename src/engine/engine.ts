@@ -285,6 +285,7 @@ export class Engine implements DockerEngine {
     commit: (id, o) => this.leases.hold(() => this.containerManager.commit(id, o)),
     export: (id) => this.containerManager.export(id),
     exec: (id, o) => this.containerManager.exec(id, o),
+    attach: (id) => this.containerManager.attach(id),
     top: (id) => this.containerManager.top(id),
     dial: (id, port) => this.containerManager.dial(id, port),
     publishedAt: (port) => this.containerManager.publishedAt(port),

@@ -145,6 +145,19 @@ describe('docker CLI on the real engine', () => {
     expect((await docker(['logs', '--since', '10m', '-n', '1', 'five'])).out).toBe('last');
   });
 
+  it('attach connects the terminal to a running container: its stdin, its new output, its exit status', async () => {
+    const script = 'while read l; do echo got $l; [ "$l" = bye ] && exit 7; done';
+    expect((await docker(['run', '-d', '-i', '--name', 'att', 'busybox', 'sh', '-c', script])).code).toBe(0);
+    const r = await docker(['attach', 'att'], { stdin: 'hello\nbye\n' });
+    expect(r).toMatchObject({ code: 7, out: 'got hello\ngot bye\n' });
+    const stopped = await docker(['attach', 'att']);
+    expect([stopped.code, stopped.err]).toEqual([
+      1,
+      'Error response from daemon: You cannot attach to a stopped container, start it first\n',
+    ]);
+    expect((await docker(['rm', 'att'])).code).toBe(0);
+  });
+
   it('ps -s measures the read-write layer and the whole root filesystem, running or stopped', async () => {
     expect(
       (await docker(['run', '-d', '--name', 'sized', 'busybox', 'sh', '-c', 'head -c 5000 /dev/zero > /five-k; sleep 1000'])).code,

@@ -1,4 +1,4 @@
-/** `docker exec`: a new process in a running container, attached as docker/cli attaches it. */
+/** `docker exec` (a new process in a running container) and `docker attach` (its main process), attached as docker/cli attaches them. */
 import { attachProcess } from './attach.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
 import { errorText, unsupportedFlag } from './common.ts';
@@ -60,5 +60,34 @@ export function execCommand(): Command {
     args: { kind: 'min', n: 2 },
     complete: ['container-running', 'command', 'none'],
     run: runExec,
+  };
+}
+
+async function runAttach(ctx: CommandContext): Promise<number> {
+  const name = ctx.args[0]!;
+  const info = await ctx.engine.containers.inspect(name);
+  const stdin = !ctx.flags.bool('no-stdin') && info.Config.OpenStdin;
+  if (stdin && info.Config.Tty && !ctx.io.isTTY) throw new CliError('the input device is not a TTY');
+  const proc = await ctx.engine.containers.attach(name);
+  if (info.Config.Tty && ctx.io.isTTY) proc.resize(ctx.io.rows, ctx.io.columns);
+  const result = await attachProcess(proc, ctx.io, { tty: info.Config.Tty, stdin, sigProxy: ctx.flags.bool('sig-proxy', true) });
+  return result.kind === 'exit' ? result.code : 0;
+}
+
+/** `docker attach` / `docker container attach`: the terminal to a running container's main process. */
+export function attachCommand(): Command {
+  return {
+    name: 'attach',
+    use: 'attach [OPTIONS] CONTAINER',
+    short: 'Attach local standard input, output, and error streams to a running container',
+    aliasesText: 'docker container attach, docker attach',
+    flags: [
+      { name: 'no-stdin', kind: 'bool', usage: 'Do not attach STDIN' },
+      { name: 'sig-proxy', kind: 'bool', usage: 'Proxy all received signals to the process', defValue: 'true' },
+      unsupportedFlag('detach-keys', 'the detach keys are always ctrl-p,ctrl-q'),
+    ],
+    args: { kind: 'exact', n: 1 },
+    complete: ['container-running'],
+    run: runAttach,
   };
 }

@@ -523,6 +523,12 @@ export class FakeEngine implements DockerEngine {
       if (c.state !== 'running') throw new ConflictError(`container ${c.id} is not running`);
       return this.newProcess({ kind: 'exec', id: c.id, cmd: options.cmd });
     },
+    attach: async (idOrName) => {
+      this.record('containers.attach', idOrName);
+      const c = this.findContainer(idOrName);
+      if (c.state !== 'running') throw new ConflictError('You cannot attach to a stopped container, start it first');
+      return this.newProcess({ kind: 'start', id: c.id });
+    },
     dial: async (idOrName, port) => {
       this.record('containers.dial', idOrName, port);
       const c = this.findContainer(idOrName);

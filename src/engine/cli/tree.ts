@@ -21,7 +21,7 @@ import {
 import { createCommand, runCommand } from './container-run.ts';
 import { eventsCommand } from './events.ts';
 import { builderCommand, buildxCommand } from './builder.ts';
-import { execCommand } from './exec.ts';
+import { attachCommand, execCommand } from './exec.ts';
 import { searchCommand } from './search.ts';
 import { exportCommand, importCommand } from './filesystem-archive.ts';
 import { contextCommand } from './context.ts';
@@ -57,6 +57,7 @@ export function dockerCommand(): Command {
       logoutCommand(),
       versionCommand(),
       infoCommand(),
+      attachCommand(),
       commitCommand(),
       cpCommand(),
       createCommand(),
@@ -92,6 +93,7 @@ export function dockerCommand(): Command {
         short: 'Manage containers',
         args: { kind: 'none' },
         subcommands: [
+          sub(attachCommand()),
           sub(commitCommand()),
           sub(cpCommand()),
           sub(createCommand()),

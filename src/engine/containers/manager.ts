@@ -934,6 +934,31 @@ export class ContainerManager {
     );
   }
 
+  /** `docker attach`: the running container's main process, its output from now on (nothing replayed). */
+  async attach(idOrName: string): Promise<AttachedProcess> {
+    const r = await this.find(idOrName);
+    const live = this.live.get(r.id);
+    if (!live) throw new ConflictError('You cannot attach to a stopped container, start it first');
+    if (r.state.status === 'paused') throw new ConflictError('You cannot attach to a paused container, unpause it first');
+    const on = (stream: LogEntry['stream']) => (listener: (d: Uint8Array) => void) => {
+      const wrapped = (s: LogEntry['stream'], data: Uint8Array) => {
+        if (s === stream) listener(data);
+      };
+      live.outputListeners.add(wrapped);
+      return () => live.outputListeners.delete(wrapped);
+    };
+    return {
+      onStdout: on('stdout'),
+      onStderr: on('stderr'),
+      write: (d) => live.proc.write(d),
+      // the container's stdin stays open for the next attach, as Docker keeps it without StdinOnce
+      closeStdin: () => {},
+      resize: (rows, cols) => live.proc.resize(rows, cols),
+      kill: (signal = 'SIGKILL') => live.proc.kill(signalNumber(signal)),
+      exit: live.finished.then(() => live.exitCode ?? 255),
+    };
+  }
+
   async top(idOrName: string): Promise<{ titles: string[]; processes: string[][] }> {
     const r = await this.find(idOrName);
     const live = this.live.get(r.id);
