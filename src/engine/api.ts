@@ -3,7 +3,7 @@
  * of Docker's Engine API: images, containers, volumes, builds and the system. Field names follow
  * Docker's JSON (`docker inspect`) where a user can see them.
  */
-import type { ContainerConfig, Writable } from './oci/types.ts';
+import type { ContainerConfig, Healthcheck, Writable } from './oci/types.ts';
 import type { EventQuery } from './events.ts';
 
 export type { DockerEvent, EventQuery } from './events.ts';
@@ -111,6 +111,11 @@ export interface ContainerInspect {
     Error: string;
     StartedAt: string;
     FinishedAt: string;
+    Health?: {
+      Status: 'starting' | 'healthy' | 'unhealthy';
+      FailingStreak: number;
+      Log: { Start: string; End: string; ExitCode: number; Output: string }[];
+    };
   };
   Image: string;
   Name: string;
@@ -286,6 +291,8 @@ export interface CreateContainerOptions {
   cpuShares?: number;
   /** `--cpuset-cpus` (the machine has CPU 0 only). */
   cpusetCpus?: string;
+  /** `--health-*` (over the image's HEALTHCHECK: an empty Test or a zero duration keeps the image's), `--no-healthcheck` (Test `['NONE']`). */
+  healthcheck?: Healthcheck;
 }
 
 /** `docker update`: what changes (absent: unchanged). */

@@ -8,6 +8,8 @@ import { unsupportedFlag } from './common.ts';
 import { parseExpose, parsePublish } from '../networks/ports.ts';
 import { FlagError, type FlagDef, type ParsedFlags } from './flags.ts';
 import type { CliIO } from './io.ts';
+import type { Healthcheck } from '../oci/types.ts';
+import { parseGoDuration } from './timestamp.ts';
 
 /** Flags shared by `docker run` and `docker create` (docker/cli's container options). */
 function containerFlags(pullHelp: string): FlagDef[] {
@@ -21,6 +23,20 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'env', short: 'e', kind: 'list', usage: 'Set environment variables' },
     { name: 'entrypoint', kind: 'string', usage: 'Overwrite the default ENTRYPOINT of the image' },
     { name: 'env-file', kind: 'list', usage: 'Read in a file of environment variables' },
+    { name: 'health-cmd', kind: 'string', usage: 'Command to run to check health' },
+    { name: 'health-interval', kind: 'duration', usage: 'Time between running the check (ms|s|m|h) (default 0s)' },
+    { name: 'health-retries', kind: 'int', usage: 'Consecutive failures needed to report unhealthy' },
+    {
+      name: 'health-start-interval',
+      kind: 'duration',
+      usage: 'Time between running the check during the start period (ms|s|m|h) (default 0s)',
+    },
+    {
+      name: 'health-start-period',
+      kind: 'duration',
+      usage: 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)',
+    },
+    { name: 'health-timeout', kind: 'duration', usage: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)' },
     { name: 'hostname', short: 'h', kind: 'string', usage: 'Container host name' },
     { name: 'interactive', short: 'i', kind: 'bool', usage: 'Keep STDIN open even if not attached' },
     { name: 'ip', kind: 'string', usage: 'IPv4 address (e.g., 172.30.100.104)' },
@@ -30,6 +46,7 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'name', kind: 'string', usage: 'Assign a name to the container' },
     { name: 'network', kind: 'string', usage: 'Connect a container to a network', defValue: 'default' },
     { name: 'network-alias', kind: 'list', usage: 'Add network-scoped alias for the container' },
+    { name: 'no-healthcheck', kind: 'bool', usage: 'Disable any container-specified HEALTHCHECK' },
     { name: 'pids-limit', kind: 'int', usage: 'Tune container pids limit (set -1 for unlimited)' },
     { name: 'pull', kind: 'string', usage: pullHelp, defValue: 'missing' },
     { name: 'quiet', short: 'q', kind: 'bool', usage: 'Suppress the pull output' },
@@ -166,6 +183,8 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
   }
   if (haveLabels) opts.labels = labels;
   Object.assign(opts, cpuOptions(flags));
+  const healthcheck = healthcheckOptions(flags);
+  if (healthcheck) opts.healthcheck = healthcheck;
   const hosts = flags.list('add-host').map(validateExtraHost);
   if (hosts.length) opts.extraHosts = hosts;
   const stopSignal = flags.string('stop-signal');
@@ -232,6 +251,37 @@ export function parseKeyValueFile(text: string, kind: 'env' | 'label'): string[]
     else if (kind === 'label') out.push(key);
   }
   return out;
+}
+
+/** docker/cli's health options: `--no-healthcheck` (Test NONE) or `--health-*` (a CMD-SHELL test and durations in ns). */
+function healthcheckOptions(flags: ParsedFlags): Healthcheck | undefined {
+  const names = ['health-cmd', 'health-interval', 'health-timeout', 'health-start-period', 'health-retries', 'health-start-interval'];
+  const given = names.filter(
+    (n) => flags.changed(n) && (flags.string(n) ?? '') !== '' && flags.string(n) !== '0' && flags.string(n) !== '0s',
+  );
+  if (flags.bool('no-healthcheck')) {
+    if (given.length) throw new CliError('--no-healthcheck conflicts with --health-* options');
+    return { Test: ['NONE'] };
+  }
+  if (!given.length) return undefined;
+  const ns = (n: string) => {
+    const v = flags.string(n);
+    if (!v) return 0;
+    const d = parseGoDuration(v);
+    if (d < 0) throw new CliError(`--${n} cannot be negative`);
+    return d;
+  };
+  const retries = flags.int('health-retries', 0);
+  if (retries < 0) throw new CliError('--health-retries cannot be negative');
+  const cmd = flags.string('health-cmd') ?? '';
+  return {
+    Test: cmd ? ['CMD-SHELL', cmd] : [],
+    ...(ns('health-interval') ? { Interval: ns('health-interval') } : {}),
+    ...(ns('health-timeout') ? { Timeout: ns('health-timeout') } : {}),
+    ...(ns('health-start-period') ? { StartPeriod: ns('health-start-period') } : {}),
+    ...(ns('health-start-interval') ? { StartInterval: ns('health-start-interval') } : {}),
+    ...(retries ? { Retries: retries } : {}),
+  };
 }
 
 /** `--cpus`, `--cpu-shares` and `--cpuset-cpus` as the engine takes them (shared with `docker update`). */

@@ -272,6 +272,21 @@ describe('docker run', () => {
     );
   });
 
+  it('maps --health-* to a CMD-SHELL health check in ns, and --no-healthcheck to NONE', async () => {
+    await docker(['run', '-d', '--health-cmd', 'wget -qO- localhost:8080', '--health-interval', '2s', '--health-retries', '5', 'busybox']);
+    expect(engine.calls.find((c) => c.method === 'containers.create')?.args[0]).toEqual({
+      image: 'busybox',
+      healthcheck: { Test: ['CMD-SHELL', 'wget -qO- localhost:8080'], Interval: 2e9, Retries: 5 },
+    });
+    await docker(['create', '--no-healthcheck', 'busybox']);
+    expect(engine.calls.filter((c) => c.method === 'containers.create').at(-1)?.args[0]).toEqual({
+      image: 'busybox',
+      healthcheck: { Test: ['NONE'] },
+    });
+    const both = await docker(['run', '--no-healthcheck', '--health-cmd', 'true', 'busybox']);
+    expect(both.err).toBe("docker: --no-healthcheck conflicts with --health-* options.\nSee 'docker run --help'.\n");
+  });
+
   it('reads --env-file and --label-file from local files, -e and --label winning', async () => {
     const cap = captureIO();
     cap.files.set(

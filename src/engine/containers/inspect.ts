@@ -3,14 +3,18 @@ import type { ContainerInspect, ContainerNetworkSettings, ContainerSummary, Endp
 import { networkModeOf } from './record.ts';
 import { containerDirs, INIT_LAYER_DIR, layerDir } from '../guest/guest-fs.ts';
 import { humanDuration } from '../util/time.ts';
+import { activeHealthcheck } from './health.ts';
 import type { ContainerRecord, ResolvedImage } from './types.ts';
 
 /** Docker's STATUS column: `Up 5 minutes`, `Exited (0) 2 seconds ago`, `Created`. */
 export function containerStatus(r: ContainerRecord, now: Date): string {
   const at = now.getTime();
   switch (r.state.status) {
-    case 'running':
-      return `Up ${humanDuration(at - Date.parse(r.state.startedAt))}`;
+    case 'running': {
+      const health = r.state.health && activeHealthcheck(r) ? r.state.health.status : undefined;
+      const suffix = health === 'starting' ? ' (health: starting)' : health ? ` (${health})` : '';
+      return `Up ${humanDuration(at - Date.parse(r.state.startedAt))}${suffix}`;
+    }
     case 'paused':
       return `Up ${humanDuration(at - Date.parse(r.state.startedAt))} (Paused)`;
     case 'exited':
@@ -71,6 +75,15 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
       Error: r.state.error,
       StartedAt: r.state.startedAt,
       FinishedAt: r.state.finishedAt,
+      ...(r.state.health && activeHealthcheck(r)
+        ? {
+            Health: {
+              Status: r.state.health.status,
+              FailingStreak: r.state.health.failingStreak,
+              Log: r.state.health.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })),
+            },
+          }
+        : {}),
     },
     Image: r.imageId,
     Name: `/${r.name}`,
@@ -88,6 +101,7 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
       User: r.config.user,
       Labels: r.config.labels,
       StopSignal: r.config.stopSignal,
+      ...(r.config.healthcheck ? { Healthcheck: { ...r.config.healthcheck, Test: [...(r.config.healthcheck.Test ?? [])] } } : {}),
       ...(r.config.stopTimeout !== undefined ? { StopTimeout: r.config.stopTimeout } : {}),
       ...(r.exposedPorts?.length ? { ExposedPorts: Object.fromEntries(r.exposedPorts.map((k) => [k, {}])) } : {}),
     },

@@ -59,6 +59,7 @@ import { checkHostConfig, networkModeOf, newContainerRecord, parseExtraHost } fr
 import { assignPorts, hostPortsInUse, type PortMap } from '../networks/ports.ts';
 import { cpuPercent, readCgroups } from './stats.ts';
 import { enableCpuController, hasCpuLimits, writeCpuLimits } from './cpu.ts';
+import { HealthChecks } from './health.ts';
 import { RestartPolicies } from './restart.ts';
 import { applyLimits, updatedRecord } from './update.ts';
 import { cgroupName, saveCheckpoint, setFrozen } from './sync.ts';
@@ -118,6 +119,20 @@ export class ContainerManager {
   private readonly startingPorts = new Map<string, number[]>();
   /** Restart policies: stops by hand, delays, restarts waiting. */
   private readonly restarts = new RestartPolicies();
+  /** Health checks of the running containers. */
+  private readonly health = new HealthChecks({
+    exec: (id, argv) => this.exec(id, { cmd: argv }),
+    save: (id, health) =>
+      this.serial(id, async () => {
+        const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
+        if (!r || (r.state.status !== 'running' && r.state.status !== 'paused')) return;
+        r.state = { ...r.state, health };
+        await this.save(r);
+      }),
+    changed: (id, status) =>
+      void this.deps.meta.get<ContainerRecord>(CONTAINERS, id).then((r) => r && this.emit('health_status', r, { command: status })),
+    now: () => this.deps.now(),
+  });
 
   constructor(private readonly deps: ContainerDeps) {}
 
@@ -469,8 +484,10 @@ export class ContainerManager {
     const live: Live = { proc, guest, logs, listeners, lines, output: [], outputListeners: new Set(), finished: Promise.resolve() };
     this.live.set(r.id, live);
     this.autoCheckpoint();
+    const health = this.health.start(r);
     r.state = {
       ...r.state,
+      ...(health ? { health } : {}),
       status: 'running',
       pid: proc.pid,
       exitCode: 0,
@@ -522,6 +539,7 @@ export class ContainerManager {
 
   private async finish(id: string, live: Live, code: number, oom: boolean, error: string): Promise<void> {
     live.exitCode = code;
+    this.health.stop(id);
     // the end of an unfinished line is a log line too (the replay buffer stays: an attach may come after the exit)
     live.lines.flush();
     const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
@@ -786,6 +804,7 @@ export class ContainerManager {
         );
     }
     this.restarts.forget(r.id);
+    this.health.stop(r.id);
     await this.deps.meta.transaction(async (tx) => {
       tx.delete(CONTAINERS, r.id);
       tx.delete(LOGS, r.id);

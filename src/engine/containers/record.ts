@@ -1,5 +1,6 @@
 /** A new container's record, from `docker create`'s options and its image: the name, command, environment and volumes Docker would give it. */
 import type { CreateContainerOptions, MountPoint, RestartPolicy } from '../api.ts';
+import type { Healthcheck } from '../oci/types.ts';
 import { ConflictError, InvalidArgumentError } from '../errors.ts';
 import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
 import type { VolumeManager } from '../volumes/manager.ts';
@@ -11,6 +12,22 @@ import { ZERO_TIME, type ContainerRecord, type ResolvedImage } from './types.ts'
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Docker's smallest memory limit (`-m`): 6 MiB. */
 export const MIN_MEMORY = 6 * 1024 * 1024;
+
+/** moby's merge of `--health-*` over the image's HEALTHCHECK: what the flags leave unset comes from the image. */
+function healthcheckOf(user: Healthcheck | undefined, image: Healthcheck | undefined): { healthcheck?: Healthcheck } {
+  if (!user && !image) return {};
+  const u = user ?? {};
+  const i = image ?? {};
+  const merged: Healthcheck = {
+    Test: u.Test?.length ? u.Test : (i.Test ?? []),
+    ...(u.Interval || i.Interval ? { Interval: u.Interval || i.Interval } : {}),
+    ...(u.Timeout || i.Timeout ? { Timeout: u.Timeout || i.Timeout } : {}),
+    ...(u.StartPeriod || i.StartPeriod ? { StartPeriod: u.StartPeriod || i.StartPeriod } : {}),
+    ...(u.StartInterval || i.StartInterval ? { StartInterval: u.StartInterval || i.StartInterval } : {}),
+    ...(u.Retries || i.Retries ? { Retries: u.Retries || i.Retries } : {}),
+  };
+  return { healthcheck: merged };
+}
 
 /** The daemon's check of a restart policy (the CLI passes any name through). */
 export function checkRestartPolicy(policy: RestartPolicy): void {
@@ -117,6 +134,7 @@ export async function newContainerRecord(
       openStdin: !!options.openStdin,
       labels: { ...(ic.Labels ?? {}), ...(options.labels ?? {}) },
       stopSignal: options.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
+      ...healthcheckOf(options.healthcheck, ic.Healthcheck),
       ...(options.stopTimeout !== undefined ? { stopTimeout: options.stopTimeout } : {}),
       entrypoint,
       cmd,

@@ -3,6 +3,7 @@ import type { GuestMachine } from '../../runtime/types.ts';
 import type { ContainerState, ImageRuntimeConfig, MountPoint, RestartPolicy } from '../api.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import type { FsTree, TarEntry } from '../layer/index.ts';
+import type { Healthcheck } from '../oci/types.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import type { NetworkManager } from '../networks/manager.ts';
 import type { Endpoint, EndpointConfig } from '../networks/types.ts';
@@ -39,6 +40,14 @@ export interface ImageResolver {
   ): Promise<string>;
 }
 
+/** A container's health (Docker's State.Health). */
+export interface HealthState {
+  status: 'starting' | 'healthy' | 'unhealthy';
+  failingStreak: number;
+  /** The last five probes. */
+  log: { start: string; end: string; exitCode: number; output: string }[];
+}
+
 /** What the store keeps about a container. */
 export interface ContainerRecord {
   id: string;
@@ -60,6 +69,8 @@ export interface ContainerRecord {
     stopSignal: string;
     /** `--stop-timeout`, seconds. */
     stopTimeout?: number;
+    /** The image's HEALTHCHECK with `--health-*` over it (`Test: ['NONE']` for `--no-healthcheck`). */
+    healthcheck?: Healthcheck;
     entrypoint: string[] | null;
     cmd: string[] | null;
   };
@@ -112,6 +123,8 @@ export interface ContainerRecord {
     error: string;
     startedAt: string;
     finishedAt: string;
+    /** Its health check's state (containers with one; kept after it stops). */
+    health?: HealthState;
   };
   restartCount: number;
   /** The saved read-write layer (OCI layer tar): at its last stop, or at its last checkpoint while it ran. */
@@ -142,7 +155,8 @@ export interface ContainerEvent {
     | 'export'
     | 'exec_create'
     | 'exec_start'
-    | 'exec_die';
+    | 'exec_die'
+    | 'health_status';
   id: string;
   name: string;
   image: string;
