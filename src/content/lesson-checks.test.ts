@@ -415,6 +415,34 @@ describe('lesson 06', () => {
   });
 });
 
+describe('lesson 07', () => {
+  const L = '07-containers-vs-vms';
+  it('limited: its LIMIT read with docker stats --no-stream after it started; another limit or no reading is not it', async () => {
+    const run: [string, string, number] = ['docker run -d --name limited -m 16m busybox sleep 3600', 'abc', 0];
+    const stats = (limit: string): [string, string, number] => [
+      'docker stats --no-stream',
+      `CONTAINER ID   NAME          CPU %     MEM USAGE / LIMIT     MEM %     NET I/O   BLOCK I/O   PIDS\n3f2a   limited       0.00%     136KiB / ${limit}     0.83%     0B / 0B   0B / 0B     1\n9c1d   compare-box   0.00%     140KiB / 111.6MiB   0.12%     0B / 0B   0B / 0B     1\n`,
+      0,
+    ];
+    await judge(
+      checkOf(L, 'A limit on memory'),
+      {
+        'run, then stats': { containers: { limited: {} }, commands: [run, stats('16MiB')] },
+        'stats of limited alone': {
+          containers: { limited: {} },
+          commands: [run, ['docker container stats --no-stream limited', stats('16MiB')[1], 0]],
+        },
+      },
+      {
+        'no limit': { containers: { limited: {} }, commands: [run, stats('111.6MiB')] },
+        'stats before the run': { containers: { limited: {} }, commands: [stats('16MiB'), run] },
+        'live stats never ended': { containers: { limited: {} }, commands: [run] },
+        'limited stopped': { containers: { limited: { state: 'exited' } }, commands: [run, stats('16MiB')] },
+      },
+    );
+  });
+});
+
 describe('lesson 08', () => {
   const L = '08-docker-platform';
   const image = { 'localhost:5000/postcard:latest': {} };

@@ -59,6 +59,23 @@ describe('CPU limits', () => {
     await engine.containers.remove(id, { force: true });
   });
 
+  it('a container sees its CPU limit from its first instruction, and what it leaves behind ends with it', { timeout: 60_000 }, async () => {
+    const { id } = await engine.containers.create({ image: 'busybox', cmd: ['cat', '/sys/fs/cgroup/cpu.max'], nanoCpus: 0.5e9 });
+    await (await engine.containers.start(id, {}))!.exit;
+    const out: string[] = [];
+    await engine.containers.logs(id, { onEntry: (e) => out.push(new TextDecoder().decode(e.data)) });
+    expect(out.join('')).toBe('50000 100000\n');
+    await engine.containers.remove(id);
+    const bg = await engine.containers.create({ image: 'busybox', cmd: ['sh', '-c', 'sleep 300 & exit 0'], nanoCpus: 0.5e9 });
+    await (await engine.containers.start(bg.id, {}))!.exit;
+    await new Promise((r) => setTimeout(r, 300));
+    const cg = `/sys/fs/cgroup/c-${bg.id.slice(0, 12)}`;
+    expect(
+      (await guestShell(node.machine()!, `test -d ${cg} && echo left || echo gone; pgrep -f 'sleep 300' || true`, 'left')).trim(),
+    ).toBe('gone');
+    await engine.containers.remove(bg.id);
+  });
+
   it("refuses what one CPU cannot give, in the daemon's words", async () => {
     await expect(engine.containers.create({ image: 'busybox', cmd: ['true'], nanoCpus: 2e9 })).rejects.toThrow(
       'Range of CPUs is from 0.01 to 1.00, as there are only 1 CPUs available',

@@ -2,9 +2,9 @@
  * CPU limits (`--cpus`, `--cpu-shares`, `--cpuset-cpus`) with the guest's cgroup v2 cpu
  * controller: `cpu.max` (quota per 100 ms period) and `cpu.weight` (runc's conversion from
  * shares). The controller is switched on for the machine's cgroups when a container first asks
- * for a CPU limit (it costs every container a little accounting from then on). The limits are
- * written right after the container's process starts (the agent makes its cgroup as it starts
- * it), so its first milliseconds run unlimited.
+ * for a CPU limit. Such a container's cgroup is made, with its limits, before its process starts
+ * (so its first instruction is already limited); the agent then joins it without owning it, so
+ * the engine ends what is left in it and removes it when the container stops.
  */
 import type { GuestMachine } from '../../runtime/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
@@ -79,6 +79,23 @@ export async function enableCpuController(guest: GuestMachine): Promise<void> {
     'enabling the cgroup cpu controller',
   );
   enabled.add(guest);
+}
+
+/** Makes a starting container's cgroup with its CPU limits in place (the controller switched on first). */
+export async function prepareCpuCgroup(guest: GuestMachine, r: ContainerRecord): Promise<void> {
+  await enableCpuController(guest);
+  await guestShell(guest, `mkdir -p ${quote(containerCgroup(r.id))}`, `making the cgroup of ${r.name}`);
+  await writeCpuLimits(guest, r);
+}
+
+/** Ends whatever is left in a stopped container's cgroup and removes it (the agent does it for the cgroups it made). */
+export async function removeCgroup(guest: GuestMachine, id: string): Promise<void> {
+  const cg = quote(containerCgroup(id));
+  await guestShell(
+    guest,
+    `[ -d ${cg} ] || exit 0; echo 1 > ${cg}/cgroup.kill; i=0; while ! rmdir ${cg} 2>/dev/null && [ $i -lt 100 ]; do usleep 20000; i=$((i+1)); done`,
+    'removing the container cgroup',
+  );
 }
 
 /** Writes the container's `cpu.max` and `cpu.weight` (`max` and the default weight when unset). */

@@ -42,48 +42,42 @@ import {
   INIT_LAYER_DIR,
   INIT_LAYER_SCRIPT,
 } from '../guest/guest-fs.ts';
-import { applyLayer, diffTrees, readTar, treeToTarEntries, writeTar, type FsNode, type TarEntry } from '../layer/index.ts';
+import { readTar, writeTar, type TarEntry } from '../layer/index.ts';
 import type { Digest } from '../store/digest.ts';
 import { rfc3339Nano } from '../util/time.ts';
-import { archiveContainerPath, containerFs, extractToContainer, statContainerPath, type ContainerFs } from './archive.ts';
 import { containerInspect, containerSummary } from './inspect.ts';
 import { LogLines } from './log-lines.ts';
 import { loadLogs, MAX_LOG_ENTRIES, readLogs, saveLogs, type LogsOptions } from './log-store.ts';
-import { attached, containerPrivileges, containerProcesses, containerSpawnSpec, mergeEnv, withoutImage } from './process.ts';
-import { NAME_PATTERN, randomHex } from '../util/ids.ts';
-import { CONTAINERS, LOGS, ZERO_TIME, type ContainerDeps, type ContainerRecord, type ContainerEvent, type ResolvedImage } from './types.ts';
+import { attached, containerSpawnSpec } from './process.ts';
+import { NAME_PATTERN } from '../util/ids.ts';
+import {
+  CONTAINERS,
+  LOGS,
+  ZERO_TIME,
+  type ContainerAccess,
+  type ContainerDeps,
+  type ContainerRecord,
+  type ContainerEvent,
+  type Live,
+  type ResolvedImage,
+} from './types.ts';
 import type { Attachment, NetworkUser } from '../networks/manager.ts';
 import { connectContainer, dialContainer, disconnectContainer, publishedAt, type AttachContext } from './network-attach.ts';
 import { DEFAULT_BRIDGE_GATEWAY } from '../networks/ipam.ts';
 import { checkHostConfig, networkModeOf, newContainerRecord, parseExtraHost } from './record.ts';
 import { assignPorts, hostPortsInUse, type PortMap } from '../networks/ports.ts';
-import { cpuPercent, readCgroups } from './stats.ts';
-import { enableCpuController, hasCpuLimits, writeCpuLimits } from './cpu.ts';
+import { statsOf } from './stats.ts';
+import { recoverContainers } from './recovery.ts';
+import { attachToContainer, execInContainer, topOf } from './exec.ts';
+import { commitContainer, containerDiff, copyFrom, copyTo, exportContainer, statPath } from './files.ts';
+import { hasCpuLimits, prepareCpuCgroup, removeCgroup } from './cpu.ts';
 import { HealthChecks } from './health.ts';
 import { RestartPolicies } from './restart.ts';
 import { applyLimits, updatedRecord } from './update.ts';
-import { cgroupName, saveCheckpoint, setFrozen } from './sync.ts';
+import { saveCheckpoint, setFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
 
 export type { ContainerDeps, ContainerEvent, ContainerRecord, ImageResolver, ResolvedImage } from './types.ts';
-
-interface Live {
-  proc: GuestProcess;
-  guest: GuestMachine;
-  /** Log lines, oldest first (what `docker logs` reads). */
-  logs: LogEntry[];
-  /** Receive each new log line; an entry with time '' says the container stopped. */
-  listeners: Set<(e: LogEntry) => void>;
-  /** Cuts the output into log lines. */
-  lines: LogLines;
-  /** This run's output as it came, replayed to whoever attaches after the start. */
-  output: { stream: LogEntry['stream']; data: Uint8Array }[];
-  outputListeners: Set<(stream: LogEntry['stream'], data: Uint8Array) => void>;
-  /** Resolves once the exit is recorded. */
-  finished: Promise<void>;
-  /** The main process's exit code, once it exited. */
-  exitCode?: number;
-}
 
 /** A container as the network manager sees it. */
 function networkUserOf(r: ContainerRecord): NetworkUser {
@@ -119,6 +113,8 @@ export class ContainerManager {
   private readonly startingPorts = new Map<string, number[]>();
   /** Restart policies: stops by hand, delays, restarts waiting. */
   private readonly restarts = new RestartPolicies();
+  /** Containers whose cgroup the engine made (with CPU limits) rather than the agent: removed by the engine when they stop. */
+  private readonly cgroupsMade = new Set<string>();
   /** Health checks of the running containers. */
   private readonly health = new HealthChecks({
     exec: (id, argv) => this.exec(id, { cmd: argv }),
@@ -158,43 +154,9 @@ export class ContainerManager {
     return run;
   }
 
-  /**
-   * Marks containers that were running when the last engine went away as exited (255), as Docker
-   * does after a daemon restart, saying why and how much of their read-write layer was kept; and
-   * deletes the build containers it left behind (their builds cannot go on).
-   */
+  /** Runs the recovery after a reload once (see recovery.ts); what it found is told by `interruptedContainers`. */
   private recover(): Promise<void> {
-    this.recovered ??= (async () => {
-      const records = (await this.deps.meta.list<ContainerRecord>(CONTAINERS)).map((e) => e.value);
-      const leftovers = records.filter((r) => r.build && !this.live.has(r.id));
-      if (leftovers.length) {
-        await this.deps.meta.transaction((tx) => {
-          for (const r of leftovers) {
-            tx.delete(CONTAINERS, r.id);
-            tx.delete(LOGS, r.id);
-          }
-        });
-      }
-      for (const r of records) {
-        if (r.build) continue;
-        if ((r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting') && !this.live.has(r.id)) {
-          if (r.hostConfig.autoRemove) {
-            // like the daemon after a restart: a --rm container is removed
-            await this.deps.meta.transaction(async (tx) => {
-              tx.delete(CONTAINERS, r.id);
-              tx.delete(LOGS, r.id);
-            });
-            continue;
-          }
-          const kept = r.checkpointedAt ? `its files were last saved at ${r.checkpointedAt}` : 'its files were never saved';
-          const error = `interrupted: the machine stopped while the container was running (the page was closed or reloaded); ${kept}`;
-          r.state = { ...r.state, status: 'exited', pid: 0, exitCode: 255, error, finishedAt: this.deps.now().toISOString() };
-          delete r.endpoints;
-          await this.deps.meta.put(CONTAINERS, r.id, r);
-          this.interrupted.push({ name: r.name, ...(r.checkpointedAt ? { savedAt: r.checkpointedAt } : {}) });
-        }
-      }
-    })();
+    this.recovered ??= recoverContainers(this.deps, (id) => this.live.has(id)).then((found) => void this.interrupted.push(...found));
     return this.recovered;
   }
 
@@ -451,14 +413,12 @@ export class ContainerManager {
       const { image: _image, ...base } = await this.prepare(guest, r, true, network);
       const { uid, gid, groups } = await resolveUser({ guest, base: { image: _image }, images: this.deps.images }, r.config.user);
       const spec = containerSpawnSpec(r, base, { uid, gid, groups }, attach?.size, network);
-      if (hasCpuLimits(r)) await enableCpuController(guest);
+      if (hasCpuLimits(r)) {
+        await prepareCpuCgroup(guest, r);
+        this.cgroupsMade.add(r.id);
+      }
       try {
         proc = await guest.spawn(spec);
-        if (hasCpuLimits(r))
-          await writeCpuLimits(guest, r).catch((err: unknown) => {
-            proc.kill(9);
-            throw err;
-          });
       } catch (err) {
         r.state = { ...r.state, status: 'exited', exitCode: 128, error: (err as Error).message };
         await this.save(r);
@@ -540,6 +500,8 @@ export class ContainerManager {
   private async finish(id: string, live: Live, code: number, oom: boolean, error: string): Promise<void> {
     live.exitCode = code;
     this.health.stop(id);
+    // a cgroup the engine made (CPU limits): what is left in it ends with the main process, as Docker's do
+    if (this.cgroupsMade.delete(id)) await removeCgroup(live.guest, id).catch(() => {});
     // the end of an unfinished line is a log line too (the replay buffer stays: an attach may come after the exit)
     live.lines.flush();
     const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
@@ -614,25 +576,7 @@ export class ContainerManager {
       ? await Promise.all(options.names.map((n) => this.find(n)))
       : (await this.visible()).filter((r) => options.all || this.live.has(r.id)).sort((a, b) => b.created.localeCompare(a.created));
     const running = chosen.filter((r) => this.live.has(r.id));
-    const guest = running.length ? await this.deps.getGuest() : undefined;
-    const ids = running.map((r) => r.id);
-    const before = guest ? await readCgroups(guest, ids) : new Map();
-    if (guest) await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
-    const after = guest ? await readCgroups(guest, ids) : new Map();
-    const total = guest ? await machineMemory(guest) : 0;
-    return chosen.map((r) => {
-      const a = before.get(r.id);
-      const b = after.get(r.id);
-      return {
-        id: r.id,
-        name: r.name,
-        cpuPercent: a && b ? cpuPercent(a, b) : 0,
-        memoryUsage: b?.memory ?? 0,
-        memoryLimit: b?.memoryMax ?? (r.hostConfig.memory || total),
-        pids: b?.pids ?? 0,
-        running: !!b,
-      };
-    });
+    return statsOf(chosen, running.length ? await this.deps.getGuest() : undefined, running, options.intervalMs);
   }
 
   /** A TCP connection to a running container's port (see the engine API's `dial`). */
@@ -875,172 +819,56 @@ export class ContainerManager {
     return readTar(await this.deps.blobs.get(r.rwLayer.digest as Digest));
   }
 
-  async diff(idOrName: string): Promise<ChangeEntry[]> {
-    const r = await this.find(idOrName);
-    const image = await this.deps.images.resolve(r.imageId);
-    const lower = await this.deps.images.tree(image);
-    const upper = applyLayer(lower.clone(), await this.rwLayerEntries(r));
-    return diffTrees(lower, upper);
-  }
-
-  /** `docker export`: the image's files, the container's changes over them and its init layer's, as one flat tar. */
-  async export(idOrName: string): Promise<Uint8Array> {
-    const r = await this.find(idOrName);
-    const image = await this.deps.images.resolve(r.imageId);
-    const tree = applyLayer(await this.deps.images.tree(image), await this.rwLayerEntries(r));
-    // what the init layer puts under every container (its files are bind mounts over empty ones)
-    for (const dir of ['dev', 'proc', 'sys', 'etc'])
-      if (!tree.has(dir)) tree.set(dir, { ...EMPTY_NODE, type: 'directory', mode: 0o755, ino: tree.nextIno() });
-    for (const file of ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'])
-      if (!tree.has(file)) tree.set(file, { ...EMPTY_NODE, type: 'file', mode: 0o644, ino: tree.nextIno(), data: new Uint8Array() });
-    this.emit('export', r);
-    return writeTar(treeToTarEntries(tree));
-  }
-
-  async commit(idOrName: string, options: { reference?: string; message?: string; author?: string } = {}): Promise<string> {
-    const r = await this.find(idOrName);
-    const image = await this.deps.images.resolve(r.imageId);
-    return this.deps.images.commit(image, await this.rwLayerEntries(r), {
-      ...(options.reference ? { reference: options.reference } : {}),
-      ...(options.message ? { comment: options.message } : {}),
-      ...(options.author ? { author: options.author } : {}),
-      createdBy: [r.path, ...r.args].join(' '),
-      config: {
-        Env: r.config.env,
-        Cmd: r.config.cmd,
-        Entrypoint: r.config.entrypoint,
-        WorkingDir: r.config.workingDir,
-        User: r.config.user,
-      },
-    });
-  }
-
-  async exec(idOrName: string, options: ExecOptions): Promise<AttachedProcess> {
-    const r = await this.find(idOrName);
-    const live = this.live.get(r.id);
-    if (!live) throw new ConflictError(`container ${r.id} is not running`);
-    if (r.state.status === 'paused') throw new ConflictError(`container ${r.id} is paused, unpause the container before exec`);
-    if (options.cmd.length === 0) throw new InvalidArgumentError('no command specified');
-    // read /etc/passwd inside the running container (a second overlay on its upper dir is unsafe)
-    const { uid, gid, groups } = await resolveUser(
-      { guest: live.guest, base: { join: live.proc.pid }, images: this.deps.images },
-      options.user ?? r.config.user,
-    );
-    const execID = randomHex(32);
-    const command = options.cmd.join(' ');
-    this.emit('exec_create', r, { command, attributes: { execID } });
-    const proc = await live.guest.spawn({
-      argv: options.cmd,
-      env: mergeEnv(r.config.env, [`HOSTNAME=${r.config.hostname}`, ...(options.tty ? ['TERM=xterm'] : []), ...(options.env ?? [])]),
-      cwd: options.workingDir ?? (r.config.workingDir || '/'),
-      uid,
-      gid,
-      groups,
-      join: live.proc.pid,
-      cgroup: { name: cgroupName(r.id) },
-      // an exec has the container's privileges, no more
-      ...containerPrivileges(r),
-      ...(options.tty ? { pty: options.size ?? { rows: 24, cols: 80 } } : {}),
-      stdinNull: !options.interactive,
-    });
-    this.emit('exec_start', r, { command, attributes: { execID } });
-    return attached(
-      proc,
-      proc.exit.then((s) => {
-        this.emit('exec_die', r, { attributes: { execID, exitCode: String(s.code) } });
-        return s.code;
-      }),
-    );
-  }
-
-  /** `docker attach`: the running container's main process, its output from now on (nothing replayed). */
-  async attach(idOrName: string): Promise<AttachedProcess> {
-    const r = await this.find(idOrName);
-    const live = this.live.get(r.id);
-    if (!live) throw new ConflictError('You cannot attach to a stopped container, start it first');
-    if (r.state.status === 'paused') throw new ConflictError('You cannot attach to a paused container, unpause it first');
-    const on = (stream: LogEntry['stream']) => (listener: (d: Uint8Array) => void) => {
-      const wrapped = (s: LogEntry['stream'], data: Uint8Array) => {
-        if (s === stream) listener(data);
-      };
-      live.outputListeners.add(wrapped);
-      return () => live.outputListeners.delete(wrapped);
-    };
+  /** What the files and processes modules may use of this manager. */
+  private access(): ContainerAccess {
     return {
-      onStdout: on('stdout'),
-      onStderr: on('stderr'),
-      write: (d) => live.proc.write(d),
-      // the container's stdin stays open for the next attach, as Docker keeps it without StdinOnce
-      closeStdin: () => {},
-      resize: (rows, cols) => live.proc.resize(rows, cols),
-      kill: (signal = 'SIGKILL') => live.proc.kill(signalNumber(signal)),
-      exit: live.finished.then(() => live.exitCode ?? 255),
+      deps: this.deps,
+      find: (id) => this.find(id),
+      live: (id) => this.live.get(id),
+      rwLayerEntries: (r) => this.rwLayerEntries(r),
+      prepare: (guest, r, starting) => this.prepare(guest, r, starting),
+      save: (r) => this.save(r),
+      emit: (action, r, extra) => this.emit(action, r, extra),
     };
   }
 
-  async top(idOrName: string): Promise<{ titles: string[]; processes: string[][] }> {
-    const r = await this.find(idOrName);
-    const live = this.live.get(r.id);
-    if (!live) throw new ConflictError(`container ${r.id} is not running`);
-    return containerProcesses(live.guest, live.proc.pid, this.deps.now());
+  diff(idOrName: string): Promise<ChangeEntry[]> {
+    return containerDiff(this.access(), idOrName);
   }
 
-  /** How `docker cp` reaches a container's filesystem, running (its namespaces) or stopped (its overlay, mounted for one process). */
-  private async containerFs(idOrName: string): Promise<{ r: ContainerRecord; fs: ContainerFs; running: boolean }> {
-    const r = await this.find(idOrName);
-    const live = this.live.get(r.id);
-    const guest = live?.guest ?? (await this.deps.getGuest());
-    const how = live ? { pid: live.proc.pid } : { base: withoutImage(await this.prepare(guest, r, false)) };
-    return { r, running: !!live, fs: containerFs(guest, idOrName, how, r.mounts, r.hostConfig.readOnly) };
+  /** `docker export` (see files.ts). */
+  export(idOrName: string): Promise<Uint8Array> {
+    return exportContainer(this.access(), idOrName);
   }
 
-  async statPath(idOrName: string, path: string, options: { signal?: AbortSignal } = {}): Promise<PathStat> {
-    const { fs } = await this.containerFs(idOrName);
-    return statContainerPath(fs, path, options.signal);
+  commit(idOrName: string, options: { reference?: string; message?: string; author?: string } = {}): Promise<string> {
+    return commitContainer(this.access(), idOrName, options);
   }
 
-  async copyFrom(idOrName: string, path: string, options: { signal?: AbortSignal } = {}): Promise<{ stat: PathStat; tar: Uint8Array }> {
-    const { fs } = await this.containerFs(idOrName);
-    return archiveContainerPath(fs, path, options.signal);
+  statPath(idOrName: string, path: string, options: { signal?: AbortSignal } = {}): Promise<PathStat> {
+    return statPath(this.access(), idOrName, path, options);
+  }
+
+  copyFrom(idOrName: string, path: string, options: { signal?: AbortSignal } = {}): Promise<{ stat: PathStat; tar: Uint8Array }> {
+    return copyFrom(this.access(), idOrName, path, options);
   }
 
   /** Extracts into a container; true when that replaced a stopped container's saved layer (its old blob is garbage). */
-  async copyTo(
-    idOrName: string,
-    path: string,
-    tar: Uint8Array,
-    options: { copyUIDGID?: boolean; signal?: AbortSignal } = {},
-  ): Promise<boolean> {
-    const { r, fs, running } = await this.containerFs(idOrName);
-    let owner: { uid: number; gid: number } | undefined;
-    if (options.copyUIDGID && r.config.user) {
-      const image = await this.deps.images.resolve(r.imageId);
-      try {
-        const { uid, gid } = await resolveUser({ guest: fs.guest, base: { image }, images: this.deps.images }, r.config.user);
-        owner = { uid, gid };
-      } catch (err) {
-        throw new InvalidArgumentError(
-          `failed to look up user ${JSON.stringify(r.config.user.split(':')[0])} in container: ${(err as Error).message.replace(/^unable to find (user|group) [^:]*: /, '')}`,
-          { cause: err },
-        );
-      }
-    }
-    await extractToContainer(fs, path, tar, { ...(owner ? { owner } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-    // a stopped container's files live in its saved layer (and volumes): save them again, or a
-    // new guest (a reload) would bring back the layer from before the copy
-    if (running) return false;
-    await this.saveStoppedChanges(r, fs.guest);
-    return true;
+  copyTo(idOrName: string, path: string, tar: Uint8Array, options: { copyUIDGID?: boolean; signal?: AbortSignal } = {}): Promise<boolean> {
+    return copyTo(this.access(), idOrName, path, tar, options);
   }
 
-  /** Saves a stopped container's read-write layer and volumes from the guest to the store. */
-  private async saveStoppedChanges(r: ContainerRecord, guest: GuestMachine): Promise<void> {
-    const tar = writeTar(await exportUpperDir(guest, containerDirs(r.id).upper));
-    const info = await this.deps.blobs.put(tar);
-    const fresh = (await this.deps.meta.get<ContainerRecord>(CONTAINERS, r.id)) ?? r;
-    fresh.rwLayer = { digest: info.digest, size: tar.length };
-    await this.save(fresh);
-    for (const m of r.mounts) await this.deps.volumes.save(guest, m.Name);
+  exec(idOrName: string, options: ExecOptions): Promise<AttachedProcess> {
+    return execInContainer(this.access(), idOrName, options);
+  }
+
+  /** `docker attach` (see exec.ts). */
+  attach(idOrName: string): Promise<AttachedProcess> {
+    return attachToContainer(this.access(), idOrName);
+  }
+
+  top(idOrName: string): Promise<{ titles: string[]; processes: string[][] }> {
+    return topOf(this.access(), idOrName);
   }
 
   async wait(idOrName: string): Promise<number> {
@@ -1088,23 +916,4 @@ export class ContainerManager {
   runningPids(): Map<string, number> {
     return new Map([...this.live].map(([id, l]) => [id, l.proc.pid]));
   }
-}
-
-/** An empty root-owned node, as the init layer's (mtime 0). */
-const EMPTY_NODE: Omit<FsNode, 'type' | 'mode' | 'ino'> = {
-  uid: 0,
-  gid: 0,
-  size: 0,
-  mtime: 0,
-  mtimeNsec: 0,
-  linkname: '',
-  devmajor: 0,
-  devminor: 0,
-  xattrs: {},
-};
-
-/** The machine's memory (bytes), the limit of a container that has none. */
-async function machineMemory(guest: GuestMachine): Promise<number> {
-  const kb = await guestShell(guest, "awk '/^MemTotal/{print $2}' /proc/meminfo", 'reading the machine memory').catch(() => '0');
-  return Number(kb.trim()) * 1024 || 0;
 }

@@ -1,6 +1,7 @@
 /** What the container manager keeps and needs: the stored container record, its events, the image resolver and the manager's dependencies. */
-import type { GuestMachine } from '../../runtime/types.ts';
-import type { ContainerState, ImageRuntimeConfig, MountPoint, RestartPolicy } from '../api.ts';
+import type { GuestMachine, GuestProcess, SpawnSpec } from '../../runtime/types.ts';
+import type { LogLines } from './log-lines.ts';
+import type { ContainerState, ImageRuntimeConfig, LogEntry, MountPoint, RestartPolicy } from '../api.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import type { FsTree, TarEntry } from '../layer/index.ts';
 import type { Healthcheck } from '../oci/types.ts';
@@ -38,6 +39,43 @@ export interface ImageResolver {
     layer: TarEntry[],
     options: { reference?: string; comment?: string; author?: string; createdBy: string; config?: Partial<ImageRuntimeConfig> },
   ): Promise<string>;
+}
+
+/** A running container as the manager holds it: its main process, its log and its output listeners. */
+export interface Live {
+  proc: GuestProcess;
+  guest: GuestMachine;
+  /** Log lines, oldest first (what `docker logs` reads). */
+  logs: LogEntry[];
+  /** Receive each new log line; an entry with time '' says the container stopped. */
+  listeners: Set<(e: LogEntry) => void>;
+  /** Cuts the output into log lines. */
+  lines: LogLines;
+  /** This run's output as it came, replayed to whoever attaches after the start. */
+  output: { stream: LogEntry['stream']; data: Uint8Array }[];
+  outputListeners: Set<(stream: LogEntry['stream'], data: Uint8Array) => void>;
+  /** Resolves once the exit is recorded. */
+  finished: Promise<void>;
+  /** The main process's exit code, once it exited. */
+  exitCode?: number;
+}
+
+/** What the container manager lends the modules that work on one container (its files, its processes). */
+export interface ContainerAccess {
+  readonly deps: ContainerDeps;
+  find(idOrName: string): Promise<ContainerRecord>;
+  /** The container's running state, while it runs. */
+  live(id: string): Live | undefined;
+  /** Its read-write layer as OCI layer entries (a running one's checkpointed on the way). */
+  rwLayerEntries(r: ContainerRecord): Promise<TarEntry[]>;
+  /** How the agent reaches a container's root (`starting`: for its start, with its network). */
+  prepare(
+    guest: GuestMachine,
+    r: ContainerRecord,
+    starting: boolean,
+  ): Promise<Omit<SpawnSpec, 'env' | 'cwd' | 'uid' | 'gid'> & { image: ResolvedImage }>;
+  save(r: ContainerRecord): Promise<void>;
+  emit(action: ContainerEvent['action'], r: ContainerRecord, extra?: Pick<ContainerEvent, 'exitCode' | 'attributes' | 'command'>): void;
 }
 
 /** A container's health (Docker's State.Health). */
