@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -59,6 +60,9 @@ struct spec {
   char *lower[MAX_LIST]; int lowerc;
   char *bind[MAX_LIST]; int bindc;
   char *file[MAX_LIST]; int filec;
+  char *tmpfs[MAX_LIST]; int tmpfsc;     /* PATH[:OPTIONS]: a tmpfs at PATH in the container */
+  char *rlimit[MAX_LIST]; int rlimitc;   /* NAME:SOFT:HARD, set before exec */
+  const char *shm;                       /* /dev/shm's size in bytes (default 64 MiB, as Docker) */
   const char *cwd, *root, *ns, *hostname, *upper, *work, *cgroup, *memory_max, *pids_max;
   const char *pty, *stderr_mode, *stdin_mode, *groups;
   const char *caps;            /* capability bounding set, hex (absent: unchanged) */
@@ -245,14 +249,17 @@ static void exec_spec(struct spec *s) {
 }
 
 #include "isolation.c"
+#include "init.c"
 #include "dns.c"
 
 /* A container's /dev: a fresh tmpfs over the image's /dev (resolved inside the root) with the usual nodes. */
-static void make_dev(int rootfd) {
+static void make_dev(int rootfd, const char *shm_size) {
   char buf[64];
   static const struct { const char *name; int major, minor; } devs[] = {
     { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 }, { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
   };
+  char shm_opts[64];
+  snprintf(shm_opts, sizeof shm_opts, "mode=1777,size=%s", shm_size ? shm_size : "67108864");
   int at = mkdir_in_root(rootfd, "/dev");
   if (at < 0 || mount("tmpfs", fd_path(at, buf, sizeof buf), "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
     child_fail(125, "layerlab-agent: mount /dev: %s", strerror(errno));
@@ -274,7 +281,11 @@ static void make_dev(int rootfd) {
   symlinkat("/proc/self/fd/2", dev, "stderr");
   mkdirat(dev, "shm", 01777);
   int shm = openat(dev, "shm", O_PATH | O_CLOEXEC | O_NOFOLLOW);
-  if (shm >= 0) { mount("shm", fd_path(shm, buf, sizeof buf), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=8m"); close(shm); }
+  if (shm >= 0) {
+    if (mount("shm", fd_path(shm, buf, sizeof buf), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm_opts) < 0)
+      child_fail(125, "layerlab-agent: mount /dev/shm (%s): %s", shm_opts, strerror(errno));
+    close(shm);
+  }
   close(dev);
 }
 
@@ -297,6 +308,7 @@ struct child_args {
   int pty_slave;            /* or -1 */
   unsigned short rows, cols;
   int net_r, net_w;         /* the pipe on which the agent says the veth pairs are made, or -1 */
+  int netns;                /* a pooled network namespace to enter instead of making one, or -1 */
 };
 
 /* The child's side of spawn's `net` keys: waits for the agent's veth pairs, then sets them up. */
@@ -345,6 +357,59 @@ static void enter_cgroup(struct spec *s) {
   if (write_file(path, "0") < 0) child_fail(125, "layerlab-agent: join cgroup %s: %s", s->cgroup, strerror(errno));
 }
 
+/* --tmpfs PATH[:OPTIONS] / --mount type=tmpfs: Docker's flags (ro, noexec, nosuid, nodev and
+ * their opposites) and tmpfs's own options (size, mode, uid, gid, nr_inodes); nosuid and nodev by
+ * default, as Docker mounts them. */
+static void mount_tmpfs(int rootfd, const char *spec) {
+  char path[4096], data[512] = "", buf[64];
+  snprintf(path, sizeof path, "%s", spec);
+  char *opts = strchr(path, ':');
+  if (opts) *opts++ = 0;
+  unsigned long flags = MS_NOSUID | MS_NODEV;
+  for (char *o = opts ? strtok(opts, ",") : NULL; o; o = strtok(NULL, ",")) {
+    if (!strcmp(o, "ro")) flags |= MS_RDONLY;
+    else if (!strcmp(o, "rw")) flags &= ~(unsigned long)MS_RDONLY;
+    else if (!strcmp(o, "noexec")) flags |= MS_NOEXEC;
+    else if (!strcmp(o, "exec")) flags &= ~(unsigned long)MS_NOEXEC;
+    else if (!strcmp(o, "nosuid")) flags |= MS_NOSUID;
+    else if (!strcmp(o, "suid")) flags &= ~(unsigned long)MS_NOSUID;
+    else if (!strcmp(o, "nodev")) flags |= MS_NODEV;
+    else if (!strcmp(o, "dev")) flags &= ~(unsigned long)MS_NODEV;
+    else if (!strncmp(o, "size=", 5) || !strncmp(o, "mode=", 5) || !strncmp(o, "uid=", 4) || !strncmp(o, "gid=", 4) || !strncmp(o, "nr_inodes=", 10)) {
+      size_t used = strlen(data);
+      snprintf(data + used, sizeof data - used, "%s%s", used ? "," : "", o);
+    } else child_fail(125, "layerlab-agent: invalid tmpfs option %s", o);
+  }
+  if (!strstr(data, "mode=")) {
+    size_t used = strlen(data);
+    snprintf(data + used, sizeof data - used, "%smode=1777", used ? "," : "");
+  }
+  int at = mkdir_in_root(rootfd, path);
+  if (at < 0 || mount("tmpfs", fd_path(at, buf, sizeof buf), "tmpfs", flags, data) < 0)
+    child_fail(125, "layerlab-agent: mount tmpfs on %s: %s", path, strerror(errno));
+  close(at);
+}
+
+/* --ulimit NAME=SOFT[:HARD]: the engine sends NAME:SOFT:HARD (-1 for unlimited). */
+static void set_rlimits(struct spec *s) {
+  static const struct { const char *name; int resource; } names[] = {
+    { "core", RLIMIT_CORE }, { "cpu", RLIMIT_CPU }, { "data", RLIMIT_DATA }, { "fsize", RLIMIT_FSIZE },
+    { "locks", RLIMIT_LOCKS }, { "memlock", RLIMIT_MEMLOCK }, { "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },
+    { "nofile", RLIMIT_NOFILE }, { "nproc", RLIMIT_NPROC }, { "rss", RLIMIT_RSS }, { "rtprio", RLIMIT_RTPRIO },
+    { "rttime", RLIMIT_RTTIME }, { "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK }, { "as", RLIMIT_AS },
+  };
+  for (int i = 0; i < s->rlimitc; i++) {
+    char name[32];
+    long long soft, hard;
+    if (sscanf(s->rlimit[i], "%31[a-z]:%lld:%lld", name, &soft, &hard) != 3) child_fail(125, "layerlab-agent: bad rlimit %s", s->rlimit[i]);
+    int found = -1;
+    for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) if (!strcmp(names[n].name, name)) found = names[n].resource;
+    if (found < 0) child_fail(125, "layerlab-agent: unknown rlimit %s", name);
+    struct rlimit rl = { soft < 0 ? RLIM_INFINITY : (rlim_t)soft, hard < 0 ? RLIM_INFINITY : (rlim_t)hard };
+    if (setrlimit(found, &rl) < 0) child_fail(125, "layerlab-agent: setrlimit %s: %s", name, strerror(errno));
+  }
+}
+
 static void finish_and_exec(struct spec *s) {
   if (s->cwd && *s->cwd) {
     if (chdir(s->cwd) < 0) {
@@ -352,6 +417,7 @@ static void finish_and_exec(struct spec *s) {
         child_fail(125, "layerlab-agent: chdir to cwd (\"%s\"): %s", s->cwd, go_strerror(errno));
     }
   }
+  set_rlimits(s);
   /* the bounding set shrinks while still root; setuid below still has what it needs until exec */
   limit_privileges(s->caps, s->nonewprivs);
   if (s->gid >= 0 || s->uid >= 0) {
@@ -411,6 +477,18 @@ static int child_main(void *arg) {
   struct child_args *a = arg;
   struct spec *s = a->spec;
   reset_signals();
+  /* docker-init as PID 1 of a new pid namespace: a signal with no handler would be dropped until
+   * it blocks them all, so they are blocked from here on and wait for it (`docker stop` at once
+   * after `docker start` reaches the command) */
+  if (s->argc > 0 && !strcmp(s->argv[0], "/sbin/docker-init")) {
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+  }
+  if (a->netns >= 0) {
+    if (setns(a->netns, CLONE_NEWNET) < 0) child_fail(125, "layerlab-agent: setns net: %s", strerror(errno));
+    close(a->netns);
+  }
   enter_cgroup(s);
   setsid();
   setup_stdio(a);
@@ -515,13 +593,14 @@ static int child_main(void *arg) {
       if (mounted >= 0) { mount(NULL, fd_path(mounted, buf, sizeof buf), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL); close(mounted); }
     }
   }
+  for (int i = 0; i < s->tmpfsc && rootfd >= 0; i++) mount_tmpfs(rootfd, s->tmpfs[i]);
   if (s->proc && root) {
     char buf[64];
     int at = mkdir_in_root(rootfd, "/proc");
     if (at < 0 || mount("proc", fd_path(at, buf, sizeof buf), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
       child_fail(125, "layerlab-agent: mount /proc: %s", strerror(errno));
     close(at);
-    make_dev(rootfd);
+    make_dev(rootfd, s->shm);
     if (container) {
       /* like Docker's default spec: sysfs read-only at /sys (it shows this net namespace's
        * devices) and the container's cgroup read-only at /sys/fs/cgroup; a container that
@@ -593,6 +672,9 @@ static int parse_spec(unsigned char *data, uint32_t len, struct spec *s, char **
     if (!strcmp(key, "arg")) { if (s->argc >= MAX_LIST) { *err = "spec: too many args"; return -1; } s->argv[s->argc++] = val; }
     else if (!strcmp(key, "env")) { if (s->envc >= MAX_LIST) { *err = "spec: too many env"; return -1; } s->envp[s->envc++] = val; }
     else if (!strcmp(key, "lower")) { if (s->lowerc >= MAX_LIST) { *err = "spec: too many lower dirs"; return -1; } s->lower[s->lowerc++] = val; }
+    else if (!strcmp(key, "tmpfs")) { if (s->tmpfsc >= MAX_LIST) { *err = "spec: too many tmpfs"; return -1; } s->tmpfs[s->tmpfsc++] = val; }
+    else if (!strcmp(key, "rlimit")) { if (s->rlimitc >= MAX_LIST) { *err = "spec: too many rlimits"; return -1; } s->rlimit[s->rlimitc++] = val; }
+    else if (!strcmp(key, "shm")) s->shm = val;
     else if (!strcmp(key, "bind")) { if (s->bindc >= MAX_LIST) { *err = "spec: too many binds"; return -1; } s->bind[s->bindc++] = val; }
     else if (!strcmp(key, "file")) { if (s->filec >= MAX_LIST) { *err = "spec: too many files"; return -1; } s->file[s->filec++] = val; }
     else if (!strcmp(key, "cwd")) s->cwd = val;
@@ -702,7 +784,7 @@ static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
   if (parse_spec(data, len, &spec, &err) < 0) { failed(sid, "%s", err); return; }
   if (spec.connect) { connect_session(sid, ss, spec.connect); return; }
 
-  struct child_args a = { &spec, -1, -1, -1, -1, 24, 80, -1, -1 };
+  struct child_args a = { &spec, -1, -1, -1, -1, 24, 80, -1, -1, -1 };
   for (int i = 0; i < spec.bridgec; i++) {
     char why[160];
     if (ensure_bridge(spec.bridge[i], why, sizeof why) < 0) { failed(sid, "%s", why); return; }
@@ -758,10 +840,13 @@ static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
   char *stack = malloc(stack_size);
   if (!stack) { failed(sid, "out of memory"); goto fail_cg; }
   int flags = (spec.join > 0 ? 0 : ns_flags(spec.ns)) | SIGCHLD;
+  /* a new network namespace comes from the pool when it has one: the child enters it */
+  if ((flags & CLONE_NEWNET) && (a.netns = netns_pool_take()) >= 0) flags &= ~CLONE_NEWNET;
   pid_t pid = clone(child_main, stack + stack_size, flags, &a);
   int clone_errno = errno;
   free(stack);
   if (pid < 0) {
+    if (a.netns >= 0) close(a.netns);
     failed(sid, "clone: %s", strerror(clone_errno));
     if (spec.netc) { close(net_pipe[0]); close(net_pipe[1]); }
     goto fail_cg;
@@ -770,7 +855,7 @@ static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
     /* the veth pairs, their far ends in the child's namespace (or the one it joins); the child
      * waits for this byte: 0, or the errno that stopped them */
     int r = 0;
-    for (int i = 0; i < spec.netc && r == 0; i++) r = make_veth(&spec.net[i], spec.join > 0 ? spec.join : pid);
+    for (int i = 0; i < spec.netc && r == 0; i++) r = make_veth(&spec.net[i], spec.join > 0 ? spec.join : pid, a.netns);
     unsigned char status = (unsigned char)(r < 0 ? -r : 0);
     write(net_pipe[1], &status, 1);
     close(net_pipe[0]); close(net_pipe[1]);
@@ -789,7 +874,7 @@ static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
       struct session *c = &sessions[i];
       if (!c->used || c->pid != spec.join) continue;
       if (!c->has_dns) {
-        int fd = dns_open(spec.join);
+        int fd = dns_open(spec.join, -1);
         if (fd >= 0) { c->has_dns = 1; c->dns_fd = fd; snprintf(c->dns_bridges, sizeof c->dns_bridges, "%s", spec.dns); }
       } else if (strlen(c->dns_bridges) + strlen(spec.dns) + 2 < sizeof c->dns_bridges) {
         strcat(c->dns_bridges, ",");
@@ -797,9 +882,11 @@ static void do_spawn(uint32_t sid, unsigned char *data, uint32_t len) {
       }
     }
   } else if (spec.dns) {
-    int fd = dns_open(pid);
+    int fd = dns_open(pid, a.netns);
     if (fd >= 0) { ss->has_dns = 1; ss->dns_fd = fd; snprintf(ss->dns_bridges, sizeof ss->dns_bridges, "%s", spec.dns); }
   }
+  /* the child holds the pooled namespace now (its veth pairs and DNS socket are in it) */
+  if (a.netns >= 0) close(a.netns);
   ss->credit = INITIAL_CREDIT;
   if (master >= 0) { ss->is_pty = 1; ss->out_fd = master; ss->in_fd = master; ss->err_fd = -1; set_nonblock(master); }
   else { ss->out_fd = out_r; ss->err_fd = err_r; ss->in_fd = in_w; set_nonblock(out_r); if (err_r >= 0) set_nonblock(err_r); if (in_w >= 0) set_nonblock(in_w); }
@@ -1071,6 +1158,9 @@ static int applet(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  /* bound at /sbin/docker-init in a container for `docker run --init`: its PID 1 */
+  const char *self = strrchr(argv[0], '/');
+  if (!strcmp(self ? self + 1 : argv[0], "docker-init")) return init_main(argc, argv);
   if (getpid() != 1) {
     if (argc > 1) return applet(argc, argv);
     fprintf(stderr, "layerlab-agent: the agent runs as PID 1 of the guest; as a command it takes an applet\n");
@@ -1107,7 +1197,9 @@ int main(int argc, char **argv) {
       if (s->in_fd >= 0 && s->inlen > 0) { pfds[n] = (struct pollfd){ s->in_fd, POLLOUT, 0 }; map[n].s = s; map[n++].what = 2; }
       if (s->has_dns) { pfds[n] = (struct pollfd){ s->dns_fd, POLLIN, 0 }; map[n].s = s; map[n++].what = 3; }
     }
-    int r = poll(pfds, (nfds_t)n, remove_doomed_cgroups() ? 20 : -1);
+    /* with nothing else to do for a moment, the agent makes network namespaces ahead (see network.c) */
+    int r = poll(pfds, (nfds_t)n, remove_doomed_cgroups() ? 20 : netns_pooled < NETNS_POOL ? 30 : -1);
+    if (r == 0 && netns_pooled < NETNS_POOL) netns_pool_fill();
     if (r < 0) { if (errno == EINTR) continue; die("poll"); }
     for (int i = 0; i < n; i++) {
       if (!pfds[i].revents) continue;

@@ -9,14 +9,15 @@
 #define DNS_TTL 600
 #define DNS_MAX_ANSWERS 8
 
-/* A UDP socket bound to 127.0.0.11:53 in pid's network namespace, or -errno. The agent is
- * single-threaded: it steps into the namespace and back. */
-static int dns_open(pid_t pid) {
+/* A UDP socket bound to 127.0.0.11:53 in the network namespace nsfd (or pid's when nsfd is -1),
+ * or -errno. The agent is single-threaded: it steps into the namespace and back. */
+static int dns_open(pid_t pid, int nsfd) {
   static int own_ns = -1;
   if (own_ns < 0) own_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/ns/net", pid);
-  int target = open(path, O_RDONLY | O_CLOEXEC);
+  /* the namespace the child is entering (pooled: it may not be in it yet), or the one it is in */
+  int target = nsfd >= 0 ? dup(nsfd) : open(path, O_RDONLY | O_CLOEXEC);
   if (target < 0 || own_ns < 0) { int e = errno; if (target >= 0) close(target); return -e; }
   if (setns(target, CLONE_NEWNET) < 0) { int e = errno; close(target); return -e; }
   close(target);

@@ -145,6 +145,10 @@ export interface ContainerInspect {
     ExtraHosts: string[] | null;
     NanoCpus: number;
     CpuShares: number;
+    Tmpfs: Record<string, string> | null;
+    ShmSize: number;
+    Ulimits: Ulimit[] | null;
+    Init: boolean | null;
     CpuPeriod: number;
     CpuQuota: number;
     CpusetCpus: string;
@@ -291,6 +295,14 @@ export interface CreateContainerOptions {
   cpuShares?: number;
   /** `--cpuset-cpus` (the machine has CPU 0 only). */
   cpusetCpus?: string;
+  /** `--tmpfs PATH[:OPTIONS]` and `--mount type=tmpfs`: path → Docker's options (`size=64m,mode=1777`). */
+  tmpfs?: Record<string, string>;
+  /** `--shm-size`, bytes (default 64 MiB). */
+  shmSize?: number;
+  /** `--ulimit`. */
+  ulimits?: Ulimit[];
+  /** `--init`: docker-init as PID 1, reaping zombies and forwarding signals. */
+  init?: boolean;
   /** `--health-*` (over the image's HEALTHCHECK: an empty Test or a zero duration keeps the image's), `--no-healthcheck` (Test `['NONE']`). */
   healthcheck?: Healthcheck;
 }
@@ -307,6 +319,13 @@ export interface ContainerUpdate {
   nanoCpus?: number;
   /** `--cpu-shares`. */
   cpuShares?: number;
+}
+
+/** One `--ulimit` (Docker's Ulimit; -1 is unlimited). */
+export interface Ulimit {
+  Name: string;
+  Soft: number;
+  Hard: number;
 }
 
 /** One `docker search` row (Docker's registry.SearchResult). */

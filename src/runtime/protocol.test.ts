@@ -119,6 +119,29 @@ describe('spawn spec', () => {
     ]);
   });
 
+  it('encodes tmpfs mounts, the /dev/shm size and rlimits', () => {
+    const pairs = decodeSpawnPairs(
+      encodeSpawnSpec({
+        argv: ['true'],
+        tmpfs: [{ target: '/run', options: 'size=64m,mode=1777' }, { target: '/cache' }],
+        shmSize: 16 << 20,
+        rlimits: [
+          { name: 'nofile', soft: 1024, hard: 2048 },
+          { name: 'stack', soft: -1, hard: -1 },
+        ],
+      }),
+    );
+    expect(pairs.slice(1)).toEqual([
+      ['tmpfs', '/run:size=64m,mode=1777'],
+      ['tmpfs', '/cache'],
+      ['shm', String(16 << 20)],
+      ['rlimit', 'nofile:1024:2048'],
+      ['rlimit', 'stack:-1:-1'],
+    ]);
+    expect(() => encodeSpawnSpec({ argv: ['x'], tmpfs: [{ target: 'run' }] })).toThrow(/absolute/);
+    expect(() => encodeSpawnSpec({ argv: ['x'], rlimits: [{ name: 'NOFILE', soft: 1, hard: 1 }] })).toThrow(/lowercase/);
+  });
+
   it('rejects NUL bytes and empty argv', () => {
     expect(() => encodeSpawnSpec({ argv: ['a\0b'] })).toThrow(/NUL/);
     expect(() => encodeSpawnSpec({ argv: [] })).toThrow(/at least one/);

@@ -146,8 +146,14 @@ export interface SpawnSpec {
   files?: { path: string; content: string; ifMissing?: boolean }[];
   /** Bind mounts into the root: guest source, path inside the root. */
   binds?: { source: string; target: string; readonly?: boolean }[];
+  /** tmpfs mounts inside the root, after the binds: the path, and Docker's options (`size=64m,mode=1777,noexec`). */
+  tmpfs?: { target: string; options?: string }[];
   /** Mount /proc and a minimal /dev inside the root (with an overlay root also /sys, and the cgroup at /sys/fs/cgroup). */
   proc?: boolean;
+  /** The size of the root's /dev/shm in bytes (default 64 MiB, as Docker's). */
+  shmSize?: number;
+  /** Resource limits set before exec (`nofile`, `nproc`, …; -1 for unlimited). */
+  rlimits?: { name: string; soft: number; hard: number }[];
   readonlyRoot?: boolean;
   /** cgroup v2 under /sys/fs/cgroup: created when missing and removed when its creator ends. */
   cgroup?: { name: string; memoryMax?: number; pidsMax?: number };
@@ -218,7 +224,17 @@ export function encodeSpawnSpec(spec: SpawnSpec): Uint8Array {
     if (b.source.includes(':') || b.target.includes(':')) throw new TypeError(`bind paths may not contain ':' (${b.source})`);
     add('bind', `${b.source}:${b.target}${b.readonly ? ':ro' : ''}`);
   }
+  for (const t of spec.tmpfs ?? []) {
+    if (t.target.includes(':') || !t.target.startsWith('/'))
+      throw new TypeError(`tmpfs targets are absolute and may not contain ':' (${t.target})`);
+    add('tmpfs', t.options ? `${t.target}:${t.options}` : t.target);
+  }
   if (spec.proc) add('proc', 1);
+  if (spec.shmSize !== undefined) add('shm', Math.floor(spec.shmSize));
+  for (const r of spec.rlimits ?? []) {
+    if (!/^[a-z]+$/.test(r.name)) throw new TypeError(`rlimit names are lowercase words (${r.name})`);
+    add('rlimit', `${r.name}:${Math.trunc(r.soft)}:${Math.trunc(r.hard)}`);
+  }
   if (spec.readonlyRoot) add('readonly', 1);
   if (spec.cgroup) {
     add('cgroup', spec.cgroup.name);

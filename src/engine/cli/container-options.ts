@@ -2,7 +2,8 @@
  * The options `docker run` and `docker create` share: their flags (with the ones LayerLab cannot
  * honour refused by name), `-v` specs, and the engine's create options built from them.
  */
-import type { CreateContainerOptions, RestartPolicy } from '../api.ts';
+import type { CreateContainerOptions, RestartPolicy, Ulimit } from '../api.ts';
+import { ramInBytes } from './format.ts';
 import { CliError } from './command.ts';
 import { unsupportedFlag } from './common.ts';
 import { parseExpose, parsePublish } from '../networks/ports.ts';
@@ -38,11 +39,13 @@ function containerFlags(pullHelp: string): FlagDef[] {
     },
     { name: 'health-timeout', kind: 'duration', usage: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)' },
     { name: 'hostname', short: 'h', kind: 'string', usage: 'Container host name' },
+    { name: 'init', kind: 'bool', usage: 'Run an init inside the container that forwards signals and reaps processes' },
     { name: 'interactive', short: 'i', kind: 'bool', usage: 'Keep STDIN open even if not attached' },
     { name: 'ip', kind: 'string', usage: 'IPv4 address (e.g., 172.30.100.104)' },
     { name: 'label', short: 'l', kind: 'list', usage: 'Set meta data on a container' },
     { name: 'label-file', kind: 'list', usage: 'Read in a line delimited file of labels' },
     { name: 'memory', short: 'm', kind: 'bytes', usage: 'Memory limit' },
+    { name: 'mount', kind: 'list', typeName: 'mount', usage: 'Attach a filesystem mount to the container' },
     { name: 'name', kind: 'string', usage: 'Assign a name to the container' },
     { name: 'network', kind: 'string', usage: 'Connect a container to a network', defValue: 'default' },
     { name: 'network-alias', kind: 'list', usage: 'Add network-scoped alias for the container' },
@@ -55,9 +58,12 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'restart', kind: 'string', usage: 'Restart policy to apply when a container exits', defValue: 'no' },
     { name: 'rm', kind: 'bool', usage: 'Automatically remove the container when it exits' },
     { name: 'security-opt', kind: 'list', usage: 'Security Options' },
+    { name: 'shm-size', kind: 'bytes', usage: 'Size of /dev/shm' },
     { name: 'stop-signal', kind: 'string', usage: 'Signal to stop the container' },
     { name: 'stop-timeout', kind: 'int', usage: 'Timeout (in seconds) to stop a container' },
+    { name: 'tmpfs', kind: 'list', usage: 'Mount a tmpfs directory' },
     { name: 'tty', short: 't', kind: 'bool', usage: 'Allocate a pseudo-TTY' },
+    { name: 'ulimit', kind: 'list', typeName: 'ulimit', usage: 'Ulimit options' },
     { name: 'user', short: 'u', kind: 'string', usage: 'Username or UID (format: <name|uid>[:<group|gid>])' },
     { name: 'volume', short: 'v', kind: 'list', usage: 'Bind mount a volume' },
     { name: 'workdir', short: 'w', kind: 'string', usage: 'Working directory inside the container' },
@@ -66,10 +72,7 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'expose', kind: 'list', usage: 'Expose a port or a range of ports' },
     unsupportedFlag('dns', 'the machine has no way out, so there is no other DNS server to use'),
     unsupportedFlag('platform', 'images run on the one platform of the built-in machine'),
-    unsupportedFlag('mount', 'use -v NAME:/path for a named volume'),
-    unsupportedFlag('tmpfs', 'use -v /path for an anonymous volume'),
     unsupportedFlag('attach', 'run attaches to stdout and stderr unless -d is given', 'a'),
-    unsupportedFlag('init', 'no init binary is available', undefined, 'bool'),
     unsupportedFlag('detach-keys', 'the detach keys are always ctrl-p,ctrl-q'),
   ];
 }
@@ -164,7 +167,22 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
   if (flags.bool('interactive')) opts.openStdin = true;
   if (flags.bool('rm')) opts.autoRemove = true;
   const volumes = flags.list('volume').map(parseVolumeSpec);
+  const tmpfs: Record<string, string> = {};
+  for (const t of flags.list('tmpfs')) {
+    const i = t.indexOf(':');
+    tmpfs[i < 0 ? t : t.slice(0, i)] = i < 0 ? '' : t.slice(i + 1);
+  }
+  for (const m of flags.list('mount')) {
+    const mount = parseMount(m);
+    if (mount.type === 'tmpfs') tmpfs[mount.target] = mount.options;
+    else volumes.push(mount.volume);
+  }
   if (volumes.length > 0) opts.volumes = volumes;
+  if (Object.keys(tmpfs).length) opts.tmpfs = tmpfs;
+  if (flags.changed('shm-size')) opts.shmSize = flags.int('shm-size', 0);
+  const ulimits = flags.list('ulimit').map(parseUlimit);
+  if (ulimits.length) opts.ulimits = ulimits;
+  if (flags.bool('init')) opts.init = true;
   if (flags.changed('memory')) opts.memory = flags.int('memory', 0);
   if (flags.changed('pids-limit')) opts.pidsLimit = flags.int('pids-limit', 0);
   if (flags.bool('read-only')) opts.readOnly = true;
@@ -324,6 +342,85 @@ export function parseRestartPolicy(value: string): RestartPolicy | undefined {
     count = Number(text);
   }
   return { Name: name as RestartPolicy['Name'], MaximumRetryCount: count };
+}
+
+/** docker/cli's `--mount` (type=volume or tmpfs; a bind names what LayerLab cannot do yet). */
+export function parseMount(
+  value: string,
+):
+  { type: 'volume'; volume: { source?: string; target: string; readonly?: boolean } } | { type: 'tmpfs'; target: string; options: string } {
+  const bad = (why: string) => new FlagError(`invalid argument "${value}" for "--mount" flag: ${why}`);
+  const fields = new Map<string, string>();
+  for (const part of value.split(',')) {
+    const i = part.indexOf('=');
+    const key = (i < 0 ? part : part.slice(0, i)).trim().toLowerCase();
+    const val = i < 0 ? '' : part.slice(i + 1);
+    if (
+      !['type', 'source', 'src', 'target', 'destination', 'dst', 'readonly', 'ro', 'tmpfs-size', 'tmpfs-mode', 'volume-nocopy'].includes(
+        key,
+      )
+    )
+      throw bad(`unexpected key '${key}' in '${part}'`);
+    fields.set(key, i < 0 && (key === 'readonly' || key === 'ro') ? 'true' : val);
+  }
+  const type = fields.get('type') ?? 'volume';
+  const target = fields.get('target') ?? fields.get('destination') ?? fields.get('dst') ?? '';
+  const source = fields.get('source') ?? fields.get('src');
+  const readonly = ['true', '1'].includes(fields.get('readonly') ?? fields.get('ro') ?? 'false');
+  if (type === 'bind') throw bad('bind mounts are not supported by LayerLab yet: use a named volume (type=volume,source=NAME,target=PATH)');
+  if (type !== 'volume' && type !== 'tmpfs') throw bad(`invalid mount type: ${type}`);
+  if (!target) throw new CliError('invalid mount config: field Target must not be empty');
+  if (!target.startsWith('/'))
+    throw new CliError(`invalid mount config for type "${type}": invalid mount path: '${target}' mount path must be absolute`);
+  if (type === 'tmpfs') {
+    if (source) throw new CliError('invalid mount config for type "tmpfs": field Source must not be specified');
+    const options: string[] = [];
+    if (readonly) options.push('ro');
+    const size = fields.get('tmpfs-size');
+    if (size) options.push(`size=${/^\d+$/.test(size) ? size : ramInBytes(size)}`);
+    const mode = fields.get('tmpfs-mode');
+    if (mode) options.push(`mode=${mode}`);
+    return { type, target, options: options.join(',') };
+  }
+  return { type, volume: { ...(source ? { source } : {}), target, ...(readonly ? { readonly: true } : {}) } };
+}
+
+/** docker/cli's ParseUlimit: `NAME=SOFT[:HARD]` (-1 or unlimited for no limit). */
+export function parseUlimit(value: string): Ulimit {
+  const names = [
+    'core',
+    'cpu',
+    'data',
+    'fsize',
+    'locks',
+    'memlock',
+    'msgqueue',
+    'nice',
+    'nofile',
+    'nproc',
+    'rss',
+    'rtprio',
+    'rttime',
+    'sigpending',
+    'stack',
+    'as',
+  ];
+  const i = value.indexOf('=');
+  if (i < 0) throw new FlagError(`invalid argument "${value}" for "--ulimit" flag: invalid ulimit argument: ${value}`);
+  const name = value.slice(0, i);
+  if (!names.includes(name)) throw new FlagError(`invalid argument "${value}" for "--ulimit" flag: invalid ulimit type: ${name}`);
+  const [soft = '', hard, more] = value.slice(i + 1).split(':');
+  const num = (v: string) => {
+    if (v === 'unlimited' || v === '-1') return -1;
+    if (!/^\d+$/.test(v)) throw new FlagError(`invalid argument "${value}" for "--ulimit" flag: invalid ulimit argument: ${value}`);
+    return Number(v);
+  };
+  if (more !== undefined)
+    throw new FlagError(
+      `invalid argument "${value}" for "--ulimit" flag: too many limit value arguments - ${value.slice(i + 1)}, can only have up to two, \`soft[:hard]\``,
+    );
+  const s = num(soft);
+  return { Name: name, Soft: s, Hard: hard === undefined ? s : num(hard) };
 }
 
 /** Refuses a `--pull` value docker/cli refuses. */

@@ -287,6 +287,50 @@ describe('docker run', () => {
     expect(both.err).toBe("docker: --no-healthcheck conflicts with --health-* options.\nSee 'docker run --help'.\n");
   });
 
+  it('maps --init, --tmpfs, --mount, --shm-size and --ulimit, and refuses what docker/cli refuses', async () => {
+    await docker([
+      'run',
+      '-d',
+      '--init',
+      '--tmpfs',
+      '/run:size=64m',
+      '--tmpfs',
+      '/cache',
+      '--mount',
+      'type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=700',
+      '--mount',
+      'type=volume,src=data,dst=/data,readonly',
+      '--shm-size',
+      '16m',
+      '--ulimit',
+      'nofile=1024:2048',
+      '--ulimit',
+      'core=0',
+      'busybox',
+    ]);
+    expect(engine.calls.find((c) => c.method === 'containers.create')?.args[0]).toEqual({
+      image: 'busybox',
+      init: true,
+      tmpfs: { '/run': 'size=64m', '/cache': '', '/t': 'size=1048576,mode=700' },
+      volumes: [{ source: 'data', target: '/data', readonly: true }],
+      shmSize: 16 * 1024 * 1024,
+      ulimits: [
+        { Name: 'nofile', Soft: 1024, Hard: 2048 },
+        { Name: 'core', Soft: 0, Hard: 0 },
+      ],
+    });
+    const bind = await docker(['run', '--mount', 'type=bind,src=.,dst=/app', 'busybox']);
+    expect(bind.err).toMatch(
+      /^invalid argument "type=bind,src=\.,dst=\/app" for "--mount" flag: bind mounts are not supported by LayerLab yet/,
+    );
+    const key = await docker(['run', '--mount', 'type=volume,colour=red,dst=/x', 'busybox']);
+    expect(key.err).toBe(
+      "invalid argument \"type=volume,colour=red,dst=/x\" for \"--mount\" flag: unexpected key 'colour' in 'colour=red'\nSee 'docker run --help'.\n",
+    );
+    const ulimit = await docker(['run', '--ulimit', 'files=10', 'busybox']);
+    expect(ulimit.err).toBe('invalid argument "files=10" for "--ulimit" flag: invalid ulimit type: files\nSee \'docker run --help\'.\n');
+  });
+
   it('reads --env-file and --label-file from local files, -e and --label winning', async () => {
     const cap = captureIO();
     cap.files.set(

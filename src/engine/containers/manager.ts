@@ -34,6 +34,8 @@ import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from 
 import {
   containerDirs,
   CONTAINER_RESOLV_CONF,
+  DOCKER_INIT_BINARY,
+  DOCKER_INIT_LAYER_DIR,
   containerEtcFiles,
   exportUpperDir,
   extractLayerInGuest,
@@ -320,6 +322,9 @@ export class ContainerManager {
       this.initLayer.add(guest);
     }
     lowers.push(INIT_LAYER_DIR);
+    // --init: docker-init bound over its placeholder in a lower layer of its own
+    const init = starting && !!r.hostConfig.init;
+    if (init) lowers.push(DOCKER_INIT_LAYER_DIR);
     const dirs = containerDirs(r.id);
     let seen = this.uppers.get(guest);
     if (!seen) this.uppers.set(guest, (seen = new Set()));
@@ -356,10 +361,19 @@ export class ContainerManager {
     );
     const etc = own.binds.filter((b) => !volumes.some((v) => v.target.replace(/\/+$/, '') === b.target));
     const depth = (path: string) => path.split('/').filter(Boolean).length;
-    const binds = [...volumes, ...etc].sort((a, b) => depth(a.target) - depth(b.target));
+    const binds = [...volumes, ...etc, ...(init ? [{ source: DOCKER_INIT_BINARY, target: '/sbin/docker-init', readonly: true }] : [])].sort(
+      (a, b) => depth(a.target) - depth(b.target),
+    );
     return {
       image,
-      argv: [r.path, ...r.args],
+      argv: init ? ['/sbin/docker-init', '--', r.path, ...r.args] : [r.path, ...r.args],
+      ...(starting && r.hostConfig.tmpfs
+        ? { tmpfs: Object.entries(r.hostConfig.tmpfs).map(([target, options]) => ({ target, ...(options ? { options } : {}) })) }
+        : {}),
+      ...(r.hostConfig.shmSize ? { shmSize: r.hostConfig.shmSize } : {}),
+      ...(starting && r.hostConfig.ulimits
+        ? { rlimits: r.hostConfig.ulimits.map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })) }
+        : {}),
       root: dirs.merged,
       overlay: { lower: [...lowers].reverse(), upper: dirs.upper, work: dirs.work },
       // the embedded DNS's names for the container's user-defined networks, itself included

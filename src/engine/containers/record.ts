@@ -63,6 +63,13 @@ export function checkHostConfig(options: CreateContainerOptions): void {
   for (const h of options.extraHosts ?? []) parseExtraHost(h);
   if (options.restartPolicy) checkRestartPolicy(options.restartPolicy);
   checkCpuSettings(options);
+  for (const path of Object.keys(options.tmpfs ?? {}))
+    if (!path.startsWith('/'))
+      throw new InvalidArgumentError(`invalid mount config for type "tmpfs": invalid mount path: '${path}' mount path must be absolute`);
+  if (options.shmSize !== undefined && options.shmSize < 0) throw new InvalidArgumentError('SHM size can not be less than 0');
+  for (const u of options.ulimits ?? [])
+    if (u.Soft > u.Hard && u.Hard !== -1)
+      throw new InvalidArgumentError(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
   // the daemon's own floor (below it a container cannot even start its process)
   if (options.memory && options.memory < MIN_MEMORY) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
   // unknown capabilities and security options are refused at create, as the daemon does
@@ -156,6 +163,10 @@ export async function newContainerRecord(
       ...(options.nanoCpus ? { nanoCpus: options.nanoCpus } : {}),
       ...(options.cpuShares ? { cpuShares: options.cpuShares } : {}),
       ...(options.cpusetCpus ? { cpusetCpus: options.cpusetCpus } : {}),
+      ...(options.tmpfs && Object.keys(options.tmpfs).length ? { tmpfs: options.tmpfs } : {}),
+      ...(options.shmSize ? { shmSize: options.shmSize } : {}),
+      ...(options.ulimits?.length ? { ulimits: options.ulimits } : {}),
+      ...(options.init ? { init: true } : {}),
     },
     exposedPorts: [
       ...new Set([...Object.keys(ic.ExposedPorts ?? {}), ...(options.expose ?? []), ...Object.keys(options.portBindings ?? {})]),

@@ -1,7 +1,7 @@
 /** What the container manager keeps and needs: the stored container record, its events, the image resolver and the manager's dependencies. */
 import type { GuestMachine, GuestProcess, SpawnSpec } from '../../runtime/types.ts';
 import type { LogLines } from './log-lines.ts';
-import type { ContainerState, ImageRuntimeConfig, LogEntry, MountPoint, RestartPolicy } from '../api.ts';
+import type { ContainerState, ImageRuntimeConfig, LogEntry, MountPoint, RestartPolicy, Ulimit } from '../api.ts';
 import type { GuestLayerCache, LayerRef } from '../guest/layer-cache.ts';
 import type { FsTree, TarEntry } from '../layer/index.ts';
 import type { Healthcheck } from '../oci/types.ts';
@@ -141,6 +141,14 @@ export interface ContainerRecord {
     cpuShares?: number;
     /** `--cpuset-cpus`. */
     cpusetCpus?: string;
+    /** `--tmpfs` and `--mount type=tmpfs`: path → options. */
+    tmpfs?: Record<string, string>;
+    /** `--shm-size`, bytes. */
+    shmSize?: number;
+    /** `--ulimit`. */
+    ulimits?: Ulimit[];
+    /** `--init`. */
+    init?: boolean;
   };
   /** Stopped by `docker stop` or `docker kill`: its restart policy waits for the next `docker start` (Docker's HasBeenManuallyStopped). */
   manuallyStopped?: boolean;

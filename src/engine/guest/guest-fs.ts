@@ -17,9 +17,14 @@ export const EMPTY_LAYER_DIR = `${GUEST_ROOT}/empty`;
  * dir of every container, so they never appear in its read-write layer or `docker diff`.
  */
 export const INIT_LAYER_DIR = `${GUEST_ROOT}/init`;
+/** A lower layer over the init layer for `--init` containers: the placeholder /sbin/docker-init is bound over (so it never lands in their read-write layer). */
+export const DOCKER_INIT_LAYER_DIR = `${GUEST_ROOT}/init-docker`;
+/** The agent's binary, which runs as docker-init when called by that name. */
+export const DOCKER_INIT_BINARY = '/sbin/layerlab-agent';
 /** Shell that creates the init and empty layer dirs. */
 export const INIT_LAYER_SCRIPT =
   `set -e; mkdir -p ${EMPTY_LAYER_DIR} ${INIT_LAYER_DIR}/proc ${INIT_LAYER_DIR}/dev ${INIT_LAYER_DIR}/sys ${INIT_LAYER_DIR}/etc; ` +
+  `mkdir -p ${DOCKER_INIT_LAYER_DIR}/sbin; touch ${DOCKER_INIT_LAYER_DIR}/sbin/docker-init; ` +
   `cd ${INIT_LAYER_DIR}/etc; touch hostname hosts resolv.conf`;
 
 /**

@@ -1,0 +1,98 @@
+/**
+ * `docker run --init`, `--tmpfs`/`--mount type=tmpfs`, `--shm-size` and `--ulimit` on the real
+ * guest (issue 18): docker-init is PID 1, reaps orphans and passes SIGTERM on (so `docker stop`
+ * ends a `sleep` at once); a tmpfs is a size-limited memory filesystem whose files never reach
+ * the read-write layer; /dev/shm has the asked size; ulimits are set before the command starts.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
+import type { CreateContainerOptions, LogEntry } from '../../src/engine/api.ts';
+import type { Engine } from '../../src/engine/engine.ts';
+
+const home = mkdtempSync(join(tmpdir(), 'layerlab-runmounts-'));
+let node: NodeEngine;
+let engine: Engine;
+
+beforeAll(async () => {
+  node = await openNodeEngine({ home });
+  engine = node.engine;
+  await engine.images.pull('busybox');
+}, 60_000);
+afterAll(async () => {
+  await node?.close();
+});
+
+/** Runs a container to its end; its output and exit code. */
+async function run(options: Omit<CreateContainerOptions, 'image'>): Promise<{ out: string; code: number; id: string }> {
+  const { id } = await engine.containers.create({ image: 'busybox', ...options });
+  const code = await (await engine.containers.start(id, {}))!.exit;
+  const entries: LogEntry[] = [];
+  await engine.containers.logs(id, { onEntry: (e) => entries.push(e) });
+  return { out: entries.map((e) => new TextDecoder().decode(e.data)).join(''), code, id };
+}
+
+describe('--init', () => {
+  it('docker-init is PID 1 and reaps the orphans a shell leaves', { timeout: 60_000 }, async () => {
+    const script = '(sleep 0.2 &); sleep 1; ps -o pid,stat,args';
+    const withInit = await run({ cmd: ['sh', '-c', script], init: true });
+    expect(withInit.out).toMatch(/^\s*1 \S+\s+\/sbin\/docker-init -- sh -c/m);
+    expect(withInit.out, 'no zombie left').not.toMatch(/ Z /);
+    expect((await engine.containers.inspect(withInit.id)).HostConfig.Init).toBe(true);
+    expect(
+      (await engine.containers.diff(withInit.id)).map((c) => c.path),
+      'docker-init never lands in the read-write layer',
+    ).not.toContain('/sbin/docker-init');
+  });
+
+  it('passes docker stop on to the command: a sleep ends at once instead of after the timeout', { timeout: 60_000 }, async () => {
+    // without --init, sleep is PID 1, which ignores SIGTERM: docker stop waits, then kills
+    const plain = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'] });
+    await engine.containers.start(plain.id);
+    const p0 = Date.now();
+    await engine.containers.stop(plain.id, { timeoutSeconds: 2 });
+    expect(Date.now() - p0).toBeGreaterThanOrEqual(1900);
+    expect((await engine.containers.inspect(plain.id)).State.ExitCode).toBe(137);
+    await engine.containers.remove(plain.id);
+    // right after the start: a signal sent while docker-init is still starting waits for it
+    const { id } = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'], init: true });
+    await engine.containers.start(id);
+    const t0 = Date.now();
+    await engine.containers.stop(id, { timeoutSeconds: 8 });
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect((await engine.containers.inspect(id)).State.ExitCode).toBe(143);
+    await engine.containers.remove(id);
+  });
+});
+
+describe('memory filesystems and limits', () => {
+  it('--tmpfs and --mount type=tmpfs: a sized tmpfs whose files stay out of the read-write layer', { timeout: 60_000 }, async () => {
+    const r = await run({
+      cmd: ['sh', '-c', 'echo x > /scratch/f; echo y > /t/g; df -k /scratch /t | tail -2; grep -E " /(scratch|t) " /proc/mounts'],
+      tmpfs: { '/scratch': 'size=1m', '/t': 'size=2097152,mode=700' },
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/tmpfs\s+1024\s+\d+\s+\d+\s+\d+% \/scratch/);
+    expect(r.out).toMatch(/tmpfs\s+2048\s+\d+\s+\d+\s+\d+% \/t/);
+    expect(r.out).toMatch(/tmpfs \/t tmpfs rw,nosuid,nodev,[^ ]*mode=700/);
+    expect((await engine.containers.diff(r.id)).filter((c) => c.path.startsWith('/scratch/') || c.path.startsWith('/t/'))).toEqual([]);
+    const full = await run({ cmd: ['sh', '-c', 'dd if=/dev/zero of=/scratch/big bs=1k count=2048'], tmpfs: { '/scratch': 'size=1m' } });
+    expect(full.code).toBe(1);
+    expect(full.out).toContain('No space left on device');
+  });
+
+  it('--shm-size sizes /dev/shm (64 MiB by default, as Docker); --ulimit is set before the command', { timeout: 60_000 }, async () => {
+    expect((await run({ cmd: ['sh', '-c', 'df -k /dev/shm | tail -1'] })).out).toMatch(/^shm\s+65536\s/);
+    expect((await run({ cmd: ['sh', '-c', 'df -k /dev/shm | tail -1'], shmSize: 16 * 1024 * 1024 })).out).toMatch(/^shm\s+16384\s/);
+    const limits = await run({
+      cmd: ['sh', '-c', 'ulimit -n; ulimit -Hn; ulimit -s'],
+      ulimits: [
+        { Name: 'nofile', Soft: 100, Hard: 200 },
+        { Name: 'stack', Soft: -1, Hard: -1 },
+      ],
+    });
+    expect(limits.out).toBe('100\n200\nunlimited\n');
+  });
+});
