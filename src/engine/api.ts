@@ -146,6 +146,7 @@ export interface ContainerInspect {
     NanoCpus: number;
     CpuShares: number;
     Tmpfs: Record<string, string> | null;
+    MemorySwap: number;
     ShmSize: number;
     Ulimits: Ulimit[] | null;
     Init: boolean | null;
@@ -299,6 +300,8 @@ export interface CreateContainerOptions {
   tmpfs?: Record<string, string>;
   /** `--shm-size`, bytes (default 64 MiB). */
   shmSize?: number;
+  /** `--memory-swap`, bytes: memory plus swap (-1 unlimited); the machine has no swap, so it never adds any. */
+  memorySwap?: number;
   /** `--ulimit`. */
   ulimits?: Ulimit[];
   /** `--init`: docker-init as PID 1, reaping zombies and forwarding signals. */

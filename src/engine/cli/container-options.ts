@@ -45,6 +45,12 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'label', short: 'l', kind: 'list', usage: 'Set meta data on a container' },
     { name: 'label-file', kind: 'list', usage: 'Read in a line delimited file of labels' },
     { name: 'memory', short: 'm', kind: 'bytes', usage: 'Memory limit' },
+    {
+      name: 'memory-swap',
+      kind: 'string',
+      typeName: 'bytes',
+      usage: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap",
+    },
     { name: 'mount', kind: 'list', typeName: 'mount', usage: 'Attach a filesystem mount to the container' },
     { name: 'name', kind: 'string', usage: 'Assign a name to the container' },
     { name: 'network', kind: 'string', usage: 'Connect a container to a network', defValue: 'default' },
@@ -180,6 +186,14 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
   if (volumes.length > 0) opts.volumes = volumes;
   if (Object.keys(tmpfs).length) opts.tmpfs = tmpfs;
   if (flags.changed('shm-size')) opts.shmSize = flags.int('shm-size', 0);
+  const swap = flags.string('memory-swap');
+  if (swap !== undefined && swap !== '') {
+    try {
+      opts.memorySwap = swap === '-1' ? -1 : ramInBytes(swap);
+    } catch {
+      throw new FlagError(`invalid argument "${swap}" for "--memory-swap" flag: invalid size: '${swap}'`);
+    }
+  }
   const ulimits = flags.list('ulimit').map(parseUlimit);
   if (ulimits.length) opts.ulimits = ulimits;
   if (flags.bool('init')) opts.init = true;

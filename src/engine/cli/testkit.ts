@@ -276,6 +276,7 @@ export class FakeEngine implements DockerEngine {
         CpuQuota: 0,
         CpusetCpus: '',
         Tmpfs: null,
+        MemorySwap: 0,
         ShmSize: 67108864,
         Ulimits: null,
         Init: null,

@@ -302,6 +302,9 @@ export class ContainerManager {
     const warnings: string[] = [];
     if (networkMode === 'host' && (options.portBindings || options.publishAll))
       warnings.push('Published ports are discarded when using host network mode');
+    // the machine has no swap: a swap allowance above the memory limit cannot be given
+    if (options.memory && options.memorySwap !== undefined && (options.memorySwap === -1 || options.memorySwap > options.memory))
+      warnings.push('Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.');
     await this.save(record);
     this.emit('create', record);
     return { id: record.id, warnings };

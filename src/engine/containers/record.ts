@@ -66,6 +66,11 @@ export function checkHostConfig(options: CreateContainerOptions): void {
   for (const path of Object.keys(options.tmpfs ?? {}))
     if (!path.startsWith('/'))
       throw new InvalidArgumentError(`invalid mount config for type "tmpfs": invalid mount path: '${path}' mount path must be absolute`);
+  // the daemon's checks of --memory-swap
+  if (options.memorySwap && options.memorySwap > 0 && !options.memory)
+    throw new InvalidArgumentError('You should always set the Memory limit when using Memoryswap limit, see usage');
+  if (options.memorySwap && options.memorySwap > 0 && options.memory && options.memorySwap < options.memory)
+    throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage');
   if (options.shmSize !== undefined && options.shmSize < 0) throw new InvalidArgumentError('SHM size can not be less than 0');
   for (const u of options.ulimits ?? [])
     if (u.Soft > u.Hard && u.Hard !== -1)
@@ -165,6 +170,7 @@ export async function newContainerRecord(
       ...(options.cpusetCpus ? { cpusetCpus: options.cpusetCpus } : {}),
       ...(options.tmpfs && Object.keys(options.tmpfs).length ? { tmpfs: options.tmpfs } : {}),
       ...(options.shmSize ? { shmSize: options.shmSize } : {}),
+      ...(options.memorySwap ? { memorySwap: options.memorySwap } : {}),
       ...(options.ulimits?.length ? { ulimits: options.ulimits } : {}),
       ...(options.init ? { init: true } : {}),
     },

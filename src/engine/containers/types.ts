@@ -145,6 +145,8 @@ export interface ContainerRecord {
     tmpfs?: Record<string, string>;
     /** `--shm-size`, bytes. */
     shmSize?: number;
+    /** `--memory-swap`, bytes. */
+    memorySwap?: number;
     /** `--ulimit`. */
     ulimits?: Ulimit[];
     /** `--init`. */
