@@ -147,6 +147,7 @@ export interface ContainerInspect {
     CpuShares: number;
     Tmpfs: Record<string, string> | null;
     MemorySwap: number;
+    LogConfig: { Type: string; Config: Record<string, string> };
     ShmSize: number;
     Ulimits: Ulimit[] | null;
     Init: boolean | null;
@@ -300,6 +301,8 @@ export interface CreateContainerOptions {
   tmpfs?: Record<string, string>;
   /** `--shm-size`, bytes (default 64 MiB). */
   shmSize?: number;
+  /** `--log-driver` (`json-file` or `none`) and `--log-opt` (`max-size`, `max-file`). */
+  logConfig?: { Type: string; Config: Record<string, string> };
   /** `--memory-swap`, bytes: memory plus swap (-1 unlimited); the machine has no swap, so it never adds any. */
   memorySwap?: number;
   /** `--ulimit`. */

@@ -96,3 +96,31 @@ describe('memory filesystems and limits', () => {
     expect(limits.out).toBe('100\n200\nunlimited\n');
   });
 });
+
+describe('--log-opt and --log-driver', () => {
+  it('max-size rotates the json-file log (max-file keeps that many files); none keeps nothing', { timeout: 60_000 }, async () => {
+    // 40 lines of ~80-byte records: max-size=1k rotates about every 12 lines, max-file=2 keeps the last two files
+    const script = 'i=0; while [ $i -lt 40 ]; do i=$((i+1)); echo line-$i; done';
+    const r = await run({ cmd: ['sh', '-c', script], logConfig: { Type: 'json-file', Config: { 'max-size': '1k', 'max-file': '2' } } });
+    const kept = r.out.trim().split('\n');
+    expect(kept.at(-1)).toBe('line-40');
+    expect(kept.length).toBeGreaterThan(5);
+    expect(kept.length).toBeLessThan(30);
+    expect(kept[0]).not.toBe('line-1');
+    expect((await engine.containers.inspect(r.id)).HostConfig.LogConfig).toEqual({
+      Type: 'json-file',
+      Config: { 'max-size': '1k', 'max-file': '2' },
+    });
+    const none = await engine.containers.create({ image: 'busybox', cmd: ['echo', 'hi'], logConfig: { Type: 'none', Config: {} } });
+    await (await engine.containers.start(none.id, {}))!.exit;
+    await expect(engine.containers.logs(none.id, { onEntry: () => {} })).rejects.toThrow(
+      'configured logging driver does not support reading',
+    );
+    await expect(engine.containers.create({ image: 'busybox', cmd: ['true'], logConfig: { Type: 'syslog', Config: {} } })).rejects.toThrow(
+      "no log driver named 'syslog' is registered",
+    );
+    await expect(
+      engine.containers.create({ image: 'busybox', cmd: ['true'], logConfig: { Type: 'json-file', Config: { colour: 'red' } } }),
+    ).rejects.toThrow("unknown log opt 'colour' for json-file log driver");
+  });
+});

@@ -44,6 +44,8 @@ function containerFlags(pullHelp: string): FlagDef[] {
     { name: 'ip', kind: 'string', usage: 'IPv4 address (e.g., 172.30.100.104)' },
     { name: 'label', short: 'l', kind: 'list', usage: 'Set meta data on a container' },
     { name: 'label-file', kind: 'list', usage: 'Read in a line delimited file of labels' },
+    { name: 'log-driver', kind: 'string', usage: 'Logging driver for the container' },
+    { name: 'log-opt', kind: 'list', usage: 'Log driver options' },
     { name: 'memory', short: 'm', kind: 'bytes', usage: 'Memory limit' },
     {
       name: 'memory-swap',
@@ -186,6 +188,17 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
   if (volumes.length > 0) opts.volumes = volumes;
   if (Object.keys(tmpfs).length) opts.tmpfs = tmpfs;
   if (flags.changed('shm-size')) opts.shmSize = flags.int('shm-size', 0);
+  const logDriver = flags.string('log-driver');
+  const logOpts = flags.list('log-opt');
+  if (logDriver || logOpts.length) {
+    const config: Record<string, string> = {};
+    for (const o of logOpts) {
+      const i = o.indexOf('=');
+      if (i <= 0) throw new FlagError(`invalid argument "${o}" for "--log-opt" flag: invalid key value pair format in logging opts`);
+      config[o.slice(0, i)] = o.slice(i + 1);
+    }
+    opts.logConfig = { Type: logDriver ?? '', Config: config };
+  }
   const swap = flags.string('memory-swap');
   if (swap !== undefined && swap !== '') {
     try {

@@ -331,6 +331,18 @@ describe('docker run', () => {
     expect(ulimit.err).toBe('invalid argument "files=10" for "--ulimit" flag: invalid ulimit type: files\nSee \'docker run --help\'.\n');
   });
 
+  it('maps --log-driver and --log-opt', async () => {
+    await docker(['run', '-d', '--log-opt', 'max-size=10m', '--log-opt', 'max-file=3', 'busybox']);
+    expect(engine.calls.find((c) => c.method === 'containers.create')?.args[0]).toEqual({
+      image: 'busybox',
+      logConfig: { Type: '', Config: { 'max-size': '10m', 'max-file': '3' } },
+    });
+    const bad = await docker(['run', '--log-opt', 'max-size', 'busybox']);
+    expect(bad.err).toBe(
+      'invalid argument "max-size" for "--log-opt" flag: invalid key value pair format in logging opts\nSee \'docker run --help\'.\n',
+    );
+  });
+
   it('reads --env-file and --label-file from local files, -e and --label winning', async () => {
     const cap = captureIO();
     cap.files.set(

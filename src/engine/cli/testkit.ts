@@ -277,6 +277,7 @@ export class FakeEngine implements DockerEngine {
         CpusetCpus: '',
         Tmpfs: null,
         MemorySwap: 0,
+        LogConfig: { Type: 'json-file', Config: {} },
         ShmSize: 67108864,
         Ulimits: null,
         Init: null,

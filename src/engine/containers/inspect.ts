@@ -126,6 +126,7 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
       CpuQuota: 0,
       CpusetCpus: r.hostConfig.cpusetCpus ?? '',
       Tmpfs: r.hostConfig.tmpfs ?? null,
+      LogConfig: r.hostConfig.logConfig ?? { Type: 'json-file', Config: {} },
       MemorySwap: r.hostConfig.memorySwap ?? (r.hostConfig.memory ? r.hostConfig.memory * 2 : 0),
       ShmSize: r.hostConfig.shmSize ?? 64 * 1024 * 1024,
       Ulimits: r.hostConfig.ulimits ?? null,

@@ -75,3 +75,43 @@ export async function readLogs(entries: LogEntry[], live: LogFeed | undefined, o
     options.signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** Docker's json-file options (`--log-opt max-size=10m --log-opt max-file=3`); absent: everything is kept. */
+export interface LogRotation {
+  /** Bytes of JSON lines a file may reach before it is rotated. */
+  maxSize: number;
+  /** How many files are kept (the current one included). */
+  maxFile: number;
+}
+
+/**
+ * The json-file driver's rotation over a container's log lines: each line counts the bytes of its
+ * JSON record (`{"log":…,"stream":…,"time":…}\n`); a file that reaches `maxSize` is rotated, and
+ * lines older than the last `maxFile` files are dropped from the front of `logs`.
+ */
+export class LogFiles {
+  private readonly files: { entries: number; bytes: number }[];
+
+  constructor(
+    private readonly rotation: LogRotation,
+    existing: LogEntry[],
+  ) {
+    this.files = [{ entries: existing.length, bytes: existing.reduce((n, e) => n + recordBytes(e), 0) }];
+  }
+
+  /** Counts `e` (just pushed onto `logs`) and drops what rotation lets go. */
+  added(e: LogEntry, logs: LogEntry[]): void {
+    const current = this.files[this.files.length - 1]!;
+    current.entries++;
+    current.bytes += recordBytes(e);
+    if (current.bytes >= this.rotation.maxSize) this.files.push({ entries: 0, bytes: 0 });
+    while (this.files.length > this.rotation.maxFile) logs.splice(0, this.files.shift()!.entries);
+  }
+}
+
+const decoder = new TextDecoder();
+
+/** The bytes of one line's json-file record. */
+function recordBytes(e: LogEntry): number {
+  return new TextEncoder().encode(JSON.stringify({ log: decoder.decode(e.data), stream: e.stream, time: e.time })).length + 1;
+}

@@ -49,7 +49,8 @@ import type { Digest } from '../store/digest.ts';
 import { rfc3339Nano } from '../util/time.ts';
 import { containerInspect, containerSummary } from './inspect.ts';
 import { LogLines } from './log-lines.ts';
-import { loadLogs, MAX_LOG_ENTRIES, readLogs, saveLogs, type LogsOptions } from './log-store.ts';
+import { loadLogs, LogFiles, MAX_LOG_ENTRIES, readLogs, saveLogs, type LogsOptions } from './log-store.ts';
+import { rotationOf } from './record.ts';
 import { attached, containerSpawnSpec } from './process.ts';
 import { NAME_PATTERN } from '../util/ids.ts';
 import {
@@ -115,6 +116,8 @@ export class ContainerManager {
   private readonly startingPorts = new Map<string, number[]>();
   /** Restart policies: stops by hand, delays, restarts waiting. */
   private readonly restarts = new RestartPolicies();
+  /** Restart policies' starts under way, by container ID. */
+  private readonly restartsStarting = new Map<string, Promise<void>>();
   /** Containers whose cgroup the engine made (with CPU limits) rather than the agent: removed by the engine when they stop. */
   private readonly cgroupsMade = new Set<string>();
   /** Health checks of the running containers. */
@@ -448,11 +451,16 @@ export class ContainerManager {
     } finally {
       release();
     }
-    const logs = await loadLogs(this.deps.meta, r.id);
+    const logConfig = r.hostConfig.logConfig;
+    // --log-driver none: nothing is kept
+    const logs = logConfig?.Type === 'none' ? [] : await loadLogs(this.deps.meta, r.id);
+    const rotation = logConfig?.Config['max-size'] ? rotationOf(logConfig.Config) : undefined;
+    const files = rotation ? new LogFiles(rotation, logs) : undefined;
     const listeners = new Set<(e: LogEntry) => void>();
     const lines = new LogLines(
       (e) => {
-        logs.push(e);
+        if (logConfig?.Type !== 'none') logs.push(e);
+        files?.added(e, logs);
         if (logs.length > MAX_LOG_ENTRIES) logs.splice(0, logs.length - MAX_LOG_ENTRIES);
         for (const l of listeners) l(e);
       },
@@ -563,8 +571,27 @@ export class ContainerManager {
     if (r.hostConfig.autoRemove) await this.remove(id, { force: true, volumes: true }).catch(() => {});
   }
 
-  /** A restart policy's restart, once its delay passed (unless the container was stopped or removed meanwhile). */
-  private async restartByPolicy(id: string): Promise<void> {
+  /**
+   * A restart policy's restart, once its delay passed (unless the container was stopped or removed
+   * meanwhile). While it starts, `docker stop`, `kill` and `rm` wait for it (`settled`), then act
+   * on the running container.
+   */
+  private restartByPolicy(id: string): Promise<void> {
+    const p = this.restartNow(id).finally(() => this.restartsStarting.delete(id));
+    this.restartsStarting.set(id, p);
+    return p;
+  }
+
+  /** Waits for a restart policy's start of this container, if one is under way. */
+  private async settled(idOrName: string): Promise<ContainerRecord> {
+    const r = await this.find(idOrName);
+    const starting = this.restartsStarting.get(r.id);
+    if (!starting) return r;
+    await starting.catch(() => {});
+    return this.find(r.id);
+  }
+
+  private async restartNow(id: string): Promise<void> {
     const r = await this.deps.meta.get<ContainerRecord>(CONTAINERS, id);
     if (!r || r.state.status !== 'restarting') return;
     r.restartCount++;
@@ -702,7 +729,7 @@ export class ContainerManager {
   }
 
   async stop(idOrName: string, options: { timeoutSeconds?: number; signal?: string } = {}): Promise<void> {
-    const r = await this.find(idOrName);
+    const r = await this.settled(idOrName);
     const live = this.live.get(r.id);
     if (!live) {
       if (r.state.status === 'restarting') await this.cancelRestart(r);
@@ -734,7 +761,7 @@ export class ContainerManager {
   }
 
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
-    const r = await this.find(idOrName);
+    const r = await this.settled(idOrName);
     const live = this.live.get(r.id);
     // like the daemon: killing a container that waits to restart only keeps it from restarting
     if (!live && r.state.status === 'restarting') return this.cancelRestart(r);
@@ -747,7 +774,7 @@ export class ContainerManager {
   }
 
   async remove(idOrName: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    const r = await this.find(idOrName);
+    const r = await this.settled(idOrName);
     const live = this.live.get(r.id);
     if (live) {
       if (!options.force)
@@ -820,6 +847,7 @@ export class ContainerManager {
   /** Log lines: the last `tail` of them (all when `tail` < 0 or absent), from `since`, up to `until` (Unix `seconds[.nanos]`), then with `follow` new ones. */
   async logs(idOrName: string, options: LogsOptions): Promise<void> {
     const r = await this.find(idOrName);
+    if (r.hostConfig.logConfig?.Type === 'none') throw new InvalidArgumentError('configured logging driver does not support reading');
     const live = this.live.get(r.id);
     await readLogs(live ? [...live.logs] : await loadLogs(this.deps.meta, r.id), live, options);
   }

@@ -29,6 +29,35 @@ function healthcheckOf(user: Healthcheck | undefined, image: Healthcheck | undef
   return { healthcheck: merged };
 }
 
+/** The daemon's check of `--log-driver` and `--log-opt`: json-file (with max-size and max-file) or none. */
+function checkLogConfig(c: { Type: string; Config: Record<string, string> }): {
+  Type: 'json-file' | 'none';
+  Config: Record<string, string>;
+} {
+  const type = c.Type || 'json-file';
+  if (type !== 'json-file' && type !== 'none')
+    throw new InvalidArgumentError(
+      `failed to create task for container: logger: no log driver named '${type}' is registered (LayerLab has json-file and none)`,
+    );
+  for (const key of Object.keys(c.Config))
+    if (type === 'none' || !['max-size', 'max-file'].includes(key))
+      throw new InvalidArgumentError(`unknown log opt '${key}' for ${type} log driver`);
+  if (c.Config['max-file'] && !c.Config['max-size']) throw new InvalidArgumentError('max-file can only be used with max-size');
+  if (c.Config['max-size']) rotationOf(c.Config);
+  return { Type: type, Config: c.Config };
+}
+
+/** json-file's max-size (go-units RAMInBytes) and max-file (default 1) as numbers. */
+export function rotationOf(config: Record<string, string>): { maxSize: number; maxFile: number } {
+  const size = config['max-size'] ?? '';
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?$/i.exec(size);
+  if (!m) throw new InvalidArgumentError(`invalid size: '${size}'`);
+  const maxSize = Math.floor(Number(m[1]) * 1024 ** ' kmgtp'.indexOf((m[2] || ' ').toLowerCase()));
+  const maxFile = config['max-file'] ? Number(config['max-file']) : 1;
+  if (!Number.isInteger(maxFile) || maxFile < 1) throw new InvalidArgumentError('max-file cannot be less than 1');
+  return { maxSize, maxFile };
+}
+
 /** The daemon's check of a restart policy (the CLI passes any name through). */
 export function checkRestartPolicy(policy: RestartPolicy): void {
   const name: string = policy.Name;
@@ -171,6 +200,7 @@ export async function newContainerRecord(
       ...(options.tmpfs && Object.keys(options.tmpfs).length ? { tmpfs: options.tmpfs } : {}),
       ...(options.shmSize ? { shmSize: options.shmSize } : {}),
       ...(options.memorySwap ? { memorySwap: options.memorySwap } : {}),
+      ...(options.logConfig ? { logConfig: checkLogConfig(options.logConfig) } : {}),
       ...(options.ulimits?.length ? { ulimits: options.ulimits } : {}),
       ...(options.init ? { init: true } : {}),
     },

@@ -145,6 +145,8 @@ export interface ContainerRecord {
     tmpfs?: Record<string, string>;
     /** `--shm-size`, bytes. */
     shmSize?: number;
+    /** `--log-driver` and `--log-opt` (absent: json-file keeping everything). */
+    logConfig?: { Type: 'json-file' | 'none'; Config: Record<string, string> };
     /** `--memory-swap`, bytes. */
     memorySwap?: number;
     /** `--ulimit`. */
