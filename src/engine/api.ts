@@ -14,6 +14,8 @@ export interface ImageSummary {
   id: string;
   /** `name:tag` references pointing at it (empty for a dangling image). */
   repoTags: string[];
+  /** `name@sha256:…` of the manifest it was pulled or pushed as (Docker's RepoDigests). */
+  repoDigests?: string[];
   /** ISO time the image was created. */
   created: string;
   /** Total size of its layers (uncompressed), bytes. */

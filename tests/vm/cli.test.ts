@@ -145,6 +145,15 @@ describe('docker CLI on the real engine', () => {
     expect((await docker(['logs', '--since', '10m', '-n', '1', 'five'])).out).toBe('last');
   });
 
+  it('images --digests and inspect show the manifest digest busybox was pulled as', async () => {
+    const digest = JSON.parse((await docker(['image', 'inspect', '-f', '{{json .RepoDigests}}', 'busybox'])).out) as string[];
+    expect(digest).toHaveLength(1);
+    expect(digest[0]).toMatch(/^busybox@sha256:[0-9a-f]{64}$/);
+    const listed = await docker(['images', '--digests', 'busybox']);
+    expect(listed.out.split('\n')[0]).toMatch(/^REPOSITORY\s+TAG\s+DIGEST\s+IMAGE ID\s+CREATED\s+SIZE$/);
+    expect(listed.out).toContain(`busybox      latest    ${digest[0]!.slice('busybox@'.length)}`);
+  });
+
   it('attach connects the terminal to a running container: its stdin, its new output, its exit status', async () => {
     const script = 'while read l; do echo got $l; [ "$l" = bye ] && exit 7; done';
     expect((await docker(['run', '-d', '-i', '--name', 'att', 'busybox', 'sh', '-c', script])).code).toBe(0);

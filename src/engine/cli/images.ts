@@ -80,7 +80,7 @@ async function runImages(ctx: CommandContext): Promise<number> {
   }
   list = [...list].sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
   const format = f.string('format') ?? '';
-  ctx.out(formatImages(list, { format, quiet: f.bool('quiet'), trunc: !f.bool('no-trunc'), now: ctx.now() }));
+  ctx.out(formatImages(list, { format, quiet: f.bool('quiet'), trunc: !f.bool('no-trunc'), now: ctx.now(), digests: f.bool('digests') }));
   return 0;
 }
 
@@ -171,7 +171,7 @@ export function imagesCommand(name = 'images'): Command {
       FORMAT_FLAG,
       { name: 'no-trunc', kind: 'bool', usage: "Don't truncate output" },
       { name: 'quiet', short: 'q', kind: 'bool', usage: 'Only show image IDs' },
-      unsupportedFlag('digests', 'images are listed without registry digests', undefined, 'bool'),
+      { name: 'digests', kind: 'bool', usage: 'Show digests' },
       unsupportedFlag('tree', 'the tree view is not available', undefined, 'bool'),
     ],
     args: { kind: 'max', n: 1 },

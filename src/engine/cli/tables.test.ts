@@ -218,6 +218,25 @@ describe('docker images', () => {
     expect(formatImages(IMAGES.slice(0, 2), { now, quiet: true })).toBe('dddddddddddd\naaaaaaaaaaaa\naaaaaaaaaaaa\n');
   });
   it('header only', () => expect(formatImages([], { now })).toBe('REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n'));
+  it('--digests: a DIGEST column from RepoDigests; a repository known only by digest gets a <none> tag', () => {
+    const d = 'sha256:' + hex('f');
+    const pulled: ImageSummary[] = [
+      { ...IMAGES[1]!, repoDigests: [`busybox@${d}`] },
+      { ...IMAGES[2]!, repoDigests: [`localhost:5000/old@${d}`] },
+      IMAGES[0]!,
+    ];
+    expect(formatImages(pulled, { now, digests: true })).toBe(
+      [
+        'REPOSITORY           TAG       DIGEST                                                                    IMAGE ID       CREATED       SIZE',
+        `busybox              latest    ${d}   aaaaaaaaaaaa   2 weeks ago   4.26MB`,
+        `busybox              1.36      ${d}   aaaaaaaaaaaa   2 weeks ago   4.26MB`,
+        `localhost:5000/old   <none>    ${d}   eeeeeeeeeeee   3 days ago    0B`,
+        'web                  1         <none>                                                                    dddddddddddd   2 hours ago   4.3MB',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('--format', () => {
     expect(formatImages(IMAGES.slice(1, 2), { now, format: '{{.Repository}}:{{.Tag}} {{.Size}} {{.CreatedSince}}' })).toBe(
       'busybox:latest 4.26MB 2 weeks ago\nbusybox:1.36 4.26MB 2 weeks ago\n',

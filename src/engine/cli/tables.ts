@@ -135,24 +135,40 @@ const IMAGE_HEADERS: Record<string, string> = {
 };
 
 /** One row per repository:tag (or one `<none>` row for a dangling image), as docker/cli lists them. */
-export function imageRows(img: ImageSummary): { repo: string; tag: string }[] {
-  const rows: { repo: string; tag: string }[] = [];
+export function imageRows(img: ImageSummary): { repo: string; tag: string; digest: string }[] {
+  // docker/cli's imageFormat: the digests by repository, then a row per tag (with its repository's
+  // digest), then a row for a repository known only by digest (tag <none>)
+  const digests = new Map<string, string[]>();
+  for (const rd of img.repoDigests ?? []) {
+    const at = rd.lastIndexOf('@');
+    const repo = familiarName(rd.slice(0, at));
+    digests.set(repo, [...(digests.get(repo) ?? []), rd.slice(at + 1)]);
+  }
+  const rows: { repo: string; tag: string; digest: string }[] = [];
   for (const rt of img.repoTags) {
     if (rt === '<none>:<none>') continue;
     const r = parseReference(rt);
-    rows.push({ repo: familiarName(r), tag: r.tag ?? '<none>' });
+    const repo = familiarName(r);
+    for (const digest of digests.get(repo) ?? ['<none>']) rows.push({ repo, tag: r.tag ?? '<none>', digest });
   }
-  if (rows.length === 0) rows.push({ repo: '<none>', tag: '<none>' });
+  const tagged = new Set(rows.map((r) => r.repo));
+  for (const [repo, list] of digests) if (!tagged.has(repo)) for (const digest of list) rows.push({ repo, tag: '<none>', digest });
+  if (rows.length === 0) rows.push({ repo: '<none>', tag: '<none>', digest: '<none>' });
   return rows;
 }
 
 /** The fields `docker images --format` offers for one row. */
-export function imageContext(img: ImageSummary, row: { repo: string; tag: string }, trunc: boolean, now: Date): Record<string, unknown> {
+export function imageContext(
+  img: ImageSummary,
+  row: { repo: string; tag: string; digest?: string },
+  trunc: boolean,
+  now: Date,
+): Record<string, unknown> {
   return sorted({
     ID: trunc ? truncateId(img.id) : img.id,
     Repository: row.repo,
     Tag: row.tag,
-    Digest: '<none>',
+    Digest: row.digest ?? '<none>',
     CreatedSince: timeAgo(img.created, now),
     CreatedAt: goTimeString(img.created),
     Size: humanSize(img.size),
@@ -164,13 +180,15 @@ export function imageContext(img: ImageSummary, row: { repo: string; tag: string
 }
 
 /** `docker images` output. */
-export function formatImages(list: ImageSummary[], options: FormatOptions): string {
+export function formatImages(list: ImageSummary[], options: FormatOptions & { digests?: boolean }): string {
   const trunc = options.trunc ?? true;
   const rows: Record<string, unknown>[] = [];
   for (const img of list) for (const row of imageRows(img)) rows.push(imageContext(img, row, trunc, options.now));
   return write(
     {
-      defaultTable: 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}',
+      defaultTable: options.digests
+        ? 'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}'
+        : 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}',
       quiet: '{{.ID}}',
       headers: IMAGE_HEADERS,
       typeName: '*formatter.imageContext',

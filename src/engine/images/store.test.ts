@@ -89,6 +89,14 @@ describe('pull from the offline catalog', () => {
     expect((await store.inspect('os:1')).Size).toBe(20 * 45 + 6);
   });
 
+  it("records the repository's manifest digest, as Docker's RepoDigests, once however often it is pulled", async () => {
+    const { store, image } = await catalogOf();
+    await store.pull('os:1');
+    await store.pull('os:1');
+    expect((await store.inspect('os:1')).RepoDigests).toEqual([`os@${image.manifestDigest}`]);
+    expect((await store.list())[0]?.repoDigests).toEqual([`os@${image.manifestDigest}`]);
+  });
+
   it('refuses a truncated or corrupt zstd layer, naming the layer and the problem', async () => {
     const truncated = await catalogOf(OS_ZSTD.subarray(0, 100));
     const short = (await sha256Digest(OS_ZSTD.subarray(0, 100))).slice(7, 19);

@@ -37,6 +37,8 @@ export interface ImageRecord {
   size: number;
   /** Kept for the build cache only: hidden from `docker images`. */
   intermediate?: boolean;
+  /** `REPOSITORY@sha256:…` of the manifest it was pulled as or pushed as (Docker's RepoDigests). */
+  repoDigests?: string[];
 }
 
 /** What the store keeps about a layer blob. */
@@ -96,6 +98,7 @@ export class ImageStore {
       created: image.config.created ?? this.deps.now().toISOString(),
       size,
       ...(options.intermediate && (!existing || existing.intermediate) ? { intermediate: true } : {}),
+      ...(existing?.repoDigests?.length ? { repoDigests: existing.repoDigests } : {}),
     };
     await this.deps.meta.put(IMAGES, record.id, record);
     return record.id;
@@ -353,12 +356,22 @@ export class ImageStore {
     const existed = await this.deps.meta.get<{ id: string }>(REFS, ref.familiar);
     const id = await this.put(image);
     await this.setReference(ref.familiar, id);
+    await this.addRepoDigest(id, `${ref.repository}@${image.manifestDigest}`);
     onEvent({ id: '', status: `Digest: ${image.manifestDigest}` });
     onEvent({
       id: '',
       status: existed?.id === id ? `Status: Image is up to date for ${ref.familiar}` : `Status: Downloaded newer image for ${ref.familiar}`,
     });
     return { id, reference: ref.familiar };
+  }
+
+  /** Records that image `id` is `REPOSITORY@DIGEST` in a registry (a pull or a push), once. */
+  async addRepoDigest(id: string, repoDigest: string): Promise<void> {
+    await this.deps.meta.transaction(async (tx) => {
+      const rec = await tx.get<ImageRecord>(IMAGES, id);
+      if (!rec || rec.repoDigests?.includes(repoDigest)) return;
+      tx.put(IMAGES, id, { ...rec, repoDigests: [...(rec.repoDigests ?? []), repoDigest].sort() } satisfies ImageRecord);
+    });
   }
 
   private async tagsOf(id: string): Promise<string[]> {
@@ -386,6 +399,7 @@ export class ImageStore {
       out.push({
         id: rec.id,
         repoTags: tags,
+        repoDigests: rec.repoDigests ?? [],
         created: rec.created,
         size: rec.size,
         containers: users.get(rec.id)?.length ?? 0,
@@ -403,7 +417,7 @@ export class ImageStore {
     return {
       Id: id,
       RepoTags: await this.tagsOf(id),
-      RepoDigests: [],
+      RepoDigests: rec.repoDigests ?? [],
       Created: rec.created,
       ...(image.config.author ? { Author: image.config.author } : {}),
       Config: (image.config.config ?? {}) as ImageRuntimeConfig,

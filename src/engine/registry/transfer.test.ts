@@ -21,6 +21,7 @@ describe('push', () => {
     const rec = recorder();
     const result = await push(store, registry, 'localhost:5000/web:1', rec.sink);
     const size = new TextEncoder().encode(image.rawManifest).length;
+    expect((await store.inspect('localhost:5000/web:1')).RepoDigests).toEqual([`localhost:5000/web@${image.manifestDigest}`]);
     expect(rec.lines()).toEqual([
       'The push refers to repository [localhost:5000/web]',
       `${short(app.diffID)}: Preparing`,

@@ -91,6 +91,7 @@ export async function push(store: ImageStore, registry: LocalRegistry, input: st
 
   const manifestBytes = encoder.encode(image.rawManifest);
   const digest = await registry.putManifest(repo, ref.tag, manifestBytes, image.manifest.mediaType ?? MediaType.OciManifest);
+  await store.addRepoDigest(id, `${ref.repository}@${digest}`);
   onEvent({ id: '', status: `${ref.tag}: digest: ${digest} size: ${manifestBytes.length}` });
   return { reference: ref.familiar, digest, size: manifestBytes.length, layers: done };
 }
@@ -190,6 +191,7 @@ export async function pullFromRegistry(
   }
   const id = await store.put(image);
   await store.setReference(ref.familiar, id);
+  await store.addRepoDigest(id, `${ref.repository}@${image.manifestDigest}`);
   onEvent({ id: '', status: `Digest: ${image.manifestDigest}` });
   onEvent({
     id: '',
