@@ -99,6 +99,15 @@ describe('containersView', () => {
     );
   });
 
+  it("says what a running container's health check says", () => {
+    const c = { ...containers[0]!, state: 'running' as const, status: 'Up 5 seconds (healthy)' };
+    const inspect = inspects.find((i) => i.Id === c.id)!;
+    const healthy = { ...inspect, State: { ...inspect.State, Health: { Status: 'healthy' as const, FailingStreak: 0, Log: [] } } };
+    const view = containersView([c], [healthy], images, diffs);
+    expect(view.containers[0]!.health).toBe('healthy');
+    expect(view.containers[0]!.alt).toContain('is running (Up 5 seconds (healthy)); its health check says healthy');
+  });
+
   it('counts in words: one layer, one process, one container', () => {
     const c = containers[0]!;
     const inspect = inspects.find((i) => i.Id === c.id)!;

@@ -96,6 +96,8 @@ export interface ContainerCard {
   oomKilled: boolean;
   /** `Up 2 minutes`, `Exited (0) 3 seconds ago`. */
   status: string;
+  /** What its health check says while it runs (absent without one). */
+  health?: 'starting' | 'healthy' | 'unhealthy';
   /** PID of its main process in the VM (0 when not running or unknown). */
   pid: number;
   /** The image's read-only layers, bottom first ([] when the image is unknown). */
@@ -194,6 +196,8 @@ function limitsOf(inspect: ContainerInspect | undefined): ContainerLimits {
 
 /** What the container is doing, as a predicate: "is running (Up 2 minutes)", "has exited with code 0 (…)". */
 function stateWords(c: Omit<ContainerCard, 'alt'>): string {
+  if (c.running && c.health)
+    return `is running (${c.status}); its health check ${c.health === 'starting' ? 'has not passed yet' : `says ${c.health}`}`;
   if (c.running) return `is running (${c.status})`;
   if (c.state === 'exited')
     return `has exited with code ${c.exitCode}${c.oomKilled ? ', killed for running out of memory' : ''} (${c.status})`;
@@ -304,6 +308,7 @@ export function containersView(
       exitCode: c.exitCode,
       oomKilled: inspect?.State.OOMKilled ?? false,
       status: c.status,
+      ...(c.state === 'running' && inspect?.State.Health ? { health: inspect.State.Health.Status } : {}),
       pid: inspect?.State.Pid ?? 0,
       layers: layersOf(imageById.get(c.imageId), c.name),
       readWrite: readWriteLayer(diffs.get(c.id), inspect),
