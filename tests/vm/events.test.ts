@@ -2,48 +2,34 @@
  * `docker events` on the real engine (issue 18): what a container's life, an exec, a volume, a
  * network and an image tag make the engine say, in order, with Docker's actions and attributes.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
+import { describe, expect, it } from 'vitest';
 import type { DockerEvent } from '../../src/engine/api.ts';
-import type { Engine } from '../../src/engine/engine.ts';
+import { useVmEngine } from '../fixtures/vm-engine.ts';
 
-const home = mkdtempSync(join(tmpdir(), 'layerlab-events-'));
-let node: NodeEngine;
-let engine: Engine;
-
-beforeAll(async () => {
-  node = await openNodeEngine({ home });
-  engine = node.engine;
-}, 60_000);
-afterAll(async () => {
-  await node?.close();
-});
+const vm = useVmEngine('events', { pull: false });
 
 describe('docker events', () => {
   it('says what happened, in order, as Docker does', { timeout: 60_000 }, async () => {
     const since = Date.now() / 1000 - 1;
-    await engine.images.pull('busybox');
-    await engine.images.tag('busybox', 'mine:1');
-    await engine.volumes.create('data');
-    await engine.networks.create('app');
-    const { id } = await engine.containers.create({
+    await vm.engine.images.pull('busybox');
+    await vm.engine.images.tag('busybox', 'mine:1');
+    await vm.engine.volumes.create('data');
+    await vm.engine.networks.create('app');
+    const { id } = await vm.engine.containers.create({
       image: 'busybox',
       name: 'ev',
       cmd: ['sleep', '30'],
       network: 'app',
       volumes: [{ source: 'data', target: '/data' }],
     });
-    await engine.containers.start(id);
+    await vm.engine.containers.start(id);
     await (
-      await engine.containers.exec('ev', { cmd: ['true'] })
+      await vm.engine.containers.exec('ev', { cmd: ['true'] })
     ).exit;
-    await engine.containers.stop('ev', { timeoutSeconds: 0 });
-    await engine.containers.remove('ev');
+    await vm.engine.containers.stop('ev', { timeoutSeconds: 0 });
+    await vm.engine.containers.remove('ev');
     const seen: DockerEvent[] = [];
-    await engine.events({ since, until: Date.now() / 1000, onEvent: (e) => seen.push(e) });
+    await vm.engine.events({ since, until: Date.now() / 1000, onEvent: (e) => seen.push(e) });
     const lines = seen.map((e) => `${e.Type} ${e.Action}`);
     expect(lines).toEqual([
       'image pull',

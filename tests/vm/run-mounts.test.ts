@@ -4,33 +4,18 @@
  * ends a `sleep` at once); a tmpfs is a size-limited memory filesystem whose files never reach
  * the read-write layer; /dev/shm has the asked size; ulimits are set before the command starts.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openNodeEngine, type NodeEngine } from '../../bin/node-engine.ts';
+import { describe, expect, it } from 'vitest';
 import type { CreateContainerOptions, LogEntry } from '../../src/engine/api.ts';
-import type { Engine } from '../../src/engine/engine.ts';
+import { useVmEngine } from '../fixtures/vm-engine.ts';
 
-const home = mkdtempSync(join(tmpdir(), 'layerlab-runmounts-'));
-let node: NodeEngine;
-let engine: Engine;
-
-beforeAll(async () => {
-  node = await openNodeEngine({ home });
-  engine = node.engine;
-  await engine.images.pull('busybox');
-}, 60_000);
-afterAll(async () => {
-  await node?.close();
-});
+const vm = useVmEngine('runmounts');
 
 /** Runs a container to its end; its output and exit code. */
 async function run(options: Omit<CreateContainerOptions, 'image'>): Promise<{ out: string; code: number; id: string }> {
-  const { id } = await engine.containers.create({ image: 'busybox', ...options });
-  const code = await (await engine.containers.start(id, {}))!.exit;
+  const { id } = await vm.engine.containers.create({ image: 'busybox', ...options });
+  const code = await (await vm.engine.containers.start(id, {}))!.exit;
   const entries: LogEntry[] = [];
-  await engine.containers.logs(id, { onEntry: (e) => entries.push(e) });
+  await vm.engine.containers.logs(id, { onEntry: (e) => entries.push(e) });
   return { out: entries.map((e) => new TextDecoder().decode(e.data)).join(''), code, id };
 }
 
@@ -40,30 +25,30 @@ describe('--init', () => {
     const withInit = await run({ cmd: ['sh', '-c', script], init: true });
     expect(withInit.out).toMatch(/^\s*1 \S+\s+\/sbin\/docker-init -- sh -c/m);
     expect(withInit.out, 'no zombie left').not.toMatch(/ Z /);
-    expect((await engine.containers.inspect(withInit.id)).HostConfig.Init).toBe(true);
+    expect((await vm.engine.containers.inspect(withInit.id)).HostConfig.Init).toBe(true);
     expect(
-      (await engine.containers.diff(withInit.id)).map((c) => c.path),
+      (await vm.engine.containers.diff(withInit.id)).map((c) => c.path),
       'docker-init never lands in the read-write layer',
     ).not.toContain('/sbin/docker-init');
   });
 
   it('passes docker stop on to the command: a sleep ends at once instead of after the timeout', { timeout: 60_000 }, async () => {
     // without --init, sleep is PID 1, which ignores SIGTERM: docker stop waits, then kills
-    const plain = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'] });
-    await engine.containers.start(plain.id);
+    const plain = await vm.engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'] });
+    await vm.engine.containers.start(plain.id);
     const p0 = Date.now();
-    await engine.containers.stop(plain.id, { timeoutSeconds: 2 });
+    await vm.engine.containers.stop(plain.id, { timeoutSeconds: 2 });
     expect(Date.now() - p0).toBeGreaterThanOrEqual(1900);
-    expect((await engine.containers.inspect(plain.id)).State.ExitCode).toBe(137);
-    await engine.containers.remove(plain.id);
+    expect((await vm.engine.containers.inspect(plain.id)).State.ExitCode).toBe(137);
+    await vm.engine.containers.remove(plain.id);
     // right after the start: a signal sent while docker-init is still starting waits for it
-    const { id } = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'], init: true });
-    await engine.containers.start(id);
+    const { id } = await vm.engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'], init: true });
+    await vm.engine.containers.start(id);
     const t0 = Date.now();
-    await engine.containers.stop(id, { timeoutSeconds: 8 });
+    await vm.engine.containers.stop(id, { timeoutSeconds: 8 });
     expect(Date.now() - t0).toBeLessThan(4000);
-    expect((await engine.containers.inspect(id)).State.ExitCode).toBe(143);
-    await engine.containers.remove(id);
+    expect((await vm.engine.containers.inspect(id)).State.ExitCode).toBe(143);
+    await vm.engine.containers.remove(id);
   });
 });
 
@@ -77,7 +62,7 @@ describe('memory filesystems and limits', () => {
     expect(r.out).toMatch(/tmpfs\s+1024\s+\d+\s+\d+\s+\d+% \/scratch/);
     expect(r.out).toMatch(/tmpfs\s+2048\s+\d+\s+\d+\s+\d+% \/t/);
     expect(r.out).toMatch(/tmpfs \/t tmpfs rw,nosuid,nodev,[^ ]*mode=700/);
-    expect((await engine.containers.diff(r.id)).filter((c) => c.path.startsWith('/scratch/') || c.path.startsWith('/t/'))).toEqual([]);
+    expect((await vm.engine.containers.diff(r.id)).filter((c) => c.path.startsWith('/scratch/') || c.path.startsWith('/t/'))).toEqual([]);
     const full = await run({ cmd: ['sh', '-c', 'dd if=/dev/zero of=/scratch/big bs=1k count=2048'], tmpfs: { '/scratch': 'size=1m' } });
     expect(full.code).toBe(1);
     expect(full.out).toContain('No space left on device');
@@ -107,20 +92,20 @@ describe('--log-opt and --log-driver', () => {
     expect(kept.length).toBeGreaterThan(5);
     expect(kept.length).toBeLessThan(30);
     expect(kept[0]).not.toBe('line-1');
-    expect((await engine.containers.inspect(r.id)).HostConfig.LogConfig).toEqual({
+    expect((await vm.engine.containers.inspect(r.id)).HostConfig.LogConfig).toEqual({
       Type: 'json-file',
       Config: { 'max-size': '1k', 'max-file': '2' },
     });
-    const none = await engine.containers.create({ image: 'busybox', cmd: ['echo', 'hi'], logConfig: { Type: 'none', Config: {} } });
-    await (await engine.containers.start(none.id, {}))!.exit;
-    await expect(engine.containers.logs(none.id, { onEntry: () => {} })).rejects.toThrow(
+    const none = await vm.engine.containers.create({ image: 'busybox', cmd: ['echo', 'hi'], logConfig: { Type: 'none', Config: {} } });
+    await (await vm.engine.containers.start(none.id, {}))!.exit;
+    await expect(vm.engine.containers.logs(none.id, { onEntry: () => {} })).rejects.toThrow(
       'configured logging driver does not support reading',
     );
-    await expect(engine.containers.create({ image: 'busybox', cmd: ['true'], logConfig: { Type: 'syslog', Config: {} } })).rejects.toThrow(
-      "no log driver named 'syslog' is registered",
-    );
     await expect(
-      engine.containers.create({ image: 'busybox', cmd: ['true'], logConfig: { Type: 'json-file', Config: { colour: 'red' } } }),
+      vm.engine.containers.create({ image: 'busybox', cmd: ['true'], logConfig: { Type: 'syslog', Config: {} } }),
+    ).rejects.toThrow("no log driver named 'syslog' is registered");
+    await expect(
+      vm.engine.containers.create({ image: 'busybox', cmd: ['true'], logConfig: { Type: 'json-file', Config: { colour: 'red' } } }),
     ).rejects.toThrow("unknown log opt 'colour' for json-file log driver");
   });
 });

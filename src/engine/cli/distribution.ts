@@ -46,14 +46,18 @@ export function progressText(current: number, total: number, cols: number): stri
 
 // --- save -------------------------------------------------------------------------------------
 
-async function runSave(ctx: CommandContext): Promise<number> {
+/**
+ * A tar the command makes (`docker save`, `docker export`), to `-o FILE` or to stdout as docker/cli
+ * writes it: never to a terminal; `what` names the failure ("failed to save image: …").
+ */
+export async function writeArchive(ctx: CommandContext, what: string, make: () => Promise<Uint8Array>): Promise<number> {
   const output = ctx.flags.string('output') ?? '';
   if (output === '') {
     if (ctx.io.isTTY) throw new CliError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
   } else if (!ctx.io.writeFile) {
-    throw new CliError('failed to save image: cannot write local files here: leave out -o to get the archive on stdout');
+    throw new CliError(`${what}: cannot write local files here: leave out -o to get the archive on stdout`);
   }
-  const archive = await ctx.engine.images.save(ctx.args);
+  const archive = await make();
   if (output === '') {
     ctx.out(archive);
     return 0;
@@ -61,9 +65,13 @@ async function runSave(ctx: CommandContext): Promise<number> {
   try {
     await ctx.io.writeFile?.(output, archive);
   } catch (e) {
-    throw new CliError(`failed to save image: ${messageOf(e)}`);
+    throw new CliError(`${what}: ${messageOf(e)}`);
   }
   return 0;
+}
+
+function runSave(ctx: CommandContext): Promise<number> {
+  return writeArchive(ctx, 'failed to save image', () => ctx.engine.images.save(ctx.args));
 }
 
 /** `docker save` / `docker image save`. */

@@ -5,24 +5,10 @@
 import { readAllStdin } from './attach.ts';
 import { CliError, type Command, type CommandContext } from './command.ts';
 import { unsupportedFlag } from './common.ts';
+import { writeArchive } from './distribution.ts';
 
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-async function runExport(ctx: CommandContext): Promise<number> {
-  const output = ctx.flags.string('output') ?? '';
-  if (output === '' && ctx.io.isTTY) throw new CliError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
-  if (output !== '' && !ctx.io.writeFile) throw new CliError('failed to export container: cannot write local files here: leave out -o');
-  const archive = await ctx.engine.containers.export(ctx.args[0]!);
-  if (output === '') {
-    ctx.out(archive);
-    return 0;
-  }
-  try {
-    await ctx.io.writeFile?.(output, archive);
-  } catch (e) {
-    throw new CliError(`failed to export container: ${messageOf(e)}`);
-  }
-  return 0;
+function runExport(ctx: CommandContext): Promise<number> {
+  return writeArchive(ctx, 'failed to export container', () => ctx.engine.containers.export(ctx.args[0]!));
 }
 
 /** `docker export` / `docker container export`. */

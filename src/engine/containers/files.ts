@@ -7,24 +7,11 @@ import type { GuestMachine } from '../../runtime/types.ts';
 import type { ChangeEntry, PathStat } from '../api.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { containerDirs, exportUpperDir } from '../guest/guest-fs.ts';
-import { applyLayer, diffTrees, treeToTarEntries, writeTar, type FsNode } from '../layer/index.ts';
+import { applyLayer, diffTrees, implicitDir, treeToTarEntries, writeTar } from '../layer/index.ts';
 import { archiveContainerPath, containerFs, extractToContainer, statContainerPath, type ContainerFs } from './archive.ts';
 import { withoutImage } from './process.ts';
 import { CONTAINERS, type ContainerAccess, type ContainerRecord } from './types.ts';
 import { resolveUser } from './users.ts';
-
-/** An empty root-owned node, as the init layer's (mtime 0). */
-const EMPTY_NODE: Omit<FsNode, 'type' | 'mode' | 'ino'> = {
-  uid: 0,
-  gid: 0,
-  size: 0,
-  mtime: 0,
-  mtimeNsec: 0,
-  linkname: '',
-  devmajor: 0,
-  devminor: 0,
-  xattrs: {},
-};
 
 export async function containerDiff(a: ContainerAccess, idOrName: string): Promise<ChangeEntry[]> {
   const r = await a.find(idOrName);
@@ -41,9 +28,9 @@ export async function exportContainer(a: ContainerAccess, idOrName: string): Pro
   const tree = applyLayer(await a.deps.images.tree(image), await a.rwLayerEntries(r));
   // what the init layer puts under every container (its files are bind mounts over empty ones)
   for (const dir of ['dev', 'proc', 'sys', 'etc'])
-    if (!tree.has(dir)) tree.set(dir, { ...EMPTY_NODE, type: 'directory', mode: 0o755, ino: tree.nextIno() });
+    if (!tree.has(dir)) tree.set(dir, implicitDir(tree.nextIno()));
   for (const file of ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'])
-    if (!tree.has(file)) tree.set(file, { ...EMPTY_NODE, type: 'file', mode: 0o644, ino: tree.nextIno(), data: new Uint8Array() });
+    if (!tree.has(file)) tree.set(file, { ...implicitDir(tree.nextIno()), type: 'file', mode: 0o644, data: new Uint8Array() });
   a.emit('export', r);
   return writeTar(treeToTarEntries(tree));
 }

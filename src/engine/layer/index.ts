@@ -46,6 +46,7 @@ export { validateLayer, type ValidateOptions } from './security.ts';
 export {
   FsTree,
   applyLayer,
+  implicitDir,
   compareNames,
   mergeLayers,
   resolveInTree,

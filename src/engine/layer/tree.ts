@@ -34,7 +34,7 @@ interface Slot {
 }
 
 /** Metadata for a directory created implicitly (a missing parent): 0755 root:root, mtime 0. */
-function implicitDir(ino: number): FsNode {
+export function implicitDir(ino: number): FsNode {
   return {
     type: 'directory',
     mode: 0o755,
