@@ -27,8 +27,7 @@ export async function exportContainer(a: ContainerAccess, idOrName: string): Pro
   const image = await a.deps.images.resolve(r.imageId);
   const tree = applyLayer(await a.deps.images.tree(image), await a.rwLayerEntries(r));
   // what the init layer puts under every container (its files are bind mounts over empty ones)
-  for (const dir of ['dev', 'proc', 'sys', 'etc'])
-    if (!tree.has(dir)) tree.set(dir, implicitDir(tree.nextIno()));
+  for (const dir of ['dev', 'proc', 'sys', 'etc']) if (!tree.has(dir)) tree.set(dir, implicitDir(tree.nextIno()));
   for (const file of ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'])
     if (!tree.has(file)) tree.set(file, { ...implicitDir(tree.nextIno()), type: 'file', mode: 0o644, data: new Uint8Array() });
   a.emit('export', r);
