@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -62,6 +62,12 @@ describeMetadataStoreConformance('file system', async (options) => {
 });
 
 const enc = new TextEncoder();
+
+/** Dates every temp file in `dir` an hour back: what a crash left behind, not a write in progress. */
+async function ageTempFiles(dir: string): Promise<void> {
+  const then = new Date(Date.now() - 3_600_000);
+  for (const name of await readdir(dir)) if (name.startsWith('.')) await utimes(join(dir, name), then, then);
+}
 const ALPINE = `sha256:${'a'.repeat(64)}` as const;
 const NGINX = `sha256:${'b'.repeat(64)}` as const;
 
@@ -91,6 +97,9 @@ describe('file-system store: layout and crash safety', () => {
     await writeFile(join(dir, '.ingest-0000.tmp'), 'torn');
     expect((await readdir(dir)).length).toBe(3);
     expect(await store.list()).toEqual([kept]);
+    // a temp file written to in the last minute may be another engine's write in progress: kept
+    expect((await readdir((await FsBlobStore.open(root), dir))).length).toBe(3);
+    await ageTempFiles(dir);
 
     const reopened = await FsBlobStore.open(root);
     expect(await readdir(dir)).toEqual([digestHex(kept.digest)]);
@@ -105,13 +114,14 @@ describe('file-system store: layout and crash safety', () => {
     const dir = join(root, 'metadata');
     await writeFile(join(dir, '.references.json.1234.tmp'), '{"version":1,"records":[["alpine:3.20",{"dig');
     await writeFile(join(dir, '.journal.json.5678.tmp'), '{"version":1,"collections":[["references",[');
+    await ageTempFiles(dir);
 
     const reopened = await FsMetadataStore.open(root);
     expect(await reopened.list('references')).toEqual([{ key: 'alpine:3.20', value: { digest: ALPINE } }]);
     expect(await readdir(dir)).toEqual(['references.json']);
   });
 
-  it('rolls a committed journal forward after a crash, even if it was partly applied', async () => {
+  it('reads a committed journal over the files after a crash, even if it was partly applied, and finishes it at the next commit', async () => {
     const store = await FsMetadataStore.open(root);
     await store.put('references', 'app:v1', { digest: ALPINE });
     await store.put('containers', 'web', { image: 'app:v1' });
@@ -129,7 +139,45 @@ describe('file-system store: layout and crash safety', () => {
     const reopened = await FsMetadataStore.open(root);
     expect(await reopened.list('references')).toEqual([{ key: 'app:v2', value: { digest: NGINX } }]);
     expect(await reopened.get('containers', 'web')).toEqual({ image: 'app:v2' });
-    expect((await readdir(dir)).sort()).toEqual(['containers.json', 'references.json']);
+    // opening writes nothing (the journal may be another engine's commit in progress): the
+    // store's first commit finishes it
+    expect((await readdir(dir)).sort()).toEqual(['.journal.json', 'containers.json', 'references.json']);
+    await reopened.put('volumes', 'data', { name: 'data' });
+    expect((await readdir(dir)).sort()).toEqual(['containers.json', 'references.json', 'volumes.json']);
+    const again = await FsMetadataStore.open(root);
+    expect(await again.list('references')).toEqual([{ key: 'app:v2', value: { digest: NGINX } }]);
+  });
+
+  it('opens as of one commit while another store over the same root commits to several collections', async () => {
+    const writer = await FsMetadataStore.open(root);
+    // eight collections written together, always with the same count: a reader sees them equal
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const tx = (n: number) =>
+      writer.transaction((t) => {
+        for (const c of names) t.put(c, 'n', n);
+      });
+    await tx(0);
+    let stop = false;
+    const writing = (async () => {
+      // an engine saves every few hundred milliseconds; here every few
+      for (let n = 1; !stop; n++) {
+        await tx(n);
+        await new Promise((r) => setTimeout(r, 3));
+      }
+    })();
+    const seen = new Set<number>();
+    try {
+      for (let i = 0; i < 20; i++) {
+        const reader = await FsMetadataStore.open(root);
+        const counts = await Promise.all(names.map((c) => reader.get<number>(c, 'n')));
+        expect(counts).toEqual(names.map(() => counts[0]));
+        seen.add(counts[0]!);
+      }
+    } finally {
+      stop = true;
+      await writing;
+    }
+    expect(seen.size, 'the reads overlapped the writes').toBeGreaterThan(1);
   });
 
   it('leaves no journal behind after a multi-collection transaction', async () => {

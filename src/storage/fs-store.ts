@@ -3,7 +3,7 @@
  *
  * Layout under `root`:
  *   blobs/sha256/<hex>            one file per committed blob
- *   blobs/sha256/.ingest-*.tmp    writers in progress (debris after a crash; removed on open)
+ *   blobs/sha256/.ingest-*.tmp    writers in progress (debris after a crash; removed on open once a minute old)
  *   metadata/<collection>.json    one JSON file per collection
  *   metadata/.journal.json        a committed multi-collection transaction not yet fully applied
  *
@@ -45,6 +45,8 @@ import {
 const HEX_RE = /^[0-9a-f]{64}$/;
 const TMP_RE = /^\..*\.tmp$/;
 const JOURNAL = '.journal.json';
+/** How long a temp file goes unwritten before it counts as debris left by a crash. */
+const DEBRIS_AGE_MS = 60_000;
 const COLLECTION_FILE_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 function errorCode(err: unknown): string | undefined {
@@ -72,7 +74,15 @@ async function fsyncDir(dir: string): Promise<void> {
 
 async function removeDebris(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
-    if (TMP_RE.test(name)) await rm(join(dir, name), { force: true });
+    if (!TMP_RE.test(name)) continue;
+    const path = join(dir, name);
+    // a temp file written to within the last minute may be another engine's commit in progress
+    // (a CLI in a second terminal over the same root): only older ones are a crash's debris
+    const modified = await stat(path).then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    );
+    if (modified !== undefined && Date.now() - modified > DEBRIS_AGE_MS) await rm(path, { force: true });
   }
 }
 
@@ -326,6 +336,67 @@ function parseFile(text: string, where: string): unknown {
 }
 
 /** A `MetadataStore` in `<root>/metadata/`, cached in memory; open it with `FsMetadataStore.open(root)`. */
+/** The journal's text, if one is in place (a committed transaction not yet fully applied). */
+async function readJournal(dir: string): Promise<string | undefined> {
+  try {
+    return await readFile(join(dir, JOURNAL), 'utf8');
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT') throw err;
+    return undefined;
+  }
+}
+
+/** The collections a journal holds, whole. */
+function parseJournal(journal: string, journalPath: string): Map<string, Records> {
+  const doc = parseFile(journal, journalPath) as { collections?: unknown };
+  if (!Array.isArray(doc.collections)) throw new StoreError(`metadata file ${journalPath} is damaged`);
+  const collections = new Map<string, Records>();
+  for (const item of doc.collections as unknown[]) {
+    if (!Array.isArray(item) || item.length !== 2) throw new StoreError(`metadata file ${journalPath} is damaged`);
+    const name: unknown = item[0];
+    checkCollection(name);
+    collections.set(name, parseRecords(item[1], journalPath));
+  }
+  return collections;
+}
+
+/** Every collection file under `dir`, with the inode each was read from. */
+async function readCollections(dir: string): Promise<{ collections: Map<string, Records>; inodes: Map<string, number> }> {
+  const collections = new Map<string, Records>();
+  const inodes = new Map<string, number>();
+  for (const file of await readdir(dir)) {
+    if (!file.endsWith('.json') || file.startsWith('.')) continue;
+    const name = file.slice(0, -'.json'.length);
+    if (!COLLECTION_FILE_RE.test(name)) continue; // not ours
+    const path = join(dir, file);
+    const handle = await open(path, 'r');
+    let text: string;
+    try {
+      inodes.set(file, (await handle.stat()).ino);
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+    collections.set(name, parseRecords((parseFile(text, path) as { records?: unknown }).records, path));
+  }
+  return { collections, inodes };
+}
+
+/** Whether no collection file was replaced (every commit renames a new file into place) or added since `inodes`. */
+async function unchangedSince(dir: string, inodes: Map<string, number>): Promise<boolean> {
+  const names = await readdir(dir);
+  const files = names.filter((f) => f.endsWith('.json') && !f.startsWith('.') && COLLECTION_FILE_RE.test(f.slice(0, -'.json'.length)));
+  if (files.length !== inodes.size) return false;
+  for (const f of files) {
+    const ino = await stat(join(dir, f)).then(
+      (s) => s.ino,
+      () => -1,
+    );
+    if (ino !== inodes.get(f)) return false;
+  }
+  return true;
+}
+
 export class FsMetadataStore extends TransactionalMetadataStore {
   private readonly mutex = new Mutex();
   private journalPending: string[] | undefined;
@@ -347,39 +418,24 @@ export class FsMetadataStore extends TransactionalMetadataStore {
     const dir = join(root, 'metadata');
     await mkdir(dir, { recursive: true });
     await removeDebris(dir);
-    const journalPath = join(dir, JOURNAL);
-    let journal: string | undefined;
-    try {
-      journal = await readFile(journalPath, 'utf8');
-    } catch (err) {
-      if (errorCode(err) !== 'ENOENT') throw err;
+    // Another engine over this root (a page reloaded while the old one still saves, a CLI in a
+    // second terminal) may commit while the files are read: read them again until no file was
+    // replaced meanwhile and the journal stayed as it was, so what is loaded is one commit's state.
+    // Opening writes nothing: a journal in place (a crash's, or a commit still being applied) is
+    // read over the files, and this store finishes it before its own first commit.
+    for (let attempt = 1; ; attempt++) {
+      const journal = await readJournal(dir);
+      const { collections, inodes } = await readCollections(dir);
+      const stable = (await readJournal(dir)) === journal && (await unchangedSince(dir, inodes));
+      if (!stable && attempt < 50) continue;
+      const pending = journal === undefined ? undefined : parseJournal(journal, join(dir, JOURNAL));
+      for (const [name, records] of pending ?? []) collections.set(name, records);
+      let used = 0;
+      for (const [name, records] of collections) for (const [key, text] of records) used += recordSize(name, key, text);
+      const store = new FsMetadataStore(dir, collections, used, options.quotaBytes);
+      if (pending) store.journalPending = [...pending.keys()];
+      return store;
     }
-    if (journal !== undefined) {
-      // The journal was renamed into place, so it is complete: roll it forward.
-      const doc = parseFile(journal, journalPath) as { collections?: unknown };
-      if (!Array.isArray(doc.collections)) throw new StoreError(`metadata file ${journalPath} is damaged`);
-      for (const item of doc.collections as unknown[]) {
-        if (!Array.isArray(item) || item.length !== 2) throw new StoreError(`metadata file ${journalPath} is damaged`);
-        const name: unknown = item[0];
-        checkCollection(name);
-        await writeFileAtomic(join(dir, `${name}.json`), serializeRecords(parseRecords(item[1], journalPath)));
-      }
-      await rm(journalPath, { force: true });
-      await fsyncDir(dir);
-    }
-    const collections = new Map<string, Records>();
-    let used = 0;
-    for (const file of await readdir(dir)) {
-      if (!file.endsWith('.json') || file.startsWith('.')) continue;
-      const name = file.slice(0, -'.json'.length);
-      if (!COLLECTION_FILE_RE.test(name)) continue; // not ours
-      const path = join(dir, file);
-      const doc = parseFile(await readFile(path, 'utf8'), path) as { records?: unknown };
-      const records = parseRecords(doc.records, path);
-      for (const [key, text] of records) used += recordSize(name, key, text);
-      collections.set(name, records);
-    }
-    return new FsMetadataStore(dir, collections, used, options.quotaBytes);
   }
 
   /** Current JSON text of a record. */
@@ -451,7 +507,7 @@ export class FsMetadataStore extends TransactionalMetadataStore {
         try {
           await this.applyJournal(names);
         } catch {
-          this.journalPending = names; // durable already; finished before the next commit or on open
+          this.journalPending = names; // durable already; finished before the next commit
         }
       }
       return true;

@@ -186,7 +186,6 @@ export class ContainerManager {
           volumes: this.deps.volumes,
           now: this.deps.now,
           pinned: this.pinned,
-          save: (c) => this.save(c),
         },
         r,
         live.guest,

@@ -9,7 +9,7 @@ import { containerDirs, exportUpperDir, guestShell, shellQuote as quote, volumeD
 import { readTar, writeTar, type TarEntry } from '../layer/index.ts';
 import { sha256, type Digest } from '../store/digest.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
-import type { VolumeManager } from '../volumes/manager.ts';
+import { recordVolumeData, type VolumeData, type VolumeManager } from '../volumes/manager.ts';
 import { CONTAINERS, type ContainerRecord } from './types.ts';
 
 /** The name of a container's cgroup in the guest (`c-` + short ID): its main process and its execs join it. */
@@ -81,7 +81,7 @@ export async function whileFrozen<T>(guest: GuestMachine, id: string, read: () =
   }
 }
 
-/** What a checkpoint writes to: the stores, the volumes, the clock, and the manager's record saving. */
+/** What a checkpoint writes to: the stores, the volumes and the clock. */
 export interface CheckpointStores {
   blobs: BlobStore;
   meta: MetadataStore;
@@ -89,7 +89,6 @@ export interface CheckpointStores {
   now(): Date;
   /** Blobs written whose record is not saved yet (garbage collection keeps them). */
   pinned: Set<string>;
-  save(r: ContainerRecord): Promise<void>;
 }
 
 /**
@@ -113,24 +112,40 @@ export async function saveCheckpoint(
   return whileFrozen(guest, r.id, async () => {
     const entries = await exportUpperDir(guest, containerDirs(r.id).upper);
     if (!stillLive()) return entries;
-    for (const m of r.mounts) if (m.RW) await stores.volumes.save(guest, m.Name).catch(() => {});
-    // a --rm container's layer goes with it; only its volumes are kept
-    if (r.hostConfig.autoRemove) return entries;
-    const tar = writeTar(entries);
-    const digest = await sha256(tar);
-    stores.pinned.add(digest);
-    try {
-      if (!(await stores.blobs.has(digest))) await stores.blobs.put(tar, digest);
-      // the record as stored now (an exit recorded meanwhile is never undone)
-      const current = await stores.meta.get<ContainerRecord>(CONTAINERS, r.id);
-      if (current && (current.state.status === 'running' || current.state.status === 'paused')) {
-        current.rwLayer = { digest, size: tar.length };
-        current.checkpointedAt = stores.now().toISOString();
-        await stores.save(current);
-        r.rwLayer = current.rwLayer;
+    // blobs first (pinned until recorded), then every record in one transaction: a reader (a
+    // reloaded page) finds the volumes and the layer as of the same moment, or neither
+    const volumes: Array<{ name: string; data: VolumeData }> = [];
+    for (const m of r.mounts) {
+      if (!m.RW || !m.Name) continue;
+      const data = await stores.volumes.storeData(guest, m.Name).catch(() => undefined);
+      if (data) {
+        stores.pinned.add(data.digest);
+        volumes.push({ name: m.Name, data });
       }
+    }
+    // a --rm container's layer goes with it; only its volumes are kept
+    const layer = r.hostConfig.autoRemove ? undefined : writeTar(entries);
+    const digest = layer && (await sha256(layer));
+    if (digest) stores.pinned.add(digest);
+    try {
+      if (layer && digest && !(await stores.blobs.has(digest))) await stores.blobs.put(layer, digest);
+      const checkpointedAt = stores.now().toISOString();
+      const saved = await stores.meta.transaction(async (tx) => {
+        // the record as stored now: an exit recorded meanwhile (here, or by a reloaded page that
+        // took the container for gone) is never undone, and then nothing of this read is kept
+        const current = await tx.get<ContainerRecord>(CONTAINERS, r.id);
+        if (!current || (current.state.status !== 'running' && current.state.status !== 'paused')) return undefined;
+        for (const v of volumes) await recordVolumeData(tx, v.name, v.data);
+        if (!layer || !digest) return undefined;
+        current.rwLayer = { digest, size: layer.length };
+        current.checkpointedAt = checkpointedAt;
+        tx.put(CONTAINERS, r.id, current);
+        return current.rwLayer;
+      });
+      if (saved) r.rwLayer = saved;
     } finally {
-      stores.pinned.delete(digest);
+      if (digest) stores.pinned.delete(digest);
+      for (const v of volumes) stores.pinned.delete(v.data.digest);
     }
     return entries;
   });

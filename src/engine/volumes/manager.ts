@@ -10,7 +10,7 @@ import { ConflictError, InvalidArgumentError, NotFoundError } from '../errors.ts
 import { exportUpperDir, extractLayerInGuest, guestShell, volumeDir, GUEST_ROOT } from '../guest/guest-fs.ts';
 import { sha256, type Digest } from '../store/digest.ts';
 import { readTar, writeTar, type TarEntry } from '../layer/index.ts';
-import type { BlobStore, MetadataStore } from '../store/types.ts';
+import type { BlobStore, MetadataStore, MetadataTransaction } from '../store/types.ts';
 import { NAME_PATTERN, randomHex } from '../util/ids.ts';
 
 const VOLUMES = 'volumes';
@@ -23,7 +23,19 @@ export interface VolumeRecord {
   /** Created for an image VOLUME or `-v /path` (pruned by default). */
   anonymous: boolean;
   /** The volume's files as a tar blob, once saved. */
-  data?: { digest: string; size: number };
+  data?: VolumeData;
+}
+
+/** A volume's saved files: a tar blob. */
+export interface VolumeData {
+  digest: string;
+  size: number;
+}
+
+/** Records a volume's saved data inside a metadata transaction (nothing when the volume was removed meanwhile). */
+export async function recordVolumeData(tx: MetadataTransaction, name: string, data: VolumeData): Promise<void> {
+  const r = await tx.get<VolumeRecord>(VOLUMES, name);
+  if (r) tx.put(VOLUMES, name, { ...r, data });
 }
 
 /** What happened to a volume, in the words of Docker's events (`docker events --filter type=volume`). */
@@ -198,14 +210,23 @@ export class VolumeManager {
 
   /** Saves the volume's guest directory to the blob store (after a container used it). */
   async save(guest: GuestMachine, name: string): Promise<void> {
+    const data = await this.storeData(guest, name);
+    if (data) await this.deps.meta.transaction((tx) => recordVolumeData(tx, name, data));
+  }
+
+  /**
+   * Stores the volume's guest directory as a blob and returns it, without recording it (a
+   * checkpoint records it in one transaction with its container's layer); undefined when the
+   * volume is gone or its data is what its record already says.
+   */
+  async storeData(guest: GuestMachine, name: string): Promise<VolumeData | undefined> {
     const r = await this.get(name);
-    if (!r) return;
-    const entries = await exportUpperDir(guest, volumeDir(name));
-    const tar = writeTar(entries);
+    if (!r) return undefined;
+    const tar = writeTar(await exportUpperDir(guest, volumeDir(name)));
     // saved while a container runs, again and again: unchanged data is not written twice
     const digest = await sha256(tar);
-    if (r.data?.digest === digest) return;
+    if (r.data?.digest === digest) return undefined;
     const info = await this.deps.blobs.put(tar, digest);
-    await this.deps.meta.put(VOLUMES, name, { ...r, data: { digest: info.digest, size: tar.length } });
+    return { digest: info.digest, size: tar.length };
   }
 }
