@@ -10,6 +10,7 @@ import { Engine } from '../src/engine/engine.ts';
 import { staticImageSource } from '../src/engine/images/source.ts';
 import { PACKAGE_ROOT, startNodeMachine } from '../src/runtime/node.ts';
 import type { StartOptions, V86Machine } from '../src/runtime/v86-machine.ts';
+import { nodeBindHost } from './node-bind-host.ts';
 import { openFsStorage } from '../src/storage/fs-store.ts';
 
 /** The repository's `public/images/`. */
@@ -36,6 +37,8 @@ export async function openNodeEngine(
     blobs,
     meta,
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    // bind mounts are the disk's folders, as in Docker
+    bindHost: nodeBindHost(),
     getGuest: () => (starting ??= startNodeMachine({ healthInterval: 0, ...options.machine }).then((m) => (machine = m))),
     source: staticImageSource(async (path, onProgress) => {
       const data = new Uint8Array(await readFile(join(IMAGES_DIR, path)));

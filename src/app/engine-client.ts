@@ -198,6 +198,11 @@ export class EngineClient {
     }
   }
 
+  /** Tells the engine the workspace's files after an edit (bind mounts of running containers follow them). */
+  workspaceFiles(files: WorkspaceFiles): void {
+    this.send({ t: 'workspace-files', files });
+  }
+
   /** Runs `docker ARGV…` over the workspace's files (and their times); returns the session id for stdin, resize and interrupt. */
   docker(
     argv: string[],

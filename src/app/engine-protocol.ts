@@ -47,6 +47,8 @@ export type ToEngine =
   | { t: 'query'; req: number; path: string; args: unknown[] }
   /** A file the user picked or dropped, readable by `docker load -i NAME`. */
   | { t: 'upload'; name: string; data: Uint8Array }
+  /** The workspace's files now (after an edit): bind mounts of running containers follow them. */
+  | { t: 'workspace-files'; files: WorkspaceFiles }
   /** The page applied a `workspace` change (or says why not). */
   | { t: 'workspace-done'; req: number; refused?: WorkspaceRefusal }
   /** The Preview asks what `localhost:hostPort` answers to one HTTP request (see preview.ts). */
@@ -79,7 +81,7 @@ export type FromEngine =
   | { t: 'pull-event'; reference: string; event: PullEvent }
   /** A command wrote a file for the user (`docker save -o NAME`): the page offers it as a download. */
   | { t: 'download'; name: string; data: Uint8Array }
-  /** `docker cp` changes a workspace file: the page applies it and answers `workspace-done`. */
+  /** `docker cp` or a container's bind mount changes a workspace file: the page applies it and answers `workspace-done`. */
   | { t: 'workspace'; req: number; change: WorkspaceChange }
   /** A Preview answer: its head, then body chunks, then its end (or an error instead). */
   | { t: 'preview-head'; req: number; status: number; statusText: string; headers: [string, string][] }

@@ -24,6 +24,7 @@ import { ActivityLog } from './activity-log.ts';
 import { plainText } from './plain-text.ts';
 import { wantsTty } from '../ui/terminal/tty.ts';
 import { WorkspaceFS, type WorkspaceChange, type WorkspaceRefusal } from './workspace-fs.ts';
+import { WorkspaceMirror } from './workspace-mirror.ts';
 import type { FromEngine, ToEngine, WorkspaceFiles, WorkspaceTimes } from './engine-protocol.ts';
 
 const scope = self as unknown as {
@@ -51,6 +52,9 @@ const uploads = new Map<string, Uint8Array>();
 /** Workspace changes sent to the page, waiting for its answer. */
 const workspaceReplies = new Map<number, (refused: WorkspaceRefusal | undefined) => void>();
 let nextWorkspaceReq = 1;
+
+/** The workspace as the engine's host for bind mounts. */
+const workspaceMirror = new WorkspaceMirror(changeWorkspace);
 
 /** Asks the page to apply a `docker cp` change to its workspace. */
 function changeWorkspace(change: WorkspaceChange): Promise<WorkspaceRefusal | undefined> {
@@ -174,6 +178,8 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab'): Prom
     onPullEvent: (reference, event) => post({ t: 'pull-event', reference, event }),
     // a reload ends the machine: running containers' files and volumes are saved every few seconds
     checkpointEvery: 5000,
+    // bind mounts (-v .:/app) bind the workspace beside the editor
+    bindHost: workspaceMirror,
     // a container that starts or stops while its command still runs (docker run in the foreground)
     // shows in the pictures at once, not when the command ends
     onContainerEvent: (event) => {
@@ -214,6 +220,7 @@ function contextFrom(files: WorkspaceFiles, mtimes: WorkspaceTimes = {}): CliIO[
 }
 
 async function docker(msg: Extract<ToEngine, { t: 'docker' }>): Promise<void> {
+  workspaceMirror.update(msg.files);
   const s: Session = { stdin: new Set(), stdinEnd: new Set(), resize: new Set(), abort: new AbortController(), typeahead: [] };
   sessions.set(msg.session, s);
   const printed = new Printed();
@@ -608,6 +615,9 @@ scope.onmessage = (e) => {
       break;
     case 'upload':
       uploads.set(msg.name, msg.data);
+      break;
+    case 'workspace-files':
+      workspaceMirror.update(msg.files);
       break;
     case 'workspace-done':
       workspaceReplies.get(msg.req)?.(msg.refused);

@@ -80,7 +80,9 @@ export class Pictures {
     this.containers = containersView(list, inspects, imageInspects, diffs);
     const volumeList = await c.query<VolumeInfo[]>('volumes.list');
     const volumeFiles = new Map<string, VolumeFile[]>();
-    const inUse = new Set(list.filter((x) => x.state === 'running').flatMap((x) => x.mounts.map((m) => m.Name)));
+    const inUse = new Set(
+      list.filter((x) => x.state === 'running').flatMap((x) => x.mounts.filter((m) => m.Type === 'volume').map((m) => m.Name)),
+    );
     if (!poll) this.volumeFilesCache.clear();
     for (const v of volumeList) {
       const files =

@@ -191,8 +191,11 @@ async function predicate(
     }
     if (c.mount) {
       const m = c.mount;
-      if (!inspect.Mounts.some((x) => x.Destination === m.destination && (!m.volume || x.Name === m.volume))) {
-        out.push(`The container ${c.name} has no ${m.volume ? `volume ${m.volume}` : 'volume'} mounted at ${m.destination}.`);
+      const fits = (x: (typeof inspect.Mounts)[number]) =>
+        x.Destination === m.destination && (m.bind ? x.Type === 'bind' : (!m.volume || x.Name === m.volume) && x.Type !== 'bind');
+      if (!inspect.Mounts.some(fits)) {
+        const what = m.bind ? 'bind mount of a host folder' : m.volume ? `volume ${m.volume}` : 'volume';
+        out.push(`The container ${c.name} has no ${what} mounted at ${m.destination}.`);
       }
     }
     if (c.diff?.length) {

@@ -6,7 +6,15 @@
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ContainerInspect, ContainerSummary, DockerEngine, HistoryEntry, ImageInspect, VolumeInfo } from '../engine/api.ts';
+import type {
+  ContainerInspect,
+  ContainerSummary,
+  DockerEngine,
+  HistoryEntry,
+  ImageInspect,
+  MountPoint,
+  VolumeInfo,
+} from '../engine/api.ts';
 import { writeTar } from '../engine/layer/tar.ts';
 import { loadLessons } from './compile/load-lessons.ts';
 import { evaluateCheck, normalizeRef, type CheckContext, type CommandRecord, type RemovalRecord } from './checks.ts';
@@ -36,6 +44,7 @@ interface ContainerState {
   image?: string;
   files?: Record<string, string>;
   diff?: { path: string; kind: 'A' | 'C' | 'D' }[];
+  mounts?: MountPoint[];
 }
 /** What the student left: images, containers, volumes (name → files), and what ran. */
 interface World {
@@ -79,7 +88,7 @@ function context(w: World): CheckContext {
         return Promise.resolve({
           State: { Status: c.state ?? 'running', ExitCode: 0 },
           Config: { Image: c.image ?? 'busybox' },
-          Mounts: [],
+          Mounts: c.mounts ?? [],
           NetworkSettings: { Networks: Object.fromEntries((c.networks ?? ['bridge']).map((n) => [n, {}])) },
         } as unknown as ContainerInspect);
       },
@@ -372,6 +381,25 @@ describe('lesson 06', () => {
           volumes: both,
           commands: [['docker run --rm -v notebook:/data busybox sh -c \'echo "water the plants" >> /data/notes.txt\'', '']],
         },
+      },
+    );
+  });
+
+  it('site binds the workspace at /site and wrote hello.txt into it: a volume there, or no file, is not it', async () => {
+    const bound: MountPoint = { Type: 'bind', Name: '', Source: '/workspace', Destination: '/site', RW: true };
+    const hello = { 'hello.txt': 'made in a container\n' };
+    await judge(
+      checkOf(L, 'Bind mount a folder of your own'),
+      { 'bound and written': { containers: { site: { state: 'exited', mounts: [bound] } }, files: hello } },
+      {
+        'a volume at /site': {
+          containers: {
+            site: { state: 'exited', mounts: [{ Type: 'volume', Name: 'site', Source: '/v', Destination: '/site', RW: true }] },
+          },
+          files: hello,
+        },
+        'bound, nothing written': { containers: { site: { state: 'exited', mounts: [bound] } } },
+        'a file typed in the editor, no container': { files: hello },
       },
     );
   });

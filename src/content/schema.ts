@@ -64,7 +64,7 @@ export const checkSchema: z.ZodType<Check> = z.lazy(() =>
           state: state.optional(),
           image: z.string().optional(),
           exitCode: z.number().int().optional(),
-          mount: z.strictObject({ volume: z.string().optional(), destination: z.string().min(1) }).optional(),
+          mount: z.strictObject({ volume: z.string().optional(), bind: z.boolean().optional(), destination: z.string().min(1) }).optional(),
           diff: z.array(z.strictObject({ path: z.string().min(1), kind: z.enum(['A', 'C', 'D']) })).optional(),
           file: fileIn.optional(),
         })

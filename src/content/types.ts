@@ -51,7 +51,8 @@ export interface ContainerCheck {
   state?: 'running' | 'exited' | 'created';
   image?: string;
   exitCode?: number;
-  mount?: { volume?: string; destination: string };
+  /** A mount at `destination`: of the volume `volume`, or (`bind: true`) a bind mount of a host folder. */
+  mount?: { volume?: string; bind?: boolean; destination: string };
   diff?: { path: string; kind: 'A' | 'C' | 'D' }[];
   file?: FileIn;
 }

@@ -62,12 +62,15 @@ export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | '
 
 /** A mount of a volume or bind into a container. */
 export interface MountPoint {
-  Type: 'volume';
-  /** Volume name (anonymous volumes get a 64-hex name like Docker's). */
+  Type: 'volume' | 'bind';
+  /** Volume name (anonymous volumes get a 64-hex name like Docker's); '' for a bind. */
   Name: string;
+  /** The volume's folder in the machine, or a bind's host path. */
   Source: string;
   Destination: string;
   RW: boolean;
+  /** A bind's propagation (`rprivate`, as Docker's default). */
+  Propagation?: string;
 }
 
 /** One row of `docker ps`. */
@@ -258,6 +261,8 @@ export interface CreateContainerOptions {
   autoRemove?: boolean;
   /** `-v NAME:/path[:ro]` (named) or `-v /path` (anonymous). */
   volumes?: { source?: string; target: string; readonly?: boolean }[];
+  /** `-v HOSTPATH:/path[:ro]` and `--mount type=bind`: absolute host paths; `create` (for `-v`) makes a missing source folder. */
+  binds?: { source: string; target: string; readonly?: boolean; create?: boolean }[];
   /** `-m`, bytes. */
   memory?: number;
   /** `--pids-limit`. */

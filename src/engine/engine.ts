@@ -20,6 +20,7 @@ import { saveImages } from './images/save.ts';
 import { searchImages } from './images/search.ts';
 import { parseReference } from './images/reference.ts';
 import { EventLog, type EventQuery } from './events.ts';
+import { BindMounts, type BindHost } from './containers/binds.ts';
 import { LocalRegistry } from './registry/registry.ts';
 import { isLocalRegistryReference, login, pullFromRegistry, push } from './registry/transfer.ts';
 
@@ -42,6 +43,8 @@ export interface EngineOptions {
   onVolumeEvent?: (event: VolumeEvent) => void;
   /** Told when a network is created, removed, connected to or disconnected from. */
   onNetworkEvent?: (event: NetworkEvent) => void;
+  /** The host's files for bind mounts (the disk in Node, the workspace in the page); absent: bind mounts are refused. */
+  bindHost?: BindHost;
 }
 
 /** LayerLab's container engine. */
@@ -50,6 +53,8 @@ export class Engine implements DockerEngine {
   readonly containerManager: ContainerManager;
   readonly volumeManager: VolumeManager;
   readonly networkManager: NetworkManager;
+  /** Bind mounts of running containers, kept in step with the host. */
+  readonly binds: BindMounts;
   readonly builder: Builder;
   /** The registry at localhost:5000, kept in the same content store. */
   readonly registry: LocalRegistry;
@@ -101,6 +106,7 @@ export class Engine implements DockerEngine {
         options.onNetworkEvent?.(e);
       },
     });
+    this.binds = new BindMounts(options.bindHost);
     this.containerManager = new ContainerManager({
       getGuest: options.getGuest,
       blobs: options.blobs,
@@ -109,6 +115,7 @@ export class Engine implements DockerEngine {
       volumes: this.volumeManager,
       networks: this.networkManager,
       images: this.imageStore,
+      binds: this.binds,
       now,
       onEvent: (e) => {
         const attributes: Record<string, string> = { ...e.labels, ...e.attributes, image: e.image, name: e.name };

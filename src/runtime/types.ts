@@ -39,6 +39,21 @@ export interface MachineProgress {
   total?: number;
 }
 
+/** A file, directory or symlink in the 9p share, as `GuestMachine.listShare` finds it. */
+export interface ShareEntry {
+  /** Relative to the listed directory, `/`-separated. */
+  path: string;
+  type: 'file' | 'directory' | 'symlink';
+  /** Permission bits (`0o7777`). */
+  mode: number;
+  /** Modification time, seconds since the epoch. */
+  mtime: number;
+  /** A file's bytes. */
+  data?: Uint8Array;
+  /** A symlink's target. */
+  target?: string;
+}
+
 /** Health and lifecycle of the machine. */
 export type MachineStatus =
   | { state: 'starting' }
@@ -50,10 +65,16 @@ export type MachineStatus =
 export interface GuestMachine {
   /** Starts a process in the guest. */
   spawn(spec: SpawnSpec, options?: { signal?: AbortSignal }): Promise<GuestProcess>;
-  /** Writes a file into the shared 9p directory (guest path `/mnt/host/<path>`). */
-  writeFile(path: string, data: Uint8Array): Promise<void>;
+  /** Writes a file into the shared 9p directory (guest path `/mnt/host/<path>`; parents made), with `mode`'s permission bits when given. */
+  writeFile(path: string, data: Uint8Array, mode?: number): Promise<void>;
   /** Reads a file from the shared 9p directory. */
   readFile(path: string): Promise<Uint8Array>;
+  /** Everything under a directory of the share, parents first (empty when it is missing); read on this side, no guest process. */
+  listShare(path: string): Promise<ShareEntry[]>;
+  /** Makes a directory of the share (and its parents). */
+  mkdirShare(path: string, mode?: number): Promise<void>;
+  /** Removes a file or a directory tree from the share (nothing when it is missing). */
+  removeShare(path: string): Promise<void>;
   /** Round trip to the agent in milliseconds. */
   ping(timeoutMs?: number): Promise<number>;
   /** Current status. */

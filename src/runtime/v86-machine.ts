@@ -14,6 +14,7 @@ import {
   GuestExitedError,
   GuestUnresponsiveError,
   SHARE_MOUNT,
+  type ShareEntry,
   type GuestMachine,
   type GuestProcess,
   type MachineProgress,
@@ -366,14 +367,67 @@ export class V86Machine implements GuestMachine {
     return this.agent.ping(timeoutMs);
   }
 
-  async writeFile(path: string, data: Uint8Array): Promise<void> {
+  async writeFile(path: string, data: Uint8Array, mode?: number): Promise<void> {
     const clean = normalizeSharePath(path);
     this.mkdirs(clean.split('/').slice(0, -1));
     await this.emulator.create_file(clean, data);
+    if (mode !== undefined) {
+      const fs = this.fs9p();
+      const inode = fs.inodes[fs.SearchPath(clean).id];
+      if (inode) inode.mode = (inode.mode & ~0o7777) | (mode & 0o7777);
+    }
   }
 
   async readFile(path: string): Promise<Uint8Array> {
     return await this.emulator.read_file(normalizeSharePath(path));
+  }
+
+  async listShare(path: string): Promise<ShareEntry[]> {
+    const fs = this.fs9p();
+    const clean = normalizeSharePath(path);
+    const top = fs.SearchPath(clean).id;
+    const out: ShareEntry[] = [];
+    if (top === -1 || !fs.inodes[top] || (fs.inodes[top].mode & S_IFMT) !== S_IFDIR) return out;
+    const walk = async (id: number, prefix: string): Promise<void> => {
+      for (const [name, child] of [...fs.inodes[id]!.direntries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        if (name === '.' || name === '..') continue;
+        const inode = fs.inodes[child];
+        if (!inode) continue;
+        const rel = prefix ? `${prefix}/${name}` : name;
+        const base = { path: rel, mode: inode.mode & 0o7777, mtime: inode.mtime };
+        const kind = inode.mode & S_IFMT;
+        if (kind === S_IFDIR) {
+          out.push({ ...base, type: 'directory' });
+          await walk(child, rel);
+        } else if (kind === S_IFLNK) out.push({ ...base, type: 'symlink', target: inode.symlink });
+        else if (kind === S_IFREG) {
+          // a copy: v86 hands out a view of the file's buffer, which the guest's next write changes
+          const data = (await this.emulator.read_file(`${clean}/${rel}`)) as Uint8Array | null;
+          out.push({ ...base, type: 'file', data: data ? data.slice() : new Uint8Array() });
+        }
+      }
+    };
+    await walk(top, '');
+    return out;
+  }
+
+  async mkdirShare(path: string, mode?: number): Promise<void> {
+    const parts = normalizeSharePath(path).split('/');
+    this.mkdirs(parts);
+    if (mode !== undefined) {
+      const fs = this.fs9p();
+      const inode = fs.inodes[fs.SearchPath(parts.join('/')).id];
+      if (inode) inode.mode = (inode.mode & ~0o7777) | (mode & 0o7777);
+    }
+  }
+
+  async removeShare(path: string): Promise<void> {
+    const fs = this.fs9p();
+    const found = fs.SearchPath(normalizeSharePath(path));
+    if (found.id === -1) return;
+    // children first, then the entry itself (v86's DeleteNode leaves a directory's own entry)
+    if ((fs.inodes[found.id]!.mode & S_IFMT) === S_IFDIR) fs.RecursiveDelete(normalizeSharePath(path));
+    fs.Unlink(found.parentid, found.name);
   }
 
   /** Deletes a file or directory tree from the 9p share (through the guest: v86's own DeleteNode fails on directories). */
@@ -422,10 +476,19 @@ export class V86Machine implements GuestMachine {
   }
 }
 
+/** The parts of v86's 9p filesystem (its `FS`) this file uses. */
 interface Fs9p {
+  inodes: Array<{ mode: number; mtime: number; symlink: string; direntries: Map<string, number> } | undefined>;
   SearchPath(path: string): { id: number; parentid: number; name: string };
   CreateDirectory(name: string, parentid: number): number;
+  RecursiveDelete(path: string): void;
+  Unlink(parentid: number, name: string): number;
 }
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
 
 function normalizeSharePath(path: string): string {
   const parts = path.split('/').filter((p) => p && p !== '.');

@@ -71,7 +71,7 @@ describe('containersView', () => {
     const web1 = view.containers.find((c) => c.name === 'web-1')!;
     expect(web1.limits).toEqual({ memory: 67108864, memoryLabel: '64MiB', pids: 100, pidsLabel: '100', readOnlyRootfs: false });
     expect(web1.mounts).toEqual([
-      { volume: 'visits', volumeLabel: 'visits', destination: '/app/data', readOnly: false, label: 'visits → /app/data' },
+      { kind: 'volume', volume: 'visits', volumeLabel: 'visits', destination: '/app/data', readOnly: false, label: 'visits → /app/data' },
     ]);
     expect(web1.readWrite).toMatchObject({ added: 5, changed: 3, deleted: 0, known: true });
     const repl = view.containers.find((c) => c.name === 'repl')!;
@@ -106,6 +106,28 @@ describe('containersView', () => {
     const view = containersView([c], [healthy], images, diffs);
     expect(view.containers[0]!.health).toBe('healthy');
     expect(view.containers[0]!.alt).toContain('is running (Up 5 seconds (healthy)); its health check says healthy');
+  });
+
+  it("draws a bind mount as the host's folder, apart from volumes", () => {
+    const c = containers[0]!;
+    const inspect = inspects.find((i) => i.Id === c.id)!;
+    const bound = {
+      ...inspect,
+      Mounts: [{ Type: 'bind' as const, Name: '', Source: '/workspace', Destination: '/app', RW: true, Propagation: 'rprivate' }],
+    };
+    const view = containersView([c], [bound], images, diffs);
+    expect(view.containers[0]!.mounts).toEqual([
+      {
+        kind: 'bind',
+        volume: '/workspace',
+        volumeLabel: '/workspace',
+        destination: '/app',
+        readOnly: false,
+        label: "bind mount of the host's /workspace → /app",
+      },
+    ]);
+    expect(view.containers[0]!.alt).toContain("Bind mounts of the host's folders: /workspace at /app.");
+    expect(view.containers[0]!.alt).not.toContain('Volumes:');
   });
 
   it('counts in words: one layer, one process, one container', () => {

@@ -56,8 +56,11 @@ export interface ReadWriteLayer {
 
 /** A volume mounted into a container. */
 export interface ContainerMount {
+  /** A volume (Docker's storage) or a bind mount (a folder of the host: the workspace in the page). */
+  kind: 'volume' | 'bind';
+  /** The volume's name, or the bind's host path. */
   volume: string;
-  /** Anonymous volumes' 64-hex names cut to 12. */
+  /** Anonymous volumes' 64-hex names cut to 12; a bind's host path. */
   volumeLabel: string;
   destination: string;
   readOnly: boolean;
@@ -240,8 +243,14 @@ function containerAlt(c: Omit<ContainerCard, 'alt'>): string {
   if (c.limits.pids !== null) limits.push(plural(c.limits.pids, 'process', 'processes'));
   if (c.limits.readOnlyRootfs) limits.push('a read-only root filesystem');
   if (limits.length) out.push(`Limits: ${listWords(limits)}.`);
-  if (c.mounts.length)
-    out.push(`Volumes: ${listWords(c.mounts.map((m) => `${m.volumeLabel} at ${m.destination}${m.readOnly ? ' read-only' : ''}`))}.`);
+  const volumes = c.mounts.filter((m) => m.kind === 'volume');
+  const binds = c.mounts.filter((m) => m.kind === 'bind');
+  if (volumes.length)
+    out.push(`Volumes: ${listWords(volumes.map((m) => `${m.volumeLabel} at ${m.destination}${m.readOnly ? ' read-only' : ''}`))}.`);
+  if (binds.length)
+    out.push(
+      `Bind mounts of the host's folders: ${listWords(binds.map((m) => `${m.volumeLabel} at ${m.destination}${m.readOnly ? ' read-only' : ''}`))}.`,
+    );
   return out.join(' ');
 }
 
@@ -286,8 +295,18 @@ export function containersView(
   const cards = containers.map((c): ContainerCard => {
     const inspect = inspectById.get(c.id);
     const mounts = (inspect?.Mounts ?? c.mounts).map((m): ContainerMount => {
+      if (m.Type === 'bind')
+        return {
+          kind: 'bind',
+          volume: m.Source,
+          volumeLabel: m.Source,
+          destination: m.Destination,
+          readOnly: !m.RW,
+          label: `bind mount of the host's ${m.Source} → ${m.Destination}${m.RW ? '' : ' (read-only)'}`,
+        };
       const volumeLabel = isAnonymous(m.Name) ? shortHex(m.Name) : m.Name;
       return {
+        kind: 'volume',
         volume: m.Name,
         volumeLabel,
         destination: m.Destination,

@@ -97,8 +97,27 @@ export const CREATE_FLAGS: FlagDef[] = containerFlags('Pull image before creatin
 
 const VALID_MODES = new Set(['ro', 'rw']);
 
-/** Parses `-v` specs: `NAME:/path[:ro]` (named) or `/path` (anonymous); host paths are refused. */
-export function parseVolumeSpec(spec: string): { source?: string; target: string; readonly?: boolean } {
+/** A `-v` or `--mount` spec: a volume (named, or anonymous without `source`) or a bind of a host path (`bind`: `source` is absolute). */
+export interface VolumeSpec {
+  source?: string;
+  target: string;
+  readonly?: boolean;
+  bind?: true;
+}
+
+/** A host path made absolute against `cwd`, as docker/cli does with `filepath.Abs`. */
+export function absoluteHostPath(path: string, cwd: string): string {
+  const parts: string[] = [];
+  for (const part of (path.startsWith('/') ? path : `${cwd}/${path}`).split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
+
+/** Parses `-v` specs: `NAME:/path[:ro]` (named), `/path` (anonymous), `HOSTPATH:/path[:ro]` (a bind: absolute, or relative starting with `.`). */
+export function parseVolumeSpec(spec: string, cwd = '/'): VolumeSpec {
   const parts = spec.split(':');
   let source: string | undefined;
   let target: string;
@@ -116,25 +135,22 @@ export function parseVolumeSpec(spec: string): { source?: string; target: string
     mode = parts[2];
   } else throw new CliError(`invalid volume specification: '${spec}'`);
   if (source === '') throw new CliError(`invalid volume specification: '${spec}'`);
-  if (source !== undefined && /^[/.~]/.test(source)) {
-    throw new CliError(
-      `invalid volume specification: '${spec}': bind mounts are not supported in LayerLab (there is no host filesystem); use a named volume such as -v data:${target}`,
-    );
-  }
+  const bind = source !== undefined && /^(\/|\.\.?(\/|$))/.test(source);
   if (!target.startsWith('/')) {
     throw new CliError(
-      `invalid volume specification: '${spec}': invalid mount config for type "volume": invalid mount path: '${target}' mount path must be absolute`,
+      `invalid volume specification: '${spec}': invalid mount config for type "${bind ? 'bind' : 'volume'}": invalid mount path: '${target}' mount path must be absolute`,
     );
   }
   for (const m of (mode ?? '').split(',').filter(Boolean)) if (!VALID_MODES.has(m)) throw new CliError(`invalid mode: ${m}`);
-  const out: { source?: string; target: string; readonly?: boolean } = { target };
-  if (source !== undefined) out.source = source;
+  const out: VolumeSpec = { target };
+  if (source !== undefined) out.source = bind ? absoluteHostPath(source, cwd) : source;
+  if (bind) out.bind = true;
   if (mode?.split(',').includes('ro')) out.readonly = true;
   return out;
 }
 
 /** Builds the engine's create options from `docker run`/`create` flags and arguments. */
-export function createOptions(flags: ParsedFlags, args: string[]): CreateContainerOptions {
+export function createOptions(flags: ParsedFlags, args: string[], cwd = '/'): CreateContainerOptions {
   const [image = '', ...cmd] = args;
   const opts: CreateContainerOptions = { image };
   if (cmd.length > 0) opts.cmd = cmd;
@@ -174,18 +190,32 @@ export function createOptions(flags: ParsedFlags, args: string[]): CreateContain
   if (flags.bool('tty')) opts.tty = true;
   if (flags.bool('interactive')) opts.openStdin = true;
   if (flags.bool('rm')) opts.autoRemove = true;
-  const volumes = flags.list('volume').map(parseVolumeSpec);
+  const specs = flags.list('volume').map((v) => parseVolumeSpec(v, cwd));
   const tmpfs: Record<string, string> = {};
   for (const t of flags.list('tmpfs')) {
     const i = t.indexOf(':');
     tmpfs[i < 0 ? t : t.slice(0, i)] = i < 0 ? '' : t.slice(i + 1);
   }
+  // -v makes a missing host folder; --mount type=bind refuses it
+  const create = new Set(specs);
   for (const m of flags.list('mount')) {
-    const mount = parseMount(m);
+    const mount = parseMount(m, cwd);
     if (mount.type === 'tmpfs') tmpfs[mount.target] = mount.options;
-    else volumes.push(mount.volume);
+    else specs.push(mount.volume);
   }
+  const volumes = specs
+    .filter((v) => !v.bind)
+    .map(({ source, target, readonly }) => ({ ...(source !== undefined ? { source } : {}), target, ...(readonly ? { readonly } : {}) }));
+  const binds = specs
+    .filter((v) => v.bind)
+    .map((v) => ({
+      source: v.source!,
+      target: v.target,
+      ...(v.readonly ? { readonly: true } : {}),
+      ...(create.has(v) ? { create: true } : {}),
+    }));
   if (volumes.length > 0) opts.volumes = volumes;
+  if (binds.length > 0) opts.binds = binds;
   if (Object.keys(tmpfs).length) opts.tmpfs = tmpfs;
   if (flags.changed('shm-size')) opts.shmSize = flags.int('shm-size', 0);
   const logDriver = flags.string('log-driver');
@@ -371,11 +401,11 @@ export function parseRestartPolicy(value: string): RestartPolicy | undefined {
   return { Name: name as RestartPolicy['Name'], MaximumRetryCount: count };
 }
 
-/** docker/cli's `--mount` (type=volume or tmpfs; a bind names what LayerLab cannot do yet). */
+/** docker/cli's `--mount`: type=volume, bind (a host path, relative to `cwd`) or tmpfs. */
 export function parseMount(
   value: string,
-):
-  { type: 'volume'; volume: { source?: string; target: string; readonly?: boolean } } | { type: 'tmpfs'; target: string; options: string } {
+  cwd = '/',
+): { type: 'volume' | 'bind'; volume: VolumeSpec } | { type: 'tmpfs'; target: string; options: string } {
   const bad = (why: string) => new FlagError(`invalid argument "${value}" for "--mount" flag: ${why}`);
   const fields = new Map<string, string>();
   for (const part of value.split(',')) {
@@ -383,9 +413,23 @@ export function parseMount(
     const key = (i < 0 ? part : part.slice(0, i)).trim().toLowerCase();
     const val = i < 0 ? '' : part.slice(i + 1);
     if (
-      !['type', 'source', 'src', 'target', 'destination', 'dst', 'readonly', 'ro', 'tmpfs-size', 'tmpfs-mode', 'volume-nocopy'].includes(
-        key,
-      )
+      ![
+        'type',
+        'source',
+        'src',
+        'target',
+        'destination',
+        'dst',
+        'readonly',
+        'ro',
+        'tmpfs-size',
+        'tmpfs-mode',
+        'volume-nocopy',
+        'bind-propagation',
+        'bind-nonrecursive',
+        'bind-recursive',
+        'consistency',
+      ].includes(key)
     )
       throw bad(`unexpected key '${key}' in '${part}'`);
     fields.set(key, i < 0 && (key === 'readonly' || key === 'ro') ? 'true' : val);
@@ -394,8 +438,7 @@ export function parseMount(
   const target = fields.get('target') ?? fields.get('destination') ?? fields.get('dst') ?? '';
   const source = fields.get('source') ?? fields.get('src');
   const readonly = ['true', '1'].includes(fields.get('readonly') ?? fields.get('ro') ?? 'false');
-  if (type === 'bind') throw bad('bind mounts are not supported by LayerLab yet: use a named volume (type=volume,source=NAME,target=PATH)');
-  if (type !== 'volume' && type !== 'tmpfs') throw bad(`invalid mount type: ${type}`);
+  if (type !== 'volume' && type !== 'tmpfs' && type !== 'bind') throw bad(`invalid mount type: ${type}`);
   if (!target) throw new CliError('invalid mount config: field Target must not be empty');
   if (!target.startsWith('/'))
     throw new CliError(`invalid mount config for type "${type}": invalid mount path: '${target}' mount path must be absolute`);
@@ -408,6 +451,15 @@ export function parseMount(
     const mode = fields.get('tmpfs-mode');
     if (mode) options.push(`mode=${mode}`);
     return { type, target, options: options.join(',') };
+  }
+  if (type === 'bind') {
+    if (!source) throw new CliError('invalid mount config for type "bind": field Source must not be empty');
+    const propagation = fields.get('bind-propagation');
+    if (propagation && propagation !== 'rprivate' && propagation !== 'private')
+      throw new CliError(
+        `invalid mount config for type "bind": bind-propagation ${propagation} is not supported by LayerLab: a container's mounts stay private to it`,
+      );
+    return { type, volume: { source: absoluteHostPath(source, cwd), target, bind: true, ...(readonly ? { readonly: true } : {}) } };
   }
   return { type, volume: { ...(source ? { source } : {}), target, ...(readonly ? { readonly: true } : {}) } };
 }

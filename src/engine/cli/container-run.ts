@@ -54,7 +54,7 @@ async function runRun(ctx: CommandContext): Promise<number> {
   const pull = f.string('pull') ?? 'missing';
   try {
     validatePull(pull);
-    opts = createOptions(f, ctx.args);
+    opts = createOptions(f, ctx.args, ctx.io.hostFS?.cwd);
     await addFileOptions(f, ctx.io, opts);
   } catch (e) {
     // a flag's value docker/cli refuses while parsing flags: its words, without "docker:"
@@ -132,7 +132,7 @@ async function runCreate(ctx: CommandContext): Promise<number> {
   const pull = f.string('pull') ?? 'missing';
   try {
     validatePull(pull);
-    opts = createOptions(f, ctx.args);
+    opts = createOptions(f, ctx.args, ctx.io.hostFS?.cwd);
     await addFileOptions(f, ctx.io, opts);
   } catch (e) {
     // a flag's value docker/cli refuses while parsing flags: its words, without "docker:"

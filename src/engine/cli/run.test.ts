@@ -319,10 +319,8 @@ describe('docker run', () => {
         { Name: 'core', Soft: 0, Hard: 0 },
       ],
     });
-    const bind = await docker(['run', '--mount', 'type=bind,src=.,dst=/app', 'busybox']);
-    expect(bind.err).toMatch(
-      /^invalid argument "type=bind,src=\.,dst=\/app" for "--mount" flag: bind mounts are not supported by LayerLab yet/,
-    );
+    const noSource = await docker(['run', '--mount', 'type=bind,dst=/app', 'busybox']);
+    expect(noSource.err).toMatch(/^docker: invalid mount config for type "bind": field Source must not be empty/);
     const key = await docker(['run', '--mount', 'type=volume,colour=red,dst=/x', 'busybox']);
     expect(key.err).toBe(
       "invalid argument \"type=volume,colour=red,dst=/x\" for \"--mount\" flag: unexpected key 'colour' in 'colour=red'\nSee 'docker run --help'.\n",
@@ -377,11 +375,32 @@ describe('docker run', () => {
     expect(engine.calls.find((c) => c.method === 'containers.start')?.args[1]).toBeUndefined();
   });
 
-  it('refuses bind mounts and relative targets with status 125', async () => {
-    const bind = await docker(['run', '-v', '/host:/data', 'busybox']);
-    expect(bind.code).toBe(125);
-    expect(bind.err).toMatch(/^docker: invalid volume specification: '\/host:\/data': bind mounts are not supported in LayerLab/);
-    expect(bind.err).toContain("\nSee 'docker run --help'.\n");
+  it('takes host paths as bind mounts (relative ones from the current folder) and refuses relative targets with status 125', async () => {
+    await docker([
+      'run',
+      '-d',
+      '-v',
+      '/host:/data',
+      '-v',
+      './src:/app:ro',
+      '-v',
+      '.:/w',
+      '--mount',
+      'type=bind,src=../x,dst=/x,readonly',
+      'busybox',
+    ]);
+    expect(engine.calls.find((c) => c.method === 'containers.create')?.args[0]).toMatchObject({
+      binds: [
+        { source: '/host', target: '/data', create: true },
+        { source: '/home/me/src', target: '/app', readonly: true, create: true },
+        { source: '/home/me', target: '/w', create: true },
+        { source: '/home/x', target: '/x', readonly: true },
+      ],
+    });
+    const bindRel = await docker(['run', '-v', './src:app', 'busybox']);
+    expect(bindRel.code).toBe(125);
+    expect(bindRel.err).toContain(`invalid mount config for type "bind": invalid mount path: 'app' mount path must be absolute`);
+    expect(bindRel.err).toContain("\nSee 'docker run --help'.\n");
     const rel = await docker(['run', '-v', 'data', 'busybox']);
     expect(rel.err).toContain("invalid mount path: 'data' mount path must be absolute.\nSee 'docker run --help'.");
   });

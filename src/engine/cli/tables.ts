@@ -361,7 +361,7 @@ export function formatDiskUsageVerbose(
     { now },
   );
   out += '\nLocal Volumes space usage:\n\n';
-  const links = (name: string): number => containers.filter((c) => c.mounts.some((m) => m.Name === name)).length;
+  const links = (name: string): number => containers.filter((c) => c.mounts.some((m) => m.Type === 'volume' && m.Name === name)).length;
   out += write(
     {
       defaultTable: 'table {{.Name}}\t{{.Links}}\t{{.Size}}',

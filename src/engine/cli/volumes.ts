@@ -41,7 +41,7 @@ async function runVolumeCreate(ctx: CommandContext): Promise<number> {
 
 async function usedVolumes(ctx: CommandContext): Promise<Set<string>> {
   const containers = await ctx.engine.containers.list({ all: true });
-  return new Set(containers.flatMap((c) => c.mounts.map((m) => m.Name)));
+  return new Set(containers.flatMap((c) => c.mounts.filter((m) => m.Type === 'volume').map((m) => m.Name)));
 }
 
 async function runVolumeLs(ctx: CommandContext): Promise<number> {

@@ -122,5 +122,5 @@ async function saveStoppedChanges(a: ContainerAccess, r: ContainerRecord, guest:
   const fresh = (await a.deps.meta.get<ContainerRecord>(CONTAINERS, r.id)) ?? r;
   fresh.rwLayer = { digest: info.digest, size: tar.length };
   await a.save(fresh);
-  for (const m of r.mounts) await a.deps.volumes.save(guest, m.Name);
+  for (const m of r.mounts) if (m.Type === 'volume') await a.deps.volumes.save(guest, m.Name);
 }

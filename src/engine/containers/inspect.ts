@@ -110,7 +110,7 @@ export function containerInspect(r: ContainerRecord, image: ResolvedImage | unde
       PidsLimit: r.hostConfig.pidsLimit,
       ReadonlyRootfs: r.hostConfig.readOnly,
       AutoRemove: r.hostConfig.autoRemove,
-      Binds: r.mounts.map((m) => `${m.Name}:${m.Destination}${m.RW ? '' : ':ro'}`),
+      Binds: r.mounts.map((m) => `${m.Type === 'bind' ? m.Source : m.Name}:${m.Destination}${m.RW ? '' : ':ro'}`),
       CapAdd: r.hostConfig.capAdd ?? null,
       CapDrop: r.hostConfig.capDrop ?? null,
       Privileged: !!r.hostConfig.privileged,

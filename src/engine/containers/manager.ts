@@ -216,7 +216,8 @@ export class ContainerManager {
   async checkpointRunning(): Promise<void> {
     const ids = [...this.live.keys()];
     const records = await Promise.all(ids.map((id) => this.deps.meta.get<ContainerRecord>(CONTAINERS, id)));
-    const keep = (r: ContainerRecord | undefined) => r && !r.build && (!r.hostConfig.autoRemove || r.mounts.some((m) => m.RW));
+    const keep = (r: ContainerRecord | undefined) =>
+      r && !r.build && (!r.hostConfig.autoRemove || r.mounts.some((m) => m.RW && m.Type === 'volume'));
     await Promise.all(ids.filter((_, i) => keep(records[i])).map((id) => this.checkpoint(id).catch(() => [])));
   }
 
@@ -270,7 +271,7 @@ export class ContainerManager {
 
   /** IDs of containers mounting a volume. */
   async usersOfVolume(name: string): Promise<string[]> {
-    return (await this.all()).filter((r) => r.mounts.some((m) => m.Name === name)).map((r) => r.id);
+    return (await this.all()).filter((r) => r.mounts.some((m) => m.Type === 'volume' && m.Name === name)).map((r) => r.id);
   }
 
   /** Image IDs in use by any container. */
@@ -297,6 +298,7 @@ export class ContainerManager {
     const image = await this.deps.images.resolve(options.image);
     const record = await newContainerRecord(options, image, await this.all(), {
       volumes: this.deps.volumes,
+      binds: this.deps.binds,
       now: this.deps.now(),
       buildStep: !!internal.buildStep,
       networkMode,
@@ -345,7 +347,10 @@ export class ContainerManager {
     seen.add(r.id);
     const volumes: NonNullable<SpawnSpec['binds']> = [];
     for (const m of r.mounts)
-      volumes.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
+      if (m.Type === 'volume')
+        volumes.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
+    // the host's folders, through the share (only for a start: a stopped container's files are its own)
+    if (starting) volumes.push(...(await this.deps.binds.mount(guest, r.id, r.mounts)));
     // the container's own /etc/hostname, hosts and resolv.conf over the init layer's empty
     // placeholders; like Docker, a volume at one of those paths takes its place, and mounts go
     // parents first (a volume at /etc lies under /etc/hosts, not over it)
@@ -547,6 +552,8 @@ export class ContainerManager {
     const left = Object.keys(r.endpoints ?? {});
     delete r.endpoints;
     delete r.ports;
+    // what it wrote to the host's folders reaches the host before anyone hears it stopped
+    await this.deps.binds.unmount(id).catch(() => {});
     try {
       // a build container's layer is read by the builder, straight from the guest
       if (!r.hostConfig.autoRemove && !r.build) {
@@ -555,7 +562,7 @@ export class ContainerManager {
         const info = await this.deps.blobs.put(tar);
         r.rwLayer = { digest: info.digest, size: tar.length };
       }
-      for (const m of r.mounts) await this.deps.volumes.save(live.guest, m.Name);
+      for (const m of r.mounts) if (m.Type === 'volume') await this.deps.volumes.save(live.guest, m.Name);
     } catch (err) {
       r.state.error = r.state.error || `saving the read-write layer failed: ${(err as Error).message}`;
     }
@@ -804,7 +811,7 @@ export class ContainerManager {
       /* the guest is a cache: a leftover dir is harmless */
     }
     if (options.volumes) {
-      for (const m of r.mounts) {
+      for (const m of r.mounts.filter((m) => m.Type === 'volume')) {
         const v = await this.deps.volumes.get(m.Name);
         if (v?.anonymous && (await this.usersOfVolume(m.Name)).length === 0) await this.deps.volumes.remove(m.Name);
       }

@@ -3,6 +3,7 @@ import type { CreateContainerOptions, MountPoint, RestartPolicy } from '../api.t
 import type { Healthcheck } from '../oci/types.ts';
 import { ConflictError, InvalidArgumentError } from '../errors.ts';
 import { NAME_PATTERN, randomHex, randomName } from '../util/ids.ts';
+import type { BindMounts } from './binds.ts';
 import type { VolumeManager } from '../volumes/manager.ts';
 import { mergeEnv } from './process.ts';
 import { checkCpuSettings } from './cpu.ts';
@@ -120,7 +121,7 @@ export async function newContainerRecord(
   options: CreateContainerOptions,
   image: ResolvedImage,
   all: ContainerRecord[],
-  context: { volumes: VolumeManager; now: Date; buildStep: boolean; networkMode: string },
+  context: { volumes: VolumeManager; binds: BindMounts; now: Date; buildStep: boolean; networkMode: string },
 ): Promise<ContainerRecord> {
   const { volumes, now } = context;
   const internal = { buildStep: context.buildStep };
@@ -151,6 +152,14 @@ export async function newContainerRecord(
     const vol = await volumes.create(v.source, {}, v.source === undefined);
     mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: v.target, RW: !v.readonly });
     targets.add(v.target);
+  }
+  for (const b of options.binds ?? []) {
+    if (!b.target.startsWith('/'))
+      throw new InvalidArgumentError(`invalid mount config for type "bind": invalid mount path: '${b.target}' mount path must be absolute`);
+    if (targets.has(b.target)) throw new InvalidArgumentError(`Duplicate mount point: ${b.target}`);
+    await context.binds.check(b.source, !!b.create);
+    mounts.push({ Type: 'bind', Name: '', Source: b.source, Destination: b.target, RW: !b.readonly, Propagation: 'rprivate' });
+    targets.add(b.target);
   }
   // a RUN step sees the image's VOLUME paths as plain directories, like BuildKit
   for (const target of internal.buildStep ? [] : Object.keys(ic.Volumes ?? {})) {

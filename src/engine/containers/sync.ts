@@ -102,7 +102,7 @@ export async function saveCheckpoint(
   guest: GuestMachine,
   stillLive: () => boolean,
 ): Promise<TarEntry[]> {
-  const volumeDirs = r.mounts.filter((m) => m.RW).map((m) => volumeDir(m.Name));
+  const volumeDirs = r.mounts.filter((m) => m.RW && m.Type === 'volume').map((m) => volumeDir(m.Name));
   // nothing written since the last checkpoint: what it saved is what the container holds
   if (r.rwLayer && !(await changedSinceCheckpoint(guest, r.id, volumeDirs))) {
     const current = await stores.meta.get<ContainerRecord>(CONTAINERS, r.id);
@@ -116,7 +116,7 @@ export async function saveCheckpoint(
     // reloaded page) finds the volumes and the layer as of the same moment, or neither
     const volumes: Array<{ name: string; data: VolumeData }> = [];
     for (const m of r.mounts) {
-      if (!m.RW || !m.Name) continue;
+      if (!m.RW || m.Type !== 'volume') continue;
       const data = await stores.volumes.storeData(guest, m.Name).catch(() => undefined);
       if (data) {
         stores.pinned.add(data.digest);

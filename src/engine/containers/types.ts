@@ -9,6 +9,7 @@ import type { BlobStore, MetadataStore } from '../store/types.ts';
 import type { NetworkManager } from '../networks/manager.ts';
 import type { Endpoint, EndpointConfig } from '../networks/types.ts';
 import type { PortMap } from '../networks/ports.ts';
+import type { BindMounts } from './binds.ts';
 import type { VolumeManager } from '../volumes/manager.ts';
 
 /** The metadata collection of container records. */
@@ -229,6 +230,8 @@ export interface ContainerDeps {
   volumes: VolumeManager;
   networks: NetworkManager;
   images: ImageResolver;
+  /** Keeps bind mounts in step with the host (absent: bind mounts are refused). */
+  binds: BindMounts;
   now(): Date;
   /**
    * While containers run, checkpoint them this often (ms): what a page reload keeps is at most this
