@@ -1,7 +1,7 @@
 /**
  * The Debian and Python base images on the real guest, and the seed's example app.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,34 @@ describe('debian and python base images', () => {
     const again = await node.engine.build({ context: seedContext(), tags: ['hello-flask:1'] });
     expect(again.imageId).toBe(built.imageId);
     expect(again.steps.slice(1).every((s) => s.cached)).toBe(true);
+  });
+
+  it("Flask's reloader in a container picks up an edit made on the host through a bind mount", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'layerlab-flask-bind-'));
+    const app = (word: string) => `import flask\n\napp = flask.Flask(__name__)\n\n@app.get("/")\ndef hello():\n    return "${word}"\n`;
+    writeFileSync(join(dir, 'app.py'), app('first'));
+    const { id } = await node.engine.containers.create({
+      image: 'hello-flask:1',
+      cmd: ['flask', '--app', 'app', '--debug', 'run', '--host', '0.0.0.0'],
+      binds: [{ source: dir, target: '/app' }],
+    });
+    await node.engine.containers.start(id);
+    const logs = async () => {
+      let text = '';
+      await node.engine.containers.logs(id, { onEntry: (e) => (text += new TextDecoder().decode(e.data)) });
+      return text;
+    };
+    const until = async (what: string, ok: (t: string) => boolean) => {
+      const end = Date.now() + 60_000;
+      while (!ok(await logs())) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${await logs()}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    await until('the debugger', (t) => t.includes('Debugger is active'));
+    writeFileSync(join(dir, 'app.py'), app('second'));
+    await until('the reload', (t) => /Detected change in '\/app\/app\.py', reloading/.test(t));
+    await node.engine.containers.remove(id, { force: true });
   });
 
   it('explains which python tags exist offline', async () => {
