@@ -285,7 +285,8 @@ describe('published ports', () => {
     const env = { ...process.env, LAYERLAB_HOME: mkdtempSync(join(tmpdir(), 'layerlab-publish-')) };
     const child = spawn(
       process.execPath,
-      [cli, 'docker', 'run', '--rm', '-p', '18080:80', 'busybox', 'httpd', '-f', '-v', '-p', '80', '-h', '/etc'],
+      // --init: as PID 1 httpd would ignore the Ctrl-C the CLI passes on (as under Docker), and the CLI would never end
+      [cli, 'docker', 'run', '--rm', '--init', '-p', '18080:80', 'busybox', 'httpd', '-f', '-v', '-p', '80', '-h', '/etc'],
       { env },
     );
     let err = '';
@@ -296,13 +297,19 @@ describe('published ports', () => {
         const curl = spawnSync('curl', ['-s', '-m', '5', 'http://127.0.0.1:18080/hostname']);
         const body = curl.stdout.toString();
         if (curl.status === 0 && body.length > 0) {
+          // Ctrl-C ends the container and the CLI; a CLI still running after 30 s is killed and the test fails
+          const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+          child.once('exit', (code, signal) => {
+            clearTimeout(killer);
+            try {
+              expect(body).toMatch(/^[0-9a-f]{12}\n$/);
+              expect(signal, `the CLI ended on Ctrl-C: ${err}`).toBeNull();
+              resolve();
+            } catch (e) {
+              reject(e);
+            }
+          });
           child.kill('SIGINT');
-          try {
-            expect(body).toMatch(/^[0-9a-f]{12}\n$/);
-            resolve();
-          } catch (e) {
-            reject(e);
-          }
         } else if (Date.now() > deadline) {
           child.kill('SIGKILL');
           reject(new Error(`curl never reached the container: ${err}`));
