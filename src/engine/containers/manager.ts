@@ -451,6 +451,8 @@ export class ContainerManager {
     } catch (err) {
       this.deps.networks.release(r.id);
       this.startingPorts.delete(r.id);
+      // its binds were filled for a process that never ran
+      await this.deps.binds.unmount(r.id, { sync: false }).catch(() => {});
       throw err;
     } finally {
       release();
