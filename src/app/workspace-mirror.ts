@@ -5,7 +5,7 @@
  * handed to the page, which applies it as an edit of its own (the file tree shows it, it is saved).
  * The workspace holds files only (folders are the paths between them, empty ones are not kept).
  */
-import type { BindHost, BindHostChange, BindHostEntry } from '../engine/containers/binds.ts';
+import { sameBytes, type BindHost, type BindHostChange, type BindHostEntry } from '../engine/containers/binds.ts';
 import { WORKSPACE_ROOT, type WorkspaceChange, type WorkspaceRefusal } from './workspace-fs.ts';
 
 /** Files are offered with these permission bits (the workspace keeps none), as the build context's are. */
@@ -89,10 +89,4 @@ export class WorkspaceMirror implements BindHost {
     if (this.rel(path) !== undefined) return undefined;
     return `Host paths in this page are the workspace beside the editor (${WORKSPACE_ROOT}): bind a folder of it, such as -v .:/app or -v ./src:/app.`;
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -61,7 +61,8 @@ function shareOf(containerId: string): string {
   return `binds/${containerId.slice(0, 12)}`;
 }
 
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+/** Whether two byte arrays (or two absences) hold the same bytes. */
+export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
   if (!a || !b) return a === b;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
