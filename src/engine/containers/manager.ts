@@ -31,19 +31,7 @@ import type {
   PruneReport,
 } from '../api.ts';
 import { ConflictError, EngineError, InvalidArgumentError, NotFoundError } from '../errors.ts';
-import {
-  containerDirs,
-  CONTAINER_RESOLV_CONF,
-  DOCKER_INIT_BINARY,
-  DOCKER_INIT_LAYER_DIR,
-  containerEtcFiles,
-  exportUpperDir,
-  extractLayerInGuest,
-  guestDirExists,
-  guestShell,
-  INIT_LAYER_DIR,
-  INIT_LAYER_SCRIPT,
-} from '../guest/guest-fs.ts';
+import { containerDirs, exportUpperDir, guestDirExists, guestShell } from '../guest/guest-fs.ts';
 import { readTar, writeTar, type TarEntry } from '../layer/index.ts';
 import type { Digest } from '../store/digest.ts';
 import { rfc3339Nano } from '../util/time.ts';
@@ -66,8 +54,7 @@ import {
 } from './types.ts';
 import type { Attachment, NetworkUser } from '../networks/manager.ts';
 import { connectContainer, dialContainer, disconnectContainer, publishedAt, type AttachContext } from './network-attach.ts';
-import { DEFAULT_BRIDGE_GATEWAY } from '../networks/ipam.ts';
-import { checkHostConfig, networkModeOf, newContainerRecord, parseExtraHost } from './record.ts';
+import { checkHostConfig, networkModeOf, newContainerRecord } from './record.ts';
 import { assignPorts, hostPortsInUse, type PortMap } from '../networks/ports.ts';
 import { statsOf } from './stats.ts';
 import { recoverContainers } from './recovery.ts';
@@ -79,6 +66,7 @@ import { RestartPolicies } from './restart.ts';
 import { applyLimits, updatedRecord } from './update.ts';
 import { saveCheckpoint, setFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
+import { ContainerRoots } from './roots.ts';
 
 export type { ContainerDeps, ContainerEvent, ContainerRecord, ImageResolver, ResolvedImage } from './types.ts';
 
@@ -98,8 +86,8 @@ function networkUserOf(r: ContainerRecord): NetworkUser {
 
 export class ContainerManager {
   private readonly live = new Map<string, Live>();
-  private readonly initLayer = new WeakSet<GuestMachine>();
-  private readonly uppers = new WeakMap<GuestMachine, Set<string>>();
+  /** Makes containers' roots ready in the guest. */
+  private readonly roots: ContainerRoots;
   private recovered: Promise<void> | undefined;
   /** Per container, the checkpoint or exit being saved now: they run one after another. */
   private readonly saving = new Map<string, Promise<unknown>>();
@@ -135,7 +123,9 @@ export class ContainerManager {
     now: () => this.deps.now(),
   });
 
-  constructor(private readonly deps: ContainerDeps) {}
+  constructor(private readonly deps: ContainerDeps) {
+    this.roots = new ContainerRoots(deps);
+  }
 
   /** Tells `onEvent` what happened (a build's containers are never told of, as with BuildKit). */
   private emit(
@@ -315,81 +305,13 @@ export class ContainerManager {
   }
 
   /** The overlay and mounts of a container, ready in the guest (`starting`: its /etc files are written afresh). */
-  private async prepare(
+  private prepare(
     guest: GuestMachine,
     r: ContainerRecord,
     starting: boolean,
     network?: Attachment,
   ): Promise<SpawnSpec & { image: ResolvedImage }> {
-    const image = await this.deps.images.resolve(r.imageId);
-    const all = image.layers.map((l) => l.diffID);
-    const lowers = await Promise.all(image.layers.map((l) => this.deps.layers.ensure(guest, l, all)));
-    if (!this.initLayer.has(guest)) {
-      await guestShell(guest, INIT_LAYER_SCRIPT, 'preparing the init layer');
-      this.initLayer.add(guest);
-    }
-    lowers.push(INIT_LAYER_DIR);
-    // --init: docker-init bound over its placeholder in a lower layer of its own
-    const init = starting && !!r.hostConfig.init;
-    if (init) lowers.push(DOCKER_INIT_LAYER_DIR);
-    const dirs = containerDirs(r.id);
-    let seen = this.uppers.get(guest);
-    if (!seen) this.uppers.set(guest, (seen = new Set()));
-    // the agent creates missing upper/work/merged dirs; only a saved layer this guest lacks needs work
-    if (r.rwLayer && !seen.has(r.id) && !(await guestDirExists(guest, dirs.upper))) {
-      await extractLayerInGuest(
-        guest,
-        await this.deps.blobs.get(r.rwLayer.digest as Digest),
-        dirs.upper,
-        `the read-write layer of ${r.name}`,
-      );
-    }
-    seen.add(r.id);
-    const volumes: NonNullable<SpawnSpec['binds']> = [];
-    for (const m of r.mounts)
-      if (m.Type === 'volume')
-        volumes.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
-    // the host's folders, through the share (only for a start: a stopped container's files are its own)
-    if (starting) volumes.push(...(await this.deps.binds.mount(guest, r.id, r.mounts)));
-    // the container's own /etc/hostname, hosts and resolv.conf over the init layer's empty
-    // placeholders; like Docker, a volume at one of those paths takes its place, and mounts go
-    // parents first (a volume at /etc lies under /etc/hosts, not over it)
-    // --add-host lines follow Docker's defaults, before the container's own address (host-gateway: the machine, docker0's address)
-    const extra = (r.hostConfig.extraHosts ?? [])
-      .map(parseExtraHost)
-      .map(([host, ip]) => `${ip === 'host-gateway' ? DEFAULT_BRIDGE_GATEWAY : ip}\t${host}\n`)
-      .join('');
-    const own = containerEtcFiles(
-      r.id,
-      r.config.hostname,
-      starting ? 'start' : 'if-missing',
-      network
-        ? { ...network, hostsLines: extra + network.hostsLines }
-        : extra
-          ? { hostsLines: extra, resolvConf: CONTAINER_RESOLV_CONF }
-          : undefined,
-    );
-    const etc = own.binds.filter((b) => !volumes.some((v) => v.target.replace(/\/+$/, '') === b.target));
-    const depth = (path: string) => path.split('/').filter(Boolean).length;
-    const binds = [...volumes, ...etc, ...(init ? [{ source: DOCKER_INIT_BINARY, target: '/sbin/docker-init', readonly: true }] : [])].sort(
-      (a, b) => depth(a.target) - depth(b.target),
-    );
-    return {
-      image,
-      argv: init ? ['/sbin/docker-init', '--', r.path, ...r.args] : [r.path, ...r.args],
-      ...(starting && r.hostConfig.tmpfs
-        ? { tmpfs: Object.entries(r.hostConfig.tmpfs).map(([target, options]) => ({ target, ...(options ? { options } : {}) })) }
-        : {}),
-      ...(r.hostConfig.shmSize ? { shmSize: r.hostConfig.shmSize } : {}),
-      ...(starting && r.hostConfig.ulimits
-        ? { rlimits: r.hostConfig.ulimits.map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })) }
-        : {}),
-      root: dirs.merged,
-      overlay: { lower: [...lowers].reverse(), upper: dirs.upper, work: dirs.work },
-      // the embedded DNS's names for the container's user-defined networks, itself included
-      files: [...own.files, ...(network?.dnsFiles ?? [])],
-      binds,
-    };
+    return this.roots.prepare(guest, r, starting, network);
   }
 
   /** What the network manager needs to know of each container. */
