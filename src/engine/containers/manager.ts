@@ -64,7 +64,7 @@ import { hasCpuLimits, prepareCpuCgroup, removeCgroup } from './cpu.ts';
 import { HealthChecks } from './health.ts';
 import { RestartPolicies } from './restart.ts';
 import { applyLimits, updatedRecord } from './update.ts';
-import { saveCheckpoint, setFrozen } from './sync.ts';
+import { Checkpoints, setFrozen } from './sync.ts';
 import { resolveUser } from './users.ts';
 import { ContainerRoots } from './roots.ts';
 
@@ -91,14 +91,10 @@ export class ContainerManager {
   private recovered: Promise<void> | undefined;
   /** Per container, the checkpoint or exit being saved now: they run one after another. */
   private readonly saving = new Map<string, Promise<unknown>>();
-  /** Checkpoints in flight, by container: a second caller shares the first's result. */
-  private readonly checkpoints = new Map<string, Promise<TarEntry[]>>();
+  /** Checkpoints of running containers (one at a time each, and every few seconds while any runs). */
+  private readonly checkpoints: Checkpoints;
   /** Containers the last engine left running, found by `recover` (told once, by `interruptedContainers`). */
   private readonly interrupted: { name: string; savedAt?: string }[] = [];
-  /** Blobs written by a checkpoint whose record is not saved yet: garbage collection keeps them. */
-  private readonly pinned = new Set<string>();
-  /** The timer of `autoCheckpoint`, while containers run. */
-  private autoTimer: ReturnType<typeof setInterval> | undefined;
 
   /** Host ports handed to containers that are starting (their records do not hold them yet). */
   private readonly startingPorts = new Map<string, number[]>();
@@ -125,6 +121,12 @@ export class ContainerManager {
 
   constructor(private readonly deps: ContainerDeps) {
     this.roots = new ContainerRoots(deps);
+    this.checkpoints = new Checkpoints({
+      deps,
+      live: this.live,
+      find: (idOrName) => this.find(idOrName),
+      serial: (id, fn) => this.serial(id, fn),
+    });
   }
 
   /** Tells `onEvent` what happened (a build's containers are never told of, as with BuildKit). */
@@ -160,34 +162,8 @@ export class ContainerManager {
    * the layer's entries; concurrent calls share one export. A stopped container's layer was saved
    * when it stopped: its saved entries are returned.
    */
-  async checkpoint(idOrName: string): Promise<TarEntry[]> {
-    const r = await this.find(idOrName);
-    const live = this.live.get(r.id);
-    if (!live) return r.rwLayer ? readTar(await this.deps.blobs.get(r.rwLayer.digest as Digest)) : [];
-    // a build's step keeps nothing: the builder exports its layer once, when the step ends
-    if (r.build) return exportUpperDir(live.guest, containerDirs(r.id).upper);
-    const running = this.checkpoints.get(r.id);
-    if (running) return running;
-    const p = this.serial(r.id, () =>
-      saveCheckpoint(
-        {
-          blobs: this.deps.blobs,
-          meta: this.deps.meta,
-          volumes: this.deps.volumes,
-          now: this.deps.now,
-          pinned: this.pinned,
-        },
-        r,
-        live.guest,
-        () => this.live.has(r.id),
-      ),
-    );
-    this.checkpoints.set(r.id, p);
-    try {
-      return await p;
-    } finally {
-      this.checkpoints.delete(r.id);
-    }
+  checkpoint(idOrName: string): Promise<TarEntry[]> {
+    return this.checkpoints.checkpoint(idOrName);
   }
 
   /**
@@ -199,33 +175,9 @@ export class ContainerManager {
     return this.interrupted.splice(0);
   }
 
-  /**
-   * Checkpoints every running container that has something to keep (see `checkpoint`: a --rm
-   * container without volumes has nothing); errors are left for the next one.
-   */
-  async checkpointRunning(): Promise<void> {
-    const ids = [...this.live.keys()];
-    const records = await Promise.all(ids.map((id) => this.deps.meta.get<ContainerRecord>(CONTAINERS, id)));
-    const keep = (r: ContainerRecord | undefined) =>
-      r && !r.build && (!r.hostConfig.autoRemove || r.mounts.some((m) => m.RW && m.Type === 'volume'));
-    await Promise.all(ids.filter((_, i) => keep(records[i])).map((id) => this.checkpoint(id).catch(() => [])));
-  }
-
-  /** While containers run, checkpoints them every `deps.checkpointEvery` ms (one round at a time). */
-  private autoCheckpoint(): void {
-    const every = this.deps.checkpointEvery;
-    if (!every || this.autoTimer) return;
-    let busy = false;
-    this.autoTimer = setInterval(() => {
-      if (this.live.size === 0) {
-        clearInterval(this.autoTimer);
-        this.autoTimer = undefined;
-        return;
-      }
-      if (busy) return;
-      busy = true;
-      void this.checkpointRunning().finally(() => (busy = false));
-    }, every);
+  /** Checkpoints every running container that has something to keep; errors are left for the next one. */
+  checkpointRunning(): Promise<void> {
+    return this.checkpoints.checkpointRunning();
   }
 
   /** Every container record, build containers included. */
@@ -273,7 +225,7 @@ export class ContainerManager {
 
   /** Blobs that containers refer to (their saved read-write layers). */
   async referencedBlobs(): Promise<string[]> {
-    return [...this.pinned, ...(await this.all()).flatMap((r) => (r.rwLayer ? [r.rwLayer.digest] : []))];
+    return [...this.checkpoints.pinned, ...(await this.all()).flatMap((r) => (r.rwLayer ? [r.rwLayer.digest] : []))];
   }
 
   /** Creates a container (`internal.buildStep`: a builder's container for a RUN step, see `ContainerRecord.build`). */
@@ -396,7 +348,7 @@ export class ContainerManager {
     );
     const live: Live = { proc, guest, logs, listeners, lines, output: [], outputListeners: new Set(), finished: Promise.resolve() };
     this.live.set(r.id, live);
-    this.autoCheckpoint();
+    this.checkpoints.follow();
     const health = this.health.start(r);
     r.state = {
       ...r.state,

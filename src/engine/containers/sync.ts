@@ -10,7 +10,7 @@ import { readTar, writeTar, type TarEntry } from '../layer/index.ts';
 import { sha256, type Digest } from '../store/digest.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
 import { recordVolumeData, type VolumeData, type VolumeManager } from '../volumes/manager.ts';
-import { CONTAINERS, type ContainerRecord } from './types.ts';
+import { CONTAINERS, type ContainerDeps, type ContainerRecord, type Live } from './types.ts';
 
 /** The name of a container's cgroup in the guest (`c-` + short ID): its main process and its execs join it. */
 export function cgroupName(id: string): string {
@@ -149,4 +149,76 @@ export async function saveCheckpoint(
     }
     return entries;
   });
+}
+
+/** What the checkpoints need of the container manager. */
+export interface CheckpointHost {
+  deps: Pick<ContainerDeps, 'blobs' | 'meta' | 'volumes' | 'now' | 'checkpointEvery'>;
+  /** The running containers. */
+  live: ReadonlyMap<string, Live>;
+  find(idOrName: string): Promise<ContainerRecord>;
+  /** Runs `fn` after whatever is being saved for the container (a checkpoint, its exit). */
+  serial<T>(id: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Checkpoints of running containers: one at a time per container (a second caller shares the
+ * first's), and, with `checkpointEvery`, a round every few seconds while any container runs.
+ */
+export class Checkpoints {
+  /** Blobs written by a checkpoint whose record is not saved yet: garbage collection keeps them. */
+  readonly pinned = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<TarEntry[]>>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly host: CheckpointHost) {}
+
+  /** A running container's layer (and volumes) saved as they are now; a stopped one's saved entries. */
+  async checkpoint(idOrName: string): Promise<TarEntry[]> {
+    const { deps, live: running } = this.host;
+    const r = await this.host.find(idOrName);
+    const live = running.get(r.id);
+    if (!live) return r.rwLayer ? readTar(await deps.blobs.get(r.rwLayer.digest as Digest)) : [];
+    // a build's step keeps nothing: the builder exports its layer once, when the step ends
+    if (r.build) return exportUpperDir(live.guest, containerDirs(r.id).upper);
+    const inFlight = this.inFlight.get(r.id);
+    if (inFlight) return inFlight;
+    const p = this.host.serial(r.id, () =>
+      saveCheckpoint({ blobs: deps.blobs, meta: deps.meta, volumes: deps.volumes, now: deps.now, pinned: this.pinned }, r, live.guest, () =>
+        running.has(r.id),
+      ),
+    );
+    this.inFlight.set(r.id, p);
+    try {
+      return await p;
+    } finally {
+      this.inFlight.delete(r.id);
+    }
+  }
+
+  /** Every running container that has something to keep (a --rm container without volumes has nothing); errors are left for the next round. */
+  async checkpointRunning(): Promise<void> {
+    const ids = [...this.host.live.keys()];
+    const records = await Promise.all(ids.map((id) => this.host.deps.meta.get<ContainerRecord>(CONTAINERS, id)));
+    const keep = (r: ContainerRecord | undefined) =>
+      r && !r.build && (!r.hostConfig.autoRemove || r.mounts.some((m) => m.RW && m.Type === 'volume'));
+    await Promise.all(ids.filter((_, i) => keep(records[i])).map((id) => this.checkpoint(id).catch(() => [])));
+  }
+
+  /** A container started: while any runs, a round every `checkpointEvery` ms (one round at a time). */
+  follow(): void {
+    const every = this.host.deps.checkpointEvery;
+    if (!every || this.timer) return;
+    let busy = false;
+    this.timer = setInterval(() => {
+      if (this.host.live.size === 0) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+        return;
+      }
+      if (busy) return;
+      busy = true;
+      void this.checkpointRunning().finally(() => (busy = false));
+    }, every);
+  }
 }
