@@ -6,10 +6,10 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { BindHost, BindHostChange, BindHostEntry } from '../src/engine/containers/binds.ts';
+import { bindTooLarge, type BindHost, type BindHostChange, type BindHostEntry } from '../src/engine/containers/binds.ts';
 
-/** Everything under `dir` (files and folders; symlinks and devices are left out), relative paths. */
-async function walk(dir: string, prefix = ''): Promise<BindHostEntry[]> {
+/** Everything under `dir` (files and folders; symlinks and devices are left out), relative paths; sizes are added up before anything is read. */
+async function walk(dir: string, budget: { left: number; source: string }, prefix = ''): Promise<BindHostEntry[]> {
   const out: BindHostEntry[] = [];
   for (const name of (await readdir(dir)).sort()) {
     const path = join(dir, name);
@@ -17,8 +17,12 @@ async function walk(dir: string, prefix = ''): Promise<BindHostEntry[]> {
     const st = await lstat(path);
     if (st.isDirectory()) {
       out.push({ path: rel, type: 'directory', mode: st.mode & 0o7777 });
-      out.push(...(await walk(path, rel)));
-    } else if (st.isFile()) out.push({ path: rel, type: 'file', mode: st.mode & 0o7777, data: new Uint8Array(await readFile(path)) });
+      out.push(...(await walk(path, budget, rel)));
+    } else if (st.isFile()) {
+      budget.left -= st.size;
+      if (budget.left < 0) throw bindTooLarge(budget.source);
+      out.push({ path: rel, type: 'file', mode: st.mode & 0o7777, data: new Uint8Array(await readFile(path)) });
+    }
   }
   return out;
 }
@@ -26,10 +30,11 @@ async function walk(dir: string, prefix = ''): Promise<BindHostEntry[]> {
 /** The disk as the host of bind mounts. */
 export function nodeBindHost(): BindHost {
   return {
-    async read(path) {
+    async read(path, limit = Infinity) {
       const st = await lstat(path).catch(() => undefined);
       if (!st) return undefined;
-      if (st.isDirectory()) return { type: 'directory', entries: await walk(path) };
+      if (st.isDirectory()) return { type: 'directory', entries: await walk(path, { left: limit, source: path }) };
+      if (st.isFile() && st.size > limit) throw bindTooLarge(path);
       if (st.isFile())
         return { type: 'file', entry: { path: '', type: 'file', mode: st.mode & 0o7777, data: new Uint8Array(await readFile(path)) } };
       return undefined;

@@ -21,6 +21,8 @@ export interface EngineClientOptions {
   base?: string | URL;
   /** The IndexedDB database for images, containers and volumes (default `layerlab`). */
   dbName?: string;
+  /** False where there is no workspace of the user's (the widget): bind mounts are refused. */
+  workspace?: boolean;
 }
 
 /**
@@ -107,6 +109,7 @@ export class EngineClient {
       vmBase: new URL('vm/', base).href,
       imagesBase: new URL('images/', base).href,
       ...(options.dbName ? { dbName: options.dbName } : {}),
+      ...(options.workspace === false ? { workspace: false } : {}),
     });
   }
 

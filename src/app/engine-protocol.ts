@@ -17,8 +17,8 @@ export type WorkspaceTimes = Record<string, number>;
 
 /** Page → worker. */
 export type ToEngine =
-  /** Starts the guest; `dbName` is the IndexedDB database for the engine's state (default `layerlab`). */
-  | { t: 'init'; vmBase: string; imagesBase: string; dbName?: string }
+  /** Starts the guest; `dbName` is the IndexedDB database for the engine's state (default `layerlab`); `workspace: false` (the widget): no workspace to bind-mount. */
+  | { t: 'init'; vmBase: string; imagesBase: string; dbName?: string; workspace?: boolean }
   /** Runs `docker …` (argv without the word docker) in a terminal session; files without a time in `mtimes` are dated 0. */
   | {
       t: 'docker';

@@ -165,7 +165,7 @@ function restartWedged(wedged: Promise<V86Machine>, why: string): void {
   startMachine();
   void wedged.then((m) => m.stop()).catch(() => {});
 }
-async function init(base: string, imagesBase: string, dbName = 'layerlab'): Promise<void> {
+async function init(base: string, imagesBase: string, dbName = 'layerlab', workspace = true): Promise<void> {
   vmBase = base;
   activity = new ActivityLog(`${dbName}-activity`);
   const { blobs, metadata } = await openIdbStorage({ name: dbName });
@@ -178,8 +178,8 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab'): Prom
     onPullEvent: (reference, event) => post({ t: 'pull-event', reference, event }),
     // a reload ends the machine: running containers' files and volumes are saved every few seconds
     checkpointEvery: 5000,
-    // bind mounts (-v .:/app) bind the workspace beside the editor
-    bindHost: workspaceMirror,
+    // bind mounts (-v .:/app) bind the workspace beside the editor (the widget has none: refused)
+    ...(workspace ? { bindHost: workspaceMirror } : {}),
     // a container that starts or stops while its command still runs (docker run in the foreground)
     // shows in the pictures at once, not when the command ends
     onContainerEvent: (event) => {
@@ -573,7 +573,7 @@ scope.onmessage = (e) => {
   const msg = e.data;
   switch (msg.t) {
     case 'init':
-      void init(msg.vmBase, msg.imagesBase, msg.dbName).catch((err) => post({ t: 'failed', error: toWire(err) }));
+      void init(msg.vmBase, msg.imagesBase, msg.dbName, msg.workspace !== false).catch((err) => post({ t: 'failed', error: toWire(err) }));
       break;
     case 'docker':
       void docker(msg);

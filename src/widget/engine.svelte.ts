@@ -19,7 +19,7 @@ export class SharedEngine {
   images: { available: string[]; local: string[] } | undefined = $state();
 
   constructor(base: string) {
-    const c = new EngineClient({ base, dbName: WIDGET_DB });
+    const c = new EngineClient({ base, dbName: WIDGET_DB, workspace: false });
     c.onProgress = (p) => (this.progress = p);
     c.onFailed = (message) => (this.error = message);
     c.onStatus = (s) => {

@@ -185,6 +185,13 @@ test('the widget builds and runs on a page of another origin, two widgets share 
   expect(rebuilt).toMatch(/\[4\/4\] RUN wc -c greeting\.txt > size\.txt\n#\d+ CACHED/);
   await expect(stack).toContainText('ENV MOOD=happy');
 
+  // a docs page has no folder of the reader's: a bind mount is refused, with why
+  await one.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type('docker run --rm -v .:/app busybox true');
+  await page.keyboard.press('Enter');
+  await settled(one, 5);
+  await expect(terminalText(one)).toContainText('bind mounts are not available here: there is no host folder to bind');
+
   // the page's own styles are as they were, and the widget added no stylesheet to it
   expect(await pageStyles(page)).toEqual(before);
   // the widget keeps its state in its own database on the docs page's origin, not the site's

@@ -5,7 +5,7 @@
  * bound; `--mount type=bind` wants an existing source where `-v` makes one; inspect shows Docker's
  * Mounts; none of it lands in the container's read-write layer.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +97,20 @@ describe('bind mounts', () => {
     });
     expect(file.out).toBe('port=80\n');
     expect(readFileSync(join(dir, 'conf/app.conf'), 'utf8')).toBe('port=81\n');
+    rmSync(dir, { recursive: true });
+  });
+
+  it('a folder heavier than the machine takes is refused before it is read', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'layerlab-bind-big-'));
+    writeFileSync(join(dir, 'disk.img'), '');
+    truncateSync(join(dir, 'disk.img'), 40 * 1024 * 1024); // sparse: 40 MB on paper, nothing on disk
+    const { id } = await vm.engine.containers.create({
+      image: 'busybox',
+      cmd: ['true'],
+      binds: [{ source: dir, target: '/data', create: true }],
+    });
+    await expect(vm.engine.containers.start(id)).rejects.toThrow(`error while mounting bind source path ${dir}: it holds more than 32MB`);
+    await vm.engine.containers.remove(id);
     rmSync(dir, { recursive: true });
   });
 

@@ -143,8 +143,14 @@ describe('debian and python base images', () => {
       }
     };
     await until('the debugger', (t) => t.includes('Debugger is active'));
-    writeFileSync(join(dir, 'app.py'), app('second'));
-    await until('the reload', (t) => /Detected change in '\/app\/app\.py', reloading/.test(t));
+    // the reloader notes each file's mtime on its first scan, which may come after this line: an
+    // edit before that scan is its starting point, so the host edits again until one is noticed
+    let edits = 0;
+    await until('the reload', (t) => {
+      if (/Detected change in '\/app\/app\.py', reloading/.test(t)) return true;
+      if (edits++ % 10 === 0) writeFileSync(join(dir, 'app.py'), app(`edit ${edits}`));
+      return false;
+    });
     await node.engine.containers.remove(id, { force: true });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScriptedGuest } from '../../../tests/fixtures/scripted-guest.ts';
 import type { MountPoint } from '../api.ts';
-import { BindMounts, type BindHost, type BindHostChange, type BindHostEntry } from './binds.ts';
+import { BindMounts, MAX_BIND_BYTES, type BindHost, type BindHostChange, type BindHostEntry } from './binds.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -141,6 +141,15 @@ describe('bind mounts through the share', () => {
     expect(host.files.get('/w/nginx.conf')).toBe('conf2');
   });
 
+  it('refuses a source heavier than the machine takes, saying why', async () => {
+    const host = new MemoryHost();
+    host.files.set('/w/big.bin', 'x'.repeat(MAX_BIND_BYTES + 1));
+    const b = new BindMounts(host, 60_000);
+    await expect(b.mount(new ScriptedGuest(), ID, [bind('/w', '/data')])).rejects.toThrow(
+      /^error while mounting bind source path \/w: it holds more than 32MB\nLayerLab copies a bind mount's files into its machine/,
+    );
+  });
+
   it('checks a source when the container is created: --mount needs it to exist, and a host may refuse a path', async () => {
     const host = new MemoryHost();
     host.explain = (p: string) => (p.startsWith('/w') ? undefined : 'Host paths in this page are the workspace.');
@@ -152,6 +161,6 @@ describe('bind mounts through the share', () => {
     await expect(b.check('/etc', true)).rejects.toThrow(
       /bind source path does not exist: \/etc\nHost paths in this page are the workspace\./,
     );
-    await expect(new BindMounts(undefined).check('/w', true)).rejects.toThrow(/no host file system/);
+    await expect(new BindMounts(undefined).check('/w', true)).rejects.toThrow(/there is no host folder to bind/);
   });
 });

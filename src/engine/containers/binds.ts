@@ -10,6 +10,20 @@ import { SHARE_MOUNT, type GuestMachine, type ShareEntry, type SpawnSpec } from 
 import type { MountPoint } from '../api.ts';
 import { InvalidArgumentError } from '../errors.ts';
 
+/**
+ * The most a bind's files may weigh: they are copied into the machine's memory (the guest cannot
+ * reach the host's disk), and read back about once a second while the container runs.
+ */
+export const MAX_BIND_BYTES = 32 * 1024 * 1024;
+
+/** Docker's words for a bind source past `MAX_BIND_BYTES`, and LayerLab's line of why. */
+export function bindTooLarge(source: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `error while mounting bind source path ${source}: it holds more than ${MAX_BIND_BYTES / 1024 / 1024}MB\n` +
+      "LayerLab copies a bind mount's files into its machine, which cannot reach this computer's disk: bind a smaller folder (the one the program needs), or COPY the files in a Dockerfile.",
+  );
+}
+
 /** A file or folder under a bind source, as the host has it (`path` relative to the source). */
 export interface BindHostEntry {
   path: string;
@@ -27,8 +41,11 @@ export type BindHostChange =
 
 /** The host side of bind mounts: the disk in Node, the workspace beside the editor in the page. */
 export interface BindHost {
-  /** What is at an absolute host path: a folder with everything under it, a file, or nothing. */
-  read(path: string): Promise<{ type: 'directory'; entries: BindHostEntry[] } | { type: 'file'; entry: BindHostEntry } | undefined>;
+  /** What is at an absolute host path: a folder with everything under it, a file, or nothing; past `limit` bytes in all, `bindTooLarge`. */
+  read(
+    path: string,
+    limit?: number,
+  ): Promise<{ type: 'directory'; entries: BindHostEntry[] } | { type: 'file'; entry: BindHostEntry } | undefined>;
   /** Makes a missing source folder, as `docker run -v` does. */
   mkdir(path: string): Promise<void>;
   /** Applies what containers wrote, in order. */
@@ -95,12 +112,15 @@ export class BindMounts {
     const host = this.needHost();
     const why = host.explain?.(source);
     if (why) throw new InvalidArgumentError(`invalid mount config for type "bind": bind source path does not exist: ${source}\n${why}`);
-    if (!create && !(await host.read(source)))
+    if (!create && !(await host.read(source, MAX_BIND_BYTES)))
       throw new InvalidArgumentError(`invalid mount config for type "bind": bind source path does not exist: ${source}`);
   }
 
   private needHost(): BindHost {
-    if (!this.host) throw new InvalidArgumentError('bind mounts are not available here: this engine was given no host file system');
+    if (!this.host)
+      throw new InvalidArgumentError(
+        'bind mounts are not available here: there is no host folder to bind (in the LayerLab playground, -v .:/app binds its workspace)',
+      );
     return this.host;
   }
 
@@ -114,7 +134,10 @@ export class BindMounts {
     await guest.removeShare(shareOf(containerId));
     for (const [i, m] of wanted.entries()) {
       const share = `${shareOf(containerId)}/${i}`;
-      let found = await host.read(m.Source);
+      let found = await host.read(m.Source, MAX_BIND_BYTES);
+      const bytes =
+        found?.type === 'file' ? (found.entry.data?.length ?? 0) : (found?.entries ?? []).reduce((n, e) => n + (e.data?.length ?? 0), 0);
+      if (bytes > MAX_BIND_BYTES) throw bindTooLarge(m.Source);
       if (!found) {
         // as dockerd does for -v: a missing source becomes an empty folder
         await host.mkdir(m.Source);
@@ -184,7 +207,7 @@ export class BindMounts {
   private async pushHost(a: Attached, paths: string[] | undefined): Promise<void> {
     if (!this.attached.includes(a)) return;
     if (paths && !paths.some((p) => under(a.source, p) !== undefined || under(p, a.source) !== undefined)) return;
-    const found = await this.needHost().read(a.source);
+    const found = await this.needHost().read(a.source, MAX_BIND_BYTES);
     if (a.file) {
       if (found?.type !== 'file') return; // a file bind whose file went: the container keeps what it has
       const k = a.known.get('');
