@@ -155,11 +155,17 @@ test('what ran before a reload still counts for a check; after "Restart this les
   const stepButton = () => pane(page).getByRole('button', { name: new RegExp(step.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
   await openLesson(page, lesson.id);
   await stepButton().click();
-  const before = await commandsRun(page);
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(step.exercise!.solution.commands.find((c) => typeof c === 'string')!);
-  await page.keyboard.press('Enter');
-  await settled(page, before + 1);
+  // the solution's command, until it has printed what the check asks ([sh]): typed before the
+  // lesson's image arrived, it says "No such image" (a CI run reloaded after just that)
+  const command = step.exercise!.solution.commands.find((c) => typeof c === 'string')!;
+  await expect(async () => {
+    const before = await commandsRun(page);
+    await page.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type(command);
+    await page.keyboard.press('Enter');
+    await settled(page, before + 1);
+    await expect(screen(page)).toContainText('[sh]', { timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
   page.on('dialog', (d) => void (d.type() === 'beforeunload' && d.accept()));
   await page.reload();
   await expect(screen(page)).toContainText('The machine is ready', { timeout: 60_000 });
