@@ -371,11 +371,14 @@ export class V86Machine implements GuestMachine {
     const clean = normalizeSharePath(path);
     this.mkdirs(clean.split('/').slice(0, -1));
     await this.emulator.create_file(clean, data);
-    if (mode !== undefined) {
-      const fs = this.fs9p();
-      const inode = fs.inodes[fs.SearchPath(clean).id];
-      if (inode) inode.mode = (inode.mode & ~0o7777) | (mode & 0o7777);
-    }
+    if (mode !== undefined) this.setMode(clean, mode);
+  }
+
+  /** Sets the permission bits of a share path (v86 creates files 0644-ish and folders 0755). */
+  private setMode(clean: string, mode: number): void {
+    const fs = this.fs9p();
+    const inode = fs.inodes[fs.SearchPath(clean).id];
+    if (inode) inode.mode = (inode.mode & ~0o7777) | (mode & 0o7777);
   }
 
   async readFile(path: string): Promise<Uint8Array> {
@@ -414,11 +417,7 @@ export class V86Machine implements GuestMachine {
   async mkdirShare(path: string, mode?: number): Promise<void> {
     const parts = normalizeSharePath(path).split('/');
     this.mkdirs(parts);
-    if (mode !== undefined) {
-      const fs = this.fs9p();
-      const inode = fs.inodes[fs.SearchPath(parts.join('/')).id];
-      if (inode) inode.mode = (inode.mode & ~0o7777) | (mode & 0o7777);
-    }
+    if (mode !== undefined) this.setMode(parts.join('/'), mode);
   }
 
   async removeShare(path: string): Promise<void> {

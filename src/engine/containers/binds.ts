@@ -64,13 +64,24 @@ interface Attached {
   source: string;
   /** The share folder holding the bind's files (a file bind: the file inside it). */
   share: string;
-  /** The bind's source is a single file, named this. */
+  /** The bind's source is a single file, named this in the share folder. */
   file?: string;
   readonly: boolean;
-  /** What both sides held at the last sync, by path relative to the source ('' for a file bind). */
+  /** What both sides held at the last sync, by path in the share folder. */
   known: Map<string, { type: 'file' | 'directory'; data?: Uint8Array; mode: number }>;
   /** Stops following the host's changes. */
   unwatch?: () => void;
+}
+
+/** The host's entries as they lie in a bind's share folder (a file bind: the one file, under its name). */
+function shareEntries(a: Attached, found: Awaited<ReturnType<BindHost['read']>>): BindHostEntry[] {
+  if (a.file) return found?.type === 'file' ? [{ ...found.entry, path: a.file }] : [];
+  return found?.type === 'directory' ? found.entries : [];
+}
+
+/** The host path of a path in a bind's share folder. */
+function hostPath(a: Attached, path: string): string {
+  return a.file ? a.source : `${a.source}/${path}`;
 }
 
 /** The share folder of a container's binds. */
@@ -144,14 +155,9 @@ export class BindMounts {
         found = { type: 'directory', entries: [] };
       }
       const a: Attached = { containerId, guest, source: m.Source, share, readonly: !m.RW, known: new Map() };
+      if (found.type === 'file') a.file = m.Source.split('/').pop() || 'file';
       await guest.mkdirShare(share, 0o755);
-      if (found.type === 'file') {
-        a.file = m.Source.split('/').pop() || 'file';
-        await guest.writeFile(`${share}/${a.file}`, found.entry.data ?? new Uint8Array(), found.entry.mode);
-        a.known.set('', { type: 'file', data: found.entry.data ?? new Uint8Array(), mode: found.entry.mode });
-      } else {
-        for (const e of found.entries) await this.put(a, e);
-      }
+      for (const e of shareEntries(a, found)) await this.put(a, e);
       a.unwatch = host.watch(m.Source, (paths) => void this.serial(() => this.pushHost(a, paths)).catch(() => {}));
       this.attached.push(a);
       binds.push({ source: `${SHARE_MOUNT}/${share}${a.file ? `/${a.file}` : ''}`, target: m.Destination, readonly: !m.RW });
@@ -208,16 +214,9 @@ export class BindMounts {
     if (!this.attached.includes(a)) return;
     if (paths && !paths.some((p) => under(a.source, p) !== undefined || under(p, a.source) !== undefined)) return;
     const found = await this.needHost().read(a.source, MAX_BIND_BYTES);
-    if (a.file) {
-      if (found?.type !== 'file') return; // a file bind whose file went: the container keeps what it has
-      const k = a.known.get('');
-      if (!sameBytes(k?.data, found.entry.data) || k?.mode !== found.entry.mode) {
-        await a.guest.writeFile(`${a.share}/${a.file}`, found.entry.data ?? new Uint8Array(), found.entry.mode);
-        a.known.set('', { type: 'file', data: found.entry.data ?? new Uint8Array(), mode: found.entry.mode });
-      }
-      return;
-    }
-    const entries = found?.type === 'directory' ? found.entries : [];
+    // a file bind whose file went: the container keeps what it has (its mount holds the old file)
+    if (a.file && found?.type !== 'file') return;
+    const entries = shareEntries(a, found);
     const now = new Map(entries.map((e) => [e.path, e]));
     for (const e of entries) {
       const k = a.known.get(e.path);
@@ -237,25 +236,16 @@ export class BindMounts {
     for (const a of binds) {
       if (a.readonly) continue;
       const listed = await a.guest.listShare(a.share);
-      if (a.file) {
-        const f = listed.find((e) => e.path === a.file && e.type === 'file');
-        const k = a.known.get('');
-        if (f?.data && (!sameBytes(k?.data, f.data) || k?.mode !== f.mode)) {
-          changes.push({ op: 'write', path: a.source, data: f.data, mode: f.mode });
-          a.known.set('', { type: 'file', data: f.data, mode: f.mode });
-        }
-        continue;
-      }
       const now = new Map<string, ShareEntry>(listed.filter((e) => e.type !== 'symlink').map((e) => [e.path, e]));
       for (const e of now.values()) {
         const k = a.known.get(e.path);
         const type = e.type as 'file' | 'directory';
         if (k && k.type === type && (type === 'directory' || sameBytes(k.data, e.data))) continue;
-        if (k && k.type !== type) changes.push({ op: 'remove', path: `${a.source}/${e.path}` });
+        if (k && k.type !== type) changes.push({ op: 'remove', path: hostPath(a, e.path) });
         changes.push(
           type === 'directory'
-            ? { op: 'mkdir', path: `${a.source}/${e.path}`, mode: e.mode }
-            : { op: 'write', path: `${a.source}/${e.path}`, data: e.data ?? new Uint8Array(), mode: e.mode },
+            ? { op: 'mkdir', path: hostPath(a, e.path), mode: e.mode }
+            : { op: 'write', path: hostPath(a, e.path), data: e.data ?? new Uint8Array(), mode: e.mode },
         );
         a.known.set(e.path, { type, mode: e.mode, ...(e.data ? { data: e.data } : {}) });
       }
@@ -263,7 +253,7 @@ export class BindMounts {
         if (now.has(path)) continue;
         // a folder removed with its files: the host removes the folder once
         const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : undefined;
-        if (parent === undefined || now.has(parent)) changes.push({ op: 'remove', path: `${a.source}/${path}` });
+        if (parent === undefined || now.has(parent)) changes.push({ op: 'remove', path: hostPath(a, path) });
         a.known.delete(path);
       }
     }

@@ -61,14 +61,14 @@ export class ContainerRoots {
       );
     }
     seen.add(r.id);
-    const volumes: NonNullable<SpawnSpec['binds']> = [];
+    const mounted: NonNullable<SpawnSpec['binds']> = [];
     for (const m of r.mounts)
       if (m.Type === 'volume')
-        volumes.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
+        mounted.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
     // the host's folders, through the share (only for a start: a stopped container's files are its own)
-    if (starting) volumes.push(...(await this.deps.binds.mount(guest, r.id, r.mounts)));
+    if (starting) mounted.push(...(await this.deps.binds.mount(guest, r.id, r.mounts)));
     // the container's own /etc/hostname, hosts and resolv.conf over the init layer's empty
-    // placeholders; like Docker, a volume at one of those paths takes its place, and mounts go
+    // placeholders; like Docker, a volume or bind at one of those paths takes its place, and mounts go
     // parents first (a volume at /etc lies under /etc/hosts, not over it)
     // --add-host lines follow Docker's defaults, before the container's own address (host-gateway: the machine, docker0's address)
     const extra = (r.hostConfig.extraHosts ?? [])
@@ -85,9 +85,9 @@ export class ContainerRoots {
           ? { hostsLines: extra, resolvConf: CONTAINER_RESOLV_CONF }
           : undefined,
     );
-    const etc = own.binds.filter((b) => !volumes.some((v) => v.target.replace(/\/+$/, '') === b.target));
+    const etc = own.binds.filter((b) => !mounted.some((v) => v.target.replace(/\/+$/, '') === b.target));
     const depth = (path: string) => path.split('/').filter(Boolean).length;
-    const binds = [...volumes, ...etc, ...(init ? [{ source: DOCKER_INIT_BINARY, target: '/sbin/docker-init', readonly: true }] : [])].sort(
+    const binds = [...mounted, ...etc, ...(init ? [{ source: DOCKER_INIT_BINARY, target: '/sbin/docker-init', readonly: true }] : [])].sort(
       (a, b) => depth(a.target) - depth(b.target),
     );
     return {
