@@ -33,7 +33,7 @@ const TEN_STEPS = [
 ];
 
 /** Types a line into the page's terminal; resolves to the ms from Enter to the next prompt, timed in the page. */
-async function typed(page: Page, line: string, timeout = 300_000): Promise<number> {
+export async function typed(page: Page, line: string, timeout = 300_000): Promise<number> {
   await page.locator('.xterm-helper-textarea').focus();
   await page.keyboard.type(line);
   // (strings: tsx would wrap named functions in a helper the page does not have); the listeners are

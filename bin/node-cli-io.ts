@@ -89,6 +89,7 @@ export function nodeCliIO(): CliIO & { dispose(): void } {
     hostFS: nodeHostFS(),
     publish: (ports, dial) => publishOnHost(ports, dial, (t) => process.stderr.write(t)),
     now: () => new Date(),
+    environment: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
     dispose() {
       process.off('SIGINT', onSigint);
       if (stdinStarted) {

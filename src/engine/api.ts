@@ -88,6 +88,8 @@ export interface ContainerSummary {
   /** `Up 2 minutes`, `Exited (0) 3 seconds ago`, `Created`. */
   status: string;
   exitCode: number;
+  /** Its config labels (the image's and its own), as the Engine API's Labels. */
+  labels?: Record<string, string>;
   mounts: MountPoint[];
   /** Names of the networks it is on (`{{.Networks}}` in `docker ps --format`). */
   networks?: string[];

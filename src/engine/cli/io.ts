@@ -36,6 +36,8 @@ export interface CliIO {
   hostFS?: HostFS;
   /** The current time (tests pass a fixed clock). */
   now?(): Date;
+  /** Environment variables (`docker compose` interpolates `${VAR}` with them; Node: the process's, the page: none). */
+  environment?: Record<string, string>;
   /**
    * Serves a running container's published ports on this host while a foreground `docker run`
    * lasts (the Node CLI listens on 127.0.0.1); `dial` opens one connection to the container's port.

@@ -96,7 +96,11 @@ export function containerContext(c: ContainerSummary, trunc: boolean, now: Date)
     Status: c.status,
     // docker/cli's ContainerContext.Size
     Size: c.sizeRootFs ? `${humanSize(c.sizeRw ?? 0)} (virtual ${humanSize(c.sizeRootFs)})` : humanSize(c.sizeRw ?? 0),
-    Labels: '',
+    // docker/cli's ContainerContext.Labels: k=v joined by commas, in map order
+    Labels: Object.entries(c.labels ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
     Mounts: mounts,
     LocalVolumes: String(c.mounts.length),
     Networks: (c.networks ?? []).join(','),

@@ -32,6 +32,7 @@ import { historyCommand, imageInspectCommand, imagePruneCommand, imagesCommand, 
 import { inspectCommand, infoCommand, systemCommand, versionCommand } from './system.ts';
 import { volumeCommand } from './volumes.ts';
 import { networkCommand } from './networks.ts';
+import { composeCommand } from './compose/index.ts';
 
 /** Drops the root-only "Common Commands" position when a command is placed under a management command. */
 function sub(c: Command, extra: Partial<Command> = {}): Command {
@@ -144,6 +145,7 @@ export function dockerCommand(): Command {
       buildxCommand(),
       volumeCommand(),
       networkCommand(),
+      composeCommand(),
       systemCommand(),
     ],
   };

@@ -41,6 +41,7 @@ export function containerSummary(r: ContainerRecord, now: Date): ContainerSummar
     state: r.state.status,
     status: containerStatus(r, now),
     exitCode: r.state.exitCode,
+    labels: r.config.labels,
     mounts: r.mounts,
     networks: Object.keys(r.networks ?? { [networkModeOf(r)]: {} }),
     ports: (r.exposedPorts ?? []).flatMap((key) => {
