@@ -26,6 +26,9 @@ export async function benchImages(): Promise<Row[]> {
     ok: size('python:3.11-slim') <= 15e6,
   });
   rows.push({ name: 'debian:bookworm-slim download (its base layer)', value: mb(size('debian:bookworm-slim')) });
+  // the service images share debian's layer: a machine that has debian or python fetches only their own layer
+  rows.push({ name: 'redis:7 download (whole image)', value: mb(size('redis:7')) });
+  rows.push({ name: 'nginx:latest download (whole image)', value: mb(size('nginx:latest')) });
 
   const { engine, close } = await openNodeEngine({ home: mkdtempSync(join(tmpdir(), 'layerlab-bench-py-')) });
   try {

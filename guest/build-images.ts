@@ -2,12 +2,16 @@
  * Builds LayerLab's offline base images as OCI image layouts in public/images/, from Debian
  * packages only, plus catalog.json (what `docker pull` can find offline) and manifest.json (the
  * packages used, the zstd that compressed the layers, and each output's sha256). Run by
- * `npm run images` (and `npm run guest`). Needs root (apt-get download), `zstd`, `tar`, `readelf`.
+ * `npm run images` (and `npm run guest`). Needs root (apt-get download), `zstd`, `tar`, `readelf`,
+ * `curl`. The packages are the versions manifest.json records (see `download` in
+ * debian-images.ts), so a rebuild gives the committed images byte for byte, and an image changes
+ * only when its own inputs do.
  *
  *   busybox:latest (= busybox:1.35, busybox:1.35.0): Debian's busybox-static:i386, laid out like
  *   Docker Hub's busybox (every applet hard-linked in /bin, /etc/passwd and /etc/group, /tmp…);
  *   one small gzip layer (gzip: any tool reads it, and zstd would save little here).
  *   debian:bookworm-slim, python:3.11-slim: see debian-images.ts; tar+zstd layers.
+ *   redis:7 and nginx:latest, the debian layer plus one layer each: see service-images.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,6 +26,7 @@ import {
   manifestDescriptor,
   serializeImage,
   withConfig,
+  type ConfigPatch,
   type Image,
 } from '../src/engine/oci/image.ts';
 import { Annotation, IMAGE_LAYOUT, MediaType } from '../src/engine/oci/types.ts';
@@ -30,24 +35,22 @@ import {
   buildPipLayer,
   buildPythonLayer,
   checkSharedLibraries,
+  download,
   ZSTD_ARGS,
   zstdVersion,
   type BuiltLayer,
 } from './debian-images.ts';
+import { buildNginxLayer, buildRedisLayer } from './service-images.ts';
 
 const root = join(import.meta.dirname, '..');
 const work = process.env.WORK ?? join(import.meta.dirname, '.work');
 const out = join(root, 'public/images');
 
-function debFile(pattern: RegExp, pkg: string): string {
-  mkdirSync(work, { recursive: true });
-  let deb = readdirSync(work).find((f) => pattern.test(f));
-  if (!deb) {
-    execFileSync('apt-get', ['download', pkg], { cwd: work, stdio: 'inherit' });
-    deb = readdirSync(work).find((f) => pattern.test(f));
-  }
+/** The .deb of `pkg` (`name:arch`) in `work`, at the version manifest.json pins (see `download`). */
+function debFile(pkg: string): string {
+  const deb = download(work, [pkg], () => '').get(pkg.split(':')[0]!);
   if (!deb) throw new Error(`could not download ${pkg}`);
-  return join(work, deb);
+  return deb;
 }
 
 async function writeLayout(
@@ -81,7 +84,7 @@ async function writeLayout(
 }
 
 async function busybox(): Promise<{ entry: object; pkg: [string, { version: string; sha256: string }] }> {
-  const deb = debFile(/^busybox-static_.*_i386\.deb$/, 'busybox-static:i386');
+  const deb = debFile('busybox-static:i386');
   const version = execFileSync('dpkg-deb', ['-f', deb, 'Version'], { encoding: 'utf8' }).trim();
   const x = join(work, 'busybox-image');
   rmSync(x, { recursive: true, force: true });
@@ -183,8 +186,10 @@ async function busybox(): Promise<{ entry: object; pkg: [string, { version: stri
   };
 }
 
-/** debian:bookworm-slim and python:3.11-slim, sharing the debian layer. */
-async function debianAndPython(): Promise<{ entry: object; pkg: [string, { version: string; sha256: string }] }[]> {
+type Pkg = [string, { version: string; sha256: string }];
+
+/** debian:bookworm-slim, python:3.11-slim, redis and nginx, sharing the debian layer. */
+async function debianImages(): Promise<{ entry: object; pkg: Pkg }[]> {
   const root = join(work, 'rootfs');
   const layerOf = async (l: BuiltLayer) => ({
     digest: await sha256Digest(l.blob),
@@ -195,6 +200,10 @@ async function debianAndPython(): Promise<{ entry: object; pkg: [string, { versi
   const created = new Date(1767225600 * 1000).toISOString();
   const base = buildDebianBase(work, root);
   checkSharedLibraries(root);
+  // the base tree as it is now, for the images built on it beside python
+  const baseRoot = join(work, 'rootfs-base');
+  rmSync(baseRoot, { recursive: true, force: true });
+  execFileSync('cp', ['-a', root, baseRoot]);
   const baseLayer = await layerOf(base);
   const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
   let debian = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, {
@@ -233,12 +242,94 @@ async function debianAndPython(): Promise<{ entry: object; pkg: [string, { versi
     ]),
     ['3.11-slim', '3.11-slim-bookworm', '3.11'],
   );
+
+  /** An image of the base layer, `layer` and then `steps` (config changes, each an empty-layer history entry). */
+  const service = async (layer: BuiltLayer, env2: string[], steps: [ConfigPatch, string][]) => {
+    const top = await layerOf(layer);
+    let image = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, {
+      created,
+      created_by: base.createdBy,
+    });
+    image = await withConfig(image, { Env: [...env, ...env2] });
+    image = await appendEmptyLayerHistory(image, { created, created_by: `ENV ${env2.join(' ')}` });
+    image = await appendLayer(image, top, { created, created_by: layer.createdBy });
+    for (const [patch, createdBy] of steps) {
+      image = await withConfig(image, patch);
+      image = await appendEmptyLayerHistory(image, { created, created_by: createdBy });
+    }
+    return {
+      image,
+      blobs: new Map([
+        [baseLayer.digest, base.blob],
+        [top.digest, layer.blob],
+      ]),
+    };
+  };
+  const fresh = (name: string) => {
+    const dir = join(work, `rootfs-${name}`);
+    rmSync(dir, { recursive: true, force: true });
+    execFileSync('cp', ['-a', baseRoot, dir]);
+    return dir;
+  };
+
+  const redisRoot = fresh('redis');
+  const redisLayer = buildRedisLayer(work, redisRoot);
+  checkSharedLibraries(redisRoot);
+  const redisMinor = redisLayer.version.split('.').slice(0, 2).join('.');
+  const redisTags = [
+    redisLayer.version.split('.')[0]!,
+    redisMinor,
+    redisLayer.version,
+    `${redisLayer.version.split('.')[0]}-bookworm`,
+    'latest',
+  ];
+  const redis = await service(
+    redisLayer,
+    [`REDIS_VERSION=${redisLayer.version}`],
+    [
+      [{ Volumes: { '/data': {} } }, 'VOLUME [/data]'],
+      [{ WorkingDir: '/data' }, 'WORKDIR /data'],
+      [{ Entrypoint: ['docker-entrypoint.sh'] }, 'ENTRYPOINT ["docker-entrypoint.sh"]'],
+      [{ ExposedPorts: { '6379/tcp': {} } }, 'EXPOSE map[6379/tcp:{}]'],
+      [{ Cmd: ['redis-server'] }, 'CMD ["redis-server"]'],
+    ],
+  );
+  const redisOut = await writeLayout('redis', redis.image, redis.blobs, redisTags);
+
+  const nginxRoot = fresh('nginx');
+  const nginxLayer = buildNginxLayer(work, nginxRoot);
+  checkSharedLibraries(nginxRoot);
+  const nginxMinor = nginxLayer.version.split('.').slice(0, 2).join('.');
+  const nginxTags = [nginxMinor, nginxLayer.version, 'latest'];
+  const nginx = await service(
+    nginxLayer,
+    [`NGINX_VERSION=${nginxLayer.version}`],
+    [
+      [{ Entrypoint: ['/docker-entrypoint.sh'] }, 'ENTRYPOINT ["/docker-entrypoint.sh"]'],
+      [{ ExposedPorts: { '80/tcp': {} } }, 'EXPOSE map[80/tcp:{}]'],
+      [{ StopSignal: 'SIGQUIT' }, 'STOPSIGNAL SIGQUIT'],
+      [{ Cmd: ['nginx', '-g', 'daemon off;'] }, 'CMD ["nginx" "-g" "daemon off;"]'],
+    ],
+  );
+  const nginxOut = await writeLayout('nginx', nginx.image, nginx.blobs, nginxTags);
+  for (const d of [baseRoot, redisRoot, nginxRoot]) rmSync(d, { recursive: true, force: true });
+
   // decimal MB, as Docker prints sizes
   const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
   console.log(
     `debian:bookworm-slim ${mb(debianOut.size)}; python:3.11-slim ${mb(pythonOut.size)} (zstd layers ${mb(base.blob.length)} + ${mb(py.blob.length)} + ${mb(pip.blob.length)}; tars ${mb(base.tar.length)} + ${mb(py.tar.length)} + ${mb(pip.tar.length)})`,
   );
-  const pkgs = { ...base.packages, ...py.packages, ...pip.packages };
+  console.log(
+    `redis:${redisLayer.version} ${mb(redisOut.size)} (redis layer ${mb(redisLayer.blob.length)}, tar ${mb(redisLayer.tar.length)}); nginx:${nginxLayer.version} ${mb(nginxOut.size)} (nginx layer ${mb(nginxLayer.blob.length)}, tar ${mb(nginxLayer.tar.length)})`,
+  );
+  // one version of each package across the images (manifest.json records it once)
+  const pkgs: Record<string, Pkg[1]> = {};
+  for (const layer of [base, py, pip, redisLayer, nginxLayer])
+    for (const [name, p] of Object.entries(layer.packages)) {
+      if (pkgs[name] && pkgs[name].sha256 !== p.sha256) throw new Error(`${name}: two versions, ${pkgs[name].version} and ${p.version}`);
+      pkgs[name] = p;
+    }
+  const entries = Object.entries(pkgs);
   return [
     {
       entry: {
@@ -247,25 +338,41 @@ async function debianAndPython(): Promise<{ entry: object; pkg: [string, { versi
         size: debianOut.size,
         description: `Debian 12 (bookworm), slim, i386: bash, coreutils, grep, sed, tar from ${Object.keys(base.packages).length} Debian packages`,
       },
-      pkg: Object.entries(pkgs)[0]!,
+      pkg: entries[0]!,
     },
     {
       entry: {
         references: ['python:3.11-slim', 'python:3.11-slim-bookworm', 'python:3.11'],
         layout: pythonOut.dir,
         size: pythonOut.size,
-        description: `Python ${pyVersion} on debian:bookworm-slim with pip and an offline package index (flask, requests and their dependencies)`,
+        description: `Python ${pyVersion} on debian:bookworm-slim with pip and an offline package index (flask, requests, redis and their dependencies)`,
       },
-      pkg: Object.entries(pkgs)[1]!,
+      pkg: entries[1]!,
     },
-    ...Object.entries(pkgs)
-      .slice(2)
-      .map((pkg) => ({ entry: {}, pkg })),
+    {
+      entry: {
+        references: redisTags.map((t) => `redis:${t}`),
+        layout: redisOut.dir,
+        size: redisOut.size,
+        description: `Redis ${redisLayer.version} (Debian redis-server, i386) on debian:bookworm-slim, with redis-cli; data in /data, port 6379`,
+      },
+      pkg: entries[2]!,
+    },
+    {
+      entry: {
+        references: nginxTags.map((t) => `nginx:${t}`),
+        layout: nginxOut.dir,
+        size: nginxOut.size,
+        description: `nginx ${nginxLayer.version} (Debian nginx, i386) on debian:bookworm-slim, serving /usr/share/nginx/html on port 80`,
+      },
+      pkg: entries[3]!,
+    },
+    ...entries.slice(4).map((pkg) => ({ entry: {}, pkg })),
   ];
 }
 
 mkdirSync(out, { recursive: true });
-const built = [await busybox(), ...(await debianAndPython())];
+const built = [await busybox(), ...(await debianImages())];
 writeFileSync(
   join(out, 'catalog.json'),
   JSON.stringify({ images: built.map((b) => b.entry).filter((e) => 'references' in e) }, null, 2) + '\n',

@@ -7,7 +7,8 @@
  *
  * What maintainer scripts would do is done here: /bin/sh → dash, /etc/passwd and /etc/group from
  * base-passwd, /etc/ld.so.cache (Debian's own i386 ldconfig, run on the host), the CA bundle.
- * pip installs offline from a wheel index repackaged from Debian's python3-* packages.
+ * pip installs offline from a wheel index repackaged from Debian's python3-* packages: flask,
+ * requests, and the redis client (for the redis image, service-images.ts) with their dependencies.
  *
  * Format: layers are tar+zstd (`ZSTD_ARGS`), about 40% smaller than gzip -9.
  * Python's own modules (the standard library and pip) ship as sourceless .pyc — a legacy
@@ -51,7 +52,12 @@
  * checks for it and warns on every import without it), ssl and sqlite3.
  * Measured on the python layer (zstd bytes saved): stdlib docstrings 400 kB, setuptools & co.
  * 350 kB; for comparison curses 147 kB, the PEP 594 modules 161 kB, pip's vendored pygments 108 kB
- * (pip imports it on every command, through rich.traceback).
+ * (pip imports it on every command, through rich.traceback). Added to the pip layer by the redis
+ * client and its dependencies (async-timeout, deprecated, wrapt, packaging): 424 kB, 330 kB of it
+ * redis's own wheel (181 kB of that its .pyc files), which took the image from 14.83 MB to 15.25 MB.
+ *
+ * Package versions are pinned by public/images/manifest.json (`PINS`): a rebuild downloads what
+ * the committed images were made from, from Debian's pool when bookworm has moved on.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -145,7 +151,11 @@ export const PYTHON_PACKAGES = [
  */
 export const PIP_PACKAGES = ['python3-pip', 'python3-distutils'];
 
-/** Debian packages repackaged as wheels for the offline index (flask and its dependencies, requests). */
+/**
+ * Debian packages repackaged as wheels for the offline index: flask, requests, redis (the client,
+ * for the redis image) and their dependencies (redis 4.3 requires async-timeout, deprecated, whose
+ * wrapt is a C extension, and packaging).
+ */
 export const WHEEL_PACKAGES = [
   'python3-flask',
   'python3-werkzeug',
@@ -161,7 +171,15 @@ export const WHEEL_PACKAGES = [
   'python3-certifi',
   'python3-chardet',
   'python3-six',
+  'python3-redis',
+  'python3-async-timeout',
+  'python3-deprecated',
+  'python3-wrapt',
+  'python3-packaging',
 ];
+
+/** The wheels' packages that are built for an architecture (C extensions); the rest are `all`. */
+const WHEEL_BINARY_PACKAGES = ['python3-markupsafe', 'python3-wrapt'];
 
 /** Paths removed from every layer (docs, translations, caches), like debuerreotype's slimify and more. */
 const SLIM = [
@@ -252,7 +270,7 @@ function removeCjkCodecs(root: string): void {
 }
 
 /** Removes `patterns` (paths under `root`; a trailing `*` matches any rest of the name). */
-function remove(root: string, patterns: readonly string[]): void {
+export function remove(root: string, patterns: readonly string[]): void {
   for (const p of patterns) {
     if (!p.endsWith('*')) {
       rmSync(join(root, p), { recursive: true, force: true });
@@ -264,17 +282,102 @@ function remove(root: string, patterns: readonly string[]): void {
   }
 }
 
-/** Downloads `pkgs` (architecture-qualified where needed) into `dir`; returns name → .deb path. */
-function download(dir: string, pkgs: string[], arch: (p: string) => string): Map<string, string> {
+/**
+ * The package versions the committed images were built from (`public/images/manifest.json`): a
+ * rebuild downloads exactly these, so images whose inputs did not change come out byte-identical
+ * even after Debian has published newer versions (security updates of bookworm). Packages not in
+ * the manifest take Debian's newest; `LAYERLAB_UPDATE_PACKAGES=1` ignores the pins (to refresh the
+ * images on purpose).
+ */
+const PINS: Record<string, { version: string; sha256: string }> = (() => {
+  if (process.env.LAYERLAB_UPDATE_PACKAGES) return {};
+  const file = join(import.meta.dirname, '../public/images/manifest.json');
+  if (!existsSync(file)) return {};
+  return (JSON.parse(readFileSync(file, 'utf8')) as { packages?: Record<string, { version: string; sha256: string }> }).packages ?? {};
+})();
+
+/** Where Debian keeps every .deb of bookworm, including versions its package lists no longer name. */
+const DEBIAN_POOLS = ['http://deb.debian.org/debian', 'http://deb.debian.org/debian-security'];
+
+/** `name` (`pkg` or `pkg:arch`) → its pin in the manifest, which records `pkg:i386` or `pkg:all`. */
+function pinOf(name: string): { key: string; version: string; sha256: string } | undefined {
+  const [pkg, arch] = name.split(':') as [string, string | undefined];
+  for (const key of arch ? [`${pkg}:${arch}`] : [`${pkg}:all`, `${pkg}:i386`]) if (PINS[key]) return { key, ...PINS[key] };
+  return undefined;
+}
+
+/** Whether apt's package lists still have `version` of `name`. */
+function aptHas(name: string, version: string): boolean {
+  const policy = execFileSync('apt-cache', ['policy', name], { encoding: 'utf8' });
+  return new RegExp(`^ [ *]{3} ${version.replace(/[.+~^$]/g, '\\$&')} `, 'm').test(policy);
+}
+
+/** Downloads the pinned version of `name` from the archive's pool (apt's lists name a newer one). */
+function downloadFromPool(dir: string, name: string, pin: { key: string; version: string }): void {
+  // the pool path of the version apt knows (pool/main/p/pcre2/libpcre2-8-0_10.42-1+deb12u2_i386.deb),
+  // with the pinned version's file name
+  const show = execFileSync('apt-cache', ['show', '--no-all-versions', name], { encoding: 'utf8' });
+  const pool = /^Filename: (.+)\/[^/]+$/m.exec(show)?.[1]?.replace('pool/updates/', 'pool/');
+  if (!pool) throw new Error(`no pool path for ${name}`);
+  const [pkg, arch] = [name.split(':')[0]!, pin.key.split(':')[1]!];
+  const file = `${pkg}_${pin.version.replace(/^\d+:/, '')}_${arch}.deb`;
+  // saved under the name apt gives it (an epoch is `%3a` there)
+  const saved = join(dir, `${pkg}_${pin.version.replace(':', '%3a')}_${arch}.deb`);
+  const urls = DEBIAN_POOLS.map((m) => `${m}/${m.endsWith('-security') ? pool.replace('pool/', 'pool/updates/') : pool}/${file}`);
+  const url = urls.find((u) => {
+    try {
+      execFileSync('curl', ['-fsSL', '-o', saved, u], { stdio: ['ignore', 'ignore', 'ignore'] });
+      return true;
+    } catch {
+      rmSync(saved, { force: true });
+      return false;
+    }
+  });
+  if (!url) throw new Error(`${name} ${pin.version} (pinned by public/images/manifest.json) is not in ${urls.join(' or ')}`);
+}
+
+/** The version in a .deb's file name (`libc6_2.36-9+deb12u14_i386.deb`; an epoch is `%3a`). */
+function debVersion(file: string): string {
+  return decodeURIComponent(file.split('_')[1] ?? '');
+}
+
+/**
+ * Downloads `pkgs` (architecture-qualified where needed) into `dir`, at the versions `PINS`
+ * records; returns name → .deb path. A .deb already in `dir` is reused when its version is right.
+ */
+export function download(dir: string, pkgs: string[], arch: (p: string) => string): Map<string, string> {
   mkdirSync(dir, { recursive: true });
   const want = pkgs.map((p) => (p.includes(':') ? p : `${p}${arch(p)}`));
+  // a .deb of another version than the pinned one is stale
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.deb'))) {
+    const pin = want.find((p) => p.split(':')[0] === f.split('_')[0]);
+    const version = pin && pinOf(pin)?.version;
+    if (version && debVersion(f) !== version) rmSync(join(dir, f));
+  }
   const have = new Set(
     readdirSync(dir)
       .filter((f) => f.endsWith('.deb'))
       .map((f) => f.split('_')[0]),
   );
   const missing = want.filter((p) => !have.has(p.split(':')[0]!));
-  if (missing.length) execFileSync('apt-get', ['download', ...missing], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  const fromApt = missing.flatMap((p) => {
+    const pin = pinOf(p);
+    if (!pin) return [p];
+    return aptHas(p, pin.version) ? [`${p}=${pin.version}`] : [];
+  });
+  if (fromApt.length) execFileSync('apt-get', ['download', ...fromApt], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (const p of missing) {
+    const pin = pinOf(p);
+    if (!pin) continue;
+    if (!fromApt.includes(`${p}=${pin.version}`)) downloadFromPool(dir, p, pin);
+    const deb = readdirSync(dir).find((f) => f.endsWith('.deb') && f.split('_')[0] === p.split(':')[0] && debVersion(f) === pin.version);
+    const sha256 =
+      deb &&
+      createHash('sha256')
+        .update(readFileSync(join(dir, deb)))
+        .digest('hex');
+    if (sha256 !== pin.sha256) throw new Error(`${p} ${pin.version}: sha256 ${sha256} is not the manifest's ${pin.sha256}`);
+  }
   const out = new Map<string, string>();
   for (const f of readdirSync(dir)) {
     const name = f.split('_')[0]!;
@@ -284,7 +387,7 @@ function download(dir: string, pkgs: string[], arch: (p: string) => string): Map
   return out;
 }
 
-function pkgInfo(debs: Map<string, string>): BuiltLayer['packages'] {
+export function pkgInfo(debs: Map<string, string>): BuiltLayer['packages'] {
   const info: BuiltLayer['packages'] = {};
   for (const [name, deb] of [...debs].sort()) {
     const arch = execFileSync('dpkg-deb', ['-f', deb, 'Architecture'], { encoding: 'utf8' }).trim();
@@ -297,7 +400,7 @@ function pkgInfo(debs: Map<string, string>): BuiltLayer['packages'] {
 }
 
 /** Moves /bin, /sbin and /lib* into /usr (bookworm's merged /usr). */
-function mergeUsr(root: string, makeLinks: boolean): void {
+export function mergeUsr(root: string, makeLinks: boolean): void {
   for (const d of ['bin', 'sbin', 'lib', 'lib32', 'libx32', 'lib64']) {
     const src = join(root, d);
     if (!existsSync(src) || lstatSync(src).isSymbolicLink()) continue;
@@ -309,7 +412,7 @@ function mergeUsr(root: string, makeLinks: boolean): void {
   if (makeLinks) for (const d of ['bin', 'sbin', 'lib']) symlinkSync(`usr/${d}`, join(root, d));
 }
 
-function slim(root: string): void {
+export function slim(root: string): void {
   for (const p of SLIM) rmSync(join(root, p), { recursive: true, force: true });
   // keep only the C.UTF-8 locale
   const locales = join(root, 'usr/lib/locale');
@@ -358,7 +461,7 @@ function tarDir(work: string, dir: string, paths = ['.']): { tar: Uint8Array; bl
   return { tar, blob: zstd(work, tar), mediaType: MediaType.OciLayerZstd };
 }
 
-function extract(debs: Map<string, string>, into: string): void {
+export function extract(debs: Map<string, string>, into: string): void {
   for (const deb of debs.values()) execFileSync('dpkg-deb', ['-x', deb, into]);
 }
 
@@ -436,14 +539,19 @@ export function buildDebianBase(work: string, root: string): BuiltLayer {
   };
 }
 
-/** A layer adding what `install` changes on top of `root` (a copy of the tree below). */
-function layerOnTop(
+/**
+ * A layer adding what `install` changes on top of `root` (a copy of the tree below). Every entry
+ * is owned by root, unless `keepOwners`: then each keeps its owner in the tree (for a directory an
+ * image gives to its service's user, like redis's /data; the rest of the tree is root's).
+ */
+export function layerOnTop(
   work: string,
   name: string,
   root: string,
   install: (dir: string) => void,
   createdBy: string,
   debs: Map<string, string>,
+  { keepOwners = false }: { keepOwners?: boolean } = {},
 ): BuiltLayer {
   const before = snapshotFiles(root);
   install(root);
@@ -460,8 +568,7 @@ function layerOnTop(
         '-C',
         root,
         '--sort=name',
-        '--owner=0',
-        '--group=0',
+        ...(keepOwners ? [] : ['--owner=0', '--group=0']),
         '--numeric-owner',
         `--mtime=@${EPOCH}`,
         '--format=posix',
@@ -634,7 +741,7 @@ export function buildWheels(
   work: string,
   root?: string,
 ): { wheels: { name: string; data: Uint8Array }[]; packages: BuiltLayer['packages'] } {
-  const debs = download(join(work, 'debs-wheels'), WHEEL_PACKAGES, (p) => (p === 'python3-markupsafe' ? ':i386' : ''));
+  const debs = download(join(work, 'debs-wheels'), WHEEL_PACKAGES, (p) => (WHEEL_BINARY_PACKAGES.includes(p) ? ':i386' : ''));
   const x = join(work, 'x-wheels');
   rmSync(x, { recursive: true, force: true });
   mkdirSync(x, { recursive: true });
