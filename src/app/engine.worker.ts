@@ -207,7 +207,10 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab', works
 /** The build context at `path` in the workspace, each file with its mtime (whole seconds, as Node's CLI sends). */
 function contextFrom(files: WorkspaceFiles, mtimes: WorkspaceTimes = {}): CliIO['buildContext'] {
   return async (path: string) => {
-    const prefix = path === '.' || path === './' ? '' : `${path.replace(/^\.\//, '').replace(/\/+$/, '')}/`;
+    // an absolute path names the workspace by its place in the terminal's file system (`/workspace/app`)
+    const relative =
+      path === '/workspace' || path === '/workspace/' ? '.' : path.startsWith('/workspace/') ? path.slice('/workspace/'.length) : path;
+    const prefix = relative === '.' || relative === './' ? '' : `${relative.replace(/^\.\//, '').replace(/\/+$/, '')}/`;
     const ctx: BuildContext = new Map();
     for (const [name, data] of Object.entries(files)) {
       if (!name.startsWith(prefix)) continue;

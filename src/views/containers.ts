@@ -2,10 +2,12 @@
  * Containers as layer stacks: each container is its image's read-only layers (identified by
  * diffID, so containers of one image share the very same layers) plus its own thin read-write
  * layer (`docker diff`), with its state, limits and volume mounts. `imageGroups` lets a picture
- * draw the shared layers once with the containers on top.
+ * draw the shared layers once with the containers on top; the containers of a Compose project
+ * are drawn together in their `projects` group (its own image groups), each labelled by service.
  */
 import type { ChangeEntry, ContainerInspect, ContainerState, ContainerSummary, ImageInspect } from '../engine/api.ts';
 import { compareNames } from '../engine/layer/index.ts';
+import { composeMembership, composeProjects, type ProjectSummary } from './compose-projects.ts';
 import { listWords, memoryLabel, plural, shortHex, sizeLabel, spokenMemory, truncate } from './format.ts';
 import { instructionFromCreatedBy, LABEL_LENGTH } from './image-layers.ts';
 import { networkLanes, publishedPorts, type NetworkLane, type PublishedPortView } from './networks.ts';
@@ -90,6 +92,10 @@ export interface ContainerCard {
   /** The image as the user named it. */
   image: string;
   imageId: string;
+  /** The Compose project that made it (its `com.docker.compose.project` label), if any. */
+  project?: string;
+  /** Its Compose service: the picture labels the container by it. */
+  service?: string;
   command: string;
   created: string;
   state: ContainerState;
@@ -126,10 +132,19 @@ export interface ImageGroup {
   alt: string;
 }
 
+/** A Compose project's containers, drawn together under its heading. */
+export interface ProjectGroup extends ProjectSummary {
+  /** Its containers by image, each image's layers once. */
+  imageGroups: ImageGroup[];
+}
+
 /** Every container on the machine as layer stacks. */
 export interface ContainersView {
   containers: ContainerCard[];
+  /** Containers that are in no Compose project, by image. */
   imageGroups: ImageGroup[];
+  /** Compose projects (by name), each with its containers by image. */
+  projects: ProjectGroup[];
   /** Each network with the containers on it. */
   networks: NetworkLane[];
   /** Ports running containers publish (what the Preview opens). */
@@ -222,7 +237,8 @@ function sharingWords(layers: readonly ContainerLayer[]): string {
 }
 
 function containerAlt(c: Omit<ContainerCard, 'alt'>): string {
-  const out = [`Container ${c.name}, from image ${c.image}, ${stateWords(c)}.`];
+  const of = c.project ? `, service ${c.service || '(unnamed)'} of the Compose project ${c.project},` : ',';
+  const out = [`Container ${c.name}${of} from image ${c.image}, ${stateWords(c)}.`];
   if (c.layers.length) {
     out.push(`It stands on ${plural(c.layers.length, 'read-only image layer')}; ${sharingWords(c.layers)}.`);
   } else {
@@ -314,12 +330,14 @@ export function containersView(
         label: `${volumeLabel} → ${m.Destination}${m.RW ? '' : ' (read-only)'}`,
       };
     });
+    const compose = composeMembership(c.labels);
     const card: Omit<ContainerCard, 'alt'> = {
       id: c.id,
       shortId: shortHex(c.id),
       name: c.name,
       image: c.image,
       imageId: c.imageId,
+      ...(compose ? { project: compose.project, service: compose.service } : {}),
       command: c.command,
       created: c.created,
       state: c.state,
@@ -337,44 +355,56 @@ export function containersView(
     return { ...card, alt: containerAlt(card) };
   });
 
-  const groups = new Map<string, ImageGroup>();
-  for (const c of cards) {
-    let g = groups.get(c.imageId);
-    if (!g) {
-      const image = imageById.get(c.imageId);
-      g = {
-        imageId: c.imageId,
-        shortId: shortHex(c.imageId),
-        title: c.image || image?.RepoTags[0] || shortHex(c.imageId),
-        layers: layersOf(image),
-        containerIds: [],
-        caption: '',
-        alt: '',
-      };
-      groups.set(c.imageId, g);
+  /** `some` by image, in their order, each image's layers once. */
+  const groupByImage = (some: readonly ContainerCard[]): ImageGroup[] => {
+    const groups = new Map<string, ImageGroup>();
+    for (const c of some) {
+      let g = groups.get(c.imageId);
+      if (!g) {
+        const image = imageById.get(c.imageId);
+        g = {
+          imageId: c.imageId,
+          shortId: shortHex(c.imageId),
+          title: c.image || image?.RepoTags[0] || shortHex(c.imageId),
+          layers: layersOf(image),
+          containerIds: [],
+          caption: '',
+          alt: '',
+        };
+        groups.set(c.imageId, g);
+      }
+      g.containerIds.push(c.id);
     }
-    g.containerIds.push(c.id);
-  }
-  const imageGroups = [...groups.values()].map((g) => {
-    const names = g.containerIds.map((id) => cards.find((c) => c.id === id)?.name ?? shortHex(id));
-    const alt =
-      `Image ${g.title}: ${plural(g.layers.length, 'layer')} shared by ${plural(names.length, 'container')} (${listWords(names)}); ` +
-      `each container adds only its own read-write layer on top.`;
-    const caption = `${plural(g.layers.length, 'read-only layer')}${names.length > 1 ? `, shared by ${plural(names.length, 'container')}` : ''}`;
-    return { ...g, caption, alt };
-  });
+    return [...groups.values()].map((g) => {
+      const names = g.containerIds.map((id) => cards.find((c) => c.id === id)?.name ?? shortHex(id));
+      const alt =
+        `Image ${g.title}: ${plural(g.layers.length, 'layer')} shared by ${plural(names.length, 'container')} (${listWords(names)}); ` +
+        `each container adds only its own read-write layer on top.`;
+      const caption = `${plural(g.layers.length, 'read-only layer')}${names.length > 1 ? `, shared by ${plural(names.length, 'container')}` : ''}`;
+      return { ...g, caption, alt };
+    });
+  };
+  const cardById = new Map(cards.map((c) => [c.id, c]));
+  const projects = composeProjects(containers).map((p): ProjectGroup => ({
+    ...p,
+    imageGroups: groupByImage(p.containerIds.map((id) => cardById.get(id)!)),
+  }));
+  const imageGroups = groupByImage(cards.filter((c) => !c.project));
 
   const sharedLayerCount = [...usersOf.values()].filter((u) => u.length > 1).length;
   const running = cards.filter((c) => c.running).length;
+  const imageCount = new Set(cards.map((c) => c.imageId)).size;
   const alt =
     cards.length === 0
       ? 'There are no containers.'
-      : `${plural(cards.length, 'container')}, ${running} running, from ${plural(imageGroups.length, 'image')}. ` +
+      : `${plural(cards.length, 'container')}, ${running} running, from ${plural(imageCount, 'image')}. ` +
         (sharedLayerCount ? `${plural(sharedLayerCount, 'layer is', 'layers are')} shared between containers and stored once. ` : '') +
+        projects.map((p) => `${p.alt} `).join('') +
         cards.map((c) => c.alt).join(' ');
   return {
     containers: cards,
     imageGroups,
+    projects,
     sharedLayerCount,
     alt,
     networks: networkLanes(containers, inspects),

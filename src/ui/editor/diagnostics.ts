@@ -52,7 +52,7 @@ export const INSTRUCTIONS = [
 const KNOWN = new Set<string>(INSTRUCTIONS);
 
 /** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
@@ -66,7 +66,7 @@ function distance(a: string, b: string): number {
 
 function unknownInstruction(node: DockerfileNode): EditorDiagnostic {
   const word = node.value.toUpperCase();
-  const best = INSTRUCTIONS.map((k) => ({ k, d: distance(word, k) })).sort((x, y) => x.d - y.d)[0]!;
+  const best = INSTRUCTIONS.map((k) => ({ k, d: editDistance(word, k) })).sort((x, y) => x.d - y.d)[0]!;
   const hint = best.d <= 2 ? ` Did you mean ${best.k}?` : '';
   return { line: node.startLine, severity: 'error', message: `Unknown instruction: ${word}.${hint}` };
 }
@@ -94,11 +94,12 @@ export function nearestImage(wanted: string, available: readonly string[]): stri
   });
   const sameRepo = candidates.filter((c) => c.repository === w.repository);
   const pool = sameRepo.length ? sameRepo : candidates;
-  const score = (c: (typeof candidates)[number]) => (sameRepo.length ? distance(w.tag, c.tag) : distance(w.familiar, c.familiar));
+  const score = (c: (typeof candidates)[number]) => (sameRepo.length ? editDistance(w.tag, c.tag) : editDistance(w.familiar, c.familiar));
   const best = pool.map((c) => ({ c, d: score(c) })).sort((x, y) => x.d - y.d)[0];
   if (!best) return undefined;
   // a different repository is only a suggestion when it is spelled nearly the same
-  if (!sameRepo.length && distance(w.repository, best.c.repository) > Math.max(2, Math.floor(w.repository.length / 3))) return undefined;
+  if (!sameRepo.length && editDistance(w.repository, best.c.repository) > Math.max(2, Math.floor(w.repository.length / 3)))
+    return undefined;
   return best.c.familiar;
 }
 
