@@ -109,3 +109,28 @@ describe('--log-opt and --log-driver', () => {
     ).rejects.toThrow("unknown log opt 'colour' for json-file log driver");
   });
 });
+
+describe('volume copy-up', () => {
+  it(
+    "an empty volume first gets the image's files at its mount point, with their owner; a used one is left as it is",
+    { timeout: 60_000 },
+    async () => {
+      // busybox's /etc holds passwd and group; /home/nobody is not in the image (nothing to copy)
+      const first = await run({
+        cmd: ['sh', '-c', 'ls /etc; stat -c "%u:%g %a" /etc; echo mine > /etc/added'],
+        volumes: [{ source: 'etcvol', target: '/etc' }],
+      });
+      expect(first.code).toBe(0);
+      expect(first.out).toMatch(/^group\n/m);
+      expect(first.out).toMatch(/^passwd\n/m);
+      expect(first.out).toMatch(/^0:0 755$/m);
+      // a second container sees the volume as the first left it (nothing copied over it again)
+      const second = await run({ cmd: ['sh', '-c', 'rm /etc/passwd; ls /etc'], volumes: [{ source: 'etcvol', target: '/etc' }] });
+      expect(second.out).toMatch(/^added\n/m);
+      const third = await run({ cmd: ['ls', '/etc'], volumes: [{ source: 'etcvol', target: '/etc' }] });
+      expect(third.out).not.toMatch(/^passwd$/m);
+      const other = await run({ cmd: ['ls', '-A', '/nothing-here'], volumes: [{ target: '/nothing-here' }] });
+      expect(other).toMatchObject({ code: 0, out: '' });
+    },
+  );
+});

@@ -62,9 +62,12 @@ export class ContainerRoots {
     }
     seen.add(r.id);
     const mounted: NonNullable<SpawnSpec['binds']> = [];
-    for (const m of r.mounts)
-      if (m.Type === 'volume')
-        mounted.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
+    const volumes = r.mounts.filter((m) => m.Type === 'volume');
+    for (const m of volumes)
+      mounted.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
+    // like Docker, an empty volume first gets what the image has at its mount point (files, owner, mode)
+    if (starting && volumes.length)
+      await guestShell(guest, copyUpScript([...lowers].reverse(), mounted.slice(0, volumes.length)), `filling the volumes of ${r.name}`);
     // the host's folders, through the share (only for a start: a stopped container's files are its own)
     if (starting) mounted.push(...(await this.deps.binds.mount(guest, r.id, r.mounts)));
     // the container's own /etc/hostname, hosts and resolv.conf over the init layer's empty
@@ -107,4 +110,23 @@ export class ContainerRoots {
       binds,
     };
   }
+}
+
+const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Docker's volume copy-up as one guest script: each volume that is still empty gets the image's
+ * files at its mount point (from a read-only overlay of the image's layers), with that
+ * directory's owner and mode; a volume with anything in it, or a path the image lacks, is left.
+ */
+export function copyUpScript(lowers: readonly string[], volumes: readonly { source: string; target: string }[]): string {
+  const lines = [`m=$(mktemp -d) && mount -t overlay overlay -o ro,lowerdir=${lowers.join(':')} "$m" || exit 0`];
+  for (const v of volumes) {
+    const src = `"$m"${quote(v.target)}`;
+    lines.push(
+      `if [ -d ${src} ] && [ -z "$(ls -A ${quote(v.source)})" ]; then cp -a ${src}/. ${quote(v.source)}/ && chown "$(stat -c %u:%g ${src})" ${quote(v.source)} && chmod "$(stat -c %a ${src})" ${quote(v.source)}; fi`,
+    );
+  }
+  lines.push('umount "$m"; rmdir "$m"');
+  return lines.join('\n');
 }

@@ -16,13 +16,6 @@ import type { PublishedPort } from '../io.ts';
 import { loadComposeProject, loadOrNamedProject } from './project.ts';
 import { LogPrinter, ProgressWriter } from './progress.ts';
 
-/** The path to give `docker build` for an absolute context folder (the page's contexts are relative to its workspace). */
-function contextArg(context: string, cwd: string): string {
-  if (context === cwd) return '.';
-  if (context.startsWith(cwd === '/' ? '/' : cwd + '/')) return context.slice(cwd === '/' ? 1 : cwd.length + 1);
-  return context;
-}
-
 /** The orchestrator's hooks for a command: progress on stderr, builds through `docker build`'s own output, pulls as progress lines. */
 export function hooks(ctx: CommandContext, progress: ProgressWriter): ComposeHooks {
   return {
@@ -33,7 +26,8 @@ export function hooks(ctx: CommandContext, progress: ProgressWriter): ComposeHoo
       const argv = ['-t', image, '-f', b.dockerfile];
       for (const [k, v] of Object.entries(b.args)) argv.push('--build-arg', `${k}=${v}`);
       if (b.target) argv.push('--target', b.target);
-      argv.push(contextArg(b.context, ctx.io.hostFS?.cwd ?? '/'));
+      // absolute: the host reads it as it is (Node: the disk; the page: its workspace at /workspace)
+      argv.push(b.context);
       const cmd = buildCommand();
       const node = buildTree(cmd);
       const flags = parseFlags(argv, cmd.flags ?? []);
