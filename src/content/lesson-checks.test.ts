@@ -620,3 +620,144 @@ describe('lesson 10', () => {
     );
   });
 });
+
+describe('lesson 11', () => {
+  const L = '11-compose';
+  const onCounter = { networks: ['counter'] };
+  const web: [string, string, number] = ['docker run -d --name web --network counter -p 8000:5000 counter-web', 'abc', 0];
+  it('by hand: redis and web running on counter, web published on 8000; the default bridge or another port is not it', async () => {
+    const both = { redis: { ...onCounter, image: 'redis:7' }, web: { ...onCounter, image: 'counter-web' } };
+    await judge(
+      checkOf(L, 'Connect them by hand'),
+      {
+        'as shown': { networks: ['counter'], containers: both, commands: [web] },
+        '--publish, docker container run': {
+          networks: ['counter'],
+          containers: both,
+          commands: [['docker container run -d --publish 8000:5000 --network counter --name web counter-web:latest', 'abc', 0]],
+        },
+        'on 0.0.0.0, --publish=': {
+          networks: ['counter'],
+          containers: both,
+          commands: [['docker run -d --name web --network=counter --publish=0.0.0.0:8000:5000 counter-web', 'abc', 0]],
+        },
+      },
+      {
+        'web on the default bridge': {
+          networks: ['counter'],
+          containers: { ...both, web: { image: 'counter-web' } },
+          commands: [['docker run -d --name web -p 8000:5000 counter-web', 'abc', 0]],
+        },
+        'redis stopped': { networks: ['counter'], containers: { ...both, redis: { ...both.redis, state: 'exited' } }, commands: [web] },
+        'published on another port': {
+          networks: ['counter'],
+          containers: both,
+          commands: [['docker run -d --name web --network counter -p 5000:5000 counter-web', 'abc', 0]],
+        },
+        'redis from another image': { networks: ['counter'], containers: { ...both, redis: { ...onCounter } }, commands: [web] },
+      },
+    );
+  });
+
+  const redisData: MountPoint = { Type: 'volume', Name: 'workspace_redis-data', Source: '/v', Destination: '/data', RW: true };
+  const project = (web: ContainerState = {}, redis: ContainerState = {}) => ({
+    networks: ['workspace_default'],
+    containers: {
+      'workspace-web-1': { networks: ['workspace_default'], image: 'workspace-web', ...web },
+      'workspace-redis-1': { networks: ['workspace_default'], image: 'redis:7', mounts: [redisData], ...redis },
+    },
+  });
+  it("compose: the project's web and redis running on its network, redis-data at /data", async () => {
+    const anonymous: MountPoint = { ...redisData, Name: 'f'.repeat(64) };
+    await judge(
+      checkOf(L, 'The same in one compose.yaml'),
+      { 'up -d': project() },
+      {
+        nothing: {},
+        'web could not start (port 8000 still held by the hand-made web)': project({ state: 'created' }),
+        'redis without the named volume': project({}, { mounts: [anonymous] }),
+        'another project name': {
+          networks: ['counter_default'],
+          containers: {
+            'counter-web-1': { networks: ['counter_default'] },
+            'counter-redis-1': { networks: ['counter_default'], image: 'redis:7', mounts: [redisData] },
+          },
+        },
+      },
+    );
+  });
+
+  it('exec: hits set to 1000 with redis-cli, then read back; a failed set or a read before it is not it', async () => {
+    const set: [string, string, number] = ['docker compose exec redis redis-cli set hits 1000', 'OK\n', 0];
+    const get: [string, string, number] = ['docker compose exec redis redis-cli get hits', '"1000"\n', 0];
+    await judge(
+      checkOf(L, 'Look inside: logs and exec'),
+      {
+        'compose exec': { commands: [set, get] },
+        'docker exec, SET and GET, no terminal': {
+          commands: [
+            ['docker exec workspace-redis-1 redis-cli SET hits 1000', 'OK\n', 0],
+            ['docker exec workspace-redis-1 redis-cli GET hits', '1001\n', 0],
+          ],
+        },
+      },
+      {
+        'read before the set': { commands: [get, set] },
+        'the set failed': {
+          commands: [
+            ['docker compose exec redis redis-cli set hits 1000', 'Could not connect to Redis at 127.0.0.1:6379: Connection refused\n', 1],
+            get,
+          ],
+        },
+        'another value': {
+          commands: [
+            ['docker compose exec redis redis-cli set hits 7', 'OK\n', 0],
+            ['docker compose exec redis redis-cli get hits', '"7"\n', 0],
+          ],
+        },
+      },
+    );
+  });
+
+  it('down and up: the count saved in the volume, the new redis using it; down -v, no up or nothing saved is not it', async () => {
+    const saved = {
+      'workspace_redis-data': { 'dump.rdb': 'REDIS0010\u00fa\tredis-ver\u00057.0.15\u0000\u0004hits\u00c1\u00e9\u0003\u00ff' },
+    };
+    const down: [string, string, number] = ['docker compose down', '', 0];
+    const up: [string, string, number] = ['docker compose up -d', '', 0];
+    await judge(
+      checkOf(L, 'Down and up again: the count stays'),
+      {
+        'down, up': { ...project(), volumes: saved, commands: [down, up] },
+        'down -t 1, up': { ...project(), volumes: saved, commands: [['docker compose down -t 1', '', 0], up] },
+      },
+      {
+        'down -v, up': {
+          ...project(),
+          volumes: { 'workspace_redis-data': {} },
+          commands: [['docker compose down -v', '', 0], up],
+        },
+        'up, never down': { ...project(), volumes: saved, commands: [up] },
+        'down, not up again': { volumes: saved, commands: [up, down] },
+        'nothing saved in the volume': { ...project(), volumes: { 'workspace_redis-data': {} }, commands: [down, up] },
+      },
+    );
+  });
+
+  it('down -v: the volume deleted and no container of the project left; plain down, or up again after it, is not it', async () => {
+    const gone: [RemovalRecord['kind'], string][] = [
+      ['container', 'workspace-web-1'],
+      ['container', 'workspace-redis-1'],
+      ['volume', 'workspace_redis-data'],
+    ];
+    await judge(
+      checkOf(L, 'Start from zero with down -v'),
+      { 'down -v': { removals: gone } },
+      {
+        'plain down': { removals: gone.slice(0, 2), volumes: { 'workspace_redis-data': {} } },
+        'up again after down -v': { ...project(), removals: gone, volumes: { 'workspace_redis-data': {} } },
+        'never started': {},
+      },
+    );
+  });
+});

@@ -41,7 +41,9 @@ test('the lesson list shows every lesson with its progress', async ({ page }) =>
   await page.screenshot({ path: 'test-results/screenshots/lessons-list.png', fullPage: true });
 });
 
-for (const lesson of lessons) {
+// lesson 11 (compose) runs this same flow in lessons-compose.spec.ts, with the waits its builds need and
+// what its Preview shows; running it here too would add its builds to the suite twice
+for (const lesson of lessons.filter((l) => !l.id.startsWith('11-'))) {
   test(`lesson ${lesson.id} completes through its solution path`, async ({ page }) => {
     test.setTimeout(15 * 60_000);
     const errors: string[] = [];
