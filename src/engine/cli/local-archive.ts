@@ -5,6 +5,7 @@
  * helpers they rest on (Go's `path/filepath` on Unix). Errors carry go-archive's wording.
  */
 import type { TarEntry, TarEntryInit } from '../layer/index.ts';
+import { cleanPath } from '../util/paths.ts';
 import { hostError, HostFSError, type HostFS, type HostStat } from './host-fs.ts';
 
 /** A copy that cannot be done as asked, in go-archive's words (`cannot copy directory`). */
@@ -13,22 +14,6 @@ export class CopyError extends Error {
 }
 
 // ---------------------------------------------------------------- paths (Go's filepath on Unix)
-
-/** Go's `path.Clean`. */
-export function cleanPath(p: string): string {
-  if (p === '') return '.';
-  const rooted = p.startsWith('/');
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-    } else out.push(part);
-  }
-  const joined = out.join('/');
-  return rooted ? '/' + joined : joined || '.';
-}
 
 /** Go's `filepath.Base`. */
 export function baseName(p: string): string {

@@ -21,7 +21,7 @@ import {
   type RawMap,
   type RawValue,
 } from './parse.ts';
-import { cleanPath } from './units.ts';
+import { cleanPath } from '../util/paths.ts';
 import { validateCompose } from './validate.ts';
 
 /** The model as `docker compose config` prints it (from `config.ts`). */

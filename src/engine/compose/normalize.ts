@@ -5,6 +5,7 @@
  * keys LayerLab refuses were refused before (`load.ts`); what shows only once a value is parsed
  * (a `/sctp` port, a volume's `:nocopy`) is refused here, by name.
  */
+import { cleanPath } from '../util/paths.ts';
 import type { Lookup } from './interpolate.ts';
 import {
   ComposeFileError,
@@ -23,7 +24,6 @@ import { splitShellWords } from './shell-words.ts';
 import {
   absolutePath,
   bytes,
-  cleanPath,
   duration,
   entries,
   float,

@@ -1,8 +1,8 @@
+import { cleanPath } from '../util/paths.ts';
 import { describe, expect, it } from 'vitest';
 import {
   absolutePath,
   bytes,
-  cleanPath,
   entries,
   formatDuration,
   isIP,

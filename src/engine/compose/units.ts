@@ -4,6 +4,7 @@
  * ranges) and of `volumes:` (`SOURCE:TARGET[:OPTIONS]`), IP addresses, booleans, `KEY=VALUE` lists
  * and mappings; the `…At` helpers name the offending path in their errors.
  */
+import { cleanPath } from '../util/paths.ts';
 import type { Lookup } from './interpolate.ts';
 import { ComposeFileError } from './model.ts';
 import type { RawValue } from './parse.ts';
@@ -233,22 +234,6 @@ export function parseVolumeSpec(spec: string): VolumeSpec {
   }
   const bind = source !== undefined && /^[./~]/.test(source);
   return { type: bind ? 'bind' : 'volume', ...(source !== undefined ? { source } : {}), target, readOnly, options };
-}
-
-/** `path.Clean` for `/`-separated paths. */
-export function cleanPath(path: string): string {
-  if (path === '') return '.';
-  const rooted = path.startsWith('/');
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-    } else out.push(part);
-  }
-  const joined = out.join('/');
-  return rooted ? '/' + joined : joined || '.';
 }
 
 /** `filepath.Join(dir, path)` unless `path` is absolute. */

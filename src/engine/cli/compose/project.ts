@@ -9,6 +9,7 @@ import { ComposeFileError, type ComposeProject } from '../../compose/model.ts';
 import { CliError, type CommandContext } from '../command.ts';
 import type { FlagDef } from '../flags.ts';
 import type { HostFS } from '../host-fs.ts';
+import { cleanPath } from '../../util/paths.ts';
 
 /** The flags every compose command takes (cobra's persistent flags of `docker compose`). */
 export const PROJECT_FLAGS: FlagDef[] = [
@@ -25,16 +26,9 @@ export const PROJECT_FLAGS: FlagDef[] = [
   { name: 'progress', kind: 'string', usage: 'Set type of progress output (auto, tty, plain, json, quiet)' },
 ];
 
-/** `a/b/../c` → `/cwd/a/c`. */
+/** `a/b/../c` → `/cwd/a/c` (Go's `filepath.Abs` against `cwd`). */
 export function absolute(path: string, cwd: string): string {
-  const parts = (path.startsWith('/') ? path : `${cwd}/${path}`).split('/');
-  const out: string[] = [];
-  for (const p of parts) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') out.pop();
-    else out.push(p);
-  }
-  return '/' + out.join('/');
+  return cleanPath(path.startsWith('/') ? path : `${cwd}/${path}`);
 }
 
 function dirname(path: string): string {
