@@ -1,9 +1,9 @@
 /**
  * `docker compose` on the real engine and guest, through the CLI as `npx layerlab docker compose`
- * runs it: the page-view counter (Flask + Redis, built and pulled), a healthcheck-gated
+ * runs it: lesson 11's page-view counter (Flask + Redis, built and pulled), a healthcheck-gated
  * `depends_on`, a restart policy, and `down` / `down -v` with the count kept or lost.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,28 +40,13 @@ async function docker(cwd: string, ...argv: string[]) {
   return { code, out, err };
 }
 
-const APP = `import os
-from flask import Flask
-from redis import Redis
-
-app = Flask(__name__)
-redis = Redis(host=os.environ.get("REDIS_HOST", "redis"), port=6379)
-
-@app.route("/")
-def hello():
-    count = redis.incr("hits")
-    return f"Hello! I have been seen {count} times.\\n"
-
-if __name__ == "__main__":
-    app.run(host="0.0.0.0", port=5000)
-`;
-
-const DOCKERFILE = `FROM python:3.11-slim
-WORKDIR /code
-RUN pip install flask redis
-COPY app.py .
-CMD ["python", "app.py"]
-`;
+/** Lesson 11's own app (Flask counting visits in Redis), its requirements and Dockerfile. */
+const LESSON = Object.fromEntries(
+  ['app.py', 'requirements.txt', 'Dockerfile'].map((name) => [
+    name,
+    readFileSync(new URL(`../../lessons/11-compose/start/${name}`, import.meta.url), 'utf8'),
+  ]),
+);
 
 const COMPOSE = `services:
   web:
@@ -96,7 +81,7 @@ describe('docker compose on the real guest', () => {
     'runs the page-view counter: build, pull, healthy redis first, the count kept by down and lost by down -v',
     { timeout: 600_000 },
     async () => {
-      const dir = project({ 'compose.yaml': COMPOSE, Dockerfile: DOCKERFILE, 'app.py': APP });
+      const dir = project({ ...LESSON, 'compose.yaml': COMPOSE });
       const up = await docker(dir, 'compose', 'up', '-d');
       expect(up.code, up.err).toBe(0);
       expect(up.err).toContain(' Container counter-redis-1  Healthy');

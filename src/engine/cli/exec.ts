@@ -4,6 +4,21 @@ import { CliError, StatusError, type Command, type CommandContext } from './comm
 import { errorText, unsupportedFlag } from './common.ts';
 import { startErrorStatus } from './container-run.ts';
 
+/**
+ * `-e` values as docker/cli reads them: `NAME=value` as given, a bare `NAME` from the client's
+ * environment (left out when it has none), `=value` refused.
+ */
+export function execEnv(values: readonly string[], environment: Readonly<Record<string, string>> = {}): string[] {
+  const env: string[] = [];
+  for (const e of values) {
+    const i = e.indexOf('=');
+    if (i === 0) throw new CliError(`invalid environment variable: ${e}`);
+    if (i > 0) env.push(e);
+    else if (environment[e] !== undefined) env.push(`${e}=${environment[e]}`);
+  }
+  return env;
+}
+
 async function runExec(ctx: CommandContext): Promise<number> {
   const f = ctx.flags;
   const [name = '', ...cmd] = ctx.args;
@@ -12,12 +27,7 @@ async function runExec(ctx: CommandContext): Promise<number> {
   const detach = f.bool('detach');
   const info = await ctx.engine.containers.inspect(name);
   if (!detach && tty && interactive && !ctx.io.isTTY) throw new CliError('the input device is not a TTY');
-  const env: string[] = [];
-  for (const e of f.list('env')) {
-    const i = e.indexOf('=');
-    if (i === 0) throw new CliError(`invalid environment variable: ${e}`);
-    if (i > 0) env.push(e);
-  }
+  const env = execEnv(f.list('env'), ctx.io.environment);
   const opts: Parameters<typeof ctx.engine.containers.exec>[1] = { cmd, tty, interactive: interactive && !detach };
   if (env.length) opts.env = env;
   const user = f.string('user');

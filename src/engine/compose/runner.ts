@@ -397,8 +397,9 @@ export class ComposeRunner {
         .map((n) => n.name),
     );
     for (const net of await this.engine.networks.list()) {
-      if (net.Labels[Label.project] !== this.project.name && !names.has(net.Name)) continue;
-      if (net.Labels[Label.project] !== undefined && net.Labels[Label.project] !== this.project.name) continue;
+      // Compose's own (by label), or one the file names that no other project owns
+      const owner = net.Labels[Label.project];
+      if (owner === undefined ? !names.has(net.Name) : owner !== this.project.name) continue;
       const step = this.step(`Network ${net.Name}`, 'Removing', 'Removed');
       try {
         await this.engine.networks.remove(net.Id);

@@ -62,12 +62,16 @@ export class ContainerRoots {
     }
     seen.add(r.id);
     const mounted: NonNullable<SpawnSpec['binds']> = [];
-    const volumes = r.mounts.filter((m) => m.Type === 'volume');
-    for (const m of volumes)
-      mounted.push({ source: await this.deps.volumes.ensureInGuest(guest, m.Name), target: m.Destination, readonly: !m.RW });
-    // like Docker, an empty volume first gets what the image has at its mount point (files, owner, mode)
-    if (starting && volumes.length)
-      await guestShell(guest, copyUpScript([...lowers].reverse(), mounted.slice(0, volumes.length)), `filling the volumes of ${r.name}`);
+    // like Docker, a volume made just now first gets what the image has at its mount point (files,
+    // owner, mode); one that holds data, or was mounted before in this guest, is left as it is
+    const fresh: { source: string; target: string }[] = [];
+    for (const m of r.mounts)
+      if (m.Type === 'volume') {
+        const v = await this.deps.volumes.ensureInGuest(guest, m.Name);
+        mounted.push({ source: v.dir, target: m.Destination, readonly: !m.RW });
+        if (v.fresh) fresh.push({ source: v.dir, target: m.Destination });
+      }
+    if (fresh.length) await guestShell(guest, copyUpScript([...lowers].reverse(), fresh), `filling the volumes of ${r.name}`);
     // the host's folders, through the share (only for a start: a stopped container's files are its own)
     if (starting) mounted.push(...(await this.deps.binds.mount(guest, r.id, r.mounts)));
     // the container's own /etc/hostname, hosts and resolv.conf over the init layer's empty

@@ -157,21 +157,29 @@ export class VolumeManager {
     return { total: all.length, active, size, reclaimable };
   }
 
-  /** The volume's directory in the guest, restoring its saved data into a fresh guest. */
-  async ensureInGuest(guest: GuestMachine, name: string): Promise<string> {
+  /**
+   * The volume's directory in the guest, restoring its saved data into a fresh guest; `fresh` when
+   * it was made empty just now (no saved data, first mounted in this guest), the only case Docker's
+   * copy-up of the image's files applies to.
+   */
+  async ensureInGuest(guest: GuestMachine, name: string): Promise<{ dir: string; fresh: boolean }> {
     const r = await this.get(name);
     if (!r) throw new NotFoundError(`get ${name}: no such volume`);
     const dir = volumeDir(name);
     let known = this.inGuest.get(guest);
     if (!known) this.inGuest.set(guest, (known = new Set()));
-    if (known.has(name)) return dir;
+    if (known.has(name)) return { dir, fresh: false };
     const exists = (await guestShell(guest, `test -d '${dir}' && echo yes || echo no`, 'checking a volume')).trim() === 'yes';
+    let fresh = false;
     if (!exists) {
       if (r.data) await extractLayerInGuest(guest, await this.deps.blobs.get(r.data.digest as Digest), dir, `volume ${name}`);
-      else await guestShell(guest, `mkdir -p '${dir}'`, `creating volume ${name}`);
+      else {
+        await guestShell(guest, `mkdir -p '${dir}'`, `creating volume ${name}`);
+        fresh = true;
+      }
     }
     known.add(name);
-    return dir;
+    return { dir, fresh };
   }
 
   /**

@@ -9,18 +9,13 @@ import { attachProcess } from '../attach.ts';
 import { CliError, StatusError, type Command, type CommandContext } from '../command.ts';
 import { errorText } from '../common.ts';
 import { startErrorStatus } from '../container-run.ts';
+import { execEnv } from '../exec.ts';
 import { hooks, selectServices } from './lifecycle.ts';
 import { loadComposeProject } from './project.ts';
 import { ProgressWriter } from './progress.ts';
 
 function envFlags(ctx: CommandContext): string[] {
-  const env: string[] = [];
-  for (const e of ctx.flags.list('env')) {
-    if (e.startsWith('=')) throw new CliError(`invalid environment variable: ${e}`);
-    if (e.includes('=')) env.push(e);
-    else if (ctx.io.environment?.[e] !== undefined) env.push(`${e}=${ctx.io.environment[e]}`);
-  }
-  return env;
+  return execEnv(ctx.flags.list('env'), ctx.io.environment);
 }
 
 async function runExec(ctx: CommandContext): Promise<number> {
