@@ -14,16 +14,18 @@ import { Builder } from './builder.ts';
 const enc = new TextEncoder();
 const T = 1767225600; // 2026-01-01T00:00:00Z
 
-function setup(): { builder: Builder; images: ImageStore } {
+/** A builder over memory stores; `offered` lists references the catalog names (their layouts cannot be read). */
+function setup(offered?: string[]): { builder: Builder; images: ImageStore } {
   const blobs = new MemoryBlobStore();
   const meta = new MemoryMetadataStore();
   const now = () => new Date(T * 1000);
   const offline = () => Promise.reject(new Error('no images offline in this test'));
+  const catalog = offered ? async () => [{ references: offered, layout: 'x', size: 0 }] : offline;
   const images = new ImageStore({
     blobs,
     meta,
     now,
-    source: { catalog: offline, index: offline, blob: offline },
+    source: { catalog, index: offline, blob: offline },
     containersUsing: async () => new Map(),
   });
   // COPY and ADD never start a container; a RUN here would fail loudly
@@ -247,6 +249,23 @@ describe('stages, metadata instructions and WORKDIR (no guest)', () => {
     const again = await builder.build(options);
     expect(again.steps.map((s) => s.cached)).toEqual([false, true, false, true, true]);
     expect(again.imageId).toBe(result.imageId);
+  });
+
+  it("fails a FROM the catalog lacks with BuildKit's words on its line, then the closest tags", async () => {
+    const { builder } = setup(['python:3.11-slim', 'python:3.13-slim', 'python:3.13', 'busybox:latest']);
+    const events: BuildEvent[] = [];
+    const build = (text: string) => builder.build({ context: context(text, {}), onEvent: (e) => events.push(e) });
+    const err = await build('# syntax\nARG V=3.12\nFROM python:${V}-slim AS base\nRUN true\n').catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'BuildError', line: 3 });
+    expect((err as Error).message).toBe(
+      'python:3.12-slim: failed to resolve source metadata for docker.io/library/python:3.12-slim: docker.io/library/python:3.12-slim: not found\n' +
+        'LayerLab runs offline and has no python:3.12-slim; the closest tags it has: python:3.13-slim, python:3.11-slim, python:3.13.',
+    );
+    expect(events.at(-1)).toMatchObject({ type: 'build-end', outcome: 'failed', line: 3 });
+    await expect(build('FROM pyhton:3.11\n')).rejects.toThrow(
+      'pyhton:3.11: failed to resolve source metadata for docker.io/library/pyhton:3.11: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed\n' +
+        'LayerLab runs offline and has no image named pyhton; the closest it has: python:3.11-slim, python:3.13, python:3.13-slim.',
+    );
   });
 
   it('names the line of a bad instruction, a missing source and a missing target', async () => {

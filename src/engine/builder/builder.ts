@@ -12,6 +12,7 @@
 import type { BuildEvent, BuildOptions, BuildResult, InterruptedBuild, PruneReport } from '../api.ts';
 import { parseDockerfile, type DockerfileNode, type ShellLexer } from '../dockerfile/index.ts';
 import { BuildError, EngineError, OperationCancelledError } from '../errors.ts';
+import { NotOfferedError } from '../images/store.ts';
 import { emptyImage, withConfig } from '../oci/image.ts';
 import { BuildCache } from './cache.ts';
 import { describeStep, fsStep } from './fs-step.ts';
@@ -172,6 +173,7 @@ export class Builder {
         id = (await this.deps.images.pull(baseWord, undefined, signal)).id;
       } catch (err) {
         if (signal?.aborted) throw new OperationCancelledError('build');
+        if (err instanceof NotOfferedError) throw baseNotOffered(stage.from, baseWord, err);
         throw lineError(stage.from, `${baseWord}: ${(err as Error).message}`);
       }
     }
@@ -185,6 +187,20 @@ export class Builder {
     const image = await withConfig(await emptyImage(), final.config);
     return this.deps.images.put(image);
   }
+}
+
+/**
+ * BuildKit's words for a base image the registry lacks (`python:3.12-slim: failed to resolve source
+ * metadata for docker.io/library/python:3.12-slim: …: not found`), on the FROM's line (the CLI
+ * prints it as `Dockerfile:1` with the excerpt), then LayerLab's line naming the closest tags.
+ */
+function baseNotOffered(from: DockerfileNode, word: string, err: NotOfferedError): BuildError {
+  const { domain, path, tag } = err.reference;
+  const full = `${domain}/${path}:${tag}`;
+  const cause = err.repositoryKnown
+    ? `${full}: not found`
+    : 'pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed';
+  return new BuildError(`${word}: failed to resolve source metadata for ${full}: ${cause}\n${err.hint}`, from.startLine, { cause: err });
 }
 
 /** Numbers a build's steps and reports each one: `step-start`, its output, then `step-done` or `step-error`. */

@@ -110,7 +110,8 @@ export class BuildPrinter {
           this.write(`#${v.n} CANCELED\n`);
           break;
         }
-        this.write(`#${v.n} ERROR: ${e.message}\n`);
+        // the step shows the error's first line; the whole of it (LayerLab's hint too) ends the output
+        this.write(`#${v.n} ERROR: ${e.message.split('\n', 1)[0]}\n`);
         this.failed = v;
         break;
       }

@@ -885,6 +885,31 @@ describe('docker build', () => {
     golden('build-error.golden', cap.err());
   });
 
+  it("a FROM LayerLab lacks: the step shows BuildKit's line, the end adds LayerLab's closest tags once", async () => {
+    const message =
+      'busybox:9: failed to resolve source metadata for docker.io/library/busybox:9: docker.io/library/busybox:9: not found\n' +
+      'LayerLab runs offline and has no busybox:9; the closest tags it has: busybox:latest.';
+    engine.buildScript = {
+      events: [
+        { type: 'step-start', step: 1, total: 3, stage: '', label: '1/3', instruction: 'FROM busybox:9', line: 1 },
+        { type: 'step-error', step: 1, message },
+      ],
+      error: new BuildError(message, 1),
+    };
+    const cap = captureIO();
+    withContext(cap);
+    expect(await runDocker(['build', '.'], cap.io, engine)).toBe(1);
+    const err = cap.err();
+    expect(err).toContain(
+      '#4 [1/3] FROM busybox:9\n#4 ERROR: busybox:9: failed to resolve source metadata for docker.io/library/busybox:9: docker.io/library/busybox:9: not found\n------\n',
+    );
+    expect(err).toContain('Dockerfile:1\n--------------------\n   1 | >>> FROM busybox\n');
+    expect(err).toMatch(
+      /\nERROR: failed to solve: busybox:9: failed to resolve .*: not found\nLayerLab runs offline .*busybox:latest\.\n$/,
+    );
+    expect(err.split('LayerLab runs offline').length).toBe(2);
+  });
+
   it("Ctrl-C: the running step is CANCELED and the build ends with BuildKit's words, status 130", async () => {
     engine.buildScript = {
       events: [

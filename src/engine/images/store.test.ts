@@ -4,14 +4,14 @@
  * decompress is refused naming the layer and the problem.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../errors.ts';
+import { InvalidArgumentError, UnavailableError } from '../errors.ts';
 import { gzip, unzstd, writeTar } from '../layer/index.ts';
 import { appendLayer, emptyImage, manifestDescriptor, serializeImage, withConfig, type Image, type Layer } from '../oci/image.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { MediaType } from '../oci/types.ts';
 import { MemoryBlobStore, MemoryMetadataStore } from '../store/index.ts';
 import { staticImageSource } from './source.ts';
-import { ImageStore } from './store.ts';
+import { ImageStore, NotOfferedError } from './store.ts';
 
 const enc = new TextEncoder();
 const T = 1767225600;
@@ -57,7 +57,7 @@ async function catalogOf(blob = OS_ZSTD): Promise<{ store: ImageStore; image: Im
   await put(manifestBytes);
   await put(configBytes);
   files.set('os/index.json', enc.encode(JSON.stringify({ schemaVersion: 2, manifests: [manifestDescriptor(image, {})] })));
-  files.set('catalog.json', enc.encode(JSON.stringify({ images: [{ references: ['os:1'], layout: 'os', size: 0 }] })));
+  files.set('catalog.json', enc.encode(JSON.stringify({ images: [{ references: ['os:1', 'os:1-slim'], layout: 'os', size: 0 }] })));
   const source = staticImageSource(async (path) => {
     const f = files.get(path);
     if (!f) throw new Error(`no ${path}`);
@@ -129,5 +129,29 @@ describe('pull from the offline catalog', () => {
       })(),
     );
     await expect(store.pull('os:1')).rejects.toThrow(/diffID mismatch/);
+  });
+
+  it("refuses a tag the catalog lacks with Docker's words and the closest tags, pulling nothing", async () => {
+    const { store } = await catalogOf();
+    const err = await store.pull('os:2-slim').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotOfferedError);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as NotOfferedError).repositoryKnown).toBe(true);
+    expect((err as Error).message).toBe(
+      'manifest for os:2-slim not found: manifest unknown: manifest unknown\n' +
+        'LayerLab runs offline and has no os:2-slim; the closest tags it has: os:1-slim, os:1.',
+    );
+    expect(await store.list()).toEqual([]);
+  });
+
+  it("refuses a repository the catalog lacks with Docker's pull access denied", async () => {
+    const { store } = await catalogOf();
+    const err = (await store.pull('docker.io/library/oss').catch((e: unknown) => e)) as NotOfferedError;
+    expect(err.repositoryKnown).toBe(false);
+    expect(err.reference.familiar).toBe('oss:latest');
+    expect(err.message).toBe(
+      "pull access denied for oss, repository does not exist or may require 'docker login': denied: requested access to the resource is denied\n" +
+        'LayerLab runs offline and has no image named oss; the closest it has: os:1, os:1-slim.',
+    );
   });
 });

@@ -21,7 +21,8 @@ import { sha256Digest, type Digest } from '../oci/digest.ts';
 import { appendLayer, deserializeImage, emptyImage, serializeImage, withConfig, type Image, type Layer } from '../oci/image.ts';
 import { MediaType } from '../oci/types.ts';
 import type { BlobStore, MetadataStore } from '../store/types.ts';
-import { looksLikeId, parseReference } from './reference.ts';
+import { offersRepository, offlineHint } from './nearest.ts';
+import { looksLikeId, parseReference, type Reference } from './reference.ts';
 import type { ImageSource } from './source.ts';
 
 const REFS = 'refs';
@@ -68,6 +69,34 @@ export interface ImageDeps {
   containersUsing(): Promise<Map<string, string[]>>;
   /** Sees every pull's progress, whoever started it (the CLI, a build's FROM): for a progress bar. */
   onPullEvent?: (reference: string, event: PullEvent) => void;
+}
+
+/**
+ * A Docker Hub reference the offline catalog does not hold (never swapped for another): Docker's
+ * own words (`manifest unknown` for a tag, `pull access denied` for a repository), then one line
+ * of LayerLab's naming the closest references it has.
+ */
+export class NotOfferedError extends UnavailableError {
+  override name = 'NotOfferedError';
+  /** Whether the catalog has other tags of the repository (Docker's `manifest unknown`) or none (`pull access denied`). */
+  readonly repositoryKnown: boolean;
+  /** LayerLab's line: `LayerLab runs offline and has no python:3.12-slim; the closest tags it has: …`. */
+  readonly hint: string;
+
+  constructor(
+    /** The reference asked for. */
+    readonly reference: Reference,
+    offered: readonly string[],
+  ) {
+    const repositoryKnown = offersRepository(reference.familiar, offered);
+    const words = repositoryKnown
+      ? `manifest for ${reference.familiar} not found: manifest unknown: manifest unknown`
+      : `pull access denied for ${reference.repository}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`;
+    const hint = offlineHint(reference.familiar, offered);
+    super(`${words}\n${hint}`);
+    this.repositoryKnown = repositoryKnown;
+    this.hint = hint;
+  }
 }
 
 /** Local images (`docker images/pull/tag/rmi/history/inspect`) and the image side of containers. */
@@ -271,10 +300,10 @@ export class ImageStore {
     return (await this.deps.source.catalog()).flatMap((e) => e.references);
   }
 
-  /** Copies an offline image into the store, verifying every digest and diffID. */
   /** Pulls in progress, by familiar reference: a second pull of the same image waits for the first. */
   private readonly pulling = new Map<string, Promise<{ id: string; reference: string }>>();
 
+  /** Copies an offline image into the store, verifying every digest and diffID; one it lacks throws NotOfferedError. */
   async pull(
     input: string,
     onCallerEvent: (e: PullEvent) => void = () => {},
@@ -312,9 +341,10 @@ export class ImageStore {
     const catalog = await this.deps.source.catalog();
     const entry = catalog.find((e) => e.references.some((r) => parseReference(r).familiar === ref.familiar));
     if (!entry) {
-      const offered = catalog.flatMap((e) => e.references).join(', ');
+      const offered = catalog.flatMap((e) => e.references);
+      if (ref.domain === 'docker.io') throw new NotOfferedError(ref, offered);
       throw new UnavailableError(
-        `manifest for ${ref.familiar} not found: LayerLab runs offline and has no registry to pull from. Images available: ${offered || 'none'}`,
+        `manifest for ${ref.familiar} not found: LayerLab runs offline and has no registry to pull from. Images available: ${offered.join(', ') || 'none'}`,
       );
     }
     const index = await this.deps.source.index(entry);

@@ -72,34 +72,74 @@ describe('isDockerfilePath', () => {
 });
 
 describe('dockerfileDiagnostics with the images FROM can use', () => {
+  // as the catalog lists them (the page reads catalog.json; nothing here is fixed in the code)
   const images = {
-    available: ['busybox:latest', 'busybox:1.35', 'debian:bookworm-slim', 'debian:12-slim', 'python:3.11-slim', 'python:3.11'],
+    available: [
+      'busybox:latest',
+      'busybox:1.35',
+      'debian:bookworm-slim',
+      'debian:12-slim',
+      'python:3.11-slim',
+      'python:3.11',
+      'python:3.13-slim',
+      'python:3.13',
+    ],
     local: ['app:latest'],
   };
 
-  it('flags a base image that is not offered, with a quick fix to the nearest tag', () => {
+  it('flags a base image that is not offered, naming the closest tags, with a quick fix to the nearest', () => {
     const [d, ...rest] = dockerfileDiagnostics('FROM python:3.12-slim\nWORKDIR /app\n', images);
     expect(rest).toEqual([]);
-    expect(d).toMatchObject({
+    expect(d).toEqual({
       line: 1,
       severity: 'error',
-      fix: { label: 'Use python:3.11-slim', from: 5, to: 21, insert: 'python:3.11-slim' },
+      message:
+        'LayerLab runs offline and has no python:3.12-slim; the closest tags it has: python:3.13-slim, python:3.11-slim, python:3.13.' +
+        ' A build fails here: an image or tag LayerLab lacks is never swapped for another.',
+      fix: { label: 'Use python:3.13-slim', from: 5, to: 21, insert: 'python:3.13-slim' },
     });
-    expect(d!.message).toBe(
-      'python:3.12-slim is not available here: LayerLab runs offline, so FROM can use only the images it ships (busybox:latest, debian:bookworm-slim, python:3.11-slim) and images you built. Did you mean python:3.11-slim?',
-    );
   });
 
-  it('accepts offered and stored images, earlier stages, scratch, variables and registries of their own', () => {
+  it('follows the catalog it is given', () => {
+    const [d] = dockerfileDiagnostics('FROM python:3.12-slim\n', { available: ['python:3.11-slim', 'python:3.11'], local: [] });
+    expect(d?.fix?.insert).toBe('python:3.11-slim');
+    expect(d?.message).toMatch(/the closest tags it has: python:3\.11-slim, python:3\.11\. /);
+  });
+
+  it('accepts offered and stored images, earlier stages, scratch, unresolved variables and registries of their own', () => {
     const text =
-      'FROM busybox AS base\nFROM Base\nFROM app\nFROM debian:12-slim\nFROM scratch\nARG V\nFROM python:${V}\nFROM localhost:5000/mine\nFROM --platform=linux/386 python:3.11\n';
+      'FROM busybox AS base\nFROM Base\nFROM app\nFROM debian:12-slim\nFROM scratch\nARG V\nFROM python:${V}\n' +
+      'FROM localhost:5000/mine\nFROM registry.example.com/team/python:3.12-slim\nFROM 127.0.0.1:5001/x\nFROM --platform=linux/386 python:3.11\n';
     expect(dockerfileDiagnostics(text, images)).toEqual([]);
   });
 
-  it('suggests a repository spelled nearly the same, and nothing for an unrelated one', () => {
-    expect(dockerfileDiagnostics('FROM busybx\n', images)[0]?.fix?.insert).toBe('busybox:latest');
+  it('accepts stage names however a later FROM writes them, and a stage named like an image', () => {
+    const text = 'FROM python:3.13-slim AS build\nRUN true\nFROM build AS test\nFROM BUILD\nFROM python:3.13-slim AS python\nFROM python\n';
+    expect(dockerfileDiagnostics(text, images)).toEqual([]);
+  });
+
+  it('expands ARGs declared before the first FROM, and warns about what they name without a quick fix', () => {
+    expect(dockerfileDiagnostics('ARG V=3.13\nFROM python:${V}-slim\n', images)).toEqual([]);
+    expect(dockerfileDiagnostics('ARG V=3.12\nARG IMAGE=python:${V}-slim\nFROM $IMAGE AS base\n', images)).toEqual([
+      {
+        line: 3,
+        severity: 'warning',
+        message:
+          'With the ARG defaults this FROM names python:3.12-slim. LayerLab runs offline and has no python:3.12-slim; the closest tags it has: python:3.13-slim, python:3.11-slim, python:3.13.',
+      },
+    ]);
+    // a variable with no default, or declared after the first FROM, is left to --build-arg
+    expect(dockerfileDiagnostics('ARG V\nFROM python:${V}-slim\nARG W=1\nFROM python:${W}\n', images)).toEqual([]);
+  });
+
+  it('suggests a repository spelled nearly the same, and names what it has for an unrelated one', () => {
+    const [typo] = dockerfileDiagnostics('FROM busybx\n', images);
+    expect(typo?.fix?.insert).toBe('busybox:latest');
+    expect(typo?.message).toMatch(
+      /^LayerLab runs offline and has no image named busybx; the closest it has: busybox:latest, busybox:1\.35\. /,
+    );
     const [d] = dockerfileDiagnostics('FROM node:20\n', images);
-    expect(d?.message).toMatch(/^node:20 is not available here/);
+    expect(d?.message).toMatch(/^LayerLab runs offline and has no image named node; the images it has: busybox, debian, python\. /);
     expect(d?.fix).toBeUndefined();
   });
 
@@ -109,10 +149,10 @@ describe('dockerfileDiagnostics with the images FROM can use', () => {
 
   it('finds the column of the image after flags and in lower case', () => {
     expect(dockerfileDiagnostics('from --platform=linux/386 python:3.12\n', images)[0]?.fix).toEqual({
-      label: 'Use python:3.11',
+      label: 'Use python:3.13',
       from: 26,
       to: 37,
-      insert: 'python:3.11',
+      insert: 'python:3.13',
     });
   });
 });

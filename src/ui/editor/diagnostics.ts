@@ -3,7 +3,8 @@
  * warnings, instructions Docker does not know, a missing FROM, and a base image that is neither
  * offered offline nor stored (with a quick fix to the nearest one that is). Pure; lines are 1-based.
  */
-import { DockerfileSyntaxError, parseDockerfile, type DockerfileNode } from '../../engine/dockerfile/index.ts';
+import { DockerfileSyntaxError, parseDockerfile, ShellLexer, type DockerfileNode } from '../../engine/dockerfile/index.ts';
+import { closestReferences, editDistance, offlineHint } from '../../engine/images/nearest.ts';
 import { parseReference } from '../../engine/images/reference.ts';
 
 /** A one-click repair: replace columns `from`..`to` (0-based, in the diagnostic's line) with `insert`. */
@@ -52,17 +53,7 @@ export const INSTRUCTIONS = [
 const KNOWN = new Set<string>(INSTRUCTIONS);
 
 /** Levenshtein distance, for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
+export { editDistance };
 
 function unknownInstruction(node: DockerfileNode): EditorDiagnostic {
   const word = node.value.toUpperCase();
@@ -82,45 +73,47 @@ function familiar(ref: string): string | undefined {
   }
 }
 
-/** The available reference nearest to `wanted`: the same repository's closest tag first. */
-export function nearestImage(wanted: string, available: readonly string[]): string | undefined {
-  const w = parseReference(wanted);
-  const candidates = available.flatMap((a) => {
-    try {
-      return [parseReference(a)];
-    } catch {
-      return [];
-    }
-  });
-  const sameRepo = candidates.filter((c) => c.repository === w.repository);
-  const pool = sameRepo.length ? sameRepo : candidates;
-  const score = (c: (typeof candidates)[number]) => (sameRepo.length ? editDistance(w.tag, c.tag) : editDistance(w.familiar, c.familiar));
-  const best = pool.map((c) => ({ c, d: score(c) })).sort((x, y) => x.d - y.d)[0];
-  if (!best) return undefined;
-  // a different repository is only a suggestion when it is spelled nearly the same
-  if (!sameRepo.length && editDistance(w.repository, best.c.repository) > Math.max(2, Math.floor(w.repository.length / 3)))
+/** The word FROM names, with the ARGs declared before the first FROM expanded; undefined when one has no default. */
+function expandBase(word: string, lexer: ShellLexer, args: ReadonlyMap<string, string | undefined>): string | undefined {
+  if (!word.includes('$')) return word;
+  const known = new Map([...args].filter((e): e is [string, string] => e[1] !== undefined));
+  try {
+    const r = lexer.processWordWithMatches(word, known);
+    return r.unmatched.size ? undefined : r.result;
+  } catch {
     return undefined;
-  return best.c.familiar;
+  }
 }
 
-/** A FROM whose image is neither offered offline, stored, nor an earlier stage. */
-function unavailableBase(node: DockerfileNode, line: string, stages: Set<string>, images: KnownImages): EditorDiagnostic | undefined {
-  const image = node.next[0];
-  if (!image || image.includes('$') || image.toLowerCase() === 'scratch' || stages.has(image.toLowerCase())) return undefined;
+/**
+ * A FROM whose image is neither offered offline, stored, nor an earlier stage: the build would
+ * fail there (an unknown tag is never swapped for another). Its quick fix writes the nearest
+ * offered tag; a reference made by ARGs is only warned about (`--build-arg` may change it).
+ */
+function unavailableBase(
+  node: DockerfileNode,
+  line: string,
+  stages: Set<string>,
+  images: KnownImages,
+  expand: (word: string) => string | undefined,
+): EditorDiagnostic | undefined {
+  const written = node.next[0];
+  if (!written) return undefined;
+  const image = expand(written);
+  if (image === undefined || image.toLowerCase() === 'scratch' || stages.has(image.toLowerCase())) return undefined;
   if (/^(sha256:)?[0-9a-f]{12,64}$/.test(image) || image.includes('@')) return undefined;
   const ref = familiar(image);
   if (!ref) return { line: node.startLine, severity: 'error', message: `invalid reference format: ${image} is not an image name.` };
-  // a registry of its own (localhost:5000/…) is asked at build time
+  // a registry of its own (localhost:5000/…, registry.example.com/…) is asked at build time
   if (parseReference(image).domain !== 'docker.io') return undefined;
   const known = new Set([...images.available, ...images.local].map(familiar));
   if (known.has(ref)) return undefined;
-  // one reference per repository (the catalog lists aliases such as busybox:1.35 too)
-  const repo = (a: string) => a.split(':')[0];
-  const offered = images.available.filter((a, i) => images.available.findIndex((b) => repo(b) === repo(a)) === i);
-  const nearest = nearestImage(image, images.available);
-  const message =
-    `${ref} is not available here: LayerLab runs offline, so FROM can use only the images it ships (${offered.join(', ')}) and images you built.` +
-    (nearest ? ` Did you mean ${nearest}?` : '');
+  const hint = offlineHint(image, images.available);
+  if (image !== written) {
+    return { line: node.startLine, severity: 'warning', message: `With the ARG defaults this FROM names ${ref}. ${hint}` };
+  }
+  const nearest = closestReferences(image, images.available, 1)[0];
+  const message = `${hint} A build fails here: an image or tag LayerLab lacks is never swapped for another.`;
   const at = line.indexOf(image);
   const fix = nearest && at >= 0 ? { label: `Use ${nearest}`, from: at, to: at + image.length, insert: nearest } : undefined;
   return { line: node.startLine, severity: 'error', message, ...(fix ? { fix } : {}) };
@@ -147,6 +140,10 @@ export function dockerfileDiagnostics(text: string, images?: KnownImages): Edito
   let seenFrom = false;
   const stages = new Set<string>();
   const lines = text.split(/\r?\n/);
+  // ARGs before the first FROM, for FROM's own expansion (BuildKit's meta args)
+  const metaArgs = new Map<string, string | undefined>();
+  const lexer = new ShellLexer(ast.escapeToken);
+  const expand = (word: string) => expandBase(word, lexer, metaArgs);
   for (const node of ast.children) {
     if (!KNOWN.has(node.value.toUpperCase())) {
       out.push(unknownInstruction(node));
@@ -155,10 +152,16 @@ export function dockerfileDiagnostics(text: string, images?: KnownImages): Edito
     if (node.subcommand && !KNOWN.has(node.subcommand.value.toUpperCase())) out.push(unknownInstruction(node.subcommand));
     if (node.value === 'from') {
       seenFrom = true;
-      const problem = images && unavailableBase(node, lines[node.startLine - 1] ?? '', stages, images);
+      const problem = images && unavailableBase(node, lines[node.startLine - 1] ?? '', stages, images, expand);
       if (problem) out.push(problem);
       const as = node.next[1]?.toLowerCase() === 'as' ? node.next[2] : undefined;
       if (as) stages.add(as.toLowerCase());
+    } else if (!seenFrom && node.value === 'arg') {
+      for (const word of node.next) {
+        const eq = word.indexOf('=');
+        if (eq < 0) metaArgs.set(word, metaArgs.get(word));
+        else metaArgs.set(word.slice(0, eq), expand(word.slice(eq + 1)));
+      }
     } else if (hasFrom && !seenFrom && node.value !== 'arg') {
       out.push({
         line: node.startLine,
