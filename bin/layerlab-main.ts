@@ -124,7 +124,8 @@ async function docker(args: string[]): Promise<number> {
   const { runDocker } = await import('../src/engine/cli/run.ts');
   const { openNodeEngine } = await import('./node-engine.ts');
   const { nodeCliIO } = await import('./node-cli-io.ts');
-  const node = await openNodeEngine();
+  // the CLI, unlike a page, can reach Docker Hub (no CORS): docker.io images the catalog lacks come from there
+  const node = await openNodeEngine({ dockerHub: true });
   const io = nodeCliIO();
   try {
     return await runDocker(args, io, node.engine);

@@ -25,9 +25,13 @@ export interface NodeEngine {
   close(): Promise<void>;
 }
 
-/** Opens the engine whose state lives in `home` (`checkpointEvery`: save running containers' files this often, as the page does). */
+/**
+ * Opens the engine whose state lives in `home` (`checkpointEvery`: save running containers' files
+ * this often, as the page does; `dockerHub`: pull docker.io images the offline catalog lacks from
+ * Docker Hub, as the CLI does).
+ */
 export async function openNodeEngine(
-  options: { home?: string; machine?: StartOptions; checkpointEvery?: number } = {},
+  options: { home?: string; machine?: StartOptions; checkpointEvery?: number; dockerHub?: boolean } = {},
 ): Promise<NodeEngine> {
   const home = options.home ?? process.env.LAYERLAB_HOME ?? join(homedir(), '.layerlab');
   const { blobs, metadata: meta } = await openFsStorage(home);
@@ -39,6 +43,9 @@ export async function openNodeEngine(
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     // bind mounts are the disk's folders, as in Docker
     bindHost: nodeBindHost(),
+    // registries over HTTP(S) (no CORS in Node); logins persist with the rest of the state in `home`
+    fetch: globalThis.fetch,
+    ...(options.dockerHub ? { dockerHub: true } : {}),
     getGuest: () => (starting ??= startNodeMachine({ healthInterval: 0, ...options.machine }).then((m) => (machine = m))),
     source: staticImageSource(async (path, onProgress) => {
       const data = new Uint8Array(await readFile(join(IMAGES_DIR, path)));

@@ -176,6 +176,9 @@ async function init(base: string, imagesBase: string, dbName = 'layerlab', works
     getGuest: () => machine!,
     source: staticImageSource((path, onProgress) => fetchWithProgress(new URL(path, imagesBase).href, onProgress)),
     onPullEvent: (reference, event) => post({ t: 'pull-event', reference, event }),
+    // registries other than localhost:5000 over HTTP(S): only those that allow this origin (CORS)
+    fetch: globalThis.fetch.bind(globalThis),
+    origin: self.location.origin,
     // a reload ends the machine: running containers' files and volumes are saved every few seconds
     checkpointEvery: 5000,
     // bind mounts (-v .:/app) bind the workspace beside the editor (the widget has none: refused)

@@ -537,6 +537,12 @@ export interface PullEvent {
   total?: number;
 }
 
+/** A registry login (`docker login -u USER -p PASSWORD`). */
+export interface RegistryLogin {
+  username: string;
+  password: string;
+}
+
 /** The container engine, as the CLI and the UI use it. */
 export interface DockerEngine {
   images: {
@@ -550,7 +556,7 @@ export interface DockerEngine {
     pull(ref: string, onEvent?: (e: PullEvent) => void, signal?: AbortSignal): Promise<{ id: string; reference: string }>;
     /** Image references available offline (for messages and completion). */
     available(): Promise<string[]>;
-    /** `docker search`: the offline catalog's repositories and localhost:5000's that match `term`. */
+    /** `docker search`: the offline catalog's repositories and localhost:5000's that match `term` (a remote registry's: refused). */
     search(term: string): Promise<SearchResult[]>;
     /** `docker save`: a tar that is both an OCI image layout and a docker-save archive. */
     save(refs: string[]): Promise<Uint8Array>;
@@ -561,8 +567,11 @@ export interface DockerEngine {
     importFilesystem(archive: Uint8Array, options?: { reference?: string; message?: string }): Promise<string>;
     /** `docker load`: an OCI layout or docker-save archive (gzip- or zstd-compressed too); returns Docker's `Loaded image: …` lines. */
     load(archive: Uint8Array, onEvent?: (e: PullEvent) => void): Promise<{ loaded: string[]; warnings: string[] }>;
-    /** `docker push localhost:5000/NAME:TAG` to the local registry; returns the pushed manifest digest and size. */
-    push(ref: string, onEvent?: (e: PullEvent) => void): Promise<{ digest: string; size: number }>;
+    /**
+     * `docker push NAME:TAG`: to the local registry (`localhost:5000/…`) or, when the engine has
+     * HTTP, to a remote registry (`127.0.0.1:5001/web:1`); returns the pushed manifest digest and size.
+     */
+    push(ref: string, onEvent?: (e: PullEvent) => void, signal?: AbortSignal): Promise<{ digest: string; size: number }>;
   };
   containers: {
     create(options: CreateContainerOptions): Promise<{ id: string; warnings: string[] }>;
@@ -659,8 +668,15 @@ export interface DockerEngine {
    * (their records are forgotten; their temporary containers are already gone).
    */
   interruptedBuilds(): Promise<InterruptedBuild[]>;
-  /** `docker login`: always refused (the only registry is local and has no accounts). */
-  login(server?: string): Promise<never>;
+  /**
+   * Who is logged in to a registry (`username` undefined: nobody); rejects for a server that cannot
+   * be logged in to here (localhost:5000 has no accounts; Docker Hub only from the Node CLI).
+   */
+  loginStatus(server?: string): Promise<{ server: string; username?: string }>;
+  /** `docker login`: checks the login (without one: the stored one) against the registry's `/v2/` and keeps it. */
+  login(server?: string, credentials?: RegistryLogin, signal?: AbortSignal): Promise<{ status: string; server: string }>;
+  /** `docker logout`: forgets the login kept for the registry; true if there was one. */
+  logout(server?: string): Promise<boolean>;
   /** The builder's cache (`docker builder`, `docker buildx`). */
   buildCache: {
     /** `docker builder prune`: forgets the build cache. */

@@ -4,7 +4,7 @@
  * `getGuest` is handed in (a V86Machine in Node, a RemoteMachine in the browser).
  */
 import { collect, type GuestMachine } from '../runtime/types.ts';
-import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, InterruptedBuild, PruneReport, PullEvent } from './api.ts';
+import type { BuildOptions, BuildResult, DiskUsage, DockerEngine, InterruptedBuild, PruneReport, PullEvent, RegistryLogin } from './api.ts';
 import { Builder } from './builder/builder.ts';
 import { ContainerManager, type ContainerEvent } from './containers/manager.ts';
 import { GuestLayerCache } from './guest/layer-cache.ts';
@@ -22,7 +22,8 @@ import { parseReference } from './images/reference.ts';
 import { EventLog, type EventQuery } from './events.ts';
 import { BindMounts, type BindHost } from './containers/binds.ts';
 import { LocalRegistry } from './registry/registry.ts';
-import { isLocalRegistryReference, login, pullFromRegistry, push } from './registry/transfer.ts';
+import { isLocalRegistryReference, pullFromRegistry, push } from './registry/transfer.ts';
+import { parseRemoteReference, RemoteRegistries } from './registry/remote/index.ts';
 
 /** What an engine is made of. */
 export interface EngineOptions {
@@ -45,6 +46,17 @@ export interface EngineOptions {
   onNetworkEvent?: (event: NetworkEvent) => void;
   /** The host's files for bind mounts (the disk in Node, the workspace in the page); absent: bind mounts are refused. */
   bindHost?: BindHost;
+  /**
+   * HTTP for registries other than localhost:5000 (`globalThis.fetch`): pull from and push to
+   * `HOST[:PORT]/NAME:TAG`, `docker login`. Absent: only the offline catalog and localhost:5000.
+   */
+  fetch?: typeof fetch;
+  /** Pull docker.io references the offline catalog lacks from Docker Hub (the Node CLI only: Docker Hub sends no CORS headers). */
+  dockerHub?: boolean;
+  /** The page's origin when the engine runs in a page (CORS applies to its fetches; errors say so); absent in Node. */
+  origin?: string;
+  /** Bytes per PATCH of a chunked blob upload to a remote registry (default 5 MiB). */
+  uploadChunkSize?: number;
 }
 
 /** LayerLab's container engine. */
@@ -58,6 +70,8 @@ export class Engine implements DockerEngine {
   readonly builder: Builder;
   /** The registry at localhost:5000, kept in the same content store. */
   readonly registry: LocalRegistry;
+  /** Other registries, over `options.fetch`. */
+  readonly remote: RemoteRegistries;
   private readonly layerCache: GuestLayerCache;
   /** Held by every operation that writes blobs before their records: no sweep runs meanwhile. */
   readonly leases = new Leases();
@@ -126,6 +140,15 @@ export class Engine implements DockerEngine {
       ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     });
     this.registry = new LocalRegistry({ blobs: options.blobs, meta: options.meta });
+    this.remote = new RemoteRegistries(
+      {
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.dockerHub ? { dockerHub: true } : {}),
+        ...(options.origin !== undefined ? { origin: options.origin } : {}),
+        ...(options.uploadChunkSize ? { chunkSize: options.uploadChunkSize } : {}),
+      },
+      { images: this.imageStore, blobs: options.blobs, meta: options.meta },
+    );
     this.builder = new Builder({
       images: this.imageStore,
       containers: this.containerManager,
@@ -228,14 +251,30 @@ export class Engine implements DockerEngine {
     },
     prune: this.withGc((o) => this.imageStore.prune(o)),
     pull: async (r, e, s) => {
-      const pulled = await this.leases.hold(() =>
-        isLocalRegistryReference(r) ? pullFromRegistry(this.imageStore, this.registry, r, e, s) : this.imageStore.pull(r, e, s),
-      );
-      this.eventLog.record('image', 'pull', pulled.reference, { name: pulled.reference.replace(/[:@][^:/@]*$/, '') });
+      const pulled = await this.leases.hold(async () => {
+        const local = isLocalRegistryReference(r);
+        if (!local && !(await this.remote.pulls(r, () => this.imageStore.available()))) return this.imageStore.pull(r, e, s);
+        // whoever draws a progress bar sees registry pulls too, as ImageStore.pull shows offline ones
+        const key = parseRemoteReference(r).familiar;
+        const onEvent = (event: PullEvent): void => {
+          e?.(event);
+          this.options.onPullEvent?.(key, event);
+        };
+        try {
+          return local ? await pullFromRegistry(this.imageStore, this.registry, r, onEvent, s) : await this.remote.pull(r, onEvent, s);
+        } catch (err) {
+          this.options.onPullEvent?.(key, { id: '', status: `Error: ${(err as Error).message}` });
+          throw err;
+        }
+      });
+      this.eventLog.record('image', 'pull', pulled.reference, { name: pulled.reference.replace(/@sha256:[0-9a-f]+$|:[^:/@]*$/, '') });
       return pulled;
     },
     available: () => this.imageStore.available(),
-    search: (term) => searchImages(this.options.source, this.registry, term),
+    search: async (term) => {
+      this.remote.refuseSearch(term);
+      return searchImages(this.options.source, this.registry, term);
+    },
     save: (refs) => saveImages(this.imageStore, this.options.blobs, refs),
     importFilesystem: async (archive, o) => {
       const id = await this.leases.hold(() => this.imageStore.importFilesystem(archive, o));
@@ -248,15 +287,26 @@ export class Engine implements DockerEngine {
         const r = await loadImages(this.imageStore, this.options.blobs, this.options.meta, archive, onEvent, machine ? { machine } : {});
         return { loaded: r.loaded, warnings: r.warnings };
       }),
-    push: (ref, onEvent) =>
+    push: (ref, onEvent, signal) =>
       this.leases.hold(async () => {
-        const r = await push(this.imageStore, this.registry, ref, onEvent);
+        const r = this.remote.pushes(ref)
+          ? await this.remote.push(ref, onEvent, signal)
+          : await push(this.imageStore, this.registry, ref, onEvent);
+        this.eventLog.record('image', 'push', r.reference, { name: r.reference.replace(/@sha256:[0-9a-f]+$|:[^:/@]*$/, '') });
         return { digest: r.digest, size: r.size };
       }),
   };
 
-  login(server?: string): Promise<never> {
-    return login(server);
+  loginStatus(server?: string): Promise<{ server: string; username?: string }> {
+    return this.remote.loginStatus(server);
+  }
+
+  login(server?: string, credentials?: RegistryLogin, signal?: AbortSignal): Promise<{ status: string; server: string }> {
+    return this.remote.login(server, credentials, signal);
+  }
+
+  logout(server?: string): Promise<boolean> {
+    return this.remote.logout(server);
   }
 
   readonly buildCache: DockerEngine['buildCache'] = {

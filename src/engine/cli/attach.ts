@@ -83,8 +83,12 @@ export async function attachProcess(proc: AttachedProcess, io: CliIO, options: A
   }
 }
 
-/** Writes `prompt` and reads one line of stdin (echoed on a tty); undefined when there is no stdin to read, null when cancelled. */
-export function readLine(io: CliIO, prompt: string): Promise<string | null | undefined> {
+/**
+ * Writes `prompt` and reads one line of stdin (echoed on a tty unless `echo` is false, as for a
+ * password); undefined when there is no stdin to read, null when cancelled.
+ */
+export function readLine(io: CliIO, prompt: string, options: { echo?: boolean } = {}): Promise<string | null | undefined> {
+  const echo = io.isTTY && options.echo !== false;
   io.stdout(prompt);
   if (!io.onStdin) return Promise.resolve(undefined);
   const onStdin = io.onStdin.bind(io);
@@ -113,12 +117,12 @@ export function readLine(io: CliIO, prompt: string): Promise<string | null | und
           if (ch === '\x7f' || ch === '\b') {
             if (line.length > 0) {
               line = line.slice(0, -1);
-              if (io.isTTY) io.stdout('\b \b');
+              if (echo) io.stdout('\b \b');
             }
             continue;
           }
           line += ch;
-          if (io.isTTY) io.stdout(ch);
+          if (echo) io.stdout(ch);
         }
       }),
     );

@@ -293,12 +293,13 @@ describe('docker push', () => {
 });
 
 describe('docker login / logout', () => {
-  it('prints the engine refusal as a daemon error', async () => {
+  it('prints the engine refusal as a daemon error, before reading anything', async () => {
     const r = await docker(['login']);
     expect(r).toMatchObject({ code: 1, out: '', err: `Error response from daemon: ${engine.loginMessage}\n` });
-    expect(engine.calls.find((c) => c.method === 'login')?.args).toEqual([undefined]);
+    expect(engine.calls.find((c) => c.method === 'loginStatus')?.args).toEqual([undefined]);
     await docker(['login', 'localhost:5000', '-u', 'me', '--password-stdin']);
-    expect(engine.calls.filter((c) => c.method === 'login').map((c) => c.args)).toEqual([[undefined], ['localhost:5000']]);
+    expect(engine.calls.filter((c) => c.method === 'loginStatus').map((c) => c.args)).toEqual([[undefined], ['localhost:5000']]);
+    expect(engine.calls.filter((c) => c.method === 'login')).toHaveLength(0);
   });
 
   it('warns about --password and checks the flags like docker', async () => {
@@ -311,10 +312,49 @@ describe('docker login / logout', () => {
       'conflicting options: cannot specify both --password and --password-stdin\n',
     );
     expect((await docker(['login', '-u', ''])).err).toBe('username is empty\n');
-    expect(engine.calls.filter((c) => c.method === 'login')).toHaveLength(1);
+    expect(engine.calls.filter((c) => c.method === 'loginStatus')).toHaveLength(1);
   });
 
-  it('logout says nobody is logged in', async () => {
+  it('logs in with -u/-p, --password-stdin or prompts, and logs out', async () => {
+    engine.loginMessage = undefined;
+    engine.accounts.set('alice', 's3cret');
+    const r = await docker(['login', '127.0.0.1:5001', '-u', 'alice', '-p', 's3cret']);
+    expect(r).toMatchObject({ code: 0, out: 'Login Succeeded\n' });
+    expect(r.err).toBe(
+      'WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n' +
+        "WARNING! Your credentials are stored unencrypted in LayerLab's storage (this browser's IndexedDB; for the Node CLI, $LAYERLAB_HOME).\n",
+    );
+    expect(engine.calls.find((c) => c.method === 'login')?.args).toEqual(['127.0.0.1:5001', 'alice']);
+    expect(await docker(['logout', 'http://127.0.0.1:5001/v2/'])).toMatchObject({
+      code: 0,
+      out: 'Removing login credentials for 127.0.0.1:5001\n',
+    });
+
+    const bad = await docker(['login', '127.0.0.1:5001', '-u', 'alice', '-p', 'nope']);
+    expect(bad).toMatchObject({ code: 1, out: '' });
+    expect(bad.err).toContain('Error response from daemon: Get "http://127.0.0.1:5001/v2/": unauthorized: authentication required\n');
+
+    // a terminal: Username (with the stored one offered), Password without echo
+    const cap = captureIO({ tty: true });
+    const running = runDocker(['login', 'reg.example'], cap.io, engine);
+    for (let i = 0; i < 100 && !cap.out().endsWith('Username: '); i++) await tick();
+    cap.stdin('alice\r');
+    for (let i = 0; i < 100 && !cap.out().endsWith('Password: '); i++) await tick();
+    cap.stdin('s3cret\r');
+    expect(await running).toBe(0);
+    expect(cap.out()).toBe('Username: alice\nPassword: \nLogin Succeeded\n');
+    const again = await docker(['login', 'reg.example']);
+    expect(again).toMatchObject({ code: 0, out: 'Authenticating with existing credentials...\nLogin Succeeded\n', err: '' });
+    engine.accounts.set('alice', 'changed');
+    const stale = await docker(['login', 'reg.example']);
+    expect(stale).toMatchObject({
+      code: 1,
+      out: 'Authenticating with existing credentials...\n',
+      err: 'Stored credentials invalid or expired\nError: Cannot perform an interactive login from a non TTY device\n',
+    });
+  });
+
+  it('logout says when nobody is logged in', async () => {
     expect(await docker(['logout'])).toMatchObject({ code: 0, out: 'Not logged in to https://index.docker.io/v1/\n', err: '' });
     expect((await docker(['logout', 'localhost:5000'])).out).toBe('Not logged in to localhost:5000\n');
     expect((await docker(['logout', 'https://localhost:5000/v2/'])).out).toBe('Not logged in to localhost:5000\n');

@@ -1,13 +1,14 @@
 /**
  * Moving images in and out: `save` / `load` (tar archives: an OCI layout that is also a
- * docker-save archive) and `push` / `login` / `logout` (the local registry at `localhost:5000`),
- * with docker/cli's flags, help text, output and messages.
+ * docker-save archive) and `push` / `login` / `logout` (the local registry at `localhost:5000`
+ * and, when the engine has HTTP, remote registries), with docker/cli's flags, help text, output
+ * and messages.
  */
 import type { PullEvent } from '../api.ts';
-import { EngineError } from '../errors.ts';
-import { readAllStdin } from './attach.ts';
+import { EngineError, OperationCancelledError } from '../errors.ts';
+import { readAllStdin, readLine } from './attach.ts';
 import { CliError, type Command, type CommandContext } from './command.ts';
-import { unsupportedFlag } from './common.ts';
+import { errorText, unsupportedFlag } from './common.ts';
 import { humanSize4 } from './format.ts';
 import { familiarTagged, normalizedTagged, parseReference } from './reference.ts';
 
@@ -175,7 +176,7 @@ async function runPush(ctx: CommandContext): Promise<number> {
   };
   let result: { digest: string; size: number };
   try {
-    result = await ctx.engine.images.push(familiarTagged(input), onEvent);
+    result = await ctx.engine.images.push(familiarTagged(input), onEvent, ctx.io.signal);
   } catch (e) {
     // An error inside the progress stream prints as-is, without "Error response from daemon:".
     if (started && e instanceof EngineError && e.kind !== 'cancelled') throw new CliError(e.message);
@@ -212,6 +213,18 @@ export function pushCommand(): Command {
 
 // --- login / logout ---------------------------------------------------------------------------
 
+/** docker/cli's warning after a login is stored (its credential store is LayerLab's own storage). */
+const STORED_WARNING =
+  "WARNING! Your credentials are stored unencrypted in LayerLab's storage (this browser's IndexedDB; for the Node CLI, $LAYERLAB_HOME).\n";
+
+/** Asks on the terminal; Docker's error when there is none to ask on. */
+async function ask(ctx: CommandContext, prompt: string, echo: boolean): Promise<string> {
+  if (!ctx.io.isTTY || !ctx.io.onStdin) throw new CliError('Error: Cannot perform an interactive login from a non TTY device');
+  const answer = await readLine(ctx.io, prompt, { echo });
+  if (answer === null) throw new OperationCancelledError('login');
+  return (answer ?? '').trim();
+}
+
 async function runLogin(ctx: CommandContext): Promise<number> {
   const f = ctx.flags;
   if (f.changed('password-stdin')) {
@@ -220,9 +233,43 @@ async function runLogin(ctx: CommandContext): Promise<number> {
   }
   if (f.changed('username') && (f.string('username') ?? '') === '') throw new CliError('username is empty');
   if (f.changed('password') && (f.string('password') ?? '') === '') throw new CliError('password is empty');
-  if ((f.string('password') ?? '') !== '') ctx.err('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
-  // The engine always refuses (there are no accounts): its reason prints as a daemon error.
-  await ctx.engine.login(ctx.args[0]);
+  let username = (f.string('username') ?? '').trim();
+  let password = f.string('password') ?? '';
+  if (password !== '') ctx.err('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
+  const server = ctx.args[0];
+  // the engine says first whether SERVER can be logged in to here (localhost:5000 has no accounts)
+  const status = await ctx.engine.loginStatus(server);
+  if (f.bool('password-stdin')) {
+    const data = await readAllStdin(ctx.io, ctx.io.signal);
+    password = new TextDecoder()
+      .decode(data ?? new Uint8Array(0))
+      .replace(/\n$/, '')
+      .replace(/\r$/, '');
+  }
+  if (username === '' && password === '' && status.username) {
+    // like docker: the stored login is tried first
+    ctx.out('Authenticating with existing credentials...\n');
+    try {
+      const r = await ctx.engine.login(server, undefined, ctx.io.signal);
+      ctx.out(`${r.status}\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof EngineError && e.kind === 'cancelled') throw e;
+      const text = errorText(e).replace(/^Error response from daemon: /, '');
+      ctx.err(/unauthorized/.test(text) ? 'Stored credentials invalid or expired\n' : `Login did not succeed, error: ${text}\n`);
+    }
+  }
+  if (username === '') {
+    username = (await ask(ctx, status.username ? `Username (${status.username}): ` : 'Username: ', true)) || (status.username ?? '');
+    if (username === '') throw new CliError('Error: Non-null Username Required');
+  }
+  if (password === '') {
+    password = await ask(ctx, 'Password: ', false);
+    if (password === '') throw new CliError('Error: Password Required');
+  }
+  const r = await ctx.engine.login(server, { username, password }, ctx.io.signal);
+  ctx.err(STORED_WARNING);
+  ctx.out(`${r.status}\n`);
   return 0;
 }
 
@@ -255,8 +302,9 @@ export function convertToHostname(url: string): string {
 
 async function runLogout(ctx: CommandContext): Promise<number> {
   const server = ctx.args[0] ?? '';
-  // Nobody is ever logged in here: Docker's answer when no credentials are stored.
-  ctx.out(`Not logged in to ${server === '' ? INDEX_SERVER : convertToHostname(server)}\n`);
+  const shown = server === '' ? INDEX_SERVER : convertToHostname(server);
+  const removed = await ctx.engine.logout(server === '' ? undefined : server);
+  ctx.out(removed ? `Removing login credentials for ${shown}\n` : `Not logged in to ${shown}\n`);
   return 0;
 }
 

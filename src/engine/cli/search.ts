@@ -1,4 +1,8 @@
-/** `docker search`: the offline catalog and localhost:5000 in docker/cli's table (NAME, DESCRIPTION, STARS, OFFICIAL). */
+/**
+ * `docker search`: the offline catalog and localhost:5000 in docker/cli's table (NAME, DESCRIPTION,
+ * STARS, OFFICIAL). A term naming another registry (`127.0.0.1:5001/web`) is refused by the engine:
+ * OCI distribution registries have no search endpoint (Docker's v1 search API is Docker Hub's).
+ */
 import type { SearchResult } from '../api.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import type { Command, CommandContext } from './command.ts';

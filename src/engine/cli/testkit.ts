@@ -155,8 +155,8 @@ export class FakeEngine implements DockerEngine {
   pushEvents = new Map<string, PullEvent[]>();
   /** What `images.push` returns. */
   pushResult = { digest: 'sha256:' + '7'.repeat(64), size: 527 };
-  /** The message `login` rejects with. */
-  loginMessage = 'login is not needed: LayerLab has no accounts';
+  /** The message `loginStatus` and `login` reject with (unset: a registry with `accounts`). */
+  loginMessage: string | undefined = 'login is not needed: LayerLab has no accounts';
   private seq = 0;
   readonly buildCache: DockerEngine['buildCache'] = {
     prune: async () => {
@@ -678,9 +678,37 @@ export class FakeEngine implements DockerEngine {
     return this.interrupted.splice(0);
   };
 
-  login = async (server?: string): Promise<never> => {
-    this.record('login', server);
-    throw new UnavailableError(this.loginMessage);
+  /** Logins kept, by host (`docker.io` for Docker Hub); with `loginMessage` unset, `login` checks against `accounts`. */
+  logins = new Map<string, { username: string; password: string }>();
+  /** Username → password the fake registry accepts. */
+  accounts = new Map<string, string>();
+  private static host(server?: string): string {
+    const s = (server ?? '').replace(/^https?:\/\//, '').split('/')[0] ?? '';
+    return s === '' || s === 'index.docker.io' ? 'docker.io' : s;
+  }
+
+  loginStatus = async (server?: string): Promise<{ server: string; username?: string }> => {
+    this.record('loginStatus', server);
+    if (this.loginMessage) throw new UnavailableError(this.loginMessage);
+    const host = FakeEngine.host(server);
+    const kept = this.logins.get(host);
+    return kept ? { server: host, username: kept.username } : { server: host };
+  };
+
+  login = async (server?: string, credentials?: { username: string; password: string }): Promise<{ status: string; server: string }> => {
+    this.record('login', server, credentials?.username);
+    if (this.loginMessage) throw new UnavailableError(this.loginMessage);
+    const host = FakeEngine.host(server);
+    const use = credentials ?? this.logins.get(host);
+    if (!use || this.accounts.get(use.username) !== use.password)
+      throw new UnavailableError(`Get "http://${host}/v2/": unauthorized: authentication required`);
+    this.logins.set(host, use);
+    return { status: 'Login Succeeded', server: host };
+  };
+
+  logout = async (server?: string): Promise<boolean> => {
+    this.record('logout', server);
+    return this.logins.delete(FakeEngine.host(server));
   };
 
   system: DockerEngine['system'] = {

@@ -1,4 +1,4 @@
-/** Public surface of the local registry (`localhost:5000`): import from here. */
+/** Public surface of the local registry (`localhost:5000`) and the remote registries' client: import from here. */
 export {
   ERROR_MESSAGES,
   LocalRegistry,
@@ -22,3 +22,21 @@ export {
   type PushedLayer,
   type PushResult,
 } from './transfer.ts';
+export { BLOB_SOURCES_COLLECTION, CREDENTIALS_COLLECTION, RegistryMemory, UPLOADS_COLLECTION, type StoredLogin } from './credentials.ts';
+export {
+  CHUNK_SIZE,
+  CORS_HELP,
+  DOCKER_HUB_UNREACHABLE,
+  endpointFor,
+  isLoopbackHost,
+  loginHost,
+  MANIFEST_ACCEPT,
+  namesRemoteRegistry,
+  parseRemoteReference,
+  PLATFORM,
+  RegistryResponseError,
+  RemoteRegistries,
+  type LoginResult,
+  type RemoteOptions,
+  type RemoteReference,
+} from './remote/index.ts';
