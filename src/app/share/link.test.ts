@@ -199,7 +199,7 @@ describe('share links', () => {
       files: [...small.files, { path: 'src/ünïcode ✓.txt', text: 'emoji 🐳 and\ttabs\r\nCRLF' }, { path: 'empty', text: '' }],
       lesson: '03-dockerfiles',
       step: 2,
-      commands: ['docker build -t web .', 'docker run --rm web'],
+      commands: ['docker build -t web .', 'docker run --rm web', 'docker login reg.example'],
       readOnly: true,
       exercise: {
         task: 'Reorder the Dockerfile so a code change does not reinstall packages.',
@@ -392,6 +392,16 @@ describe('share links', () => {
       [{ ...small, commands: ['docker rm\u202e-f x'] }, /commands\[0\]: contains an invisible or direction-changing character \(U\+202E\)/],
       [{ ...small, commands: ['docker run busybox echo\u200b hi'] }, /commands\[0\]: .*\(U\+200B\)/],
       [{ ...small, commands: ['\u2066docker ps\u2069'] }, /\(U\+2066\)/],
+      [
+        { ...small, commands: ['docker login 127.0.0.1:5001 -u teacher -p s3cret'] },
+        /commands\[0\]: docker login with a password would put/,
+      ],
+      [{ ...small, commands: ['docker ps', 'docker login --password=s3cret reg.example'] }, /commands\[1\]: docker login with a password/],
+      [{ ...small, commands: ['docker login -ps3cret reg.example'] }, /commands\[0\]: docker login with a password/],
+      [
+        { ...small, commands: ['echo s3cret | docker login -u t --password-stdin reg.example'] },
+        /commands\[0\]: docker login with a password/,
+      ],
       [{ ...small, commands: Array(SHARE_LIMITS.commands + 1).fill('ls') }, /commands: has 21 entries/],
       [{ ...small, commands: ['x'.repeat(SHARE_LIMITS.commandChars + 1)] }, /commands\[0\]: is too long/],
       [{ ...small, readOnly: 'yes' }, /readOnly: /],

@@ -12,6 +12,7 @@
  * Pure: no DOM, no storage. The check of an exercise is validated with the lessons' zod schema,
  * which is imported only when a link has an exercise (so zod stays out of the main bundle).
  */
+import { tokenizeCommandLine } from '../../engine/cli/argv.ts';
 import type { Check } from '../../content/types.ts';
 import { MAX_FILE_BYTES, MAX_PATH_LENGTH, validatePath } from '../workspace.svelte.ts';
 
@@ -313,6 +314,12 @@ async function checkPayload(value: unknown): Promise<SharedWorkspace> {
           `commands[${i}]: contains an invisible or direction-changing character (U+${code}), so it would not run as it reads`,
         );
       }
+      if (carriesPassword(command)) {
+        throw new Problem(
+          'invalid',
+          `commands[${i}]: docker login with a password would put the password in the link for everyone who opens it; suggest "docker login HOST" and let each visitor type their own`,
+        );
+      }
       return command;
     });
   }
@@ -461,6 +468,15 @@ async function inflate(bytes: Uint8Array<ArrayBuffer>, limit: number): Promise<U
 /** Whether a location's hash is a share link (open it with `decodeShare`). */
 export function isShareFragment(hash: string): boolean {
   return hash.startsWith(SHARE_PREFIX) || hash.startsWith(SHARE_PREFIX.slice(1));
+}
+
+/** Whether a command line is `docker login` given a password (`-p`, `--password`, `--password-stdin`), which a link must never carry. */
+function carriesPassword(command: string): boolean {
+  const words = tokenizeCommandLine(command).words;
+  const login = words.indexOf('login');
+  if (login < 0 || !words.slice(0, login).some((w) => w === 'docker')) return false;
+  // --password-stdin too: what a link could pipe in (echo PASS | docker login …) is in the link
+  return words.slice(login + 1).some((w) => /^-p|^--password(=|$|-stdin$)/.test(w));
 }
 
 /**
