@@ -97,6 +97,14 @@ describe('pull from the offline catalog', () => {
     expect((await store.list())[0]?.repoDigests).toEqual([`os@${image.manifestDigest}`]);
   });
 
+  it('finds an image by NAME@DIGEST (its RepoDigest), as docker run and inspect take it', async () => {
+    const { store, image } = await catalogOf();
+    const { id } = await store.pull('os:1');
+    expect(await store.resolveId(`os@${image.manifestDigest}`)).toBe(id);
+    expect(await store.resolveId(`docker.io/library/os@${image.manifestDigest}`)).toBe(id);
+    await expect(store.resolveId(`other@${image.manifestDigest}`)).rejects.toThrow(`No such image: other@${image.manifestDigest}`);
+  });
+
   it('refuses a truncated or corrupt zstd layer, naming the layer and the problem', async () => {
     const truncated = await catalogOf(OS_ZSTD.subarray(0, 100));
     const short = (await sha256Digest(OS_ZSTD.subarray(0, 100))).slice(7, 19);

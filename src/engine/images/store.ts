@@ -203,8 +203,15 @@ export class ImageStore {
     });
   }
 
-  /** Image ID for a reference or ID prefix; throws `No such image: x`. */
+  /** Image ID for a reference, `NAME@sha256:…` (a RepoDigest) or ID prefix; throws `No such image: x`. */
   async resolveId(input: string): Promise<string> {
+    const byDigest = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(input.trim());
+    if (byDigest) {
+      const repoDigest = `${parseReference(byDigest[1]!).repository}@${byDigest[2]}`;
+      const hit = (await this.deps.meta.list<ImageRecord>(IMAGES)).find((e) => e.value.repoDigests?.includes(repoDigest));
+      if (!hit) throw new NotFoundError(`No such image: ${repoDigest}`);
+      return hit.key;
+    }
     if (looksLikeId(input)) {
       const hex = input.replace(/^sha256:/, '');
       const matches = (await this.deps.meta.list<ImageRecord>(IMAGES)).filter((e) => e.key.slice(7).startsWith(hex));
