@@ -151,6 +151,8 @@ export class Engine implements DockerEngine {
     );
     this.builder = new Builder({
       images: this.imageStore,
+      // FROM and COPY --from pull as docker pull does: localhost:5000 and registries too
+      pull: (reference, signal) => this.images.pull(reference, undefined, signal),
       containers: this.containerManager,
       meta: options.meta,
       blobs: options.blobs,

@@ -170,7 +170,7 @@ export class Builder {
       id = await this.deps.images.resolveId(baseWord);
     } catch {
       try {
-        id = (await this.deps.images.pull(baseWord, undefined, signal)).id;
+        id = (await (this.deps.pull ? this.deps.pull(baseWord, signal) : this.deps.images.pull(baseWord, undefined, signal))).id;
       } catch (err) {
         if (signal?.aborted) throw new OperationCancelledError('build');
         if (err instanceof NotOfferedError) throw baseNotOffered(stage.from, baseWord, err);

@@ -103,7 +103,7 @@ async function stageSources(
     try {
       id = await deps.images.resolveId(from);
     } catch {
-      id = (await deps.images.pull(from, undefined, signal)).id;
+      id = (await (deps.pull ? deps.pull(from, signal) : deps.images.pull(from, undefined, signal))).id;
     }
     tree = await deps.images.tree(await deps.images.resolve(id));
   }

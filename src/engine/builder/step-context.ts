@@ -19,6 +19,11 @@ export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/
 /** Dependencies of the builder. */
 export interface BuilderDeps {
   images: ImageStore;
+  /**
+   * Pulls a base image a FROM or COPY --from names and the store lacks (the engine's own pull:
+   * the offline catalog, `localhost:5000` or a registry); `images.pull` (the catalog only) if unset.
+   */
+  pull?(reference: string, signal?: AbortSignal): Promise<{ id: string }>;
   containers: ContainerManager;
   meta: MetadataStore;
   blobs: BlobStore;

@@ -220,6 +220,24 @@ describe('routing', () => {
     expect(await offline.remote.pulls('127.0.0.1:5001/web:1', offered)).toBe(false);
   });
 
+  it("a build's FROM pulls from the registry as docker pull does", async () => {
+    const server = new FakeRegistry('127.0.0.1:5001');
+    const a = engineFor(server);
+    const base = await fileLayer(a.imageStore, 'etc/os-release', 'NAME=tiny\n');
+    const image = await storeImage(a.imageStore, '127.0.0.1:5001/class/base:1', [base]);
+    expect((await docker(a, ['push', '127.0.0.1:5001/class/base:1'])).code).toBe(0);
+    const b = engineFor(server);
+    const dockerfile = new TextEncoder().encode('FROM 127.0.0.1:5001/class/base:1\nLABEL lesson=registries\n');
+    const built = await b.build({ context: new Map([['Dockerfile', { data: dockerfile }]]), tags: ['app:1'] });
+    const app = await b.images.inspect('app:1');
+    expect(app.Config.Labels).toEqual({ lesson: 'registries' });
+    expect(app.RootFS.Layers).toEqual([base.diffID]);
+    expect(built.imageId).toBe(app.Id);
+    expect((await b.images.inspect('127.0.0.1:5001/class/base:1')).RepoDigests).toEqual([
+      `127.0.0.1:5001/class/base@${image.manifestDigest}`,
+    ]);
+  });
+
   it('pulls a docker.io image the catalog lacks from Docker Hub (the Node CLI), with an anonymous token', async () => {
     const hub = new FakeRegistry('registry-1.docker.io', { kind: 'bearer', users: {}, anonymousPull: true });
     // publish an image on the double as i386/alpine
