@@ -12,6 +12,9 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   reporter: [['list']],
+  // real registries (docker-registry) for tests/e2e/registry.spec.ts, on free ports unless
+  // E2E_REGISTRY_PORT, E2E_REGISTRY_DIRECT_PORT, E2E_REGISTRY_NOCORS_PORT say otherwise
+  globalSetup: './tests/e2e/registry-setup.ts',
   use: {
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
     trace: 'off',
