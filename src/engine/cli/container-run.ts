@@ -4,7 +4,8 @@
  */
 import type { CreateContainerOptions } from '../api.ts';
 import { NotFoundError } from '../errors.ts';
-import { attachProcess, pullPrinter } from './attach.ts';
+import { attachProcess } from './attach.ts';
+import { progressDisplay } from './progress-display.ts';
 import { CliError, type Command, type CommandContext } from './command.ts';
 import { errorText } from './common.ts';
 import { addFileOptions, CREATE_FLAGS, createOptions, RUN_FLAGS, validatePull } from './container-options.ts';
@@ -29,7 +30,7 @@ export function startErrorStatus(e: unknown): number {
 
 /** Pulls `ref`, printing progress to stderr unless quiet. */
 async function pullForCreate(ctx: CommandContext, ref: string, quiet: boolean): Promise<void> {
-  await ctx.engine.images.pull(ref, quiet ? undefined : pullPrinter((t) => ctx.err(t)), ctx.io.signal);
+  await ctx.engine.images.pull(ref, quiet ? undefined : progressDisplay((t) => ctx.err(t), ctx.io), ctx.io.signal);
 }
 
 /** Creates a container, pulling the image first when it is missing (Docker's `--pull missing`). */

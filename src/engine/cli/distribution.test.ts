@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { goldenFiles } from '../../../tests/fixtures/golden.ts';
 import { NotFoundError, UnavailableError } from '../errors.ts';
-import { progressText } from './distribution.ts';
+import { progressText } from './progress-display.ts';
 import { runDocker } from './run.ts';
 import { captureIO, FakeEngine, tick } from './testkit.ts';
 

@@ -9,9 +9,10 @@ import { EngineError, OperationCancelledError } from '../errors.ts';
 import { readAllStdin, readLine } from './attach.ts';
 import { CliError, type Command, type CommandContext } from './command.ts';
 import { errorText, unsupportedFlag } from './common.ts';
-import { humanSize4 } from './format.ts';
+import { progressDisplay, progressText } from './progress-display.ts';
 import { familiarTagged, normalizedTagged, parseReference } from './reference.ts';
 
+/** The registry `docker login` and `docker logout` default to (registry.IndexServer). */
 /** The registry `docker login` and `docker logout` default to (registry.IndexServer). */
 export const INDEX_SERVER = 'https://index.docker.io/v1/';
 
@@ -30,19 +31,6 @@ function isProgress(e: PullEvent): boolean {
 /** A status line as docker's JSON message display prints it: `ID: status` or the bare status. */
 function statusLine(e: PullEvent): string {
   return e.id ? `${e.id}: ${e.status}` : e.status;
-}
-
-/**
- * jsonmessage's `JSONProgress.String()` for byte counts: a 50-column bar when the terminal is wider
- * than 110 columns, then `current/total` by go-units (no time left: the engine sends no start time).
- */
-export function progressText(current: number, total: number, cols: number): string {
-  if (current <= 0 && total <= 0) return '';
-  if (total <= 0) return humanSize4(current).padStart(8);
-  const percentage = Math.min(50, Math.trunc(Math.trunc((current / total) * 100) / 2));
-  const bar = cols > 110 ? `[${'='.repeat(percentage)}>${' '.repeat(Math.max(0, 50 - percentage))}] ` : '';
-  const numbers = current > total ? humanSize4(current).padStart(8) : `${humanSize4(current).padStart(8)}/${humanSize4(total)}`;
-  return bar + numbers;
 }
 
 // --- save -------------------------------------------------------------------------------------
@@ -166,13 +154,13 @@ async function runPush(ctx: CommandContext): Promise<number> {
   if (r.tag === undefined && r.digest === undefined && !quiet) ctx.out('Using default tag: latest\n');
   const printed = new Set<string>();
   let started = false;
+  // on a terminal each layer's line is redrawn with its progress bar; elsewhere status lines only
+  const display = progressDisplay((t) => ctx.out(t), ctx.io);
   const onEvent = (e: PullEvent): void => {
     started = true;
-    // Like docker's display on a non-terminal (and on a terminal once a layer is done): no progress bars.
-    if (quiet || isProgress(e)) return;
-    const line = statusLine(e);
-    printed.add(line);
-    ctx.out(line + '\n');
+    if (quiet) return;
+    if (!isProgress(e)) printed.add(statusLine(e));
+    display(e);
   };
   let result: { digest: string; size: number };
   try {

@@ -4,7 +4,7 @@
  */
 import type { ImageSummary } from '../api.ts';
 import { NotFoundError } from '../errors.ts';
-import { pullPrinter } from './attach.ts';
+import { progressDisplay } from './progress-display.ts';
 import { CliError, StatusError, type Command, type CommandContext } from './command.ts';
 import {
   inspectEach,
@@ -152,7 +152,7 @@ async function runPull(ctx: CommandContext): Promise<number> {
   const quiet = ctx.flags.bool('quiet');
   const r = parseReference(ref);
   if (!quiet && r.tag === undefined && r.digest === undefined) ctx.out('Using default tag: latest\n');
-  await ctx.engine.images.pull(ref, quiet ? undefined : pullPrinter((t) => ctx.out(t)), ctx.io.signal);
+  await ctx.engine.images.pull(ref, quiet ? undefined : progressDisplay((t) => ctx.out(t), ctx.io), ctx.io.signal);
   ctx.out(normalizedTagged(ref) + '\n');
   return 0;
 }
