@@ -12,6 +12,12 @@
  *   one small gzip layer (gzip: any tool reads it, and zstd would save little here).
  *   debian:bookworm-slim, python:3.11-slim: see debian-images.ts; tar+zstd layers.
  *   redis:7 and nginx:latest, the debian layer plus one layer each: see service-images.ts.
+ *   debian:trixie-slim, python:3.13-slim (Debian 13): see trixie-images.ts; tar+zstd layers.
+ *
+ * Arguments choose what to build (default: all): `busybox`, `bookworm` (debian, python 3.11,
+ * redis, nginx), `trixie` (debian:trixie-slim, python:3.13-slim). `npm run images -- trixie`
+ * rebuilds only the trixie images and keeps the others' catalog entries, pins and files as they
+ * are (a full rebuild gives them byte for byte again, only slower).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -41,6 +47,7 @@ import {
   type BuiltLayer,
 } from './debian-images.ts';
 import { buildNginxLayer, buildRedisLayer } from './service-images.ts';
+import { TRIXIE, TRIXIE_SOURCES } from './trixie-images.ts';
 
 const root = join(import.meta.dirname, '..');
 const work = process.env.WORK ?? join(import.meta.dirname, '.work');
@@ -53,13 +60,15 @@ function debFile(pkg: string): string {
   return deb;
 }
 
+/** Writes `image` as the OCI layout `dirName` (default: the repository's `name`), tagged `tags`. */
 async function writeLayout(
   name: string,
   image: Image,
   blobs: Map<string, Uint8Array>,
   tags: string[],
+  dirName = name,
 ): Promise<{ dir: string; size: number }> {
-  const dir = join(out, name);
+  const dir = join(out, dirName);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
   const { manifestBytes, configBytes } = serializeImage(image);
@@ -80,8 +89,15 @@ async function writeLayout(
     ),
   };
   writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
-  return { dir: name, size };
+  return { dir: dirName, size };
 }
+
+const layerOf = async (l: BuiltLayer) => ({
+  digest: await sha256Digest(l.blob),
+  diffID: await sha256Digest(l.tar),
+  size: l.blob.length,
+  mediaType: l.mediaType,
+});
 
 async function busybox(): Promise<{ entry: object; pkg: [string, { version: string; sha256: string }] }> {
   const deb = debFile('busybox-static:i386');
@@ -191,12 +207,6 @@ type Pkg = [string, { version: string; sha256: string }];
 /** debian:bookworm-slim, python:3.11-slim, redis and nginx, sharing the debian layer. */
 async function debianImages(): Promise<{ entry: object; pkg: Pkg }[]> {
   const root = join(work, 'rootfs');
-  const layerOf = async (l: BuiltLayer) => ({
-    digest: await sha256Digest(l.blob),
-    diffID: await sha256Digest(l.tar),
-    size: l.blob.length,
-    mediaType: l.mediaType,
-  });
   const created = new Date(1767225600 * 1000).toISOString();
   const base = buildDebianBase(work, root);
   checkSharedLibraries(root);
@@ -371,12 +381,127 @@ async function debianImages(): Promise<{ entry: object; pkg: Pkg }[]> {
   ];
 }
 
+/** debian:trixie-slim and python:3.13-slim (trixie-images.ts), sharing the trixie debian layer. */
+async function trixieImages(): Promise<{ entries: object[]; packages: Record<string, Pkg[1]> }> {
+  const tw = join(work, 'trixie');
+  const root = join(tw, 'rootfs');
+  const created = new Date(1767225600 * 1000).toISOString();
+  const base = buildDebianBase(tw, root, TRIXIE);
+  checkSharedLibraries(root);
+  const baseLayer = await layerOf(base);
+  const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+  let debian = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, {
+    created,
+    created_by: base.createdBy,
+  });
+  debian = await withConfig(debian, { Env: env, Cmd: ['bash'] });
+  debian = await appendEmptyLayerHistory(debian, { created, created_by: 'CMD ["bash"]' });
+  // stable-slim: what Docker Hub's tag means since trixie's release
+  const debianTags = ['trixie-slim', '13-slim', 'stable-slim'];
+  const debianOut = await writeLayout('debian', debian, new Map([[baseLayer.digest, base.blob]]), debianTags, 'debian-trixie');
+
+  const py = buildPythonLayer(tw, root, TRIXIE);
+  const pip = buildPipLayer(tw, root, TRIXIE);
+  checkSharedLibraries(root);
+  const pyLayer = await layerOf(py);
+  const pipLayer = await layerOf(pip);
+  // 3.13.5-2+deb13u5 → 3.13.5
+  const pyVersion = py.packages['python3.13:i386']!.version.split('-')[0]!;
+  const pyEnv = [...env, 'LANG=C.UTF-8', `PYTHON_VERSION=${pyVersion}`, 'PIP_NO_INDEX=1'];
+  let python = await appendLayer(await emptyImage({ os: 'linux', architecture: '386' }), baseLayer, {
+    created,
+    created_by: base.createdBy,
+  });
+  python = await withConfig(python, { Env: pyEnv });
+  python = await appendEmptyLayerHistory(python, { created, created_by: `ENV LANG=C.UTF-8 PYTHON_VERSION=${pyVersion}` });
+  python = await appendLayer(python, pyLayer, { created, created_by: py.createdBy });
+  python = await appendLayer(python, pipLayer, { created, created_by: pip.createdBy });
+  python = await withConfig(python, { Env: pyEnv, Cmd: ['python3'] });
+  python = await appendEmptyLayerHistory(python, { created, created_by: 'CMD ["python3"]' });
+  const pythonTags = ['3.13-slim', '3.13', '3-slim', 'slim', 'latest', '3.13-slim-trixie'];
+  const pythonOut = await writeLayout(
+    'python',
+    python,
+    new Map([
+      [baseLayer.digest, base.blob],
+      [pyLayer.digest, py.blob],
+      [pipLayer.digest, pip.blob],
+    ]),
+    pythonTags,
+    'python-3.13',
+  );
+  rmSync(root, { recursive: true, force: true });
+  const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
+  console.log(
+    `debian:trixie-slim ${mb(debianOut.size)} (zstd layer ${mb(base.blob.length)}, tar ${mb(base.tar.length)}); python:3.13-slim ${mb(pythonOut.size)} (zstd layers ${mb(base.blob.length)} + ${mb(py.blob.length)} + ${mb(pip.blob.length)}; tars ${mb(base.tar.length)} + ${mb(py.tar.length)} + ${mb(pip.tar.length)})`,
+  );
+  const packages: Record<string, Pkg[1]> = {};
+  for (const layer of [base, py, pip])
+    for (const [name, p] of Object.entries(layer.packages)) {
+      if (packages[name] && packages[name].sha256 !== p.sha256)
+        throw new Error(`${name}: two versions, ${packages[name].version} and ${p.version}`);
+      packages[name] = p;
+    }
+  return {
+    entries: [
+      {
+        references: debianTags.map((t) => `debian:${t}`),
+        layout: debianOut.dir,
+        size: debianOut.size,
+        description: `Debian 13 (trixie), slim, i386: bash, coreutils, grep, sed, tar from ${Object.keys(base.packages).length} Debian packages`,
+      },
+      {
+        references: pythonTags.map((t) => `python:${t}`),
+        layout: pythonOut.dir,
+        size: pythonOut.size,
+        description: `Python ${pyVersion} on debian:trixie-slim with pip and an offline package index (flask, requests, redis and their dependencies)`,
+      },
+    ],
+    packages,
+  };
+}
+
+type Catalog = { images: { layout: string }[] };
+type Manifest = { packages: Record<string, Pkg[1]>; trixie?: { sources: string[]; packages: Record<string, Pkg[1]> } };
+
+const selected = process.argv.slice(2);
+for (const s of selected)
+  if (!['busybox', 'bookworm', 'trixie'].includes(s)) throw new Error(`unknown image set ${s}: busybox, bookworm or trixie`);
+const wants = (s: string) => selected.length === 0 || selected.includes(s);
 mkdirSync(out, { recursive: true });
-const built = [await busybox(), ...(await debianImages())];
-writeFileSync(
-  join(out, 'catalog.json'),
-  JSON.stringify({ images: built.map((b) => b.entry).filter((e) => 'references' in e) }, null, 2) + '\n',
-);
+// what is not rebuilt stays as committed (catalog entries, pins)
+const oldCatalog: Catalog = existsSync(join(out, 'catalog.json'))
+  ? (JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8')) as Catalog)
+  : { images: [] };
+const oldManifest: Manifest = existsSync(join(out, 'manifest.json'))
+  ? (JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest)
+  : { packages: {} };
+const kept = (layouts: string[]) => oldCatalog.images.filter((e) => layouts.includes(e.layout));
+const catalog: object[] = [];
+const packages: Record<string, Pkg[1]> = {};
+if (wants('busybox')) {
+  const b = await busybox();
+  catalog.push(b.entry);
+  packages[b.pkg[0]] = b.pkg[1];
+} else {
+  catalog.push(...kept(['busybox']));
+  packages['busybox-static:i386'] = oldManifest.packages['busybox-static:i386']!;
+}
+if (wants('bookworm')) {
+  const built = await debianImages();
+  catalog.push(...built.map((b) => b.entry).filter((e) => 'references' in e));
+  for (const b of built) packages[b.pkg[0]] = b.pkg[1];
+} else {
+  catalog.push(...kept(['debian', 'python', 'redis', 'nginx']));
+  for (const [k, v] of Object.entries(oldManifest.packages)) if (k !== 'busybox-static:i386') packages[k] = v;
+}
+let trixie = oldManifest.trixie;
+if (wants('trixie')) {
+  const built = await trixieImages();
+  catalog.push(...built.entries);
+  trixie = { sources: TRIXIE_SOURCES, packages: built.packages };
+} else catalog.push(...kept(['debian-trixie', 'python-3.13']));
+writeFileSync(join(out, 'catalog.json'), JSON.stringify({ images: catalog }, null, 2) + '\n');
 const files: Record<string, { sha256: string; size: number }> = {};
 const walk = (d: string, rel = ''): void => {
   for (const f of readdirSync(d).sort()) {
@@ -388,9 +513,5 @@ const walk = (d: string, rel = ''): void => {
 };
 walk(out);
 const tools = { zstd: `${zstdVersion()} ${ZSTD_ARGS.join(' ')}` };
-writeFileSync(
-  join(out, 'manifest.json'),
-  JSON.stringify({ packages: Object.fromEntries(built.map((b) => b.pkg)), tools, files }, null, 2) + '\n',
-);
+writeFileSync(join(out, 'manifest.json'), JSON.stringify({ packages, ...(trixie ? { trixie } : {}), tools, files }, null, 2) + '\n');
 console.log(`wrote ${Object.keys(files).length} files to ${out}`);
-if (!existsSync(join(out, 'catalog.json'))) process.exit(1);

@@ -3,7 +3,9 @@
  * (`apt-get download`, `dpkg-deb -x`), layered the way Docker Hub's are: the python image is the
  * debian base layer plus a python layer and a pip layer, so the two images share a layer. Slimmed
  * for the browser: no docs, man pages, locales, gconv modules or Python test suites, and the
- * package manager left out (there is no network to use it).
+ * package manager left out (there is no network to use it). The same functions build
+ * debian:trixie-slim and python:3.13-slim from Debian 13 given trixie-images.ts's `TRIXIE` (a
+ * `Suite`: its packages, apt lists, pins and removals; `BOOKWORM` here is this file's).
  *
  * What maintainer scripts would do is done here: /bin/sh → dash, /etc/passwd and /etc/group from
  * base-passwd, /etc/ld.so.cache (Debian's own i386 ldconfig, run on the host), the CA bundle.
@@ -181,6 +183,28 @@ export const WHEEL_PACKAGES = [
 /** The wheels' packages that are built for an architecture (C extensions); the rest are `all`. */
 const WHEEL_BINARY_PACKAGES = ['python3-markupsafe', 'python3-wrapt'];
 
+/** What `slim` removes of a Python `version`'s standard library (tests, IDLE, tkinter, dbm's Berkeley DB). */
+function pythonSlim(version: string): string[] {
+  const lib = `usr/lib/python${version}`;
+  const so = (m: string) => `${lib}/lib-dynload/${m}.cpython-${version.replace('.', '')}-i386-linux-gnu.so`;
+  return [
+    `${lib}/test`,
+    `${lib}/idlelib`,
+    `${lib}/tkinter`,
+    `${lib}/turtledemo`,
+    `${lib}/ensurepip`,
+    `${lib}/pydoc_data`,
+    `${lib}/EXTERNALLY-MANAGED`,
+    `${lib}/lib2to3/tests`,
+    `${lib}/unittest/test`,
+    `${lib}/ctypes/test`,
+    `${lib}/distutils/tests`,
+    `${lib}/sqlite3/test`,
+    so('_dbm'),
+    so('nis'),
+  ];
+}
+
 /** Paths removed from every layer (docs, translations, caches), like debuerreotype's slimify and more. */
 const SLIM = [
   'usr/share/doc',
@@ -199,21 +223,8 @@ const SLIM = [
   'var/cache',
   'var/lib/dpkg',
   'usr/share/bash-completion',
-  'usr/lib/python3.11/test',
-  'usr/lib/python3.11/idlelib',
-  'usr/lib/python3.11/tkinter',
-  'usr/lib/python3.11/turtledemo',
-  'usr/lib/python3.11/ensurepip',
-  'usr/lib/python3.11/pydoc_data',
-  'usr/lib/python3.11/EXTERNALLY-MANAGED',
-  'usr/lib/python3.11/lib2to3/tests',
-  'usr/lib/python3.11/unittest/test',
-  'usr/lib/python3.11/ctypes/test',
-  'usr/lib/python3.11/distutils/tests',
-  'usr/lib/python3.11/sqlite3/test',
-  'usr/lib/python3.11/tkinter',
-  'usr/lib/python3.11/lib-dynload/_dbm.cpython-311-i386-linux-gnu.so',
-  'usr/lib/python3.11/lib-dynload/nis.cpython-311-i386-linux-gnu.so',
+  ...pythonSlim('3.11'),
+  ...pythonSlim('3.13'),
   'usr/sbin/update-passwd',
   'usr/share/ca-certificates',
   'usr/share/pixmaps',
@@ -259,12 +270,63 @@ const PYTHON_REMOVED = [
 /** Files left out of the offline wheels (paths inside the wheel); see the module comment. */
 const WHEEL_REMOVED = ['certifi/cacert.pem'];
 
+type Pin = { version: string; sha256: string };
+
+/**
+ * A Debian release the images are built from, and what its debian, python and pip layers hold.
+ * `BOOKWORM` is this file's; trixie-images.ts has `TRIXIE`.
+ */
+export interface Suite {
+  /** Debian's code name (bookworm). */
+  name: string;
+  /** apt-get/apt-cache options selecting this suite's i386 package lists (none: the machine's own). */
+  apt: () => string[];
+  /** Where the suite's pins are in public/images/manifest.json (`packages`, or `<name>.packages`). */
+  manifestKey: string;
+  /** The base layer's packages (`ncurses-base` is `all`, the others i386). */
+  base: string[];
+  /** Removed from the base layer beyond `slim` (a trailing `*` matches any rest of a name). */
+  baseRemoved: string[];
+  /** The python layer's Python, `3.11`. */
+  python: string;
+  pythonPackages: string[];
+  /** The python layer's architecture-independent packages (the others are i386). */
+  pythonPackagesAll: string[];
+  /** Removed from the python layer beyond `slim` (a trailing `*` matches any rest of a name). */
+  pythonRemoved: string[];
+  pip: string[];
+  /** Removed from the pip layer (paths under the root; a trailing `*` matches any rest of a name). */
+  pipRemoved: string[];
+  /** Debian packages repackaged as the offline index's wheels, and those built for i386. */
+  wheels: string[];
+  wheelBinary: string[];
+  /** Left out of the wheels (paths inside a wheel; a trailing `*` matches any rest of a name). */
+  wheelRemoved: string[];
+}
+
+export const BOOKWORM: Suite = {
+  name: 'bookworm',
+  apt: () => [],
+  manifestKey: 'packages',
+  base: BASE_PACKAGES,
+  baseRemoved: [],
+  python: '3.11',
+  pythonPackages: PYTHON_PACKAGES,
+  pythonPackagesAll: ['media-types', 'readline-common', 'ca-certificates'],
+  pythonRemoved: PYTHON_REMOVED,
+  pip: PIP_PACKAGES,
+  pipRemoved: [],
+  wheels: WHEEL_PACKAGES,
+  wheelBinary: WHEEL_BINARY_PACKAGES,
+  wheelRemoved: WHEEL_REMOVED,
+};
+
 /** Whether the wheels carry .pyc files and pip installs without compiling (pip.conf `compile = false`). */
 const WHEEL_PYC = true;
 
 /** The encodings/*.py modules that import a CJK codec (removed with the codecs). */
-function removeCjkCodecs(root: string): void {
-  const dir = join(root, 'usr/lib/python3.11/encodings');
+function removeCjkCodecs(root: string, python: string): void {
+  const dir = join(root, `usr/lib/python${python}/encodings`);
   for (const f of readdirSync(dir).sort())
     if (f.endsWith('.py') && /^import _codecs_/m.test(readFileSync(join(dir, f), 'utf8'))) rmSync(join(dir, f));
 }
@@ -283,40 +345,49 @@ export function remove(root: string, patterns: readonly string[]): void {
 }
 
 /**
- * The package versions the committed images were built from (`public/images/manifest.json`): a
- * rebuild downloads exactly these, so images whose inputs did not change come out byte-identical
- * even after Debian has published newer versions (security updates of bookworm). Packages not in
- * the manifest take Debian's newest; `LAYERLAB_UPDATE_PACKAGES=1` ignores the pins (to refresh the
- * images on purpose).
+ * The package versions the committed images were built from (`public/images/manifest.json`,
+ * `packages` for bookworm, `trixie.packages` for trixie): a rebuild downloads exactly these, so
+ * images whose inputs did not change come out byte-identical even after Debian has published newer
+ * versions (security updates). Packages not in the manifest take Debian's newest;
+ * `LAYERLAB_UPDATE_PACKAGES=1` ignores the pins (to refresh the images on purpose).
  */
-const PINS: Record<string, { version: string; sha256: string }> = (() => {
+const pinCache = new Map<string, Record<string, Pin>>();
+function pins(suite: Suite): Record<string, Pin> {
+  let cached = pinCache.get(suite.name);
+  if (!cached) pinCache.set(suite.name, (cached = readPins(suite)));
+  return cached;
+}
+function readPins(suite: Suite): Record<string, Pin> {
   if (process.env.LAYERLAB_UPDATE_PACKAGES) return {};
   const file = join(import.meta.dirname, '../public/images/manifest.json');
   if (!existsSync(file)) return {};
-  return (JSON.parse(readFileSync(file, 'utf8')) as { packages?: Record<string, { version: string; sha256: string }> }).packages ?? {};
-})();
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const at = (suite.manifestKey === 'packages' ? manifest : (manifest[suite.name] as Record<string, unknown> | undefined)) ?? {};
+  return (at.packages as Record<string, Pin> | undefined) ?? {};
+}
 
-/** Where Debian keeps every .deb of bookworm, including versions its package lists no longer name. */
-const DEBIAN_POOLS = ['http://deb.debian.org/debian', 'http://deb.debian.org/debian-security'];
+/** Where Debian keeps every .deb of bookworm and trixie, including versions its package lists no longer name. */
+export const DEBIAN_POOLS = ['http://deb.debian.org/debian', 'http://deb.debian.org/debian-security'];
 
 /** `name` (`pkg` or `pkg:arch`) → its pin in the manifest, which records `pkg:i386` or `pkg:all`. */
-function pinOf(name: string): { key: string; version: string; sha256: string } | undefined {
+function pinOf(name: string, suite: Suite): { key: string; version: string; sha256: string } | undefined {
+  const PINS = pins(suite);
   const [pkg, arch] = name.split(':') as [string, string | undefined];
   for (const key of arch ? [`${pkg}:${arch}`] : [`${pkg}:all`, `${pkg}:i386`]) if (PINS[key]) return { key, ...PINS[key] };
   return undefined;
 }
 
 /** Whether apt's package lists still have `version` of `name`. */
-function aptHas(name: string, version: string): boolean {
-  const policy = execFileSync('apt-cache', ['policy', name], { encoding: 'utf8' });
+function aptHas(name: string, version: string, suite: Suite): boolean {
+  const policy = execFileSync('apt-cache', [...suite.apt(), 'policy', name], { encoding: 'utf8' });
   return new RegExp(`^ [ *]{3} ${version.replace(/[.+~^$]/g, '\\$&')} `, 'm').test(policy);
 }
 
 /** Downloads the pinned version of `name` from the archive's pool (apt's lists name a newer one). */
-function downloadFromPool(dir: string, name: string, pin: { key: string; version: string }): void {
+function downloadFromPool(dir: string, name: string, pin: { key: string; version: string }, suite: Suite): void {
   // the pool path of the version apt knows (pool/main/p/pcre2/libpcre2-8-0_10.42-1+deb12u2_i386.deb),
   // with the pinned version's file name
-  const show = execFileSync('apt-cache', ['show', '--no-all-versions', name], { encoding: 'utf8' });
+  const show = execFileSync('apt-cache', [...suite.apt(), 'show', '--no-all-versions', name], { encoding: 'utf8' });
   const pool = /^Filename: (.+)\/[^/]+$/m.exec(show)?.[1]?.replace('pool/updates/', 'pool/');
   if (!pool) throw new Error(`no pool path for ${name}`);
   const [pkg, arch] = [name.split(':')[0]!, pin.key.split(':')[1]!];
@@ -345,13 +416,13 @@ function debVersion(file: string): string {
  * Downloads `pkgs` (architecture-qualified where needed) into `dir`, at the versions `PINS`
  * records; returns name → .deb path. A .deb already in `dir` is reused when its version is right.
  */
-export function download(dir: string, pkgs: string[], arch: (p: string) => string): Map<string, string> {
+export function download(dir: string, pkgs: string[], arch: (p: string) => string, suite: Suite = BOOKWORM): Map<string, string> {
   mkdirSync(dir, { recursive: true });
   const want = pkgs.map((p) => (p.includes(':') ? p : `${p}${arch(p)}`));
   // a .deb of another version than the pinned one is stale
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.deb'))) {
     const pin = want.find((p) => p.split(':')[0] === f.split('_')[0]);
-    const version = pin && pinOf(pin)?.version;
+    const version = pin && pinOf(pin, suite)?.version;
     if (version && debVersion(f) !== version) rmSync(join(dir, f));
   }
   const have = new Set(
@@ -361,15 +432,16 @@ export function download(dir: string, pkgs: string[], arch: (p: string) => strin
   );
   const missing = want.filter((p) => !have.has(p.split(':')[0]!));
   const fromApt = missing.flatMap((p) => {
-    const pin = pinOf(p);
+    const pin = pinOf(p, suite);
     if (!pin) return [p];
-    return aptHas(p, pin.version) ? [`${p}=${pin.version}`] : [];
+    return aptHas(p, pin.version, suite) ? [`${p}=${pin.version}`] : [];
   });
-  if (fromApt.length) execFileSync('apt-get', ['download', ...fromApt], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (fromApt.length)
+    execFileSync('apt-get', [...suite.apt(), 'download', ...fromApt], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   for (const p of missing) {
-    const pin = pinOf(p);
+    const pin = pinOf(p, suite);
     if (!pin) continue;
-    if (!fromApt.includes(`${p}=${pin.version}`)) downloadFromPool(dir, p, pin);
+    if (!fromApt.includes(`${p}=${pin.version}`)) downloadFromPool(dir, p, pin, suite);
     const deb = readdirSync(dir).find((f) => f.endsWith('.deb') && f.split('_')[0] === p.split(':')[0] && debVersion(f) === pin.version);
     const sha256 =
       deb &&
@@ -409,7 +481,8 @@ export function mergeUsr(root: string, makeLinks: boolean): void {
     cpSync(src, dst, { recursive: true, verbatimSymlinks: true, force: true });
     rmSync(src, { recursive: true, force: true });
   }
-  if (makeLinks) for (const d of ['bin', 'sbin', 'lib']) symlinkSync(`usr/${d}`, join(root, d));
+  // (trixie's base-files ships these links itself)
+  if (makeLinks) for (const d of ['bin', 'sbin', 'lib']) if (!existsSync(join(root, d))) symlinkSync(`usr/${d}`, join(root, d));
 }
 
 export function slim(root: string): void {
@@ -484,14 +557,15 @@ function snapshotFiles(dir: string): Map<string, string> {
   return out;
 }
 
-/** The debian:bookworm-slim layer (a directory tree under `root`). */
-export function buildDebianBase(work: string, root: string): BuiltLayer {
-  const debs = download(join(work, 'debs-base'), BASE_PACKAGES, (p) => (p === 'ncurses-base' ? '' : ':i386'));
+/** The debian:bookworm-slim layer (debian:<suite>-slim; a directory tree under `root`). */
+export function buildDebianBase(work: string, root: string, suite: Suite = BOOKWORM): BuiltLayer {
+  const debs = download(join(work, 'debs-base'), suite.base, (p) => (p === 'ncurses-base' ? '' : ':i386'), suite);
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   extract(debs, root);
   mergeUsr(root, true);
   slim(root);
+  remove(root, suite.baseRemoved);
   // what maintainer scripts would have done
   rmSync(join(root, 'usr/bin/sh'), { force: true });
   symlinkSync('dash', join(root, 'usr/bin/sh'));
@@ -535,7 +609,7 @@ export function buildDebianBase(work: string, root: string): BuiltLayer {
   return {
     ...tarDir(work, root),
     packages: pkgInfo(debs),
-    createdBy: `# debian:bookworm-slim (i386) from ${debs.size} Debian packages: ${[...debs.keys()].join(' ')}`,
+    createdBy: `# debian:${suite.name}-slim (i386) from ${debs.size} Debian packages: ${[...debs.keys()].join(' ')}`,
   };
 }
 
@@ -586,9 +660,13 @@ export function layerOnTop(
 }
 
 /** The python runtime layer on top of the debian base in `root` (changes `root`). */
-export function buildPythonLayer(work: string, root: string): BuiltLayer {
-  const debs = download(join(work, 'debs-python'), PYTHON_PACKAGES, (p) =>
-    ['media-types', 'readline-common', 'ca-certificates'].includes(p) ? '' : ':i386',
+export function buildPythonLayer(work: string, root: string, suite: Suite = BOOKWORM): BuiltLayer {
+  const v = suite.python;
+  const debs = download(
+    join(work, 'debs-python'),
+    suite.pythonPackages,
+    (p) => (suite.pythonPackagesAll.includes(p) ? '' : ':i386'),
+    suite,
   );
   return layerOnTop(
     work,
@@ -600,38 +678,49 @@ export function buildPythonLayer(work: string, root: string): BuiltLayer {
       mkdirSync(x, { recursive: true });
       extract(debs, x);
       mergeUsr(x, false);
-      // the CA bundle update-ca-certificates would have made
+      // the CA bundle update-ca-certificates would have made (when ca-certificates is in)
       const certs = join(x, 'usr/share/ca-certificates/mozilla');
-      const bundle = readdirSync(certs)
-        .sort()
-        .map((f) => readFileSync(join(certs, f), 'utf8'))
-        .join('');
-      mkdirSync(join(x, 'etc/ssl/certs'), { recursive: true });
-      writeFileSync(join(x, 'etc/ssl/certs/ca-certificates.crt'), bundle);
+      if (existsSync(certs)) {
+        const bundle = readdirSync(certs)
+          .sort()
+          .map((f) => readFileSync(join(certs, f), 'utf8'))
+          .join('');
+        mkdirSync(join(x, 'etc/ssl/certs'), { recursive: true });
+        writeFileSync(join(x, 'etc/ssl/certs/ca-certificates.crt'), bundle);
+      }
       slim(x);
-      remove(x, PYTHON_REMOVED);
-      removeCjkCodecs(x);
+      remove(x, suite.pythonRemoved);
+      removeCjkCodecs(x, v);
       cpSync(x, dir, { recursive: true, verbatimSymlinks: true, force: true });
       rmSync(x, { recursive: true, force: true });
-      sourcelessPython(dir, ['usr/lib/python3.11'], [], { noDocstrings: true });
+      sourcelessPython(dir, v, [`usr/lib/python${v}`], [], { noDocstrings: true });
       symlinkSync('/usr/bin/python3', join(dir, 'usr/local/bin/python'));
       execFileSync(join(dir, 'usr/sbin/ldconfig'), ['-r', dir]);
     },
-    `# python 3.11 (Debian ${pkgInfo(debs)['python3.11:i386']?.version}) from ${debs.size} Debian packages`,
+    `# python ${v} (Debian ${pkgInfo(debs)[`python${v}:i386`]?.version}) from ${debs.size} Debian packages`,
     debs,
   );
 }
 
 /**
- * Runs `guest/pyc.py` under the image's own python3.11 (i386), started on the build host through
- * the image's loader and libraries, so the bytecode is byte for byte what the guest would write
- * (the host's Python may be another 3.11 release, or none).
+ * Runs `guest/pyc.py` under the image's own python3.11 (python<version>, i386), started on the
+ * build host through the image's loader and libraries, so the bytecode is byte for byte what the
+ * guest would write (the host's Python may be another 3.11 release, or none).
  */
-function pyc(root: string, args: string[], pythonFlags: string[] = []): void {
+function pyc(root: string, python: string, args: string[], pythonFlags: string[] = []): void {
   const lib = join(root, 'usr/lib/i386-linux-gnu');
   execFileSync(
     join(lib, 'ld-linux.so.2'),
-    ['--library-path', lib, join(root, 'usr/bin/python3.11'), '-I', '-B', ...pythonFlags, join(import.meta.dirname, 'pyc.py'), ...args],
+    [
+      '--library-path',
+      lib,
+      join(root, `usr/bin/python${python}`),
+      '-I',
+      '-B',
+      ...pythonFlags,
+      join(import.meta.dirname, 'pyc.py'),
+      ...args,
+    ],
     {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C.UTF-8' },
@@ -644,9 +733,16 @@ function pyc(root: string, args: string[], pythonFlags: string[] = []): void {
  * beside where `module.py` was, compiled without column tables (see guest/pyc.py). `keep`: paths
  * that stay source (scripts run by path).
  */
-function sourcelessPython(root: string, dirs: string[], keep: string[] = [], options: { noDocstrings?: boolean } = {}): void {
+function sourcelessPython(
+  root: string,
+  python: string,
+  dirs: string[],
+  keep: string[] = [],
+  options: { noDocstrings?: boolean } = {},
+): void {
   pyc(
     root,
+    python,
     ['sourceless', ...(options.noDocstrings ? ['--no-docstrings'] : []), root, ...dirs, ...(keep.length ? ['--keep', ...keep] : [])],
     ['-X', 'no_debug_ranges'],
   );
@@ -740,8 +836,9 @@ function requiresDist(text: string): string[] {
 export function buildWheels(
   work: string,
   root?: string,
+  suite: Suite = BOOKWORM,
 ): { wheels: { name: string; data: Uint8Array }[]; packages: BuiltLayer['packages'] } {
-  const debs = download(join(work, 'debs-wheels'), WHEEL_PACKAGES, (p) => (WHEEL_BINARY_PACKAGES.includes(p) ? ':i386' : ''));
+  const debs = download(join(work, 'debs-wheels'), suite.wheels, (p) => (suite.wheelBinary.includes(p) ? ':i386' : ''), suite);
   const x = join(work, 'x-wheels');
   rmSync(x, { recursive: true, force: true });
   mkdirSync(x, { recursive: true });
@@ -787,12 +884,13 @@ export function buildWheels(
       metadata =
         cut < 0 ? `${metadata.trimEnd()}\n${reqs.join('\n')}\n` : `${metadata.slice(0, cut)}\n${reqs.join('\n')}${metadata.slice(cut)}`;
     }
-    for (const f of WHEEL_REMOVED) rmSync(join(site, f), { force: true });
+    remove(site, suite.wheelRemoved);
     // like the sourceless modules, without column tables: these match pip's own vendored copies
     // of chardet, requests, urllib3 and idna, which the layer's zstd then stores almost for free
-    if (root) pyc(root, ['cached', site], ['-X', 'no_debug_ranges']);
+    if (root) pyc(root, suite.python, ['cached', site], ['-X', 'no_debug_ranges']);
     const binary = readdirSync(site, { recursive: true }).some((f) => String(f).endsWith('.so'));
-    const tag = binary ? 'cp311-cp311-linux_i686' : 'py3-none-any';
+    const cp = `cp${suite.python.replace('.', '')}`;
+    const tag = binary ? `${cp}-${cp}-linux_i686` : 'py3-none-any';
     const distInfo = `${name}-${version}.dist-info`;
     const files: { name: string; data: Uint8Array }[] = [];
     const walk = (dir: string, rel: string) => {
@@ -833,9 +931,9 @@ export function buildWheels(
 }
 
 /** pip and the offline index on top of the python layer in `root`. */
-export function buildPipLayer(work: string, root: string): BuiltLayer {
-  const debs = download(join(work, 'debs-pip'), PIP_PACKAGES, () => '');
-  const { wheels, packages } = buildWheels(work, WHEEL_PYC ? root : undefined);
+export function buildPipLayer(work: string, root: string, suite: Suite = BOOKWORM): BuiltLayer {
+  const debs = download(join(work, 'debs-pip'), suite.pip, () => '', suite);
+  const { wheels, packages } = buildWheels(work, WHEEL_PYC ? root : undefined, suite);
   const layer = layerOnTop(
     work,
     'pip',
@@ -851,17 +949,21 @@ export function buildPipLayer(work: string, root: string): BuiltLayer {
       const pipCerts = join(x, 'usr/lib/python3/dist-packages/pip/_vendor/certifi/cacert.pem');
       rmSync(pipCerts);
       symlinkSync('/etc/ssl/certs/ca-certificates.crt', pipCerts);
+      remove(x, suite.pipRemoved);
       cpSync(x, dir, { recursive: true, verbatimSymlinks: true, force: true });
       rmSync(x, { recursive: true, force: true });
       const site = 'usr/lib/python3/dist-packages';
       sourcelessPython(
         dir,
+        suite.python,
         [`${site}/pip`],
         // scripts pip runs by path, in a subprocess, to build packages from source
         [`${site}/pip/__pip-runner__.py`, `${site}/pip/_vendor/pyproject_hooks/_in_process/_in_process.py`],
         { noDocstrings: true },
       );
-      sourcelessPython(dir, ['usr/lib/python3.11/distutils'], [], { noDocstrings: true });
+      // python3-distutils (bookworm; Python 3.12 removed distutils)
+      if (existsSync(join(dir, `usr/lib/python${suite.python}/distutils`)))
+        sourcelessPython(dir, suite.python, [`usr/lib/python${suite.python}/distutils`], [], { noDocstrings: true });
       const index = join(dir, 'usr/share/layerlab/wheels');
       mkdirSync(index, { recursive: true });
       for (const w of wheels) writeFileSync(join(index, w.name), w.data);
@@ -869,7 +971,7 @@ export function buildPipLayer(work: string, root: string): BuiltLayer {
         join(dir, 'etc/pip.conf'),
         [
           '# LayerLab has no network: pip installs from the wheels in /usr/share/layerlab/wheels,',
-          '# repackaged from Debian bookworm python3-* packages.',
+          `# repackaged from Debian ${suite.name} python3-* packages.`,
           '[global]',
           'no-index = true',
           'find-links = /usr/share/layerlab/wheels',
