@@ -265,7 +265,7 @@ describe('routing', () => {
     const r = await docker(page, ['pull', 'registry.school.example/class/app:1']);
     expect(r.code).toBe(1);
     expect(r.err).toContain(
-      'Error response from daemon: Get "https://registry.school.example/v2/": the registry at registry.school.example did not answer, or did not allow this page\'s origin (https://layerlab.example) to read its answers (CORS).',
+      'Error response from daemon: Get "https://registry.school.example/v2/": the registry at registry.school.example did not answer, or did not allow this page\'s origin (https://layerlab.example) to read its answers (CORS)\nA page can only use a registry',
     );
     expect(r.err).toContain("Access-Control-Allow-Origin: ['*']");
     expect(r.err).toContain('Docker Hub does not');

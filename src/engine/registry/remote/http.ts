@@ -138,15 +138,26 @@ export async function responseError(response: Response, method: string, url: str
 }
 
 /** The CORS configuration a class registry needs so that pages can use it (also in the registry README). */
-export const CORS_HELP =
-  "A page can only use registries that allow its origin with CORS headers (Docker Hub does not; use the Node CLI for it). A class registry allows it in its configuration: distribution (docker-registry, registry:2): http.headers with Access-Control-Allow-Origin: ['*'] (or this site's origin), Access-Control-Allow-Methods: [HEAD, GET, OPTIONS, DELETE, POST, PUT, PATCH], Access-Control-Allow-Headers: [Authorization, Accept, Content-Type, Content-Range, Docker-Content-Digest], Access-Control-Expose-Headers: [Docker-Content-Digest, Location, Range, WWW-Authenticate, Docker-Upload-UUID] (with htpasswd logins distribution answers the browser's OPTIONS preflight with 401, so put a proxy that answers OPTIONS, such as nginx or Caddy, in front); zot: http.accessControl.";
+export const CORS_HELP = [
+  'A page can only use a registry that allows its origin with CORS headers; Docker Hub does not (the Node CLI can pull from it).',
+  'A class registry allows it in its configuration:',
+  '  distribution (docker-registry, registry:2), config.yml:',
+  '    http:',
+  '      headers:',
+  "        Access-Control-Allow-Origin: ['*']",
+  '        Access-Control-Allow-Methods: [HEAD, GET, OPTIONS, DELETE, POST, PUT, PATCH]',
+  '        Access-Control-Allow-Headers: [Authorization, Accept, Content-Type, Content-Range, Docker-Content-Digest]',
+  '        Access-Control-Expose-Headers: [Docker-Content-Digest, Location, Range, WWW-Authenticate, Docker-Upload-UUID]',
+  "    with htpasswd logins it answers the browser's OPTIONS preflight with 401: put a proxy that answers OPTIONS (nginx, Caddy) in front",
+  '  zot: http.accessControl',
+].join('\n');
 
 /** A fetch that failed without an answer, worded for the page (CORS) or for Node (the connection). */
 export function transportError(err: unknown, method: string, url: string, host: string, origin: string | undefined): RegistryResponseError {
   const request = requestName(method, url);
   let message: string;
   if (origin !== undefined) {
-    message = `the registry at ${host} did not answer, or did not allow this page's origin (${origin}) to read its answers (CORS). ${CORS_HELP}`;
+    message = `the registry at ${host} did not answer, or did not allow this page's origin (${origin}) to read its answers (CORS)\n${CORS_HELP}`;
   } else {
     const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
     const code = typeof cause?.code === 'string' ? cause.code : undefined;
