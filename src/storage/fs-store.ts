@@ -32,6 +32,7 @@ import {
   normalizeExpected,
   NotFoundError,
   parseDigest,
+  rangeEnd,
   recordSize,
   sha256,
   sortByKey,
@@ -241,6 +242,30 @@ export class FsBlobStore implements BlobStore {
     if (actual !== digest) throw new CorruptBlobError(digest, actual);
     // readFile never returns a view on a SharedArrayBuffer
     return new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+  }
+
+  /** `length` bytes from `offset`, read from the file at that position (the rest is not read or re-hashed). */
+  async read(digest: Digest, offset: number, length: number): Promise<Uint8Array<ArrayBuffer>> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.pathOf(digest), 'r');
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') throw new NotFoundError(`blob ${digest}`);
+      throw err;
+    }
+    try {
+      const end = rangeEnd((await handle.stat()).size, offset, length);
+      const out = new Uint8Array(end - offset);
+      let done = 0;
+      while (done < out.length) {
+        const { bytesRead } = await handle.read(out, done, out.length - done, offset + done);
+        if (bytesRead === 0) throw new StoreError(`blob ${digest} became shorter while it was read`);
+        done += bytesRead;
+      }
+      return out;
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
   }
 
   /** Whether the blob's file exists. */

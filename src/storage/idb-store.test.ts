@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
-import type { IDBPDatabase } from 'idb';
+import { type IDBPDatabase, wrap } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeBlobStoreConformance, describeMetadataStoreConformance } from '../engine/store/conformance.ts';
-import { NotFoundError, StoreFullError } from '../engine/store/index.ts';
-import { IdbBlobStore, IdbMetadataStore, type LayerLabDB, openIdbStorage, openLayerLabDB } from './idb-store.ts';
+import { CorruptBlobError, NotFoundError, sha256, StoreFullError } from '../engine/store/index.ts';
+import { CHUNK_BYTES, IdbBlobStore, IdbMetadataStore, type LayerLabDB, openIdbStorage, openLayerLabDB } from './idb-store.ts';
 
 let counter = 0;
 /** A fresh fake IndexedDB per store, so tests never see each other's data. */
@@ -220,5 +220,147 @@ describe('IndexedDB blob store: small blobs kept in memory', () => {
     expect(await blobs.delete(info.digest)).toBe(true);
     await expect(blobs.get(info.digest)).rejects.toThrow(NotFoundError);
     db.close();
+  });
+});
+
+describe('IndexedDB blob store: large blobs in chunk records', () => {
+  const MiB = 1024 * 1024;
+  function random(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let off = 0; off < n; off += 65536) crypto.getRandomValues(out.subarray(off, Math.min(n, off + 65536)));
+    return out;
+  }
+  async function writeAll(w: { write(c: Uint8Array): Promise<void> }, data: Uint8Array, step = 300_001): Promise<void> {
+    for (let off = 0; off < data.length; off += step) await w.write(data.subarray(off, off + step));
+  }
+
+  it('writes each chunk to IndexedDB as it arrives, shows nothing until commit, and reads it back verified', async () => {
+    const { db } = await freshDB();
+    const blobs = new IdbBlobStore(db);
+    const data = random(3 * MiB + 5);
+    const digest = await sha256(data);
+    const w = await blobs.writer({ digest, size: data.length });
+    await w.write(data.subarray(0, MiB + 10));
+    expect(await db.count('chunks')).toBe(1); // the first full chunk is stored, not held
+    await writeAll(w, data.subarray(MiB + 10));
+    expect(await db.count('chunks')).toBe(3);
+    expect(await blobs.has(digest)).toBe(false);
+    expect(await blobs.list()).toEqual([]);
+    expect(await w.commit()).toEqual({ digest, size: data.length });
+    expect(await db.count('chunks')).toBe(4);
+    expect(await db.count('blobs')).toBe(0);
+    expect(await db.get('blobInfo', digest)).toMatchObject({ digest, size: data.length, chunks: { count: 4, size: CHUNK_BYTES } });
+    expect(Buffer.compare(await blobs.get(digest), data)).toBe(0);
+    expect(await blobs.delete(digest)).toBe(true);
+    expect(await db.count('chunks')).toBe(0);
+    db.close();
+  });
+
+  it('abort, a failed commit and a commit of content already stored leave no chunk records', async () => {
+    const { db } = await freshDB();
+    const blobs = new IdbBlobStore(db);
+    const data = random(2 * MiB + 1);
+    const aborted = await blobs.writer();
+    await writeAll(aborted, data);
+    await aborted.abort();
+    expect(await db.count('chunks')).toBe(0);
+    const wrong = await blobs.writer();
+    await writeAll(wrong, data);
+    await expect(wrong.commit(`sha256:${'0'.repeat(64)}`)).rejects.toThrow(/digest/);
+    expect(await db.count('chunks')).toBe(0);
+    const info = await blobs.put(data); // put splits a large blob into chunks too
+    expect(await db.count('chunks')).toBe(3);
+    const again = await blobs.writer();
+    await writeAll(again, data);
+    expect(await again.commit(info.digest)).toEqual(info);
+    expect(await db.count('chunks')).toBe(3);
+    expect(await blobs.list()).toEqual([info]);
+    db.close();
+  });
+
+  it('a writer a crash ended leaves nothing visible; its chunks are swept at the next open once stale', async () => {
+    const factory = new IDBFactory();
+    const name = `layerlab-test-${++counter}`;
+    const first = await openIdbStorage({ factory, name });
+    const w = await first.blobs.writer();
+    await writeAll(w, random(2 * MiB));
+    const kept = await first.blobs.put(random(MiB + 1));
+    first.close(); // the tab is gone: no commit, no abort
+    const second = await openIdbStorage({ factory, name });
+    expect(await second.blobs.list()).toEqual([kept]);
+    expect(await second.blobs.sweep()).toBe(0); // written a moment ago: maybe another tab's upload
+    expect(await second.blobs.sweep(0)).toBe(1);
+    expect(await second.blobs.sweep(0)).toBe(0);
+    expect((await second.blobs.get(kept.digest)).length).toBe(MiB + 1);
+    // this store's own writers in progress are never swept
+    const own = await second.blobs.writer();
+    const data = random(MiB + 3);
+    await own.write(data);
+    expect(await second.blobs.sweep(0)).toBe(0);
+    expect((await own.commit()).size).toBe(MiB + 3);
+    second.close();
+  });
+
+  it('a commit whose chunks were swept fails and shows nothing', async () => {
+    const { db } = await freshDB();
+    const writing = new IdbBlobStore(db);
+    const w = await writing.writer();
+    await writeAll(w, random(2 * MiB));
+    await new IdbBlobStore(db).sweep(0); // another tab's sweep after a long pause
+    await expect(w.commit()).rejects.toThrow(/gone/);
+    expect(await writing.list()).toEqual([]);
+    db.close();
+  });
+
+  it('refuses a chunked blob whose records were damaged', async () => {
+    const { db } = await freshDB();
+    const blobs = new IdbBlobStore(db);
+    const info = await blobs.put(random(2 * MiB + 7));
+    const [key] = await db.getAllKeys('chunks');
+    const bytes = (await db.get('chunks', key!))!;
+    bytes[5] = bytes[5]! ^ 0xff;
+    await db.put('chunks', bytes, key!);
+    await expect(blobs.get(info.digest)).rejects.toThrow(CorruptBlobError);
+    await db.delete('chunks', key!);
+    await expect(blobs.get(info.digest)).rejects.toThrow(CorruptBlobError);
+    await expect(blobs.read(info.digest, 0, 10)).rejects.toThrow(/chunks are missing/);
+    db.close();
+  });
+
+  it('a full origin while a chunk is written fails the write with StoreFullError and keeps no chunks', async () => {
+    const { db } = await freshDB();
+    const blobs = new IdbBlobStore(db);
+    const w = await blobs.writer();
+    await w.write(random(MiB));
+    failNextPut = { store: 'chunks', mode: 'request' };
+    await expect(w.write(random(MiB))).rejects.toThrow(StoreFullError);
+    expect(failNextPut).toBeUndefined(); // the failure was really injected
+    expect(await db.count('chunks')).toBe(0);
+    expect(await blobs.list()).toEqual([]);
+    db.close();
+  });
+
+  it('reads blobs a version 1 database stored as one record (upgraded in place)', async () => {
+    const factory = new IDBFactory();
+    const name = `layerlab-test-${++counter}`;
+    const big = random(2 * MiB + 11);
+    const bigDigest = await sha256(big);
+    const request = factory.open(name, 1);
+    request.addEventListener('upgradeneeded', () => {
+      for (const store of ['blobs', 'blobInfo', 'metadata']) request.result.createObjectStore(store);
+    });
+    const old = (await wrap(request)) as unknown as IDBPDatabase;
+    await old.put('blobs', big, bigDigest);
+    await old.put('blobInfo', { digest: bigDigest, size: big.length }, bigDigest);
+    await old.put('metadata', JSON.stringify({ digest: bigDigest }), ['references', 'app:1']);
+    old.close();
+    const storage = await openIdbStorage({ factory, name });
+    expect(await storage.blobs.list()).toEqual([{ digest: bigDigest, size: big.length }]);
+    expect(Buffer.compare(await storage.blobs.get(bigDigest), big)).toBe(0);
+    expect(Buffer.compare(await storage.blobs.read(bigDigest, MiB - 3, 10), big.subarray(MiB - 3, MiB + 7))).toBe(0);
+    expect(await storage.metadata.get('references', 'app:1')).toEqual({ digest: bigDigest });
+    expect(await storage.blobs.delete(bigDigest)).toBe(true);
+    expect(await storage.blobs.list()).toEqual([]);
+    storage.close();
   });
 });

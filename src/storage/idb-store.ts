@@ -1,12 +1,19 @@
 /**
  * IndexedDB `BlobStore` and `MetadataStore` for the browser (page or worker), through `idb`.
  *
- * One database (default name `layerlab`, version 1) with three object stores:
- *   blobs      digest → bytes (Uint8Array), written only after the digest was verified
- *   blobInfo   digest → { digest, size }, so list/usage never load bytes
+ * One database (default name `layerlab`, version 2) with four object stores:
+ *   blobs      digest → bytes (Uint8Array): a blob smaller than `CHUNK_BYTES` (1 MiB), or any blob
+ *              a version-1 site stored (still read as they are)
+ *   chunks     [upload id, n, written at] → bytes: a larger blob, `CHUNK_BYTES` per record
+ *   blobInfo   digest → { digest, size, chunks? }, so list/usage never load bytes; written last, it
+ *              is what makes a blob visible (`chunks` names the upload whose records hold it)
  *   metadata   [collection, key] → JSON text
- * Every commit is one readwrite IndexedDB transaction, so a crash or reload leaves the old or the
- * new state. Writers buffer chunks in memory until commit. Reads re-verify the sha256 with WebCrypto.
+ * A writer keeps at most one chunk in memory: each full chunk is written (one transaction) under
+ * an upload id nothing names yet, and the commit's one transaction checks they are all there and
+ * writes the `blobInfo` record. Abort deletes them; a crash leaves records nothing names, which
+ * `sweep` (run by `openIdbStorage`) removes once ten minutes stale. Every commit is one readwrite
+ * transaction, so a crash or reload leaves the old or the new state. `get` re-verifies the sha256
+ * with WebCrypto; `read` returns a range from the chunk records it lies in, unverified.
  * `QuotaExceededError` (thrown, or a transaction aborted with it) becomes `StoreFullError`, and the
  * failed transaction is aborted so nothing already stored changes.
  */
@@ -15,7 +22,7 @@ import {
   type BlobInfo,
   type BlobStore,
   type BlobWriter,
-  BufferedBlobWriter,
+  BaseBlobWriter,
   checkBlobQuota,
   checkMetadataQuota,
   copyBytes,
@@ -28,6 +35,7 @@ import {
   sortByKey,
   NotFoundError,
   parseDigest,
+  rangeEnd,
   recordSize,
   sha256,
   StoreError,
@@ -41,8 +49,13 @@ import {
 export interface LayerLabDB extends DBSchema {
   /** Verified blob bytes by digest. */
   blobs: { key: string; value: Uint8Array<ArrayBuffer> };
-  /** Blob digest and size by digest. */
-  blobInfo: { key: string; value: { digest: string; size: number } };
+  /**
+   * Blob digest and size by digest; `chunks` names the `chunks` records holding a blob stored in
+   * pieces (absent: the bytes are one `blobs` record). Written last: it makes a blob visible.
+   */
+  blobInfo: { key: string; value: { digest: string; size: number; chunks?: { id: string; count: number; size: number } } };
+  /** Pieces of large blobs by [upload id, index, written at (ms)]: `chunks.size` bytes each but the last. */
+  chunks: { key: [string, number, number]; value: Uint8Array<ArrayBuffer> };
   /** Metadata JSON text by [collection, key]. */
   metadata: { key: [string, string]; value: string };
 }
@@ -55,7 +68,8 @@ export interface IdbOpenOptions {
   factory?: IDBFactory;
 }
 
-const VERSION = 1;
+/** 1: blobs, blobInfo, metadata. 2: adds chunks (blobs stored before stay one record and readable). */
+const VERSION = 2;
 
 /** Opens (creating or upgrading) the LayerLab database. */
 export async function openLayerLabDB(options: IdbOpenOptions = {}): Promise<IDBPDatabase<LayerLabDB>> {
@@ -69,6 +83,7 @@ export async function openLayerLabDB(options: IdbOpenOptions = {}): Promise<IDBP
       db.createObjectStore('blobInfo');
       db.createObjectStore('metadata');
     }
+    if (event.oldVersion < 2) db.createObjectStore('chunks');
   });
   let db: IDBPDatabase | undefined;
   try {
@@ -166,11 +181,120 @@ async function requests<T>(issue: Array<() => Promise<T>>): Promise<T[]> {
 const SMALL_BLOB = 64 * 1024;
 /** How many bytes of small blobs are kept, the least recently read dropped first. */
 const SMALL_BLOBS_KEPT = 4 * 1024 * 1024;
+/**
+ * Bytes per `chunks` record. A blob smaller than this is one `blobs` record; a larger one is
+ * `ceil(size / CHUNK_BYTES)` chunk records, all full but the last, so a ranged read finds its
+ * records by arithmetic and a writer holds at most one chunk in memory.
+ */
+export const CHUNK_BYTES = 1024 * 1024;
+/** An upload whose newest chunk is older than this, with no committed blob, is a crash's debris. */
+export const ORPHAN_AGE_MS = 10 * 60_000;
+
+/** Every chunk record of one upload (keys `[id, n, writtenAt]`). */
+function uploadRange(id: string): IDBKeyRange {
+  // Array keys sort after numbers, so [id, []] is above every [id, n, at].
+  return IDBKeyRange.bound([id], [id, []]);
+}
+
+/** Chunk records `first..last` of one upload. */
+function chunkRange(id: string, first: number, last: number): IDBKeyRange {
+  return IDBKeyRange.bound([id, first], [id, last, []]);
+}
+
+/** Joins chunk records into one buffer of `size` bytes (a missing record leaves zeros: the digest check fails). */
+function joinChunks(chunks: Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    if (off + c.length > size) break;
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
 
 /**
- * A `BlobStore` in IndexedDB; build it on `openLayerLabDB()` or use `openIdbStorage()`. Small
- * blobs, once read and verified, are kept in memory (content-addressed, so they never change):
- * an image's manifest and config are read by nearly every command.
+ * A writer that stores each full `CHUNK_BYTES` as a `chunks` record as soon as it has it (one
+ * readwrite transaction per chunk, awaited by `write`, so a fast network waits for the disk), under
+ * a fresh upload id no `blobInfo` names yet: nothing is visible until the commit's transaction
+ * writes the `blobInfo` record naming the upload. Content smaller than one chunk never leaves memory
+ * and is published as one `blobs` record, as before.
+ */
+class IdbBlobWriter extends BaseBlobWriter {
+  private readonly id = crypto.randomUUID();
+  /** The chunk being filled. */
+  private buffer: Uint8Array<ArrayBuffer> | undefined;
+  private filled = 0;
+  /** Chunk records written. */
+  private stored = 0;
+  /** The chunk record being written. */
+  private pending: Promise<void> | undefined;
+  private published = false;
+
+  constructor(
+    private readonly store: IdbBlobStore,
+    private readonly db: IDBPDatabase<LayerLabDB>,
+    expected: ExpectedBlob | undefined,
+  ) {
+    super(expected);
+    store.live.add(this.id);
+  }
+
+  protected async append(chunk: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < chunk.length) {
+      this.buffer ??= new Uint8Array(CHUNK_BYTES);
+      const take = Math.min(CHUNK_BYTES - this.filled, chunk.length - off);
+      this.buffer.set(chunk.subarray(off, off + take), this.filled);
+      this.filled += take;
+      off += take;
+      if (this.filled === CHUNK_BYTES) await this.flush();
+    }
+  }
+
+  /** Stores the chunk being filled as the next record. */
+  private async flush(): Promise<void> {
+    const bytes = this.filled === CHUNK_BYTES ? this.buffer! : this.buffer!.slice(0, this.filled);
+    const key: [string, number, number] = [this.id, this.stored, Date.now()];
+    this.buffer = undefined;
+    this.filled = 0;
+    this.stored++;
+    this.pending = readwrite(this.db, ['chunks'], async (tx) => {
+      await tx.objectStore('chunks').put(bytes, key);
+    });
+    await this.pending;
+  }
+
+  protected async publish(info: BlobInfo): Promise<void> {
+    if (this.stored === 0) {
+      // smaller than one chunk: one record, as blobs always were
+      await this.store.publishBytes(this.buffer ? this.buffer.slice(0, this.filled) : new Uint8Array(0), info);
+    } else {
+      if (this.filled > 0) await this.flush();
+      await this.store.publishChunks(info, this.id, this.stored);
+    }
+    this.published = true;
+  }
+
+  protected async discard(): Promise<void> {
+    this.buffer = undefined;
+    this.filled = 0;
+    const written = this.stored > 0 && !this.published;
+    await this.pending?.catch(() => undefined);
+    if (written) {
+      await readwrite(this.db, ['chunks'], async (tx) => {
+        await tx.objectStore('chunks').delete(uploadRange(this.id));
+      }).catch(() => undefined); // left behind: swept at a later open
+    }
+    this.store.live.delete(this.id);
+  }
+}
+
+/**
+ * A `BlobStore` in IndexedDB; build it on `openLayerLabDB()` or use `openIdbStorage()` (which also
+ * sweeps crash debris, see `sweep`). Small blobs, once read and verified, are kept in memory
+ * (content-addressed, so they never change): an image's manifest and config are read by nearly
+ * every command.
  */
 export class IdbBlobStore implements BlobStore {
   private readonly quotaBytes: number | undefined;
@@ -179,6 +303,8 @@ export class IdbBlobStore implements BlobStore {
   private smallBytes = 0;
   /** Counts deletions: a read that a deletion overtook is not kept. */
   private deletions = 0;
+  /** Upload ids of this store's writers still open (never swept). Internal to writers. */
+  readonly live = new Set<string>();
 
   constructor(
     private readonly db: IDBPDatabase<LayerLabDB>,
@@ -187,25 +313,65 @@ export class IdbBlobStore implements BlobStore {
     this.quotaBytes = options.quotaBytes;
   }
 
-  private async publish(bytes: Uint8Array<ArrayBuffer>, info: BlobInfo): Promise<void> {
-    await readwrite(this.db, ['blobs', 'blobInfo'], async (tx) => {
+  /** Throws `StoreFullError` unless a blob of `size` bytes fits the quota (inside a commit's transaction). */
+  private async checkQuota(tx: Tx<['blobInfo', ...Array<StoreNames<LayerLabDB>>]>, size: number): Promise<void> {
+    if (this.quotaBytes === undefined) return;
+    let used = 0;
+    for (const i of await tx.objectStore('blobInfo').getAll()) used += i.size;
+    checkBlobQuota(this.quotaBytes, used, size);
+  }
+
+  /**
+   * Publishes verified bytes in one transaction: one `blobs` record below `CHUNK_BYTES`, else chunk
+   * records under a new upload id; the `blobInfo` record is written last. Internal to writers.
+   */
+  async publishBytes(bytes: Uint8Array<ArrayBuffer>, info: BlobInfo): Promise<void> {
+    await readwrite(this.db, ['blobInfo', 'blobs', 'chunks'], async (tx) => {
       const infos = tx.objectStore('blobInfo');
       if ((await infos.getKey(info.digest)) !== undefined) return;
-      if (this.quotaBytes !== undefined) {
-        let used = 0;
-        for (const i of await infos.getAll()) used += i.size;
-        checkBlobQuota(this.quotaBytes, used, info.size);
+      await this.checkQuota(tx, info.size);
+      if (bytes.length < CHUNK_BYTES) {
+        await requests<unknown>([
+          () => tx.objectStore('blobs').put(bytes, info.digest),
+          () => infos.put({ digest: info.digest, size: info.size }, info.digest),
+        ]);
+        return;
       }
+      const id = crypto.randomUUID();
+      const now = Date.now();
+      const count = Math.ceil(bytes.length / CHUNK_BYTES);
+      const chunks = tx.objectStore('chunks');
       await requests<unknown>([
-        () => tx.objectStore('blobs').put(bytes, info.digest),
-        () => infos.put({ digest: info.digest, size: info.size }, info.digest),
+        ...Array.from({ length: count }, (_, n) => () => chunks.put(bytes.slice(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES), [id, n, now])),
+        () => infos.put({ digest: info.digest, size: info.size, chunks: { id, count, size: CHUNK_BYTES } }, info.digest),
       ]);
     });
   }
 
-  /** Starts an ingestion buffered in memory until commit. */
+  /**
+   * Makes a writer's chunk records a visible blob: one transaction checks they are all there and
+   * writes the `blobInfo` record naming them (the commit point). If the blob exists already, the
+   * records are deleted instead (a no-op success). Internal to writers.
+   */
+  async publishChunks(info: BlobInfo, id: string, count: number): Promise<void> {
+    await readwrite(this.db, ['blobInfo', 'chunks'], async (tx) => {
+      const infos = tx.objectStore('blobInfo');
+      const chunks = tx.objectStore('chunks');
+      if ((await infos.getKey(info.digest)) !== undefined) {
+        await chunks.delete(uploadRange(id));
+        return;
+      }
+      if ((await chunks.count(uploadRange(id))) !== count) {
+        throw new StoreError(`the chunks written for blob ${info.digest} are gone (removed as debris after a long pause?)`);
+      }
+      await this.checkQuota(tx, info.size);
+      await infos.put({ digest: info.digest, size: info.size, chunks: { id, count, size: CHUNK_BYTES } }, info.digest);
+    });
+  }
+
+  /** Starts an ingestion that stores each `CHUNK_BYTES` as it arrives (see `IdbBlobWriter`). */
   async writer(expected?: ExpectedBlob): Promise<BlobWriter> {
-    return new BufferedBlobWriter(expected, (bytes, info) => this.publish(bytes, info));
+    return new IdbBlobWriter(this, this.db, expected);
   }
 
   /** Stores a copy of `bytes` after verifying them. */
@@ -213,11 +379,11 @@ export class IdbBlobStore implements BlobStore {
     const want = normalizeExpected(expected);
     const copy = copyBytes(bytes);
     const info = await describeBytes(copy, want);
-    await this.publish(copy, info);
+    await this.publishBytes(copy, info);
     return info;
   }
 
-  /** The blob's bytes, re-verified against its digest. */
+  /** The blob's bytes (joined from its chunks, or its one record), re-verified against its digest. */
   async get(digest: Digest): Promise<Uint8Array<ArrayBuffer>> {
     const kept = this.small.get(parseDigest(digest));
     if (kept) {
@@ -226,12 +392,57 @@ export class IdbBlobStore implements BlobStore {
       return kept.slice();
     }
     const deletions = this.deletions;
-    const bytes = await this.db.get('blobs', digest);
+    // one record (every blob below a chunk, and every blob a version-1 site stored): one request
+    let bytes = await this.db.get('blobs', digest);
+    if (!bytes) bytes = await this.getChunked(digest);
     if (!bytes) throw new NotFoundError(`blob ${digest}`);
     const actual = await sha256(bytes);
     if (actual !== digest) throw new CorruptBlobError(digest, actual);
     if (bytes.length <= SMALL_BLOB && deletions === this.deletions) this.keep(digest, bytes.slice());
     return bytes;
+  }
+
+  /** A blob stored as chunk records, joined (read in one transaction); `undefined` if there is none. */
+  private async getChunked(digest: Digest): Promise<Uint8Array<ArrayBuffer> | undefined> {
+    const tx = this.db.transaction(['blobInfo', 'chunks'], 'readonly');
+    const done = tx.done;
+    done.catch(() => undefined);
+    const info = await tx.objectStore('blobInfo').get(digest);
+    const records = info?.chunks ? await tx.objectStore('chunks').getAll(uploadRange(info.chunks.id)) : undefined;
+    await done;
+    return info && records ? joinChunks(records, info.size) : undefined;
+  }
+
+  /** `length` bytes from `offset`: only the chunk records they lie in are read (a one-record blob is read and sliced). */
+  async read(digest: Digest, offset: number, length: number): Promise<Uint8Array<ArrayBuffer>> {
+    const kept = this.small.get(parseDigest(digest));
+    if (kept) return kept.slice(offset, rangeEnd(kept.length, offset, length));
+    const tx = this.db.transaction(['blobInfo', 'blobs', 'chunks'], 'readonly');
+    const done = tx.done;
+    done.catch(() => undefined);
+    const info = await tx.objectStore('blobInfo').get(digest);
+    if (!info) {
+      await done;
+      throw new NotFoundError(`blob ${digest}`);
+    }
+    const end = rangeEnd(info.size, offset, length);
+    let out: Uint8Array<ArrayBuffer>;
+    if (end === offset) out = new Uint8Array(0);
+    else if (info.chunks) {
+      const { id, size } = info.chunks;
+      const first = Math.floor(offset / size);
+      const last = Math.floor((end - 1) / size);
+      const records = await tx.objectStore('chunks').getAll(chunkRange(id, first, last));
+      const joined = joinChunks(records, Math.min(info.size, (last + 1) * size) - first * size);
+      if (records.length !== last - first + 1) throw new StoreError(`blob ${digest} is corrupt: chunks are missing`);
+      out = joined.slice(offset - first * size, end - first * size);
+    } else {
+      const bytes = await tx.objectStore('blobs').get(digest);
+      if (!bytes) throw new NotFoundError(`blob ${digest}`);
+      out = bytes.slice(offset, end);
+    }
+    await done;
+    return out;
   }
 
   private keep(digest: Digest, bytes: Uint8Array<ArrayBuffer>): void {
@@ -264,15 +475,39 @@ export class IdbBlobStore implements BlobStore {
     return { digest, size: info.size };
   }
 
-  /** Removes the blob; `true` if it existed. */
+  /** Removes the blob (its record or its chunks, with its info, in one transaction); `true` if it existed. */
   async delete(digest: Digest): Promise<boolean> {
     const d = parseDigest(digest);
     this.deletions++;
     this.forgetSmall(d);
-    return readwrite(this.db, ['blobs', 'blobInfo'], async (tx) => {
-      if ((await tx.objectStore('blobInfo').getKey(d)) === undefined) return false;
-      await requests([() => tx.objectStore('blobs').delete(d), () => tx.objectStore('blobInfo').delete(d)]);
+    return readwrite(this.db, ['blobs', 'blobInfo', 'chunks'], async (tx) => {
+      const info = await tx.objectStore('blobInfo').get(d);
+      if (info === undefined) return false;
+      await requests<unknown>([
+        () => tx.objectStore('blobs').delete(d),
+        () => tx.objectStore('blobInfo').delete(d),
+        ...(info.chunks ? [() => tx.objectStore('chunks').delete(uploadRange(info.chunks!.id))] : []),
+      ]);
       return true;
+    });
+  }
+
+  /**
+   * Deletes chunk records no `blobInfo` names whose newest record is older than `maxAgeMs`: writers
+   * that a crash, a reload or a closed tab ended before commit or abort (a writer of another tab
+   * still writing has written a chunk recently; this store's own open writers are never touched).
+   * `openIdbStorage` runs it; returns how many uploads it removed.
+   */
+  async sweep(maxAgeMs = ORPHAN_AGE_MS): Promise<number> {
+    return readwrite(this.db, ['blobInfo', 'chunks'], async (tx) => {
+      const named = new Set<string>();
+      for (const i of await tx.objectStore('blobInfo').getAll()) if (i.chunks) named.add(i.chunks.id);
+      const newest = new Map<string, number>();
+      for (const [id, , at] of await tx.objectStore('chunks').getAllKeys()) newest.set(id, Math.max(at, newest.get(id) ?? 0));
+      const now = Date.now();
+      const debris = [...newest].filter(([id, at]) => !named.has(id) && !this.live.has(id) && now - at >= maxAgeMs).map(([id]) => id);
+      await requests(debris.map((id) => () => tx.objectStore('chunks').delete(uploadRange(id))));
+      return debris.length;
     });
   }
 
@@ -467,8 +702,11 @@ export async function openIdbStorage(
 ): Promise<IdbStorage> {
   const db = await openLayerLabDB(options);
   const metadata = new IdbMetadataStore(db, options.metadata);
+  const blobs = new IdbBlobStore(db, options.blobs);
+  // a writer a crash or reload ended leaves chunk records nothing names: remove them (never fatal)
+  await blobs.sweep().catch(() => 0);
   return {
-    blobs: new IdbBlobStore(db, options.blobs),
+    blobs,
     metadata,
     close: () => {
       metadata.close();

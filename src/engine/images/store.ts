@@ -634,7 +634,8 @@ export class ImageStore {
     const tar = await decompressLayer(blob, short);
     if ((await sha256Digest(tar)) !== layer.diffID) throw new InvalidArgumentError(`layer ${short}: diffID mismatch`);
     validateLayer(readTar(tar));
-    await this.deps.blobs.put(blob, layer.digest as Digest);
+    // a remote pull committed the blob already: storing it again would copy and hash it once more
+    if (!(await this.deps.blobs.has(layer.digest as Digest))) await this.deps.blobs.put(blob, layer.digest as Digest);
     await this.deps.meta.put(LAYERS, layer.diffID, {
       digest: layer.digest,
       diffID: layer.diffID,

@@ -45,6 +45,18 @@ export function checkBlobQuota(quotaBytes: number | undefined, used: number, add
   }
 }
 
+/**
+ * Checks a `BlobStore.read` range against a blob of `size` bytes; returns the end offset (clamped
+ * to `size`). Throws `RangeError` if `offset` is outside `0..size` or `length` is negative.
+ */
+export function rangeEnd(size: number, offset: number, length: number): number {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) {
+    throw new RangeError(`offset ${String(offset)} is outside the blob (0..${size})`);
+  }
+  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`invalid length ${String(length)}`);
+  return Math.min(size, offset + length);
+}
+
 /** Copies a view into its own exactly-sized buffer. */
 export function copyBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(bytes.length);

@@ -218,6 +218,48 @@ export function describeBlobStoreConformance(name: string, makeStore: MakeStore<
       expect(await store.usage()).toBe(data.length);
     });
 
+    it('reads ranges of a blob (written in pieces or put whole) as copies', { timeout: 60_000 }, async () => {
+      const { store } = await setup();
+      const MiB = 1024 * 1024;
+      const data = randomBytes(3 * MiB + 123);
+      const digest = await sha256(data);
+      const w = await store.writer({ size: data.length });
+      for (let off = 0; off < data.length; off += 100_003) await w.write(data.subarray(off, off + 100_003));
+      await w.commit(digest);
+      const whole = randomBytes(2.5 * MiB);
+      const wholeInfo = await store.put(whole);
+      const small = await store.put(bytesOf('hello'));
+      for (const [blob, d] of [
+        [data, digest],
+        [whole, wholeInfo.digest],
+      ] as const) {
+        const n = blob.length;
+        for (const [offset, length] of [
+          [0, 10],
+          [MiB - 7, 20],
+          [MiB - 1, 2 * MiB + 2],
+          [n - 5, 100],
+          [0, n],
+          [12_345, 1],
+        ] as const) {
+          const got = await store.read(d, offset, length);
+          expect(sameBytes(got, blob.subarray(offset, Math.min(n, offset + length)))).toBe(true);
+        }
+        expect((await store.read(d, n, 10)).length).toBe(0);
+        expect((await store.read(d, 3, 0)).length).toBe(0);
+        await expect(store.read(d, n + 1, 1)).rejects.toThrow(RangeError);
+        await expect(store.read(d, -1, 1)).rejects.toThrow(RangeError);
+        await expect(store.read(d, 0, -1)).rejects.toThrow(RangeError);
+      }
+      const piece = await store.read(small.digest, 1, 3);
+      expect(new TextDecoder().decode(piece)).toBe('ell');
+      piece.fill(0);
+      expect(new TextDecoder().decode(await store.read(small.digest, 0, 5))).toBe('hello');
+      await expect(store.read(OTHER, 0, 1)).rejects.toThrow(NotFoundError);
+      await expect(store.read('sha256:abc' as Digest, 0, 1)).rejects.toThrow(InvalidDigestError);
+      expect(sameBytes(await store.get(digest), data)).toBe(true);
+    });
+
     it('lists, measures and deletes blobs', async () => {
       const { store } = await setup();
       const infos = [];

@@ -30,6 +30,7 @@ export {
   describeBytes,
   Mutex,
   normalizeExpected,
+  rangeEnd,
   verifyExpected,
 } from './blob-core.ts';
 export {

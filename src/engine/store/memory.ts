@@ -2,7 +2,7 @@
  * In-memory `BlobStore` and `MetadataStore`, for unit tests and throwaway sessions. Bytes are
  * verified when written and copied in and out, so reads are trusted without re-hashing.
  */
-import { BufferedBlobWriter, checkBlobQuota, copyBytes, describeBytes, normalizeExpected } from './blob-core.ts';
+import { BufferedBlobWriter, checkBlobQuota, copyBytes, describeBytes, normalizeExpected, rangeEnd } from './blob-core.ts';
 import { type Digest, parseDigest } from './digest.ts';
 import { NotFoundError } from './errors.ts';
 import {
@@ -52,6 +52,13 @@ export class MemoryBlobStore implements BlobStore {
     const bytes = this.blobs.get(parseDigest(digest));
     if (!bytes) throw new NotFoundError(`blob ${digest}`);
     return copyBytes(bytes);
+  }
+
+  /** A copy of `length` bytes from `offset`. */
+  async read(digest: Digest, offset: number, length: number): Promise<Uint8Array<ArrayBuffer>> {
+    const bytes = this.blobs.get(parseDigest(digest));
+    if (!bytes) throw new NotFoundError(`blob ${digest}`);
+    return copyBytes(bytes.subarray(offset, rangeEnd(bytes.length, offset, length)));
   }
 
   /** Whether the blob exists. */

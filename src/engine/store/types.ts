@@ -72,7 +72,8 @@ export interface BlobWriter {
  *
  * `get()` never returns bytes that do not hash to the digest: implementations either re-verify on
  * read or only hold bytes they verified and copied in; corruption is a `CorruptBlobError` naming the
- * digest. `get()` returns a fresh copy. Malformed digests are rejected with `InvalidDigestError`.
+ * digest. `get()` returns a fresh copy. `read()` returns a range without reading the whole blob (and
+without that check). Malformed digests are rejected with `InvalidDigestError`.
  */
 export interface BlobStore {
   /** Starts an ingestion; `expected` is checked again at commit (and `size` on every write). */
@@ -81,6 +82,15 @@ export interface BlobStore {
   put(bytes: Uint8Array, expected?: Digest | ExpectedBlob): Promise<BlobInfo>;
   /** The verified content of a blob; throws `NotFoundError` if absent, `CorruptBlobError` if damaged. */
   get(digest: Digest): Promise<Uint8Array<ArrayBuffer>>;
+  /**
+   * Up to `length` bytes of a committed blob from `offset` (fewer at its end; none at `offset ===
+   * size`), as a fresh copy, without reading the rest of the blob: for sending a large blob piece
+   * by piece (a push's PATCH chunks). Unlike `get()`, the bytes are not checked against the digest
+   * (a piece cannot be): implementations that re-verify on `get()` return what they hold, and the
+   * consumer checks the whole (a registry verifies the digest of a push). Throws `NotFoundError` if
+   * absent and `RangeError` if `offset` is outside `0..size` or `length` is negative.
+   */
+  read(digest: Digest, offset: number, length: number): Promise<Uint8Array<ArrayBuffer>>;
   /** Whether a committed blob with this digest exists. */
   has(digest: Digest): Promise<boolean>;
   /** Digest and size of a committed blob; throws `NotFoundError` if absent. */

@@ -109,7 +109,7 @@ export class RemoteRegistries {
   /** `docker push` to a remote registry. */
   push(input: string, onEvent?: (e: PullEvent) => void, signal?: AbortSignal): Promise<PushResult> {
     const chunk = this.options.chunkSize !== undefined ? { chunkSize: this.options.chunkSize } : {};
-    return pushRemote({ ...this.deps(), images: this.stores.images, ...chunk }, input, onEvent, signal);
+    return pushRemote({ ...this.deps(), images: this.stores.images, blobs: this.stores.blobs, ...chunk }, input, onEvent, signal);
   }
 
   /** Rejects when SERVER cannot be logged in to here: localhost:5000 (no accounts), Docker Hub from a page, anything without HTTP. */

@@ -2,7 +2,9 @@
  * `docker push HOST/NAME:TAG` to a registry over HTTP(S), as Docker does it: per layer (top
  * first) `Preparing`, then a HEAD (`Layer already exists`), else a cross-repository mount from a
  * repository of the same registry known to hold the blob (`Mounted from …`), else an upload:
- * POST to start, PATCH chunks with `Content-Range` (following each `Location`), PUT `?digest=`.
+ * POST to start, PATCH chunks with `Content-Range` (following each `Location`), each chunk read
+ * from the store with `BlobStore.read` just before it is sent (a blob is never read whole), PUT
+ * `?digest=` (the registry verifies the whole).
  * An upload left unfinished is resumed from the offset the registry reports. Then the config,
  * then the manifest with its exact stored bytes and media type.
  */
@@ -11,6 +13,7 @@ import { NotFoundError, OperationCancelledError } from '../../errors.ts';
 import type { ImageStore } from '../../images/store.ts';
 import type { Digest } from '../../oci/digest.ts';
 import { MediaType } from '../../oci/types.ts';
+import type { BlobStore } from '../../store/types.ts';
 import type { PushedLayer, PushResult } from '../transfer.ts';
 import { repositoryScope } from './auth.ts';
 import { endpointFor, RegistryClient, RegistryResponseError, type RemoteDeps } from './http.ts';
@@ -19,6 +22,8 @@ import { parseRemoteReference, type RemoteReference } from './reference.ts';
 /** What a remote push works on. */
 export interface PushDeps extends RemoteDeps {
   images: ImageStore;
+  /** Where each PATCH's bytes are read from (`BlobStore.read`: one chunk at a time, never the whole blob). */
+  blobs: BlobStore;
   /** Bytes per PATCH of a chunked upload (default 5 MiB). */
   chunkSize?: number;
 }
@@ -113,38 +118,43 @@ async function startUpload(job: PushJob, digest: Digest, started?: string): Prom
 }
 
 /** Uploads a blob in chunks (resuming one left unfinished; one the registry no longer takes starts over). */
-async function upload(job: PushJob, digest: Digest, bytes: Uint8Array, report: Report, started?: string): Promise<void> {
+async function upload(job: PushJob, digest: Digest, size: number, report: Report, started?: string): Promise<void> {
   const resumable = (await job.deps.memory.upload(job.source, digest)) !== undefined;
   try {
-    await uploadFrom(job, digest, bytes, report, await startUpload(job, digest, started));
+    await uploadFrom(job, digest, size, report, await startUpload(job, digest, started));
   } catch (err) {
     if (!resumable || !(err instanceof RegistryResponseError) || ![400, 404, 416].includes(err.status)) throw err;
     await job.deps.memory.setUpload(job.source, digest, undefined);
-    await uploadFrom(job, digest, bytes, report, await startUpload(job, digest));
+    await uploadFrom(job, digest, size, report, await startUpload(job, digest));
   }
 }
 
-/** PATCH chunks with Content-Range from `offset`, then PUT `?digest=`. */
+/**
+ * PATCH chunks with Content-Range from `offset`, each read from the store just before it is sent
+ * (`BlobStore.read`: one chunk in memory at a time), then PUT `?digest=`: the registry checks the
+ * whole content against the digest, as pieces read from the store are not checked.
+ */
 async function uploadFrom(
   job: PushJob,
   digest: Digest,
-  bytes: Uint8Array,
+  size: number,
   report: Report,
   start: { location: string; offset: number },
 ): Promise<void> {
   let { location, offset } = start;
   await job.deps.memory.setUpload(job.source, digest, location);
   const chunk = Math.max(1, job.deps.chunkSize ?? CHUNK_SIZE);
-  if (offset > 0) report('Pushing', offset, bytes.length);
-  while (offset < bytes.length) {
+  if (offset > 0) report('Pushing', offset, size);
+  while (offset < size) {
     if (job.signal?.aborted) throw new OperationCancelledError('push');
-    const end = Math.min(bytes.length, offset + chunk);
+    const end = Math.min(size, offset + chunk);
+    const body = await job.deps.blobs.read(digest, offset, end - offset);
     const r = await job.client.request(
       location,
       {
         method: 'PATCH',
         headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${end - 1}` },
-        body: bytes.subarray(offset, end),
+        body,
         ok: [202, 204],
       },
       job.scopes,
@@ -153,7 +163,7 @@ async function uploadFrom(
     location = r.headers.get('location') ? locationOf(r, location) : location;
     offset = end;
     await job.deps.memory.setUpload(job.source, digest, location);
-    report('Pushing', offset, bytes.length);
+    report('Pushing', offset, size);
   }
   const r = await job.client.request(
     withQuery(location, { digest }),
@@ -179,10 +189,10 @@ async function pushBlob(job: PushJob, digest: Digest, report: Report): Promise<{
     await job.deps.memory.sawBlob(digest, job.source);
     return { result: 'mounted', from: mount.from };
   }
-  // the whole blob is read once from the store (BlobStore has no ranged reads); PATCHes send it in chunks
-  const bytes = await job.deps.images.readBlob(digest);
-  report('Pushing', 0, bytes.length);
-  await upload(job, digest, bytes, report, mount.location);
+  // never read whole: each PATCH reads its chunk from the store (BlobStore.read)
+  const { size } = await job.deps.blobs.info(digest);
+  report('Pushing', 0, size);
+  await upload(job, digest, size, report, mount.location);
   report('Pushed');
   await job.deps.memory.sawBlob(digest, job.source);
   return { result: 'pushed' };

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MediaType } from '../../oci/types.ts';
 import { RegistryMemory } from '../credentials.ts';
 import { fileLayer, gzipLayer, newImageStore, recorder, short, storeImage } from '../testkit.ts';
@@ -92,7 +92,14 @@ describe('push to a remote registry', () => {
     const big = await fileLayer(a.store, 'big.txt', noise(300_000));
     const image = await storeImage(a.store, '127.0.0.1:5001/big:1', [big]);
     const rec = recorder();
+    const gets = vi.spyOn(a.blobs, 'get');
+    const reads = vi.spyOn(a.blobs, 'read');
     await pushRemote(a.deps, '127.0.0.1:5001/big:1', rec.sink);
+    // the layer is never read whole: each PATCH reads its own chunk from the store
+    expect(gets.mock.calls.filter(([d]) => d === big.digest)).toEqual([]);
+    const layerReads = reads.mock.calls.filter(([d]) => d === big.digest);
+    expect(layerReads.length).toBe(Math.ceil(big.size / (64 * 1024)));
+    expect(Math.max(...layerReads.map(([, , length]) => length))).toBe(64 * 1024);
     // the layer's chunks, then the config's one
     const patches = server.requests.filter((r) => r.method === 'PATCH');
     expect(patches.length).toBe(Math.ceil(big.size / (64 * 1024)) + 1);
