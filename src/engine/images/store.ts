@@ -642,6 +642,20 @@ export class ImageStore {
       size: contentSize(tar),
     } satisfies LayerRecord);
   }
+
+  /**
+   * Records a layer whose blob is stored and whose diffID and contents were checked as it streamed
+   * in (a remote pull, `LayerStreamVerifier`): `size` is its `contentSize`. Nothing is read again.
+   */
+  async recordVerifiedLayer(layer: { digest: string; diffID: string; size: number }): Promise<void> {
+    if (!(await this.deps.blobs.has(layer.digest as Digest)))
+      throw new NotFoundError(`layer ${layer.digest.slice(7, 19)}: blob ${layer.digest} is not stored`);
+    await this.deps.meta.put(LAYERS, layer.diffID, {
+      digest: layer.digest,
+      diffID: layer.diffID,
+      size: layer.size,
+    } satisfies LayerRecord);
+  }
 }
 
 /** A layer blob's tar (gzip, zstd or plain); a stream that does not decompress names the layer. */

@@ -4,6 +4,22 @@
  * `L`/`K` long-name entries and base-256 numbers on read. Pure TypeScript, no platform APIs.
  */
 import { LayerError } from './errors.ts';
+import {
+  BLOCK,
+  MAPPED_PAX_KEYS,
+  TYPE_BY_FLAG,
+  XATTR_PREFIX,
+  ascii,
+  cString,
+  decodeName,
+  isZeroBlock,
+  lossyUtf8,
+  parseNumeric,
+  parsePax,
+  paxInteger,
+  paxTime,
+  verifyChecksum,
+} from './tar-header.ts';
 
 /** The kinds of archive member this package understands. */
 export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
@@ -64,22 +80,7 @@ export const DEFAULT_MAX_TOTAL_SIZE = 2 * 1024 ** 3;
 /** Default `maxMetaSize`: 1 MiB. */
 export const DEFAULT_MAX_META_SIZE = 1024 ** 2;
 
-const BLOCK = 512;
 const encoder = new TextEncoder();
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const lossyUtf8 = new TextDecoder('utf-8');
-
-const TYPE_BY_FLAG: Readonly<Record<string, TarEntryType>> = {
-  '0': 'file',
-  '\0': 'file',
-  '7': 'file',
-  '1': 'hardlink',
-  '2': 'symlink',
-  '3': 'char',
-  '4': 'block',
-  '5': 'directory',
-  '6': 'fifo',
-};
 
 const FLAG_BY_TYPE: Readonly<Record<TarEntryType, string>> = {
   file: '0',
@@ -129,116 +130,6 @@ export function tarEntry(init: TarEntryInit): TarEntry {
 
 // ---------------------------------------------------------------------------------------------
 // Reading
-
-function cString(block: Uint8Array, off: number, len: number): Uint8Array {
-  const field = block.subarray(off, off + len);
-  const nul = field.indexOf(0);
-  return nul < 0 ? field : field.subarray(0, nul);
-}
-
-function ascii(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
-}
-
-function decodeName(bytes: Uint8Array, label: string): string {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    throw new LayerError('bad-path', label, 'name or link target is not valid UTF-8');
-  }
-}
-
-function isZeroBlock(block: Uint8Array): boolean {
-  for (const b of block) if (b !== 0) return false;
-  return true;
-}
-
-/** Parses an octal (or GNU base-256) numeric header field. */
-function parseNumeric(block: Uint8Array, off: number, len: number, field: string, label: string, signed = false): number {
-  const first = block[off] ?? 0;
-  if (first & 0x80) {
-    // GNU base-256: big-endian two's complement, the top bit of the first byte is the marker.
-    const negative = first === 0xff;
-    if (negative && !signed) throw new LayerError('bad-header', label, `negative ${field} field`);
-    let value = negative ? -1 : first & 0x7f;
-    for (let i = 1; i < len; i++) {
-      value = value * 256 + (block[off + i] ?? 0);
-      if (!Number.isSafeInteger(value)) throw new LayerError('bad-header', label, `${field} field is out of range`);
-    }
-    return value;
-  }
-  const text = ascii(cString(block, off, len)).trim();
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new LayerError('bad-header', label, `${field} field is not an octal number: ${JSON.stringify(text)}`);
-  const value = parseInt(text, 8);
-  if (!Number.isSafeInteger(value)) throw new LayerError('bad-header', label, `${field} field is out of range`);
-  return value;
-}
-
-function verifyChecksum(block: Uint8Array, label: string, offset: number): void {
-  const stored = parseNumeric(block, 148, 8, 'checksum', label);
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : (block[i] ?? 0);
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  if (stored !== unsigned && stored !== signed) {
-    throw new LayerError('bad-header', label, `header checksum mismatch at byte ${offset} (stored ${stored}, computed ${unsigned})`);
-  }
-}
-
-/** Parses PAX extended header records (`"%d %s=%s\n"`); values stay bytes. */
-function parsePax(data: Uint8Array, label: string): Map<string, Uint8Array> {
-  const records = new Map<string, Uint8Array>();
-  let pos = 0;
-  while (pos < data.length) {
-    if (data[pos] === 0) break; // some writers pad the record area with NULs
-    const space = data.indexOf(0x20, pos);
-    if (space < 0 || space - pos > 20) throw new LayerError('bad-header', label, 'malformed PAX record length');
-    const lenText = ascii(data.subarray(pos, space));
-    if (!/^[0-9]+$/.test(lenText)) throw new LayerError('bad-header', label, 'malformed PAX record length');
-    const len = parseInt(lenText, 10);
-    const end = pos + len;
-    if (len <= space - pos + 1 || end > data.length || data[end - 1] !== 0x0a) {
-      throw new LayerError('bad-header', label, 'PAX record overruns its header or lacks a newline');
-    }
-    const record = data.subarray(space + 1, end - 1);
-    const eq = record.indexOf(0x3d);
-    if (eq <= 0) throw new LayerError('bad-header', label, 'PAX record has no key');
-    const key = lossyUtf8.decode(record.subarray(0, eq));
-    records.set(key, record.subarray(eq + 1));
-    pos = end;
-  }
-  return records;
-}
-
-function paxInteger(value: Uint8Array, key: string, label: string): number {
-  const text = ascii(value);
-  if (!/^[0-9]+$/.test(text))
-    throw new LayerError('bad-header', label, `PAX ${key} is not a non-negative integer: ${JSON.stringify(text)}`);
-  const n = Number(text);
-  if (!Number.isSafeInteger(n)) throw new LayerError('bad-header', label, `PAX ${key} is out of range`);
-  return n;
-}
-
-/** Parses a PAX time (`-?digits[.digits]`) exactly into whole seconds (floor) and nanoseconds. */
-function paxTime(value: Uint8Array, key: string, label: string): [number, number] {
-  const text = ascii(value);
-  const m = /^(-?)([0-9]+)(?:\.([0-9]*))?$/.exec(text);
-  if (!m) throw new LayerError('bad-header', label, `PAX ${key} is not a decimal time: ${JSON.stringify(text)}`);
-  const whole = Number(m[2]);
-  if (!Number.isSafeInteger(whole)) throw new LayerError('bad-header', label, `PAX ${key} is out of range`);
-  const nsec = Number((m[3] ?? '').slice(0, 9).padEnd(9, '0'));
-  if (m[1] !== '-') return [whole, nsec];
-  return nsec === 0 ? [-whole, 0] : [-whole - 1, 1_000_000_000 - nsec];
-}
-
-const XATTR_PREFIX = 'SCHILY.xattr.';
-const MAPPED_PAX_KEYS = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'mtime', 'uname', 'gname']);
 
 /**
  * Iterates over the members of an uncompressed tar archive. Headers are checksum-verified;

@@ -2,9 +2,11 @@
  * `docker pull HOST/NAME[:TAG|@DIGEST]` from a registry over HTTP(S), printing what Docker prints.
  * The manifest (an index or manifest list resolves to its linux/386 entry, and one without it is
  * refused) and the config are verified by digest; each layer the store lacks streams from
- * `response.body` into a `BlobWriter` (its digest and size checked at commit), then
- * `ImageStore.putLayerBlob` checks its diffID and contents. An interrupted pull run again fetches
- * only the layers not yet stored.
+ * `response.body` into a `BlobWriter` (its digest and size checked at commit) and, as it arrives,
+ * through a `LayerStreamVerifier` (streaming gunzip or zstd, the diffID's SHA-256, the tar's headers
+ * for `validateLayer` and `contentSize`), so no layer is ever held whole; then
+ * `ImageStore.recordVerifiedLayer` records it. An interrupted pull run again fetches only the
+ * layers not yet stored (a stored blob is checked the same way, read piece by piece).
  */
 import type { PullEvent } from '../../api.ts';
 import { EngineError, InvalidArgumentError, NotFoundError, OperationCancelledError } from '../../errors.ts';
@@ -12,6 +14,9 @@ import type { ImageStore } from '../../images/store.ts';
 import { sha256Digest, type Digest } from '../../oci/digest.ts';
 import { deserializeImage, type Image, type Layer } from '../../oci/image.ts';
 import { MediaType, type ImageIndex } from '../../oci/types.ts';
+import { LayerError } from '../../layer/errors.ts';
+import { LayerStreamVerifier, type VerifiedLayer } from '../../layer/layer-stream-verify.ts';
+import { Sha256 } from '../../store/digest.ts';
 import { DigestMismatchError, SizeMismatchError } from '../../store/errors.ts';
 import type { BlobStore } from '../../store/types.ts';
 import { repositoryScope } from './auth.ts';
@@ -36,6 +41,8 @@ export const MANIFEST_ACCEPT = [MediaType.OciIndex, MediaType.DockerManifestList
 const MAX_DOCUMENT = 4 * 1024 * 1024;
 /** Progress is reported at most every this many bytes (and at the end). */
 const PROGRESS_STEP = 256 * 1024;
+/** Bytes read at a time from a layer blob already stored (`verifyStored`). */
+const STORED_PIECE = 1024 * 1024;
 const INDEX_TYPES: ReadonlySet<string> = new Set([MediaType.OciIndex, MediaType.DockerManifestList]);
 const short = (digest: string): string => digest.slice(7, 19);
 
@@ -120,7 +127,25 @@ async function fetchImage(client: RegistryClient, ref: RemoteReference, scopes: 
   }
 }
 
-/** Streams one layer blob into the blob store, reporting `Downloading` progress; verified at commit. */
+/** A layer's check failing, in the words `ImageStore.putLayerBlob` uses for it. */
+function layerProblem(err: unknown, verifier: LayerStreamVerifier, layer: Layer): unknown {
+  // a stream that does not decompress names the layer; a bad tar is its LayerError as it is
+  if (err instanceof LayerError && verifier.failedIn === 'decompress')
+    return new InvalidArgumentError(`layer ${short(layer.digest)}: ${err.message}`, { cause: err });
+  return err;
+}
+
+/** The diffID the manifest's config names, or the error for a layer that is something else. */
+function checkDiffID(verified: VerifiedLayer, layer: Layer): EngineError | undefined {
+  return verified.diffID === layer.diffID ? undefined : new InvalidArgumentError(`layer ${short(layer.digest)}: diffID mismatch`);
+}
+
+/**
+ * Streams one layer blob into the blob store, reporting `Downloading` progress, and through a
+ * `LayerStreamVerifier` (decompression, diffID, tar headers) as it arrives; its digest and size are
+ * checked at commit. A layer whose blob is what the manifest names but whose contents fail the
+ * check is not stored.
+ */
 async function download(
   client: RegistryClient,
   deps: PullDeps,
@@ -129,10 +154,19 @@ async function download(
   scopes: string[],
   onEvent: (e: PullEvent) => void,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<VerifiedLayer> {
   const id = short(layer.digest);
   const r = await client.request(`/v2/${ref.path}/blobs/${layer.digest}`, { method: 'GET' }, scopes);
   const writer = await deps.blobs.writer({ digest: layer.digest, size: layer.size });
+  const verifier = new LayerStreamVerifier();
+  // a content failure is held until the digest is known: a blob that is not the one asked for is a
+  // download failure (digest mismatch), not a bad layer
+  let problem: unknown;
+  const feed = async (chunk: Uint8Array): Promise<void> => {
+    if (problem !== undefined) return;
+    await verifier.push(chunk).catch((err: unknown) => void (problem = layerProblem(err, verifier, layer)));
+  };
+  let verified: VerifiedLayer | undefined;
   let committed = false;
   try {
     const reader = r.body?.getReader();
@@ -142,7 +176,7 @@ async function download(
         if (signal?.aborted) throw new OperationCancelledError('pull');
         const { done, value } = await reader.read();
         if (done) break;
-        await writer.write(value);
+        await Promise.all([writer.write(value), feed(value)]);
         if (writer.size - last >= PROGRESS_STEP || writer.size === layer.size) {
           last = writer.size;
           onEvent({ id, status: 'Downloading', current: writer.size, total: layer.size });
@@ -150,9 +184,20 @@ async function download(
       }
     }
     onEvent({ id, status: 'Verifying Checksum' });
+    if (problem === undefined) {
+      try {
+        verified = await verifier.finish();
+        problem = checkDiffID(verified, layer);
+      } catch (err) {
+        problem = layerProblem(err, verifier, layer);
+      }
+    }
+    // the blob is the one asked for but its contents fail the check: it is not stored
+    if (problem !== undefined && writer.size === layer.size && writer.digest() === layer.digest) throw new HeldProblem();
     await writer.commit({ digest: layer.digest, size: layer.size });
     committed = true;
   } catch (err) {
+    if (err instanceof HeldProblem) throw problem;
     if (err instanceof DigestMismatchError || err instanceof SizeMismatchError)
       throw new InvalidArgumentError(`filesystem layer verification failed for digest ${layer.digest}`, { cause: err });
     if (signal?.aborted || (err as { name?: unknown } | null)?.name === 'AbortError') throw new OperationCancelledError('pull');
@@ -168,9 +213,41 @@ async function download(
       );
     throw err;
   } finally {
-    if (!committed) await writer.abort();
+    if (!committed) {
+      await writer.abort();
+      await verifier.cancel();
+    }
   }
+  if (problem !== undefined) throw problem; // cannot happen: a failed check never commits
   onEvent({ id, status: 'Download complete' });
+  return verified!;
+}
+
+/** Marks a held content failure on its way out of `download`'s try block. */
+class HeldProblem extends Error {}
+
+/** Checks a layer blob a pull stored before it was interrupted, read piece by piece (`BlobStore.read`). */
+async function verifyStored(deps: PullDeps, layer: Layer, signal?: AbortSignal): Promise<VerifiedLayer> {
+  const verifier = new LayerStreamVerifier();
+  const hash = new Sha256();
+  try {
+    for (let offset = 0; ;) {
+      if (signal?.aborted) throw new OperationCancelledError('pull');
+      const piece = await deps.blobs.read(layer.digest, offset, STORED_PIECE);
+      if (piece.length === 0) break;
+      offset += piece.length;
+      hash.update(piece);
+      await verifier.push(piece);
+    }
+    if (hash.digest() !== layer.digest) throw new InvalidArgumentError(`layer ${short(layer.digest)}: digest mismatch`);
+    const verified = await verifier.finish();
+    const problem = checkDiffID(verified, layer);
+    if (problem) throw problem;
+    return verified;
+  } catch (err) {
+    await verifier.cancel();
+    throw layerProblem(err, verifier, layer);
+  }
 }
 
 /**
@@ -208,12 +285,14 @@ export async function pullRemote(
         if (signal?.aborted) throw new OperationCancelledError('pull');
         const id = short(layer.digest);
         // a blob a pull stored before it was interrupted is not downloaded again
+        let verified: VerifiedLayer;
         if (await deps.blobs.has(layer.digest)) {
           onEvent({ id, status: 'Verifying Checksum' });
+          verified = await verifyStored(deps, layer, signal);
           onEvent({ id, status: 'Download complete' });
-        } else await download(client, deps, ref, layer, scopes, onEvent, signal);
-        // the diffID and the tar are checked on the whole blob (see the registry README)
-        await deps.images.putLayerBlob(layer, await deps.blobs.get(layer.digest));
+        } else verified = await download(client, deps, ref, layer, scopes, onEvent, signal);
+        // the diffID and the tar were checked as the blob streamed (see the registry README)
+        await deps.images.recordVerifiedLayer({ digest: layer.digest, diffID: layer.diffID, size: verified.contentSize });
         await deps.memory.sawBlob(layer.digest, source);
         onEvent({ id, status: 'Pull complete' });
       }
