@@ -3,7 +3,7 @@
  * (`tar-stream.ts`): ustar fields, octal and GNU base-256 numbers, checksums, PAX records.
  */
 import { LayerError } from './errors.ts';
-import type { TarEntryType } from './tar.ts';
+import type { TarEntry, TarEntryType } from './tar.ts';
 
 /** Size of a tar block. */
 export const BLOCK = 512;
@@ -142,3 +142,86 @@ export function paxTime(value: Uint8Array, key: string, label: string): [number,
 export const XATTR_PREFIX = 'SCHILY.xattr.';
 /** PAX keys that override ustar header fields. */
 export const MAPPED_PAX_KEYS = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'mtime', 'uname', 'gname']);
+
+/** What the header block and the records before it say of one member (see `decodeMember`). */
+export interface MemberHeader {
+  /** The member's 512-byte header block. */
+  block: Uint8Array;
+  /** Its type flag and the type it maps to. */
+  flag: string;
+  type: TarEntryType;
+  /** ustar (POSIX) or GNU magic: device numbers and owner names are read from the block. */
+  posix: boolean;
+  gnu: boolean;
+  /** The name and prefix fields, and the size field. */
+  rawName: Uint8Array;
+  prefix: Uint8Array;
+  headerSize: number;
+  /** How errors name the member before its name is known. */
+  label: string;
+  /** PAX records (global, then local) and GNU long name/link payloads that apply to it. */
+  pax: Map<string, Uint8Array>;
+  longName: Uint8Array | undefined;
+  longLink: Uint8Array | undefined;
+}
+
+/**
+ * The member as `TarEntry` fields (PAX records over GNU long names over ustar fields), its `size`
+ * and `data` left empty, and its data size; the readers check the size against their limits.
+ */
+export function decodeMember(m: MemberHeader): { entry: TarEntry; size: number } {
+  const { block, pax, label } = m;
+  let type = m.type;
+  const paxPath = pax.get('path');
+  let name: string;
+  if (paxPath !== undefined) name = decodeName(paxPath, label);
+  else if (m.longName !== undefined) name = decodeName(m.longName, label);
+  else if (m.prefix.length > 0) name = `${decodeName(m.prefix, label)}/${decodeName(m.rawName, label)}`;
+  else name = decodeName(m.rawName, label);
+  if (name === '') throw new LayerError('bad-path', label, 'member has an empty name');
+
+  const paxLink = pax.get('linkpath');
+  const linkname =
+    paxLink !== undefined
+      ? decodeName(paxLink, name)
+      : m.longLink !== undefined
+        ? decodeName(m.longLink, name)
+        : decodeName(cString(block, 157, 100), name);
+
+  const sizeRecord = pax.get('size');
+  const size = sizeRecord !== undefined ? paxInteger(sizeRecord, 'size', name) : m.headerSize;
+  if (m.flag === '\0' && name.endsWith('/')) type = 'directory'; // pre-POSIX convention
+
+  const uidRecord = pax.get('uid');
+  const gidRecord = pax.get('gid');
+  const mtimeRecord = pax.get('mtime');
+  const unameRecord = pax.get('uname');
+  const gnameRecord = pax.get('gname');
+  const ustarish = m.posix || m.gnu;
+  const entry: TarEntry = {
+    name,
+    type,
+    mode: parseNumeric(block, 100, 8, 'mode', name) & 0o7777,
+    uid: uidRecord !== undefined ? paxInteger(uidRecord, 'uid', name) : parseNumeric(block, 108, 8, 'uid', name),
+    gid: gidRecord !== undefined ? paxInteger(gidRecord, 'gid', name) : parseNumeric(block, 116, 8, 'gid', name),
+    size: 0,
+    mtime: 0,
+    mtimeNsec: 0,
+    linkname: type === 'symlink' || type === 'hardlink' ? linkname : '',
+    devmajor: ustarish && (type === 'char' || type === 'block') ? parseNumeric(block, 329, 8, 'devmajor', name) : 0,
+    devminor: ustarish && (type === 'char' || type === 'block') ? parseNumeric(block, 337, 8, 'devminor', name) : 0,
+    uname: unameRecord !== undefined ? lossyUtf8.decode(unameRecord) : ustarish ? lossyUtf8.decode(cString(block, 265, 32)) : '',
+    gname: gnameRecord !== undefined ? lossyUtf8.decode(gnameRecord) : ustarish ? lossyUtf8.decode(cString(block, 297, 32)) : '',
+    xattrs: {},
+    pax: {},
+    data: new Uint8Array(0),
+  };
+  if (mtimeRecord !== undefined) [entry.mtime, entry.mtimeNsec] = paxTime(mtimeRecord, 'mtime', name);
+  else entry.mtime = parseNumeric(block, 136, 12, 'mtime', name, true);
+  for (const [key, value] of pax) {
+    // copies: a PAX payload may be a reader's buffer, reused once the member is done
+    if (key.startsWith(XATTR_PREFIX)) entry.xattrs[key.slice(XATTR_PREFIX.length)] = value.slice();
+    else if (!MAPPED_PAX_KEYS.has(key)) entry.pax[key] = lossyUtf8.decode(value);
+  }
+  return { entry, size };
+}

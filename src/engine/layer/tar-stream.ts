@@ -14,18 +14,15 @@
 import { LayerError } from './errors.ts';
 import {
   BLOCK,
-  MAPPED_PAX_KEYS,
   TYPE_BY_FLAG,
   XATTR_PREFIX,
   ascii,
   cString,
-  decodeName,
+  decodeMember,
   isZeroBlock,
   lossyUtf8,
   parseNumeric,
   parsePax,
-  paxInteger,
-  paxTime,
   verifyChecksum,
 } from './tar-header.ts';
 import { DEFAULT_MAX_ENTRY_SIZE, DEFAULT_MAX_META_SIZE, DEFAULT_MAX_TOTAL_SIZE, type TarEntry, type TarReadOptions } from './tar.ts';
@@ -217,7 +214,7 @@ export class TarHeaderReader {
       return undefined;
     }
 
-    let type = TYPE_BY_FLAG[flag];
+    const type = TYPE_BY_FLAG[flag];
     if (type === undefined) {
       const what =
         flag === 'S'
@@ -240,63 +237,27 @@ export class TarHeaderReader {
       if (key.startsWith('GNU.sparse.')) throw new LayerError('unsupported', label, 'unsupported tar member: GNU sparse file (PAX)');
     }
 
-    const paxPath = pax.get('path');
-    let name: string;
-    if (paxPath !== undefined) name = decodeName(paxPath, label);
-    else if (this.longName !== undefined) name = decodeName(this.longName, label);
-    else if (prefix.length > 0) name = `${decodeName(prefix, label)}/${decodeName(rawName, label)}`;
-    else name = decodeName(rawName, label);
-    if (name === '') throw new LayerError('bad-path', label, 'member has an empty name');
-
-    const paxLink = pax.get('linkpath');
-    const linkname =
-      paxLink !== undefined
-        ? decodeName(paxLink, name)
-        : this.longLink !== undefined
-          ? decodeName(this.longLink, name)
-          : decodeName(cString(block, 157, 100), name);
-
-    const sizeRecord = pax.get('size');
-    const size = sizeRecord !== undefined ? paxInteger(sizeRecord, 'size', name) : headerSize;
-    if (flag === '\0' && name.endsWith('/')) type = 'directory'; // pre-POSIX convention
-
-    const uidRecord = pax.get('uid');
-    const gidRecord = pax.get('gid');
-    const mtimeRecord = pax.get('mtime');
-    const unameRecord = pax.get('uname');
-    const gnameRecord = pax.get('gname');
-    const ustarish = posix || gnu;
-    const entry: TarEntry = {
-      name,
+    const { entry, size } = decodeMember({
+      block,
+      flag,
       type,
-      mode: parseNumeric(block, 100, 8, 'mode', name) & 0o7777,
-      uid: uidRecord !== undefined ? paxInteger(uidRecord, 'uid', name) : parseNumeric(block, 108, 8, 'uid', name),
-      gid: gidRecord !== undefined ? paxInteger(gidRecord, 'gid', name) : parseNumeric(block, 116, 8, 'gid', name),
-      size: 0,
-      mtime: 0,
-      mtimeNsec: 0,
-      linkname: type === 'symlink' || type === 'hardlink' ? linkname : '',
-      devmajor: ustarish && (type === 'char' || type === 'block') ? parseNumeric(block, 329, 8, 'devmajor', name) : 0,
-      devminor: ustarish && (type === 'char' || type === 'block') ? parseNumeric(block, 337, 8, 'devminor', name) : 0,
-      uname: unameRecord !== undefined ? lossyUtf8.decode(unameRecord) : ustarish ? lossyUtf8.decode(cString(block, 265, 32)) : '',
-      gname: gnameRecord !== undefined ? lossyUtf8.decode(gnameRecord) : ustarish ? lossyUtf8.decode(cString(block, 297, 32)) : '',
-      xattrs: {},
-      pax: {},
-      data: new Uint8Array(0),
-    };
-    if (mtimeRecord !== undefined) [entry.mtime, entry.mtimeNsec] = paxTime(mtimeRecord, 'mtime', name);
-    else entry.mtime = parseNumeric(block, 136, 12, 'mtime', name, true);
-    for (const [key, value] of pax) {
-      // copies: a PAX payload is the reader's buffer only until the member is done
-      if (key.startsWith(XATTR_PREFIX)) entry.xattrs[key.slice(XATTR_PREFIX.length)] = value.slice();
-      else if (!MAPPED_PAX_KEYS.has(key)) entry.pax[key] = lossyUtf8.decode(value);
-    }
+      posix,
+      gnu,
+      rawName,
+      prefix,
+      headerSize,
+      label,
+      pax,
+      longName: this.longName,
+      longLink: this.longLink,
+    });
+    const { name } = entry;
 
     if (size > this.maxEntry) {
       throw new LayerError('size-limit', name, `member size ${size} exceeds the ${this.maxEntry}-byte limit`);
     }
-    if (type !== 'file' && size !== 0) {
-      throw new LayerError('size-mismatch', name, `${type} member declares ${size} bytes of data`);
+    if (entry.type !== 'file' && size !== 0) {
+      throw new LayerError('size-mismatch', name, `${entry.type} member declares ${size} bytes of data`);
     }
     this.total += size;
     if (this.total > this.maxTotal) {

@@ -11,13 +11,11 @@ import {
   XATTR_PREFIX,
   ascii,
   cString,
-  decodeName,
+  decodeMember,
   isZeroBlock,
   lossyUtf8,
   parseNumeric,
   parsePax,
-  paxInteger,
-  paxTime,
   verifyChecksum,
 } from './tar-header.ts';
 
@@ -198,7 +196,7 @@ export function* iterateTar(bytes: Uint8Array, options: TarReadOptions = {}): Ge
       continue;
     }
 
-    let type = TYPE_BY_FLAG[flag];
+    const type = TYPE_BY_FLAG[flag];
     if (type === undefined) {
       const what =
         flag === 'S'
@@ -222,62 +220,27 @@ export function* iterateTar(bytes: Uint8Array, options: TarReadOptions = {}): Ge
       if (key.startsWith('GNU.sparse.')) throw new LayerError('unsupported', label, 'unsupported tar member: GNU sparse file (PAX)');
     }
 
-    const paxPath = pax.get('path');
-    let name: string;
-    if (paxPath !== undefined) name = decodeName(paxPath, label);
-    else if (longName !== undefined) name = decodeName(longName, label);
-    else if (prefix.length > 0) name = `${decodeName(prefix, label)}/${decodeName(rawName, label)}`;
-    else name = decodeName(rawName, label);
-    if (name === '') throw new LayerError('bad-path', label, 'member has an empty name');
-
-    const paxLink = pax.get('linkpath');
-    const linkname =
-      paxLink !== undefined
-        ? decodeName(paxLink, name)
-        : longLink !== undefined
-          ? decodeName(longLink, name)
-          : decodeName(cString(block, 157, 100), name);
-
-    const sizeRecord = pax.get('size');
-    const size = sizeRecord !== undefined ? paxInteger(sizeRecord, 'size', name) : headerSize;
-    if (flag === '\0' && name.endsWith('/')) type = 'directory'; // pre-POSIX convention
-
-    const uidRecord = pax.get('uid');
-    const gidRecord = pax.get('gid');
-    const mtimeRecord = pax.get('mtime');
-    const unameRecord = pax.get('uname');
-    const gnameRecord = pax.get('gname');
-    const ustarish = posix || gnu;
-    const entry: TarEntry = {
-      name,
+    const { entry, size } = decodeMember({
+      block,
+      flag,
       type,
-      mode: parseNumeric(block, 100, 8, 'mode', name) & 0o7777,
-      uid: uidRecord !== undefined ? paxInteger(uidRecord, 'uid', name) : parseNumeric(block, 108, 8, 'uid', name),
-      gid: gidRecord !== undefined ? paxInteger(gidRecord, 'gid', name) : parseNumeric(block, 116, 8, 'gid', name),
-      size: 0,
-      mtime: 0,
-      mtimeNsec: 0,
-      linkname: type === 'symlink' || type === 'hardlink' ? linkname : '',
-      devmajor: ustarish && (type === 'char' || type === 'block') ? parseNumeric(block, 329, 8, 'devmajor', name) : 0,
-      devminor: ustarish && (type === 'char' || type === 'block') ? parseNumeric(block, 337, 8, 'devminor', name) : 0,
-      uname: unameRecord !== undefined ? lossyUtf8.decode(unameRecord) : ustarish ? lossyUtf8.decode(cString(block, 265, 32)) : '',
-      gname: gnameRecord !== undefined ? lossyUtf8.decode(gnameRecord) : ustarish ? lossyUtf8.decode(cString(block, 297, 32)) : '',
-      xattrs: {},
-      pax: {},
-      data: new Uint8Array(0),
-    };
-    if (mtimeRecord !== undefined) [entry.mtime, entry.mtimeNsec] = paxTime(mtimeRecord, 'mtime', name);
-    else entry.mtime = parseNumeric(block, 136, 12, 'mtime', name, true);
-    for (const [key, value] of pax) {
-      if (key.startsWith(XATTR_PREFIX)) entry.xattrs[key.slice(XATTR_PREFIX.length)] = value;
-      else if (!MAPPED_PAX_KEYS.has(key)) entry.pax[key] = lossyUtf8.decode(value);
-    }
+      posix,
+      gnu,
+      rawName,
+      prefix,
+      headerSize,
+      label,
+      pax,
+      longName,
+      longLink,
+    });
+    const { name } = entry;
 
     if (size > maxEntry) {
       throw new LayerError('size-limit', name, `member size ${size} exceeds the ${maxEntry}-byte limit`);
     }
-    if (type !== 'file' && size !== 0) {
-      throw new LayerError('size-mismatch', name, `${type} member declares ${size} bytes of data`);
+    if (entry.type !== 'file' && size !== 0) {
+      throw new LayerError('size-mismatch', name, `${entry.type} member declares ${size} bytes of data`);
     }
     total += size;
     if (total > maxTotal) {
