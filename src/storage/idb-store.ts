@@ -11,7 +11,7 @@
  * A writer keeps at most one chunk in memory: each full chunk is written (one transaction) under
  * an upload id nothing names yet, and the commit's one transaction checks they are all there and
  * writes the `blobInfo` record. Abort deletes them; a crash leaves records nothing names, which
- * `sweep` (run by `openIdbStorage`) removes once ten minutes stale. Every commit is one readwrite
+ * `sweep` (started by `openIdbStorage`, not awaited) removes once ten minutes stale. Every commit is one readwrite
  * transaction, so a crash or reload leaves the old or the new state. `get` re-verifies the sha256
  * with WebCrypto; `read` returns a range from the chunk records it lies in, unverified.
  * `QuotaExceededError` (thrown, or a transaction aborted with it) becomes `StoreFullError`, and the
@@ -703,8 +703,9 @@ export async function openIdbStorage(
   const db = await openLayerLabDB(options);
   const metadata = new IdbMetadataStore(db, options.metadata);
   const blobs = new IdbBlobStore(db, options.blobs);
-  // a writer a crash or reload ended leaves chunk records nothing names: remove them (never fatal)
-  await blobs.sweep().catch(() => 0);
+  // a writer a crash or reload ended leaves chunk records nothing names: remove them in the
+  // background (never fatal), so the page's start does not wait for a scan of every blob
+  void blobs.sweep().catch(() => 0);
   return {
     blobs,
     metadata,
